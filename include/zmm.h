@@ -1,0 +1,256 @@
+/*
+ * zmm.h -- the ZMM archive core library: compressed, seekable, crash-safe
+ * members addressed like plain files.
+ *
+ * An archive holds named members. Each member is cut into fixed-size logical
+ * blocks compressed independently, so seeking to any offset costs one shift
+ * and a read inflates only the blocks it touches. Writes are copy-on-write and
+ * become durable, all together, at the next commit. docs/FORMAT.md specifies
+ * the bytes on disk.
+ *
+ * Threads: an archive and the streams opened on it must be used by one thread
+ * at a time. Distinct archive objects are independent, even on the same file.
+ * Names: file paths and member names are UTF-8 strings.
+ * Errors: every call that can fail returns an enum zmm_result, 0 on success.
+ */
+#ifndef ZMM_H
+#define ZMM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define ZMM_VERSION_MAJOR 0
+#define ZMM_VERSION_MINOR 1
+#define ZMM_VERSION_PATCH 0
+#define ZMM_VERSION_STRING "0.1.0"
+
+/* The library's version as "MAJOR.MINOR.PATCH", for checks at run time. */
+const char *zmm_version(void);
+
+/* The highest archive format version this library reads and writes. */
+#define ZMM_FORMAT_VERSION 1
+
+/* Results. The numbers are frozen: new codes are only ever appended. */
+typedef enum zmm_result {
+    ZMM_OK = 0,
+    ZMM_ERR_NOMEM = 1,          /* an allocation failed */
+    ZMM_ERR_IO = 2,             /* the OS failed a read, write, sync... */
+    ZMM_ERR_NOT_FOUND = 3,      /* no such file or member */
+    ZMM_ERR_EXISTS = 4,         /* the file or member already exists */
+    ZMM_ERR_NOT_ARCHIVE = 5,    /* the file is not a ZMM archive */
+    ZMM_ERR_CORRUPT = 6,        /* damaged data: a CRC or a bound failed */
+    ZMM_ERR_UNSUPPORTED = 7,    /* a newer format version or feature */
+    ZMM_ERR_INVALID_ARG = 8,    /* a bad argument or option */
+    ZMM_ERR_READ_ONLY = 9,      /* writing through a read-only handle */
+    ZMM_ERR_ACCESS = 10,        /* the OS denied access */
+    ZMM_ERR_SHARING = 11,       /* the file is locked by another opener */
+    ZMM_ERR_LIMIT = 12,         /* a size or count over the format's limits */
+    ZMM_ERR_BUSY = 13,          /* the member is open in another stream */
+    ZMM_ERR_BAD_NAME = 14,      /* an empty, too long or invalid member name */
+    ZMM_ERR_STATE = 15          /* the handle failed earlier; reopen it */
+} zmm_result;
+
+/* A short English description of a result; never NULL. */
+const char *zmm_strerror(int result);
+
+/* Limits of format version 1 (docs/FORMAT.md, "Limits"). */
+#define ZMM_MIN_BLOCK_SIZE 4096u
+#define ZMM_MAX_BLOCK_SIZE 1048576u
+#define ZMM_DEFAULT_BLOCK_SIZE 65536u
+#define ZMM_DEFAULT_LEVEL 6
+#define ZMM_MAX_NAME_BYTES 255u
+#define ZMM_MAX_MEMBERS 65535u
+
+typedef struct zmm_archive zmm_archive;
+typedef struct zmm_stream zmm_stream;
+
+/* ---- archives ------------------------------------------------------------ */
+
+/* zmm_archive_open() flags. */
+#define ZMM_OPEN_READ 0x0u        /* read only (the default) */
+#define ZMM_OPEN_WRITE 0x1u       /* read and write; one writer per file */
+#define ZMM_OPEN_CREATE 0x2u      /* with WRITE: create an empty archive if missing */
+#define ZMM_OPEN_EXCLUSIVE 0x4u   /* with CREATE: fail with ZMM_ERR_EXISTS if present */
+#define ZMM_OPEN_DENY_READ 0x10u  /* other openers may not read meanwhile */
+#define ZMM_OPEN_DENY_WRITE 0x20u /* other openers may not write meanwhile */
+
+/*
+ * Opens (or with ZMM_OPEN_CREATE creates) the archive at `path`.
+ * On success stores a new archive in *out. On failure *out is NULL and, when
+ * os_error is not NULL, *os_error receives the OS error (errno or Win32
+ * GetLastError()) behind the failure, or 0.
+ * Opening for writing locks the file against other writers: a second writer
+ * gets ZMM_ERR_SHARING. Readers see the state committed when they opened.
+ */
+zmm_result zmm_archive_open(const char *path, unsigned flags,
+                            zmm_archive **out, long *os_error);
+
+/*
+ * Commits pending changes (as zmm_archive_commit) and closes. Streams still
+ * open on the archive are flushed and closed first. Returns the first error of
+ * that commit: the only report of a failed delayed write. Always frees the
+ * archive, whatever it returns. NULL is a no-op.
+ */
+zmm_result zmm_archive_close(zmm_archive *ar);
+
+/*
+ * Makes every change written so far durable: open streams' modified blocks and
+ * a new directory are appended and synced, then the header slot is switched.
+ * A crash at any point leaves either the previous or the new state. Does
+ * nothing on an unmodified archive.
+ */
+zmm_result zmm_archive_commit(zmm_archive *ar);
+
+/* The OS error behind the archive's most recent ZMM_ERR_IO / ACCESS, or 0. */
+long zmm_archive_os_error(const zmm_archive *ar);
+
+typedef struct zmm_archive_info {
+    size_t struct_size;        /* set to sizeof(zmm_archive_info) before the call */
+    unsigned format_version;   /* of the file */
+    uint64_t generation;       /* of the committed state that was opened or last written */
+    uint64_t file_size;        /* bytes of the committed state */
+    uint64_t live_bytes;       /* header, directory and referenced blocks */
+    uint64_t garbage_bytes;    /* file_size - live_bytes: reclaimed by zmm_compact() */
+    size_t member_count;
+} zmm_archive_info;
+
+zmm_result zmm_archive_get_info(zmm_archive *ar, zmm_archive_info *info);
+
+/* ---- members ------------------------------------------------------------- */
+
+/* zmm_member_info.flags */
+#define ZMM_MEMBER_DEFAULT 0x1u /* opened by an empty member name */
+
+typedef struct zmm_member_info {
+    size_t struct_size;     /* set to sizeof(zmm_member_info) before the call */
+    const char *name;       /* valid until the archive's directory next changes */
+    uint64_t size;          /* logical bytes */
+    uint64_t packed_size;   /* stored bytes of its blocks */
+    uint32_t block_size;
+    uint32_t block_count;
+    unsigned flags;         /* ZMM_MEMBER_* */
+    int level;              /* deflate level used for its writes */
+} zmm_member_info;
+
+size_t zmm_archive_member_count(const zmm_archive *ar);
+
+/* Member `index` (0 .. count-1) in directory order. */
+zmm_result zmm_archive_member_info(zmm_archive *ar, size_t index,
+                                   zmm_member_info *info);
+
+/* Finds a member by exact name; NULL or "" finds the default member. */
+zmm_result zmm_archive_find(zmm_archive *ar, const char *name, size_t *index);
+
+/* Removes a member (not while a stream has it open). */
+zmm_result zmm_archive_remove(zmm_archive *ar, const char *name);
+
+/* Renames a member; ZMM_ERR_EXISTS if `new_name` is taken. */
+zmm_result zmm_archive_rename(zmm_archive *ar, const char *old_name,
+                              const char *new_name);
+
+/* Makes `name` the default member (the one an empty name opens). */
+zmm_result zmm_archive_set_default(zmm_archive *ar, const char *name);
+
+/*
+ * A member name is 1..255 bytes of UTF-8 without control characters (< 0x20,
+ * 0x7f). The library stores any such name; whether it is safe as a file name
+ * is the caller's business (see zmm_name_is_portable_path).
+ */
+int zmm_name_is_valid(const char *name);
+
+/* Nonzero if `name` is safe to create below a directory on POSIX and Windows:
+ * a relative path of '/'-separated parts, none empty, "." or "..", no drive
+ * letter, no backslash, no ':' , no reserved device name (CON, NUL, COM1...),
+ * no trailing dot or space. */
+int zmm_name_is_portable_path(const char *name);
+
+/*
+ * Reads every block of member `name` and checks its CRCs and bounds.
+ * ZMM_OK when all are sound. On ZMM_ERR_CORRUPT (or IO) *bad_block, when not
+ * NULL, receives the index of the first failing block (its logical offset is
+ * index * block_size).
+ */
+zmm_result zmm_archive_verify_member(zmm_archive *ar, const char *name,
+                                     uint32_t *bad_block);
+
+/*
+ * Rewrites the archive at `path` without garbage into a new file beside it,
+ * syncs it, and renames it over the original. The original stays intact
+ * until the rename. Fails with ZMM_ERR_SHARING while another writer has it.
+ */
+zmm_result zmm_compact(const char *path, long *os_error);
+
+/* ---- member streams ------------------------------------------------------ */
+
+/* zmm_stream_open() flags. */
+#define ZMM_STREAM_READ 0x0u     /* read only */
+#define ZMM_STREAM_WRITE 0x1u    /* read and write */
+#define ZMM_STREAM_CREATE 0x2u   /* with WRITE: create the member if missing */
+#define ZMM_STREAM_TRUNCATE 0x4u /* with WRITE: empty an existing member */
+#define ZMM_STREAM_EXCLUSIVE 0x8u /* with CREATE: ZMM_ERR_EXISTS if it exists */
+
+/* Options for members a stream creates or truncates; NULL means defaults. */
+typedef struct zmm_member_options {
+    size_t struct_size; /* sizeof(zmm_member_options) */
+    uint32_t block_size; /* a power of two, 4 KiB..1 MiB; 0 = 64 KiB */
+    int level;           /* deflate level 0..9; -1 = ZMM_DEFAULT_LEVEL */
+} zmm_member_options;
+
+/*
+ * Opens member `name` (NULL or "" = the default member) as a stream positioned
+ * at 0. Creating a member in an archive without a default member makes it the
+ * default. A member may have many read streams or one write stream at once
+ * (else ZMM_ERR_BUSY). The stream stays valid until zmm_stream_close() or the
+ * archive is closed.
+ */
+zmm_result zmm_stream_open(zmm_archive *ar, const char *name, unsigned flags,
+                           const zmm_member_options *options,
+                           zmm_stream **out);
+
+/*
+ * Reads up to `len` bytes at the position into `buf` and advances. *got (not
+ * NULL) receives the count: less than len only at the end of the member. On
+ * an error nothing is returned as data: the position is unchanged.
+ */
+zmm_result zmm_stream_read(zmm_stream *s, void *buf, size_t len, size_t *got);
+
+/*
+ * Writes `len` bytes at the position and advances. Writing past the end
+ * extends the member; a gap reads as zeros. The bytes are in the archive at
+ * the next commit.
+ */
+zmm_result zmm_stream_write(zmm_stream *s, const void *buf, size_t len);
+
+/* Seek origins (the same values as SEEK_SET, SEEK_CUR, SEEK_END). */
+#define ZMM_SEEK_SET 0
+#define ZMM_SEEK_CUR 1
+#define ZMM_SEEK_END 2
+
+/* Moves the position; ZMM_SEEK_END adds `offset` to the size (as lseek).
+ * A negative target fails with ZMM_ERR_INVALID_ARG. *pos may be NULL. */
+zmm_result zmm_stream_seek(zmm_stream *s, int64_t offset, int origin,
+                           uint64_t *pos);
+
+uint64_t zmm_stream_tell(const zmm_stream *s);
+uint64_t zmm_stream_size(const zmm_stream *s);
+
+/* Sets the member's size: shrinking drops the tail, growing adds zeros. The
+ * position does not move. */
+zmm_result zmm_stream_truncate(zmm_stream *s, uint64_t size);
+
+/* Encodes the stream's modified blocks into the archive file (not yet
+ * durable: that is zmm_archive_commit). */
+zmm_result zmm_stream_flush(zmm_stream *s);
+
+/* Flushes and frees the stream. Returns the flush's error, if any. */
+zmm_result zmm_stream_close(zmm_stream *s);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ZMM_H */

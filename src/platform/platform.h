@@ -1,0 +1,94 @@
+/*
+ * platform.h -- the narrow file interface between the core library and the OS.
+ *
+ * The core reads and writes archives only through a zmm_file: a methods table
+ * first, as SQLite's sqlite3_file. POSIX and Win32 implement it for real
+ * files; tests plug in an in-memory file and a fault-injecting wrapper.
+ * Every method returns a zmm_result and, on an OS failure, stores the OS error
+ * (errno or GetLastError) in file->os_error.
+ */
+#ifndef ZMM_PLATFORM_H
+#define ZMM_PLATFORM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "zmm.h"
+
+typedef struct zmm_file zmm_file;
+
+typedef struct zmm_file_methods {
+    /* Reads exactly len bytes at offset; ZMM_ERR_CORRUPT if the file ends
+     * first (a short file is damage, not an I/O error). */
+    zmm_result (*read_at)(zmm_file *f, uint64_t offset, void *buf, size_t len);
+    /* Writes exactly len bytes at offset, extending the file if needed. */
+    zmm_result (*write_at)(zmm_file *f, uint64_t offset, const void *buf,
+                           size_t len);
+    zmm_result (*size)(zmm_file *f, uint64_t *size);
+    zmm_result (*truncate)(zmm_file *f, uint64_t size);
+    /* Returns once everything written so far is durable. */
+    zmm_result (*sync)(zmm_file *f);
+    /* Releases the file and the zmm_file itself. */
+    zmm_result (*close)(zmm_file *f);
+} zmm_file_methods;
+
+struct zmm_file {
+    const zmm_file_methods *methods;
+    long os_error;
+};
+
+/* zmm_platform_open() flags. */
+#define ZMM_FILE_WRITE 0x1u      /* open for reading and writing */
+#define ZMM_FILE_CREATE 0x2u     /* create if missing */
+#define ZMM_FILE_EXCLUSIVE 0x4u  /* with CREATE: fail with ZMM_ERR_EXISTS */
+#define ZMM_FILE_DENY_READ 0x10u /* sharing: others may not read */
+#define ZMM_FILE_DENY_WRITE 0x20u /* sharing: others may not write */
+#define ZMM_FILE_LOCK_WRITER 0x40u /* fail with ZMM_ERR_SHARING if another
+                                      ZMM_FILE_LOCK_WRITER opener has it */
+
+/* Opens a real file. `path` is UTF-8. On failure *os_error gets the OS code.
+ * A directory is ZMM_ERR_ACCESS. */
+zmm_result zmm_platform_open(const char *path, unsigned flags, zmm_file **out,
+                             long *os_error);
+
+/* Atomically replaces `to` with `from` (rename over an existing file). */
+zmm_result zmm_platform_replace(const char *from, const char *to,
+                                long *os_error);
+
+/* Deletes a file. */
+zmm_result zmm_platform_remove(const char *path, long *os_error);
+
+/* ---- test implementations (zmm_test_support library) --------------------- */
+
+/* A growable in-memory file. `data` (may be NULL) is copied in. */
+zmm_file *zmm_memfile_new(const void *data, size_t len);
+/* The file's current bytes and length (owned by the file). */
+const unsigned char *zmm_memfile_data(zmm_file *f, size_t *len);
+
+/*
+ * A wrapper that forwards to `inner` and injects faults. It owns `inner`.
+ * Writes, truncates and syncs are counted from 1 in one sequence of "events".
+ */
+typedef struct zmm_fault_plan {
+    /* Fail (return ZMM_ERR_IO, changing nothing) at this event; 0 = never. */
+    unsigned long fail_at;
+    /* Simulated power loss at this event: the event and every later one is
+     * dropped (reported as success), and writes not yet synced before it are
+     * each kept, dropped or torn according to `seed`. 0 = never. */
+    unsigned long crash_at;
+    uint64_t seed;
+    /* Fail reads (ZMM_ERR_IO) from this read count on (counted from 1);
+     * 0 = never. */
+    unsigned long fail_read_at;
+} zmm_fault_plan;
+
+zmm_file *zmm_faultfile_new(zmm_file *inner, const zmm_fault_plan *plan);
+/* Events (writes + truncates + syncs) seen so far. */
+unsigned long zmm_faultfile_events(zmm_file *f);
+/* True once the simulated crash has happened. */
+int zmm_faultfile_crashed(zmm_file *f);
+/* After a crash: applies the plan's fate to the unsynced writes, giving the
+ * inner file as it would be found after the power came back. */
+void zmm_faultfile_settle(zmm_file *f);
+
+#endif /* ZMM_PLATFORM_H */
