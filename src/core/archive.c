@@ -1,0 +1,456 @@
+/*
+ * archive.c -- opening, committing and editing an archive's members.
+ *
+ * A commit appends the directory after the blocks written since the last
+ * one, syncs, and only then overwrites the slot that does not hold the
+ * committed generation (docs/FORMAT.md, "Commit protocol").
+ */
+#include <string.h>
+
+#include <zlib.h>
+
+#include "alloc.h"
+#include "archive.h"
+#include "archive_file.h"
+#include "stream.h"
+
+static zmm_result file_result(zmm_archive *ar, zmm_result rc)
+{
+    if (rc != ZMM_OK && ar->file->os_error != 0)
+        ar->os_error = ar->file->os_error;
+    return rc;
+}
+
+zmm_result zmm_archive_read(zmm_archive *ar, uint64_t offset, void *buf,
+                            size_t len)
+{
+    if (len == 0)
+        return ZMM_OK;
+    return file_result(ar, ar->file->methods->read_at(ar->file, offset, buf,
+                                                      len));
+}
+
+static zmm_result write_at(zmm_archive *ar, uint64_t offset, const void *buf,
+                           size_t len)
+{
+    return file_result(ar, ar->file->methods->write_at(ar->file, offset, buf,
+                                                       len));
+}
+
+static zmm_result sync_file(zmm_archive *ar)
+{
+    return file_result(ar, ar->file->methods->sync(ar->file));
+}
+
+zmm_result zmm_archive_append(zmm_archive *ar, const void *buf, size_t len,
+                              uint64_t *offset)
+{
+    zmm_result rc = write_at(ar, ar->append_pos, buf, len);
+
+    if (rc != ZMM_OK)
+        return rc;
+    *offset = ar->append_pos;
+    ar->append_pos += len;
+    return ZMM_OK;
+}
+
+zmm_result zmm_archive_store_block(zmm_archive *ar, int level,
+                                   const unsigned char *data, uint32_t n,
+                                   zmm_block_ref *ref)
+{
+    const unsigned char *stored;
+    zmm_result rc;
+
+    if (!ar->writable)
+        return ZMM_ERR_READ_ONLY;
+    if (ar->scratch_size < n) {
+        unsigned char *grown = zmm_realloc(ar->scratch, n);
+
+        if (grown == NULL)
+            return ZMM_ERR_NOMEM;
+        ar->scratch = grown;
+        ar->scratch_size = n;
+    }
+    if (ar->encoder == NULL && (ar->encoder = zmm_codec_new()) == NULL)
+        return ZMM_ERR_NOMEM;
+    rc = zmm_codec_encode(ar->encoder, level, data, n, ar->scratch, ref,
+                          &stored);
+    ref->offset = 0;
+    if (rc == ZMM_OK && stored != NULL)
+        rc = zmm_archive_append(ar, stored, ref->stored_size, &ref->offset);
+    if (rc == ZMM_OK)
+        ar->modified = 1;
+    return rc;
+}
+
+static uint64_t live_bytes(const zmm_archive *ar)
+{
+    uint64_t total = ZMM_DATA_START + ar->slot.directory_length;
+    uint32_t i;
+
+    for (i = 0; i < ar->dir.count; i++)
+        total += zmm_member_packed_size(ar->dir.members[i]);
+    return total;
+}
+
+/* Appends the directory and publishes it as generation + 1. */
+static zmm_result publish(zmm_archive *ar)
+{
+    unsigned char slot_bytes[ZMM_SLOT_SIZE];
+    unsigned char *buf;
+    zmm_slot next = ar->slot;
+    int target = 1 - ar->slot_index;
+    size_t size;
+    uint64_t offset;
+    zmm_result rc = zmm_directory_encoded_size(&ar->dir, &size);
+
+    if (rc != ZMM_OK)
+        return rc;
+    buf = zmm_malloc(size);
+    if (buf == NULL)
+        return ZMM_ERR_NOMEM;
+    zmm_directory_encode(&ar->dir, buf);
+    rc = zmm_archive_append(ar, buf, size, &offset);
+    next.format_version = ZMM_FORMAT_VERSION;
+    next.incompat_features = 0;
+    next.compat_features = 0;
+    next.generation = ar->slot.generation + 1;
+    next.directory_offset = offset;
+    next.directory_length = (uint32_t)size;
+    next.directory_crc = (uint32_t)crc32(0, buf, (uInt)size);
+    zmm_free(buf);
+    if (rc == ZMM_OK)
+        rc = sync_file(ar);
+    if (rc != ZMM_OK)
+        return rc;
+    zmm_slot_encode(&next, slot_bytes);
+    rc = write_at(ar, target == 0 ? 0 : ZMM_SLOT1_OFFSET, slot_bytes,
+                  sizeof slot_bytes);
+    if (rc == ZMM_OK)
+        rc = sync_file(ar);
+    if (rc != ZMM_OK)
+        return rc;
+    ar->slot = next;
+    ar->slot_index = target;
+    ar->modified = 0;
+    ar->committed_live = live_bytes(ar);
+    return ZMM_OK;
+}
+
+zmm_result zmm_archive_commit(zmm_archive *ar)
+{
+    zmm_stream *s;
+    zmm_result rc;
+
+    if (!ar->writable)
+        return ZMM_OK;
+    for (s = ar->streams; s != NULL; s = s->next)
+        if ((rc = zmm_stream_flush(s)) != ZMM_OK)
+            return rc;
+    return ar->modified ? publish(ar) : ZMM_OK;
+}
+
+/* Writes a new archive into an empty file: generation 1 in slot 0. */
+static zmm_result initialise(zmm_archive *ar)
+{
+    static const unsigned char zeros[ZMM_DATA_START];
+    zmm_result rc = write_at(ar, 0, zeros, sizeof zeros);
+
+    if (rc != ZMM_OK)
+        return rc;
+    ar->slot.generation = 0;
+    ar->slot_index = 1; /* so that publish() writes slot 0 */
+    ar->append_pos = ZMM_DATA_START;
+    return publish(ar);
+}
+
+static zmm_result load_state(zmm_archive *ar, uint64_t size)
+{
+    unsigned char slots[2][ZMM_SLOT_SIZE];
+    unsigned char *buf;
+    zmm_result rc;
+
+    memset(slots, 0, sizeof slots);
+    if (size < ZMM_SLOT_SIZE)
+        return size == 0 ? ZMM_ERR_NOT_ARCHIVE : ZMM_ERR_CORRUPT;
+    rc = zmm_archive_read(ar, 0, slots[0], ZMM_SLOT_SIZE);
+    if (rc == ZMM_OK && size >= ZMM_SLOT1_OFFSET + ZMM_SLOT_SIZE)
+        rc = zmm_archive_read(ar, ZMM_SLOT1_OFFSET, slots[1], ZMM_SLOT_SIZE);
+    if (rc == ZMM_OK)
+        rc = zmm_header_choose(slots[0], slots[1], size, &ar->slot,
+                               &ar->slot_index);
+    if (rc != ZMM_OK)
+        return rc;
+    buf = zmm_malloc(ar->slot.directory_length);
+    if (buf == NULL)
+        return ZMM_ERR_NOMEM;
+    rc = zmm_archive_read(ar, ar->slot.directory_offset, buf,
+                          ar->slot.directory_length);
+    if (rc == ZMM_OK &&
+        (uint32_t)crc32(0, buf, ar->slot.directory_length) !=
+            ar->slot.directory_crc)
+        rc = ZMM_ERR_CORRUPT;
+    if (rc == ZMM_OK)
+        rc = zmm_directory_decode(buf, ar->slot.directory_length,
+                                  ar->slot.directory_offset, &ar->dir);
+    zmm_free(buf);
+    if (rc != ZMM_OK)
+        return rc;
+    ar->append_pos = ar->slot.directory_offset + ar->slot.directory_length;
+    ar->committed_live = live_bytes(ar);
+    return ZMM_OK;
+}
+
+/* Opens an archive on `file`, which it takes over; on failure the file is
+ * closed and *os_error (not NULL) gets the OS error behind it. */
+static zmm_result open_on_file(zmm_file *file, unsigned flags,
+                               zmm_archive **out, long *os_error)
+{
+    zmm_archive *ar;
+    uint64_t size;
+    zmm_result rc;
+
+    *out = NULL;
+    *os_error = 0;
+    ar = zmm_calloc(1, sizeof *ar);
+    if (ar == NULL) {
+        file->methods->close(file);
+        return ZMM_ERR_NOMEM;
+    }
+    ar->file = file;
+    ar->writable = (flags & ZMM_OPEN_WRITE) != 0;
+    rc = file_result(ar, file->methods->size(file, &size));
+    if (rc == ZMM_OK && size == 0 && (flags & ZMM_OPEN_CREATE) &&
+        ar->writable)
+        rc = initialise(ar);
+    else if (rc == ZMM_OK)
+        rc = load_state(ar, size);
+    if (rc != ZMM_OK) {
+        *os_error = ar->os_error;
+        zmm_directory_free(&ar->dir);
+        file->methods->close(file);
+        zmm_codec_free(ar->encoder);
+        zmm_free(ar->scratch);
+        zmm_free(ar);
+        return rc;
+    }
+    *out = ar;
+    return ZMM_OK;
+}
+
+zmm_result zmm_archive_open_file(zmm_file *file, unsigned flags,
+                                 zmm_archive **out)
+{
+    long os_error;
+
+    return open_on_file(file, flags, out, &os_error);
+}
+
+zmm_result zmm_archive_open(const char *path, unsigned flags,
+                            zmm_archive **out, long *os_error)
+{
+    unsigned file_flags = flags & (ZMM_OPEN_DENY_READ | ZMM_OPEN_DENY_WRITE);
+    zmm_file *file;
+    zmm_archive *ar = NULL;
+    long error = 0;
+    zmm_result rc;
+
+    *out = NULL;
+    if (os_error != NULL)
+        *os_error = 0;
+    if (path == NULL || (flags & ~0x37u) != 0 ||
+        ((flags & ZMM_OPEN_CREATE) && !(flags & ZMM_OPEN_WRITE)) ||
+        ((flags & ZMM_OPEN_EXCLUSIVE) && !(flags & ZMM_OPEN_CREATE)))
+        return ZMM_ERR_INVALID_ARG;
+    if (flags & ZMM_OPEN_WRITE)
+        file_flags |= ZMM_FILE_WRITE | ZMM_FILE_LOCK_WRITER;
+    if (flags & ZMM_OPEN_CREATE)
+        file_flags |= ZMM_FILE_CREATE;
+    if (flags & ZMM_OPEN_EXCLUSIVE)
+        file_flags |= ZMM_FILE_EXCLUSIVE;
+    rc = zmm_platform_open(path, file_flags, &file, &error);
+    if (rc == ZMM_OK)
+        rc = open_on_file(file, flags, &ar, &error);
+    if (os_error != NULL)
+        *os_error = error;
+    *out = ar;
+    return rc;
+}
+
+long zmm_archive_os_error(const zmm_archive *ar)
+{
+    return ar->os_error;
+}
+
+zmm_result zmm_archive_close(zmm_archive *ar)
+{
+    zmm_result rc, closed;
+
+    if (ar == NULL)
+        return ZMM_OK;
+    rc = zmm_archive_commit(ar);
+    zmm_stream_detach_all(ar);
+    closed = file_result(ar, ar->file->methods->close(ar->file));
+    zmm_directory_free(&ar->dir);
+    zmm_codec_free(ar->encoder);
+    zmm_free(ar->scratch);
+    zmm_free(ar);
+    return rc != ZMM_OK ? rc : closed;
+}
+
+zmm_result zmm_archive_get_info(zmm_archive *ar, zmm_archive_info *info)
+{
+    uint64_t end = ar->slot.directory_offset + ar->slot.directory_length;
+
+    if (info == NULL || info->struct_size < sizeof *info)
+        return ZMM_ERR_INVALID_ARG;
+    info->format_version = ar->slot.format_version;
+    info->generation = ar->slot.generation;
+    info->file_size = end;
+    info->live_bytes = ar->committed_live;
+    info->garbage_bytes = end - ar->committed_live;
+    info->member_count = ar->dir.count;
+    return ZMM_OK;
+}
+
+size_t zmm_archive_member_count(const zmm_archive *ar)
+{
+    return ar->dir.count;
+}
+
+zmm_result zmm_archive_member_info(zmm_archive *ar, size_t index,
+                                   zmm_member_info *info)
+{
+    const zmm_member *m;
+
+    if (info == NULL || info->struct_size < sizeof *info ||
+        index >= ar->dir.count)
+        return ZMM_ERR_INVALID_ARG;
+    m = ar->dir.members[index];
+    info->name = m->name;
+    info->size = m->length;
+    info->packed_size = zmm_member_packed_size(m);
+    info->block_size = 1u << m->block_shift;
+    info->block_count = m->block_count;
+    info->flags = m->flags;
+    info->level = m->level;
+    return ZMM_OK;
+}
+
+zmm_result zmm_archive_find(zmm_archive *ar, const char *name, size_t *index)
+{
+    long i = zmm_directory_find(&ar->dir, name);
+
+    if (i < 0)
+        return ZMM_ERR_NOT_FOUND;
+    if (index != NULL)
+        *index = (size_t)i;
+    return ZMM_OK;
+}
+
+/* The member to change by name: it must exist and have no open stream. */
+static zmm_result member_to_edit(zmm_archive *ar, const char *name,
+                                 long *index)
+{
+    const zmm_member *m;
+
+    if (!ar->writable)
+        return ZMM_ERR_READ_ONLY;
+    *index = zmm_directory_find(&ar->dir, name);
+    if (*index < 0)
+        return ZMM_ERR_NOT_FOUND;
+    m = ar->dir.members[*index];
+    return m->readers || m->writers ? ZMM_ERR_BUSY : ZMM_OK;
+}
+
+zmm_result zmm_archive_remove(zmm_archive *ar, const char *name)
+{
+    long index;
+    zmm_result rc = member_to_edit(ar, name, &index);
+
+    if (rc != ZMM_OK)
+        return rc;
+    zmm_directory_remove(&ar->dir, (uint32_t)index);
+    ar->modified = 1;
+    return ZMM_OK;
+}
+
+zmm_result zmm_archive_rename(zmm_archive *ar, const char *old_name,
+                              const char *new_name)
+{
+    long index;
+    zmm_member *m;
+    char *copy;
+    size_t len;
+    zmm_result rc;
+
+    if (!zmm_name_is_valid(new_name))
+        return ZMM_ERR_BAD_NAME;
+    rc = member_to_edit(ar, old_name, &index);
+    if (rc != ZMM_OK)
+        return rc;
+    m = ar->dir.members[index];
+    if (strcmp(m->name, new_name) == 0)
+        return ZMM_OK;
+    if (zmm_directory_find(&ar->dir, new_name) >= 0)
+        return ZMM_ERR_EXISTS;
+    len = strlen(new_name);
+    copy = zmm_malloc(len + 1);
+    if (copy == NULL)
+        return ZMM_ERR_NOMEM;
+    memcpy(copy, new_name, len + 1);
+    zmm_free(m->name);
+    m->name = copy;
+    ar->modified = 1;
+    return ZMM_OK;
+}
+
+zmm_result zmm_archive_set_default(zmm_archive *ar, const char *name)
+{
+    long index;
+    uint32_t i;
+
+    if (!ar->writable)
+        return ZMM_ERR_READ_ONLY;
+    if (name == NULL || name[0] == '\0')
+        return ZMM_ERR_BAD_NAME;
+    index = zmm_directory_find(&ar->dir, name);
+    if (index < 0)
+        return ZMM_ERR_NOT_FOUND;
+    for (i = 0; i < ar->dir.count; i++)
+        ar->dir.members[i]->flags &= ~ZMM_MEMBER_DEFAULT;
+    ar->dir.members[index]->flags |= ZMM_MEMBER_DEFAULT;
+    ar->modified = 1;
+    return ZMM_OK;
+}
+
+zmm_result zmm_archive_verify_member(zmm_archive *ar, const char *name,
+                                     uint32_t *bad_block)
+{
+    zmm_stream *s;
+    unsigned char *buf;
+    uint32_t block_size;
+    zmm_result rc = zmm_stream_open(ar, name, ZMM_STREAM_READ, NULL, &s);
+
+    if (rc != ZMM_OK)
+        return rc;
+    block_size = (uint32_t)1 << s->m->block_shift;
+    buf = zmm_malloc(block_size);
+    if (buf == NULL) {
+        zmm_stream_close(s);
+        return ZMM_ERR_NOMEM;
+    }
+    for (;;) {
+        uint64_t at = s->pos;
+        size_t got;
+
+        rc = zmm_stream_read(s, buf, block_size, &got);
+        if (rc != ZMM_OK && bad_block != NULL)
+            *bad_block = (uint32_t)(at >> s->m->block_shift);
+        if (rc != ZMM_OK || got == 0)
+            break;
+    }
+    zmm_free(buf);
+    zmm_stream_close(s);
+    return rc;
+}

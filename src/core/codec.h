@@ -1,0 +1,44 @@
+/*
+ * codec.h -- one block's bytes to their stored form and back, with zlib
+ * (docs/FORMAT.md, "Block entry"). A codec keeps its zlib streams between
+ * blocks, so coding a block allocates nothing.
+ */
+#ifndef ZMM_CODEC_H
+#define ZMM_CODEC_H
+
+#include <stdint.h>
+
+#include "directory.h"
+#include "zmm.h"
+
+typedef struct zmm_codec zmm_codec;
+
+zmm_codec *zmm_codec_new(void);
+void zmm_codec_free(zmm_codec *c);
+
+/*
+ * Encodes the n logical bytes at `in` as the smallest of zero, deflate
+ * (at `level`) and raw. `scratch` has room for n bytes. Fills ref's kind,
+ * stored_size and CRCs (not its offset) and points *stored at the bytes to
+ * write (NULL for a zero block).
+ */
+zmm_result zmm_codec_encode(zmm_codec *c, int level, const unsigned char *in,
+                            uint32_t n, unsigned char *scratch,
+                            zmm_block_ref *ref, const unsigned char **stored);
+
+/*
+ * Inflating, resumable: begin() takes a deflate block's stored bytes (which
+ * the caller has checked against stored_crc and keeps alive); each more()
+ * call inflates into out[*done .. want), where out holds the block's n
+ * logical bytes. When want == n it also checks that the stream ends exactly
+ * there, at the end of its input. ZMM_ERR_CORRUPT on any mismatch.
+ */
+zmm_result zmm_codec_inflate_begin(zmm_codec *c, const unsigned char *stored,
+                                   uint32_t stored_size);
+zmm_result zmm_codec_inflate_more(zmm_codec *c, unsigned char *out,
+                                  uint32_t *done, uint32_t want, uint32_t n);
+
+/* Nonzero if all n bytes are zero. */
+int zmm_is_zero(const unsigned char *p, size_t n);
+
+#endif

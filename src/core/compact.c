@@ -1,0 +1,116 @@
+/*
+ * compact.c -- rewriting an archive without garbage.
+ *
+ * Live blocks are copied as they are stored (checked against their CRCs, so
+ * damage is reported rather than carried over) into a new file beside the
+ * archive, which is committed and then renamed over the original. Until the
+ * rename the original is untouched; after it, the new file is complete.
+ */
+#include <string.h>
+
+#include <zlib.h>
+
+#include "alloc.h"
+#include "archive.h"
+#include "archive_file.h"
+
+static zmm_result copy_member(zmm_archive *src, const zmm_member *from,
+                              zmm_archive *dst, unsigned char *buf)
+{
+    zmm_member *to;
+    uint32_t i;
+    zmm_result rc = zmm_directory_add(&dst->dir, from->name,
+                                      from->block_shift, from->level, &to);
+
+    if (rc == ZMM_OK)
+        rc = zmm_member_resize(&dst->dir, to, from->length);
+    if (rc != ZMM_OK)
+        return rc;
+    to->flags = from->flags;
+    for (i = 0; i < from->block_count; i++) {
+        zmm_block_ref ref = from->blocks[i];
+
+        if (ref.kind != ZMM_KIND_ZERO) {
+            rc = zmm_archive_read(src, ref.offset, buf, ref.stored_size);
+            if (rc == ZMM_OK && (uint32_t)crc32(0, buf, ref.stored_size) !=
+                                    ref.stored_crc)
+                rc = ZMM_ERR_CORRUPT;
+            if (rc == ZMM_OK)
+                rc = zmm_archive_append(dst, buf, ref.stored_size,
+                                        &ref.offset);
+            if (rc != ZMM_OK)
+                return rc;
+        }
+        to->blocks[i] = ref;
+    }
+    dst->modified = 1;
+    return ZMM_OK;
+}
+
+static zmm_result copy_archive(zmm_archive *src, zmm_archive *dst)
+{
+    unsigned char *buf = zmm_malloc(ZMM_MAX_BLOCK_SIZE);
+    uint32_t i;
+    zmm_result rc = ZMM_OK;
+
+    if (buf == NULL)
+        return ZMM_ERR_NOMEM;
+    for (i = 0; rc == ZMM_OK && i < src->dir.count; i++)
+        rc = copy_member(src, src->dir.members[i], dst, buf);
+    zmm_free(buf);
+    /* Continue the generation count, so `zmm info` shows it moving on. */
+    if (rc == ZMM_OK && dst->slot.generation < src->slot.generation)
+        dst->slot.generation = src->slot.generation;
+    return rc;
+}
+
+zmm_result zmm_compact(const char *path, long *os_error)
+{
+    zmm_archive *src, *dst = NULL;
+    zmm_file *file;
+    char *temp;
+    size_t len;
+    long ignored;
+    zmm_result rc;
+
+    if (os_error == NULL)
+        os_error = &ignored;
+    *os_error = 0;
+    if (path == NULL)
+        return ZMM_ERR_INVALID_ARG;
+    /* Opening for writing holds off other writers while we copy. */
+    rc = zmm_archive_open(path, ZMM_OPEN_WRITE, &src, os_error);
+    if (rc != ZMM_OK)
+        return rc;
+    len = strlen(path);
+    temp = zmm_malloc(len + sizeof ".compact-tmp");
+    if (temp == NULL) {
+        zmm_archive_close(src);
+        return ZMM_ERR_NOMEM;
+    }
+    memcpy(temp, path, len);
+    memcpy(temp + len, ".compact-tmp", sizeof ".compact-tmp");
+    zmm_platform_remove(temp, &ignored); /* a leftover of a crashed run */
+    rc = zmm_platform_open(temp,
+                           ZMM_FILE_WRITE | ZMM_FILE_CREATE |
+                               ZMM_FILE_EXCLUSIVE | ZMM_FILE_LOCK_WRITER,
+                           &file, os_error);
+    if (rc == ZMM_OK)
+        rc = zmm_archive_open_file(file, ZMM_OPEN_WRITE | ZMM_OPEN_CREATE,
+                                   &dst);
+    if (rc == ZMM_OK)
+        rc = copy_archive(src, dst);
+    if (dst != NULL) {
+        zmm_result closed = zmm_archive_close(dst); /* commits and syncs */
+
+        if (rc == ZMM_OK)
+            rc = closed;
+    }
+    zmm_archive_close(src); /* unmodified: closing commits nothing */
+    if (rc == ZMM_OK)
+        rc = zmm_platform_replace(temp, path, os_error);
+    if (rc != ZMM_OK)
+        zmm_platform_remove(temp, &ignored);
+    zmm_free(temp);
+    return rc;
+}

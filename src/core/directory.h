@@ -1,0 +1,94 @@
+/*
+ * directory.h -- the in-memory directory: members, their block tables, and
+ * their on-disk encoding (docs/FORMAT.md, "Directory").
+ */
+#ifndef ZMM_DIRECTORY_H
+#define ZMM_DIRECTORY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "zmm.h"
+
+/* Block kinds. */
+#define ZMM_KIND_ZERO 0
+#define ZMM_KIND_RAW 1
+#define ZMM_KIND_DEFLATE 2
+
+#define ZMM_MEMBER_RECORD_SIZE 20u
+#define ZMM_BLOCK_ENTRY_SIZE 20u
+#define ZMM_DIRECTORY_HEADER_SIZE 16u
+
+/* Where one block's stored bytes are and how to check them. */
+typedef struct zmm_block_ref {
+    uint64_t offset;
+    uint32_t stored_size;
+    uint32_t stored_crc;
+    uint32_t logical_crc;
+    unsigned char kind;
+} zmm_block_ref;
+
+typedef struct zmm_member {
+    char *name;
+    unsigned block_shift;
+    int level;
+    unsigned flags;            /* ZMM_MEMBER_* */
+    uint64_t length;
+    uint32_t block_count;      /* always ceil(length / block size) */
+    uint32_t block_capacity;
+    zmm_block_ref *blocks;
+    /* Open streams on this member (not stored). */
+    unsigned readers;
+    unsigned writers;
+} zmm_member;
+
+typedef struct zmm_directory {
+    zmm_member **members;
+    uint32_t count;
+    uint32_t capacity;
+    uint64_t total_blocks;     /* over all members, against the size limit */
+} zmm_directory;
+
+/* Blocks an archive may hold in all: what fits in the directory limit. */
+uint64_t zmm_directory_max_blocks(void);
+
+/* The logical size of block `index` of `m`. */
+uint32_t zmm_member_block_length(const zmm_member *m, uint32_t index);
+
+/*
+ * Decodes and validates an encoded directory. `data_end` is the directory's
+ * own offset: every stored block must end at or before it.
+ * ZMM_ERR_CORRUPT on any broken rule, ZMM_ERR_NOMEM.
+ */
+zmm_result zmm_directory_decode(const unsigned char *buf, size_t len,
+                                uint64_t data_end, zmm_directory *dir);
+
+/* Bytes zmm_directory_encode() will write; ZMM_ERR_LIMIT over the limit. */
+zmm_result zmm_directory_encoded_size(const zmm_directory *dir, size_t *size);
+void zmm_directory_encode(const zmm_directory *dir, unsigned char *out);
+
+void zmm_directory_free(zmm_directory *dir);
+
+/* Index of the member named `name` (NULL or "" = the default member), or -1. */
+long zmm_directory_find(const zmm_directory *dir, const char *name);
+
+/* Appends a new empty member (name already validated and unused). */
+zmm_result zmm_directory_add(zmm_directory *dir, const char *name,
+                             unsigned block_shift, int level,
+                             zmm_member **out);
+
+/* Removes and frees member `index`. */
+void zmm_directory_remove(zmm_directory *dir, uint32_t index);
+
+/*
+ * Sets the member's length and resizes its block table: new blocks are zero
+ * blocks, dropped ones are forgotten. ZMM_ERR_LIMIT, ZMM_ERR_NOMEM. The
+ * caller keeps the blocks' contents consistent (the last block's tail).
+ */
+zmm_result zmm_member_resize(zmm_directory *dir, zmm_member *m,
+                             uint64_t length);
+
+/* Sum of stored sizes of the member's blocks. */
+uint64_t zmm_member_packed_size(const zmm_member *m);
+
+#endif

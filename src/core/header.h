@@ -1,0 +1,54 @@
+/*
+ * header.h -- the two header slots that publish a committed state
+ * (docs/FORMAT.md, "Header slot").
+ */
+#ifndef ZMM_HEADER_H
+#define ZMM_HEADER_H
+
+#include <stdint.h>
+
+#include "zmm.h"
+
+#define ZMM_SLOT_SIZE 64u
+#define ZMM_SLOT1_OFFSET 4096u
+#define ZMM_DATA_START 8192u
+#define ZMM_MAX_DIRECTORY (64u << 20)
+#define ZMM_MIN_DIRECTORY 16u
+
+/* Feature bits known to this version (none yet). */
+#define ZMM_KNOWN_INCOMPAT 0u
+
+typedef struct zmm_slot {
+    unsigned format_version;
+    uint32_t incompat_features;
+    uint32_t compat_features;
+    uint64_t generation;
+    uint64_t directory_offset;
+    uint32_t directory_length;
+    uint32_t directory_crc;
+} zmm_slot;
+
+void zmm_slot_encode(const zmm_slot *slot, unsigned char out[ZMM_SLOT_SIZE]);
+
+/* Outcome of decoding one slot's bytes. */
+typedef enum zmm_slot_state {
+    ZMM_SLOT_VALID,
+    ZMM_SLOT_EMPTY,    /* all zero: never written */
+    ZMM_SLOT_FOREIGN,  /* no magic: not a ZMM slot */
+    ZMM_SLOT_DAMAGED   /* magic, but a CRC or field rule fails */
+} zmm_slot_state;
+
+zmm_slot_state zmm_slot_decode(const unsigned char in[ZMM_SLOT_SIZE],
+                               zmm_slot *slot);
+
+/*
+ * Picks the committed state from both slots' bytes (`size` is the file size,
+ * for bounds). Stores it in *slot and its index (0 or 1) in *index.
+ * Returns ZMM_ERR_NOT_ARCHIVE when neither slot has the magic, CORRUPT when
+ * no slot is valid, UNSUPPORTED for a newer version or feature.
+ */
+zmm_result zmm_header_choose(const unsigned char slot0[ZMM_SLOT_SIZE],
+                             const unsigned char slot1[ZMM_SLOT_SIZE],
+                             uint64_t size, zmm_slot *slot, int *index);
+
+#endif

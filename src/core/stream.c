@@ -1,0 +1,513 @@
+/*
+ * stream.c -- a member as a file: read, write, seek, truncate.
+ *
+ * Blocks are decoded into the stream's cache and changed there; a changed
+ * ("dirty") block is encoded and appended when it leaves the cache, on flush
+ * or on commit. Two invariants keep this simple:
+ *   - a cached block's bytes past the member's end are zero, so growing the
+ *     member needs no clearing;
+ *   - only the last block is short, so before the length changes, a short
+ *     last block (whose stored form encodes its old length) is decoded into
+ *     the cache and marked dirty, to be stored again at its new length.
+ */
+#include <string.h>
+
+#include "alloc.h"
+#include "archive.h"
+#include "block_cache.h"
+#include "stream.h"
+#include "zmm.h"
+
+#include <zlib.h>
+
+/* Inflate at least this far into a block, so small sequential reads
+ * resume zlib a few times per block rather than once per read. */
+#define INFLATE_STEP 16384u
+
+static uint32_t block_size(const zmm_stream *s)
+{
+    return 1u << s->m->block_shift;
+}
+
+/* Encodes a dirty block and appends it; the entry stays cached, clean. */
+static zmm_result store_entry(zmm_stream *s, zmm_cache_entry *e)
+{
+    zmm_block_ref ref;
+    zmm_result rc;
+
+    if (!e->dirty)
+        return ZMM_OK;
+    rc = zmm_archive_store_block(s->ar, s->m->level, e->data,
+                                 zmm_member_block_length(s->m, e->index),
+                                 &ref);
+    if (rc != ZMM_OK)
+        return rc;
+    s->m->blocks[e->index] = ref;
+    e->dirty = 0;
+    return ZMM_OK;
+}
+
+static void release_entry(zmm_stream *s, zmm_cache_entry *e)
+{
+    if (s->inflating == e)
+        s->inflating = NULL;
+    zmm_cache_release(e);
+}
+
+/* A cache entry to hold block `index`, storing the contents it evicts. */
+static zmm_result take_entry(zmm_stream *s, uint32_t index,
+                             zmm_cache_entry **out)
+{
+    zmm_cache_entry *e = zmm_cache_victim(&s->cache);
+    zmm_result rc;
+
+    if (e == NULL)
+        return ZMM_ERR_NOMEM;
+    if (e->index != ZMM_CACHE_FREE) {
+        rc = store_entry(s, e);
+        if (rc != ZMM_OK)
+            return rc;
+        release_entry(s, e);
+    }
+    zmm_cache_assign(&s->cache, e, index);
+    *out = e;
+    return ZMM_OK;
+}
+
+static zmm_result read_stored(zmm_stream *s, const zmm_block_ref *ref,
+                              unsigned char *buf)
+{
+    zmm_result rc = zmm_archive_read(s->ar, ref->offset, buf,
+                                     ref->stored_size);
+
+    if (rc == ZMM_OK && (uint32_t)crc32(0, buf, ref->stored_size) !=
+                            ref->stored_crc)
+        rc = ZMM_ERR_CORRUPT;
+    return rc;
+}
+
+static void finish_entry(zmm_stream *s, zmm_cache_entry *e, uint32_t n)
+{
+    memset(e->data + n, 0, block_size(s) - n);
+    e->valid = n;
+    e->complete = 1;
+    if (s->inflating == e)
+        s->inflating = NULL;
+}
+
+/* Decodes block e->index until at least `want` logical bytes are valid. */
+static zmm_result decode_entry(zmm_stream *s, zmm_cache_entry *e,
+                               uint32_t want)
+{
+    const zmm_block_ref *ref = &s->m->blocks[e->index];
+    uint32_t n = zmm_member_block_length(s->m, e->index);
+    zmm_result rc = ZMM_OK;
+
+    switch (ref->kind) {
+    case ZMM_KIND_ZERO:
+        memset(e->data, 0, n);
+        break;
+    case ZMM_KIND_RAW:
+        rc = read_stored(s, ref, e->data);
+        break;
+    default: /* deflate; the directory admits no other kind */
+        if (s->inflating != e) {
+            rc = read_stored(s, ref, s->stored);
+            if (rc == ZMM_OK)
+                rc = zmm_codec_inflate_begin(s->decoder, s->stored,
+                                             ref->stored_size);
+            if (rc != ZMM_OK)
+                break;
+            s->inflating = e;
+            e->valid = 0;
+        }
+        want = (want + INFLATE_STEP - 1) & ~(INFLATE_STEP - 1);
+        if (want > n)
+            want = n;
+        rc = zmm_codec_inflate_more(s->decoder, e->data, &e->valid, want, n);
+        if (rc == ZMM_OK && e->valid == n &&
+            (uint32_t)crc32(0, e->data, n) != ref->logical_crc)
+            rc = ZMM_ERR_CORRUPT;
+        if (rc != ZMM_OK || e->valid < n)
+            return rc; /* on error the caller releases the entry */
+        break;
+    }
+    if (rc == ZMM_OK)
+        finish_entry(s, e, n);
+    return rc;
+}
+
+/* The cached block `index` with at least `want` valid bytes. */
+static zmm_result load_block(zmm_stream *s, uint32_t index, uint32_t want,
+                             zmm_cache_entry **out)
+{
+    zmm_cache_entry *e = zmm_cache_find(&s->cache, index);
+    zmm_result rc;
+
+    if (e != NULL && (e->complete || e->valid >= want)) {
+        *out = e;
+        return ZMM_OK;
+    }
+    if (e == NULL) {
+        rc = take_entry(s, index, &e);
+        if (rc != ZMM_OK)
+            return rc;
+    }
+    rc = decode_entry(s, e, want);
+    if (rc != ZMM_OK) {
+        release_entry(s, e);
+        return rc;
+    }
+    *out = e;
+    return ZMM_OK;
+}
+
+static zmm_result load_whole_block(zmm_stream *s, uint32_t index,
+                                   zmm_cache_entry **out)
+{
+    return load_block(s, index, zmm_member_block_length(s->m, index), out);
+}
+
+/* Sets the member's length, keeping the invariants above. */
+static zmm_result set_length(zmm_stream *s, uint64_t length)
+{
+    zmm_member *m = s->m;
+    uint32_t bs = block_size(s), i;
+    zmm_cache_entry *e = NULL;
+    zmm_result rc;
+
+    if (length == m->length)
+        return ZMM_OK;
+    if (length > m->length && (m->length & (bs - 1)) != 0) {
+        rc = load_whole_block(s, (uint32_t)(m->length >> m->block_shift), &e);
+        if (rc != ZMM_OK)
+            return rc;
+        e->dirty = 1;
+    } else if (length < m->length && (length & (bs - 1)) != 0) {
+        rc = load_whole_block(s, (uint32_t)(length >> m->block_shift), &e);
+        if (rc != ZMM_OK)
+            return rc;
+    }
+    rc = zmm_member_resize(&s->ar->dir, m, length);
+    if (rc != ZMM_OK)
+        return rc;
+    s->ar->modified = 1;
+    for (i = 0; i < s->cache.capacity; i++) {
+        zmm_cache_entry *c = &s->cache.entries[i];
+
+        if (c->index != ZMM_CACHE_FREE && c->index >= m->block_count)
+            release_entry(s, c);
+    }
+    if (e != NULL && length < (uint64_t)e->index * bs + bs) {
+        uint32_t keep = (uint32_t)(length & (bs - 1));
+
+        memset(e->data + keep, 0, bs - keep);
+        e->valid = keep;
+        e->dirty = 1;
+    }
+    return ZMM_OK;
+}
+
+zmm_result zmm_stream_read(zmm_stream *s, void *buf, size_t len, size_t *got)
+{
+    unsigned char *out = buf;
+    uint64_t pos = s->pos;
+    size_t done = 0;
+
+    *got = 0;
+    if (pos >= s->m->length)
+        return ZMM_OK;
+    if (len > s->m->length - pos)
+        len = (size_t)(s->m->length - pos);
+    while (done < len) {
+        uint32_t index = (uint32_t)(pos >> s->m->block_shift);
+        uint32_t offset = (uint32_t)(pos & (block_size(s) - 1));
+        uint32_t count = block_size(s) - offset;
+        zmm_cache_entry *e;
+        zmm_result rc;
+
+        if (count > len - done)
+            count = (uint32_t)(len - done);
+        rc = load_block(s, index, offset + count, &e);
+        if (rc != ZMM_OK)
+            return rc;
+        memcpy(out + done, e->data + offset, count);
+        done += count;
+        pos += count;
+    }
+    s->pos = pos;
+    *got = done;
+    return ZMM_OK;
+}
+
+/* The cached block `index` ready to be changed: whole, unless the caller
+ * overwrites all of it anyway. */
+static zmm_result block_for_write(zmm_stream *s, uint32_t index, int whole,
+                                  zmm_cache_entry **out)
+{
+    zmm_cache_entry *e = zmm_cache_find(&s->cache, index);
+    uint32_t n = zmm_member_block_length(s->m, index);
+    zmm_result rc;
+
+    if (!whole || (e != NULL && e->complete))
+        return load_whole_block(s, index, out);
+    if (e == NULL) {
+        rc = take_entry(s, index, &e);
+        if (rc != ZMM_OK)
+            return rc;
+    }
+    if (s->inflating == e)
+        s->inflating = NULL;
+    finish_entry(s, e, n); /* its bytes are about to be overwritten */
+    *out = e;
+    return ZMM_OK;
+}
+
+zmm_result zmm_stream_write(zmm_stream *s, const void *buf, size_t len)
+{
+    const unsigned char *in = buf;
+    uint64_t pos = s->pos;
+    size_t done = 0;
+    zmm_result rc;
+
+    if (!s->writable)
+        return ZMM_ERR_READ_ONLY;
+    if (len == 0)
+        return ZMM_OK;
+    if (len > (uint64_t)INT64_MAX - pos)
+        return ZMM_ERR_LIMIT;
+    if (pos + len > s->m->length) {
+        rc = set_length(s, pos + len);
+        if (rc != ZMM_OK)
+            return rc;
+    }
+    while (done < len) {
+        uint32_t index = (uint32_t)(pos >> s->m->block_shift);
+        uint32_t offset = (uint32_t)(pos & (block_size(s) - 1));
+        uint32_t count = block_size(s) - offset;
+        zmm_cache_entry *e;
+
+        if (count > len - done)
+            count = (uint32_t)(len - done);
+        rc = block_for_write(
+            s, index,
+            offset == 0 && count == zmm_member_block_length(s->m, index), &e);
+        if (rc != ZMM_OK) {
+            s->pos = pos; /* what was written so far stays written */
+            return rc;
+        }
+        memcpy(e->data + offset, in + done, count);
+        e->dirty = 1;
+        done += count;
+        pos += count;
+    }
+    s->pos = pos;
+    return ZMM_OK;
+}
+
+zmm_result zmm_stream_seek(zmm_stream *s, int64_t offset, int origin,
+                           uint64_t *pos)
+{
+    int64_t base;
+
+    switch (origin) {
+    case ZMM_SEEK_SET: base = 0; break;
+    case ZMM_SEEK_CUR: base = (int64_t)s->pos; break;
+    case ZMM_SEEK_END: base = (int64_t)s->m->length; break;
+    default: return ZMM_ERR_INVALID_ARG;
+    }
+    if ((offset < 0 && base + offset < 0) ||
+        (offset > 0 && offset > INT64_MAX - base))
+        return ZMM_ERR_INVALID_ARG;
+    s->pos = (uint64_t)(base + offset);
+    if (pos != NULL)
+        *pos = s->pos;
+    return ZMM_OK;
+}
+
+uint64_t zmm_stream_tell(const zmm_stream *s)
+{
+    return s->pos;
+}
+
+uint64_t zmm_stream_size(const zmm_stream *s)
+{
+    return s->m->length;
+}
+
+zmm_result zmm_stream_truncate(zmm_stream *s, uint64_t size)
+{
+    if (!s->writable)
+        return ZMM_ERR_READ_ONLY;
+    if (size > (uint64_t)INT64_MAX)
+        return ZMM_ERR_LIMIT;
+    return set_length(s, size);
+}
+
+zmm_result zmm_stream_flush(zmm_stream *s)
+{
+    uint32_t i;
+
+    for (i = 0; i < s->cache.capacity; i++) {
+        zmm_cache_entry *e = &s->cache.entries[i];
+
+        if (e->index != ZMM_CACHE_FREE) {
+            zmm_result rc = store_entry(s, e);
+
+            if (rc != ZMM_OK)
+                return rc;
+        }
+    }
+    return ZMM_OK;
+}
+
+static void stream_free(zmm_stream *s)
+{
+    zmm_stream **link;
+
+    for (link = &s->ar->streams; *link != NULL; link = &(*link)->next)
+        if (*link == s) {
+            *link = s->next;
+            break;
+        }
+    if (s->writable)
+        s->m->writers--;
+    else
+        s->m->readers--;
+    zmm_cache_free(&s->cache);
+    zmm_codec_free(s->decoder);
+    zmm_free(s->stored);
+    zmm_free(s);
+}
+
+zmm_result zmm_stream_close(zmm_stream *s)
+{
+    zmm_result rc;
+
+    if (s == NULL)
+        return ZMM_OK;
+    rc = s->writable ? zmm_stream_flush(s) : ZMM_OK;
+    stream_free(s);
+    return rc;
+}
+
+void zmm_stream_detach_all(zmm_archive *ar)
+{
+    while (ar->streams != NULL)
+        stream_free(ar->streams);
+}
+
+static zmm_result check_options(const zmm_member_options *o,
+                                unsigned *shift, int *level)
+{
+    uint32_t size = ZMM_DEFAULT_BLOCK_SIZE;
+
+    *level = ZMM_DEFAULT_LEVEL;
+    if (o != NULL) {
+        if (o->struct_size < sizeof *o)
+            return ZMM_ERR_INVALID_ARG;
+        if (o->block_size != 0)
+            size = o->block_size;
+        if (o->level != -1)
+            *level = o->level;
+    }
+    if (size < ZMM_MIN_BLOCK_SIZE || size > ZMM_MAX_BLOCK_SIZE ||
+        (size & (size - 1)) != 0 || *level < 0 || *level > 9)
+        return ZMM_ERR_INVALID_ARG;
+    for (*shift = 0; (1u << *shift) < size; (*shift)++)
+        ;
+    return ZMM_OK;
+}
+
+/* Finds or creates the member a stream opens, applying the flags' rules. */
+static zmm_result open_member(zmm_archive *ar, const char *name,
+                              unsigned flags, unsigned shift, int level,
+                              zmm_member **out)
+{
+    long index = zmm_directory_find(&ar->dir, name);
+    int writing = (flags & ZMM_STREAM_WRITE) != 0;
+    int unnamed = name == NULL || name[0] == '\0';
+    zmm_member *m;
+    zmm_result rc;
+
+    if (index < 0) {
+        if (!(flags & ZMM_STREAM_CREATE))
+            return ZMM_ERR_NOT_FOUND;
+        if (unnamed || !zmm_name_is_valid(name))
+            return ZMM_ERR_BAD_NAME; /* a new member needs a real name */
+        rc = zmm_directory_add(&ar->dir, name, shift, level, &m);
+        if (rc != ZMM_OK)
+            return rc;
+        if (zmm_directory_find(&ar->dir, NULL) < 0)
+            m->flags |= ZMM_MEMBER_DEFAULT;
+        ar->modified = 1;
+        *out = m;
+        return ZMM_OK;
+    }
+    m = ar->dir.members[index];
+    if ((flags & ZMM_STREAM_CREATE) && (flags & ZMM_STREAM_EXCLUSIVE))
+        return ZMM_ERR_EXISTS;
+    if (m->writers > 0 || (writing && m->readers > 0))
+        return ZMM_ERR_BUSY;
+    if (flags & ZMM_STREAM_TRUNCATE) {
+        rc = zmm_member_resize(&ar->dir, m, 0);
+        if (rc != ZMM_OK)
+            return rc;
+        m->block_shift = shift;
+        m->level = level;
+        ar->modified = 1;
+    }
+    *out = m;
+    return ZMM_OK;
+}
+
+zmm_result zmm_stream_open(zmm_archive *ar, const char *name, unsigned flags,
+                           const zmm_member_options *options,
+                           zmm_stream **out)
+{
+    unsigned shift;
+    int level;
+    zmm_stream *s;
+    zmm_member *m;
+    zmm_result rc;
+
+    *out = NULL;
+    if ((flags & ~0xfu) != 0 ||
+        (!(flags & ZMM_STREAM_WRITE) &&
+         (flags & (ZMM_STREAM_CREATE | ZMM_STREAM_TRUNCATE))))
+        return ZMM_ERR_INVALID_ARG;
+    if ((flags & ZMM_STREAM_WRITE) && !ar->writable)
+        return ZMM_ERR_READ_ONLY;
+    rc = check_options(options, &shift, &level);
+    if (rc != ZMM_OK)
+        return rc;
+    if (name != NULL && name[0] != '\0' && !zmm_name_is_valid(name))
+        return ZMM_ERR_BAD_NAME;
+    s = zmm_calloc(1, sizeof *s);
+    if (s == NULL)
+        return ZMM_ERR_NOMEM;
+    rc = open_member(ar, name, flags, shift, level, &m);
+    if (rc != ZMM_OK) {
+        zmm_free(s);
+        return rc;
+    }
+    s->ar = ar;
+    s->m = m;
+    s->writable = (flags & ZMM_STREAM_WRITE) != 0;
+    if (s->writable)
+        m->writers++;
+    else
+        m->readers++;
+    s->next = ar->streams;
+    ar->streams = s;
+    s->decoder = zmm_codec_new();
+    s->stored = zmm_malloc(block_size(s));
+    rc = (s->decoder && s->stored) ? zmm_cache_init(&s->cache, block_size(s))
+                                   : ZMM_ERR_NOMEM;
+    if (rc != ZMM_OK) {
+        stream_free(s);
+        return rc;
+    }
+    *out = s;
+    return ZMM_OK;
+}
