@@ -88,7 +88,11 @@ unsigned long zmm_faultfile_events(zmm_file *f);
 /* True once the simulated crash has happened. */
 int zmm_faultfile_crashed(zmm_file *f);
 /* After a crash: applies the plan's fate to the unsynced writes, giving the
- * inner file as it would be found after the power came back. */
+ * inner file as it would be found after the power came back. Called before
+ * the crash, the power fails now. Read the inner file (zmm_memfile_data)
+ * after this and before closing the fault file, which closes `inner`. */
 void zmm_faultfile_settle(zmm_file *f);
+/* The wrapped file (still owned by the fault file). */
+zmm_file *zmm_faultfile_inner(zmm_file *f);
 
 #endif /* ZMM_PLATFORM_H */
