@@ -30,16 +30,26 @@ zmm_result zmm_archive_read(zmm_archive *ar, uint64_t offset, void *buf,
                                                       len));
 }
 
+/* A failed write or sync leaves the file's tail unknown (and a failed sync
+ * may have dropped earlier writes): the archive publishes nothing after it. */
+static zmm_result write_failed(zmm_archive *ar, zmm_result rc)
+{
+    if (rc != ZMM_OK && ar->failed == ZMM_OK)
+        ar->failed = rc;
+    return rc;
+}
+
 static zmm_result write_at(zmm_archive *ar, uint64_t offset, const void *buf,
                            size_t len)
 {
-    return file_result(ar, ar->file->methods->write_at(ar->file, offset, buf,
-                                                       len));
+    return write_failed(ar, file_result(ar, ar->file->methods->write_at(
+                                                 ar->file, offset, buf, len)));
 }
 
 static zmm_result sync_file(zmm_archive *ar)
 {
-    return file_result(ar, ar->file->methods->sync(ar->file));
+    return write_failed(ar,
+                        file_result(ar, ar->file->methods->sync(ar->file)));
 }
 
 zmm_result zmm_archive_append(zmm_archive *ar, const void *buf, size_t len,
@@ -63,6 +73,8 @@ zmm_result zmm_archive_store_block(zmm_archive *ar, int level,
 
     if (!ar->writable)
         return ZMM_ERR_READ_ONLY;
+    if (ar->failed != ZMM_OK)
+        return ZMM_ERR_STATE;
     if (ar->scratch_size < n) {
         unsigned char *grown = zmm_realloc(ar->scratch, n);
 
@@ -144,14 +156,17 @@ zmm_result zmm_archive_commit(zmm_archive *ar)
 
     if (!ar->writable)
         return ZMM_OK;
+    if (ar->failed != ZMM_OK)
+        return ZMM_ERR_STATE;
     for (s = ar->streams; s != NULL; s = s->next)
         if ((rc = zmm_stream_flush(s)) != ZMM_OK)
             return rc;
     return ar->modified ? publish(ar) : ZMM_OK;
 }
 
-/* Writes a new archive into an empty file: generation 1 in slot 0. */
-static zmm_result initialise(zmm_archive *ar)
+/* Writes a new archive into an empty file: generation 1 in slot 0, now or
+ * (ZMM_OPEN_UNPUBLISHED) at the first commit. */
+static zmm_result initialise(zmm_archive *ar, int publish_now)
 {
     static const unsigned char zeros[ZMM_DATA_START];
     zmm_result rc = write_at(ar, 0, zeros, sizeof zeros);
@@ -161,6 +176,10 @@ static zmm_result initialise(zmm_archive *ar)
     ar->slot.generation = 0;
     ar->slot_index = 1; /* so that publish() writes slot 0 */
     ar->append_pos = ZMM_DATA_START;
+    if (!publish_now) {
+        ar->modified = 1;
+        return ZMM_OK;
+    }
     return publish(ar);
 }
 
@@ -171,9 +190,12 @@ static zmm_result load_state(zmm_archive *ar, uint64_t size)
     zmm_result rc;
 
     memset(slots, 0, sizeof slots);
-    if (size < ZMM_SLOT_SIZE)
-        return size == 0 ? ZMM_ERR_NOT_ARCHIVE : ZMM_ERR_CORRUPT;
-    rc = zmm_archive_read(ar, 0, slots[0], ZMM_SLOT_SIZE);
+    if (size == 0)
+        return ZMM_ERR_NOT_ARCHIVE;
+    /* A file shorter than a slot is read as far as it goes: without the
+     * magic it is no archive (a short text file), with it a cut one. */
+    rc = zmm_archive_read(ar, 0, slots[0],
+                          size < ZMM_SLOT_SIZE ? (size_t)size : ZMM_SLOT_SIZE);
     if (rc == ZMM_OK && size >= ZMM_SLOT1_OFFSET + ZMM_SLOT_SIZE)
         rc = zmm_archive_read(ar, ZMM_SLOT1_OFFSET, slots[1], ZMM_SLOT_SIZE);
     if (rc == ZMM_OK)
@@ -222,7 +244,7 @@ static zmm_result open_on_file(zmm_file *file, unsigned flags,
     rc = file_result(ar, file->methods->size(file, &size));
     if (rc == ZMM_OK && size == 0 && (flags & ZMM_OPEN_CREATE) &&
         ar->writable)
-        rc = initialise(ar);
+        rc = initialise(ar, !(flags & ZMM_OPEN_UNPUBLISHED));
     else if (rc == ZMM_OK)
         rc = load_state(ar, size);
     if (rc != ZMM_OK) {

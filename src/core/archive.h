@@ -26,7 +26,16 @@ struct zmm_archive {
     size_t scratch_size;
     zmm_stream *streams;      /* open streams, linked through next */
     long os_error;
+    /* The first failed write or sync, or a flush whose blocks were lost:
+     * after it no commit may publish (a half-written state, or one missing
+     * acknowledged writes), and every commit returns ZMM_ERR_STATE. */
+    zmm_result failed;
 };
+
+/* zmm_archive_open_file() flag, with CREATE: publish no state until the
+ * first commit. Compaction's new file so holds its one state in slot 0 and
+ * no garbage, and no empty state a damaged slot could fall back to. */
+#define ZMM_OPEN_UNPUBLISHED 0x100u
 
 /* Reads stored bytes, keeping the OS error. */
 zmm_result zmm_archive_read(zmm_archive *ar, uint64_t offset, void *buf,

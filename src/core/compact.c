@@ -96,7 +96,8 @@ zmm_result zmm_compact(const char *path, long *os_error)
                                ZMM_FILE_EXCLUSIVE | ZMM_FILE_LOCK_WRITER,
                            &file, os_error);
     if (rc == ZMM_OK)
-        rc = zmm_archive_open_file(file, ZMM_OPEN_WRITE | ZMM_OPEN_CREATE,
+        rc = zmm_archive_open_file(file, ZMM_OPEN_WRITE | ZMM_OPEN_CREATE |
+                                             ZMM_OPEN_UNPUBLISHED,
                                    &dst);
     if (rc == ZMM_OK)
         rc = copy_archive(src, dst);

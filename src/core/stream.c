@@ -387,6 +387,9 @@ zmm_result zmm_stream_close(zmm_stream *s)
     if (s == NULL)
         return ZMM_OK;
     rc = s->writable ? zmm_stream_flush(s) : ZMM_OK;
+    /* The blocks the flush could not store are lost with the stream. */
+    if (rc != ZMM_OK && s->ar->failed == ZMM_OK)
+        s->ar->failed = rc;
     stream_free(s);
     return rc;
 }

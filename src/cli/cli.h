@@ -1,0 +1,218 @@
+/*
+ * cli.h -- what the parts of the zmm tool share: exit statuses, messages,
+ * names, output files, the progress display, member copying, and the
+ * commands. The tool is an ordinary client of the core library: it includes
+ * zmm.h and nothing from src/core.
+ */
+#ifndef ZMM_CLI_H
+#define ZMM_CLI_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "zmm.h"
+
+/* ---- exit statuses ------------------------------------------------------ */
+
+#define CLI_OK 0
+#define CLI_FAIL 1  /* damaged or unreadable data, an I/O failure */
+#define CLI_USAGE 2 /* a bad command line */
+
+#if defined(__GNUC__) && defined(__MINGW_PRINTF_FORMAT)
+#define CLI_PRINTF(f, a) __attribute__((format(__MINGW_PRINTF_FORMAT, f, a)))
+#elif defined(__GNUC__)
+#define CLI_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define CLI_PRINTF(f, a)
+#endif
+
+/* ---- report.c: messages ------------------------------------------------- */
+
+/* 0 with -q (errors only), 1 normally, 2 with -v. */
+extern int cli_verbosity;
+
+/* "zmm: MESSAGE" on stderr, always. */
+void cli_error(const char *fmt, ...) CLI_PRINTF(1, 2);
+/* "zmm: warning: MESSAGE" on stderr, unless -q. */
+void cli_warning(const char *fmt, ...) CLI_PRINTF(1, 2);
+/* "MESSAGE" on stderr with -v only. */
+void cli_note(const char *fmt, ...) CLI_PRINTF(1, 2);
+/* Text on stdout (listings, reports). */
+void cli_out(const char *fmt, ...) CLI_PRINTF(1, 2);
+/* "zmm COMMAND: MESSAGE" and a pointer to the help, on stderr. */
+void cli_usage_error(const char *command, const char *fmt, ...)
+    CLI_PRINTF(2, 3);
+
+/* A description of a core result with the OS error behind it, if any:
+ * "access denied (Permission denied)". Returns buf. */
+const char *cli_result_text(zmm_result rc, long os_error, char *buf,
+                            size_t size);
+/* The same for a failed block read: "damaged: a CRC or bound check
+ * failed" for ZMM_ERR_CORRUPT. */
+const char *cli_block_error_text(zmm_result rc, long os_error, char *buf,
+                                 size_t size);
+/* A description of an OS error code. Returns buf. */
+const char *cli_os_text(long os_error, char *buf, size_t size);
+
+/* Reports a failure on an archive, naming it and (when not NULL) the member:
+ * "zmm: x.zmm: member 'a.wav': cannot read: archive is damaged". */
+void cli_archive_error(const char *archive, const char *member,
+                       const char *doing, zmm_result rc, long os_error);
+
+/* ---- names.c: archive, member and file names ---------------------------- */
+
+/* An ARCHIVE or ARCHIVE+MEMBER operand, split as mmio splits names: at the
+ * last '+'. An operand that names an existing file is never split, so
+ * archives whose names contain '+' still work. member is NULL when the
+ * operand has none, "" for the default member ("x.zmm+"). */
+typedef struct cli_target {
+    char *archive;
+    char *member;
+} cli_target;
+
+int cli_target_split(const char *operand, cli_target *t);
+void cli_target_free(cli_target *t);
+
+/* The last component of a path (after '/', and on Windows '\\' or a drive
+ * "C:"): pack names members so. */
+const char *cli_base_name(const char *path);
+
+/* The member name for data read from stdin: the archive's base name without
+ * its ".zmm" extension ("out/x.zmm" -> "x"). A new string. */
+char *cli_stdin_member_name(const char *archive);
+
+/* DIR/NAME as a new string; NAME alone when dir is NULL or ".". */
+char *cli_path_join(const char *dir, const char *name);
+
+/* Creates the directories between `dir` and the file `name` below it
+ * (a '/'-separated portable path), refusing to follow a symbolic link that
+ * sits in the way. Reports failures itself. */
+int cli_make_parents(const char *dir, const char *name);
+
+/* strdup, which C11 lacks; reports and returns NULL when out of memory. */
+char *cli_strdup(const char *s);
+
+/* ---- options.c: option values ------------------------------------------ */
+
+/* A -l level: one digit 0..9; -1 if invalid. */
+int cli_parse_level(const char *text);
+
+/* A -b block size: a power of two from 4096 to 1048576, as a number or with
+ * a k or m suffix ("64k", "1m", "65536", "64KiB"). 0 if invalid. */
+uint32_t cli_parse_block_size(const char *text);
+
+/* "64 KiB", "1 MiB", "4096": a block size for display. */
+const char *cli_block_size_text(uint32_t size, char *buf, size_t bufsize);
+
+/* ---- output.c: files written whole or not at all ------------------------ */
+
+/* An output file is written under a temporary name in its own directory and
+ * renamed into place when complete; an existing file is replaced only with
+ * force. path NULL or "-" writes to stdout instead. */
+typedef struct cli_output {
+    const char *path; /* the final name, NULL for stdout */
+    char *temp;       /* the temporary name while writing */
+    FILE *f;
+    int force;
+} cli_output;
+
+int cli_output_open(cli_output *o, const char *path, int force);
+int cli_output_write(cli_output *o, const void *buf, size_t len);
+/* Closes and renames into place. Reports failures itself. */
+int cli_output_finish(cli_output *o);
+/* Closes and deletes the temporary file; nothing happens to `path`. */
+void cli_output_abort(cli_output *o);
+
+/* A temporary name beside `path`, unique to this process and `n`. */
+char *cli_temp_name(const char *path, unsigned n);
+
+/* Checks that `path` may be created: it does not exist, or `force` is set
+ * and it is a file. Reports the problem itself. */
+int cli_check_new_file(const char *path, int force);
+
+/* ---- progress.c: a progress bar on stderr ------------------------------- */
+
+/* Shown only when stderr is a terminal, not with -q, and only once the work
+ * has taken more than about a second. Error messages clear it first. */
+typedef struct cli_progress {
+    const char *verb;
+    uint64_t total; /* 0 if unknown */
+    uint64_t done;
+    uint64_t start_ms, drawn_ms;
+    int enabled;
+} cli_progress;
+
+void cli_progress_start(cli_progress *p, const char *verb, uint64_t total);
+void cli_progress_add(cli_progress *p, uint64_t bytes);
+void cli_progress_end(cli_progress *p);
+/* Erases the bar (if drawn) before another message goes to stderr. */
+void cli_progress_clear(void);
+
+/* ---- copy.c: bytes into and out of members ------------------------------ */
+
+/* Copies `in` (named in_name in messages) into the stream `s` of member
+ * `member` of `archive`, in whole blocks. Stops on Ctrl+C. */
+int cli_copy_in(zmm_stream *s, FILE *in, const char *in_name,
+                const char *archive, const char *member, uint32_t block_size,
+                cli_progress *progress);
+
+/* Copies member `member` (resolved: not "") of the open archive to `out`.
+ * A damaged block stops the copy before any of its bytes are written, and
+ * is reported with its index and logical offset. */
+int cli_copy_out(zmm_archive *ar, const char *archive, const char *member,
+                 cli_output *out, cli_progress *progress);
+
+/* ---- archive.c: opening archives, finding members ----------------------- */
+
+/* Opens an archive, reporting failures; NULL on failure. */
+zmm_archive *cli_open_archive(const char *path, unsigned flags);
+
+/* Closes (and so commits) an archive, reporting a failure. */
+int cli_close_archive(zmm_archive *ar, const char *path);
+
+/* The member `name` ("" or NULL: the default member); fills *info.
+ * Reports "no such member" itself. */
+int cli_find_member(zmm_archive *ar, const char *archive, const char *name,
+                    zmm_member_info *info);
+
+/* Splits a command's operands "ARCHIVE[+MEMBER] [MEMBER...]": *members (a
+ * new array to free, pointing into ops and t) lists the members named, the
+ * one after '+' first. A usage error when there is no operand. */
+int cli_archive_operands(const char *command, const char **ops, int n,
+                         cli_target *t, const char ***members, int *count);
+
+/* ---- the commands ------------------------------------------------------- */
+
+/* Each takes the command's arguments (argv[0] is the command's name) and
+ * returns an exit status. */
+int cmd_pack(int argc, char **argv);
+int cmd_add(int argc, char **argv);
+int cmd_rm(int argc, char **argv);
+int cmd_rename(int argc, char **argv);
+int cmd_default(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_cat(int argc, char **argv);
+int cmd_unpack(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+int cmd_info(int argc, char **argv);
+int cmd_compact(int argc, char **argv);
+
+/* main.c: prints the help of one command (to stdout); 0 if it exists. */
+int cli_help(const char *command);
+
+/* Option ids every command accepts (options.h tables end with id 0). */
+enum {
+    OPT_HELP = 1000,
+    OPT_QUIET,
+    OPT_VERBOSE
+};
+#define CLI_COMMON_OPTIONS \
+    {"help", 'h', 0, OPT_HELP}, {"quiet", 'q', 0, OPT_QUIET}, \
+        {"verbose", 'v', 0, OPT_VERBOSE}
+
+/* Applies a common option: 1 if `id` was one (set *exit_now to -1 to go
+ * on, or an exit status after --help), 0 otherwise. */
+int cli_common_option(int id, const char *command, int *exit_now);
+
+#endif

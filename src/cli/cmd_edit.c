@@ -1,0 +1,548 @@
+/*
+ * cmd_edit.c -- commands that change an archive in place: add, rm, rename,
+ * default.
+ *
+ * They go through the core's copy-on-write commit, which makes every change
+ * of one command durable at once when the archive is closed: a crash leaves
+ * the archive as it was before or as it is after, never in between.
+ *
+ * add writes each file into a temporary member first; only when every file
+ * has been stored does it remove the members being replaced and rename the
+ * temporary ones, and then commit once. A failure or Ctrl+C midway removes
+ * the temporary members instead, so the committed content is the old one
+ * (the blocks written meanwhile are garbage, reclaimed by zmm compact).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "options.h"
+#include "sys.h"
+
+/* Parses options that are only the common ones, collecting the operands
+ * into ops (argc entries). Returns -1 to go on, else an exit status. */
+static int common_only(int argc, char **argv, const char *command,
+                       const char **ops, int *n)
+{
+    static const cli_option table[] = {CLI_COMMON_OPTIONS, {NULL, 0, 0, 0}};
+    cli_parser p;
+    const char *value;
+    int id, exit_now = -1;
+
+    *n = 0;
+    cli_parser_init(&p, argc, argv, 1, command);
+    while ((id = cli_next_option(&p, table, &value)) != CLI_END) {
+        if (id == CLI_OPERAND)
+            ops[(*n)++] = value;
+        else if (id == CLI_BAD)
+            return CLI_USAGE;
+        else if (cli_common_option(id, command, &exit_now) && exit_now >= 0)
+            return exit_now;
+    }
+    return -1;
+}
+
+/* ---- add ---------------------------------------------------------------- */
+
+enum { OPT_AS = 1, OPT_LEVEL, OPT_BLOCK };
+
+static const cli_option add_options[] = {
+    {"as", 0, 1, OPT_AS},
+    {"level", 'l', 1, OPT_LEVEL},
+    {"block-size", 'b', 1, OPT_BLOCK},
+    CLI_COMMON_OPTIONS,
+    {NULL, 0, 0, 0},
+};
+
+typedef struct add_input {
+    const char *path; /* "-" for stdin */
+    char *name;       /* the member it becomes */
+    char *temp;       /* the temporary member while writing, or NULL */
+    uint64_t size;
+    int size_known;
+} add_input;
+
+/* Names the members and checks the inputs before the archive is opened. */
+static int plan_add(add_input *in, int count, const char *archive,
+                    const char *as_name)
+{
+    int i, j;
+
+    for (i = 0; i < count; i++) {
+        int is_stdin = strcmp(in[i].path, "-") == 0;
+
+        if (as_name != NULL)
+            in[i].name = cli_strdup(as_name);
+        else if (is_stdin)
+            in[i].name = cli_stdin_member_name(archive);
+        else
+            in[i].name = cli_strdup(cli_base_name(in[i].path));
+        if (in[i].name == NULL)
+            return CLI_FAIL;
+        if (!zmm_name_is_valid(in[i].name)) {
+            cli_usage_error("zmm add", "'%s' cannot be a member name (1 to "
+                            "%u bytes, no control characters)",
+                            in[i].name, ZMM_MAX_NAME_BYTES);
+            return CLI_USAGE;
+        }
+        for (j = 0; j < i; j++)
+            if (strcmp(in[j].name, in[i].name) == 0) {
+                cli_usage_error("zmm add", "%s and %s would both be member "
+                                "'%s'", in[j].path, in[i].path, in[i].name);
+                return CLI_USAGE;
+            }
+        if (!is_stdin) {
+            enum sys_file_type type = sys_stat(in[i].path, &in[i].size);
+            char os[256];
+
+            if (type == SYS_MISSING) {
+                cli_error("%s: %s", in[i].path,
+                          cli_os_text(sys_last_error(), os, sizeof os));
+                return CLI_FAIL;
+            }
+            if (type == SYS_DIR) {
+                cli_error("%s: is a directory (zmm adds files)", in[i].path);
+                return CLI_FAIL;
+            }
+            in[i].size_known = type == SYS_FILE;
+        }
+        if (!zmm_name_is_portable_path(in[i].name))
+            cli_warning("member name '%s' is not portable: zmm unpack will "
+                        "refuse it", in[i].name);
+    }
+    return CLI_OK;
+}
+
+/* Writes one input into a new temporary member. */
+static int add_one(zmm_archive *ar, const char *archive, add_input *in,
+                   int index, const zmm_member_options *given,
+                   cli_progress *progress)
+{
+    zmm_member_options opt = *given;
+    zmm_member_info old;
+    size_t at;
+    zmm_stream *s = NULL;
+    zmm_result r = ZMM_ERR_EXISTS;
+    int is_stdin = strcmp(in->path, "-") == 0, rc, k;
+    FILE *f;
+    char os[256];
+
+    /* A replaced member keeps its settings unless the command line says. */
+    memset(&old, 0, sizeof old);
+    old.struct_size = sizeof old;
+    if (zmm_archive_find(ar, in->name, &at) == ZMM_OK &&
+        zmm_archive_member_info(ar, at, &old) == ZMM_OK) {
+        if (opt.block_size == 0)
+            opt.block_size = old.block_size;
+        if (opt.level == -1)
+            opt.level = old.level;
+    }
+    if (opt.block_size == 0)
+        opt.block_size = ZMM_DEFAULT_BLOCK_SIZE;
+
+    for (k = 0; k < 1000 && r == ZMM_ERR_EXISTS; k++) {
+        char temp[64];
+
+        snprintf(temp, sizeof temp, ".zmm-add-%d-%d", index, k);
+        r = zmm_stream_open(ar, temp,
+                            ZMM_STREAM_WRITE | ZMM_STREAM_CREATE |
+                                ZMM_STREAM_EXCLUSIVE,
+                            &opt, &s);
+        if (r == ZMM_OK && (in->temp = cli_strdup(temp)) == NULL) {
+            zmm_stream_close(s);
+            zmm_archive_remove(ar, temp);
+            return CLI_FAIL;
+        }
+    }
+    if (r != ZMM_OK) {
+        cli_archive_error(archive, in->name, "cannot create", r,
+                          zmm_archive_os_error(ar));
+        return CLI_FAIL;
+    }
+    f = is_stdin ? stdin : sys_fopen(in->path, "rb");
+    if (f == NULL) {
+        cli_error("%s: cannot open: %s", in->path,
+                  cli_os_text(sys_last_error(), os, sizeof os));
+        zmm_stream_close(s);
+        return CLI_FAIL;
+    }
+    if (sys_same_file(archive, f)) {
+        /* Reading what we append to would never reach the end. */
+        cli_error("%s: is the archive itself; cannot add it to itself",
+                  is_stdin ? "standard input" : in->path);
+        rc = CLI_FAIL;
+    } else {
+        rc = cli_copy_in(s, f, is_stdin ? "standard input" : in->path,
+                         archive, in->name, opt.block_size, progress);
+    }
+    if (!is_stdin)
+        fclose(f);
+    r = zmm_stream_close(s);
+    if (rc == CLI_OK && r != ZMM_OK) {
+        cli_archive_error(archive, in->name, "cannot write", r,
+                          zmm_archive_os_error(ar));
+        rc = CLI_FAIL;
+    }
+    return rc;
+}
+
+/* Puts the temporary members in place of the ones they replace. */
+static int install(zmm_archive *ar, const char *archive, add_input *in)
+{
+    size_t at;
+    zmm_member_info old;
+    int was_default = 0;
+    zmm_result r = ZMM_OK;
+
+    memset(&old, 0, sizeof old);
+    old.struct_size = sizeof old;
+    if (zmm_archive_find(ar, in->name, &at) == ZMM_OK) {
+        if (zmm_archive_member_info(ar, at, &old) == ZMM_OK)
+            was_default = (old.flags & ZMM_MEMBER_DEFAULT) != 0;
+        r = zmm_archive_remove(ar, in->name);
+        cli_note("%s: replaced", in->name);
+    } else {
+        cli_note("%s: added", in->name);
+    }
+    if (r == ZMM_OK)
+        r = zmm_archive_rename(ar, in->temp, in->name);
+    if (r == ZMM_OK && was_default)
+        r = zmm_archive_set_default(ar, in->name);
+    if (r != ZMM_OK) {
+        cli_archive_error(archive, in->name, "cannot put in place", r, 0);
+        return CLI_FAIL;
+    }
+    free(in->temp);
+    in->temp = NULL;
+    return CLI_OK;
+}
+
+int cmd_add(int argc, char **argv)
+{
+    const char *as_name = NULL, *value;
+    const char **ops = calloc((size_t)argc, sizeof *ops);
+    add_input *in = calloc((size_t)argc, sizeof *in);
+    int n = 0, count = 0, id, i, rc = CLI_OK, exit_now = -1, stop = 0;
+    zmm_member_options opt;
+    zmm_archive *ar = NULL;
+    cli_target t = {NULL, NULL};
+    cli_parser p;
+    cli_progress progress;
+    uint64_t total = 0;
+    char verb[300];
+
+    memset(&opt, 0, sizeof opt);
+    opt.struct_size = sizeof opt;
+    opt.block_size = 0; /* 0 and -1: keep a replaced member's settings */
+    opt.level = -1;
+    if (ops == NULL || in == NULL) {
+        cli_error("out of memory");
+        rc = CLI_FAIL;
+        goto done;
+    }
+    cli_parser_init(&p, argc, argv, 1, "zmm add");
+    while (rc == CLI_OK && !stop &&
+           (id = cli_next_option(&p, add_options, &value)) != CLI_END) {
+        switch (id) {
+        case CLI_OPERAND:
+            ops[n++] = value;
+            break;
+        case OPT_AS:
+            as_name = value;
+            break;
+        case OPT_LEVEL:
+            opt.level = cli_parse_level(value);
+            if (opt.level < 0) {
+                cli_usage_error("zmm add", "level '%s': give 0 to 9", value);
+                rc = CLI_USAGE;
+            }
+            break;
+        case OPT_BLOCK:
+            opt.block_size = cli_parse_block_size(value);
+            if (opt.block_size == 0) {
+                cli_usage_error("zmm add", "block size '%s': give a power "
+                                "of two from 4k to 1m", value);
+                rc = CLI_USAGE;
+            }
+            break;
+        case CLI_BAD:
+            rc = CLI_USAGE;
+            break;
+        default:
+            if (cli_common_option(id, "zmm add", &exit_now) &&
+                exit_now >= 0) {
+                rc = exit_now;
+                stop = 1;
+            }
+        }
+    }
+    if (rc != CLI_OK || stop)
+        goto done;
+    if (n < 2) {
+        cli_usage_error("zmm add", n == 0 ? "no ARCHIVE given"
+                                          : "no FILE to add");
+        rc = CLI_USAGE;
+        goto done;
+    }
+    if ((rc = cli_target_split(ops[0], &t)) != CLI_OK)
+        goto done;
+    if (t.member != NULL) {
+        if (as_name != NULL) {
+            cli_usage_error("zmm add", "give the member name either after "
+                                       "'+' or with --as, not both");
+            rc = CLI_USAGE;
+            goto done;
+        }
+        as_name = t.member;
+    }
+    if (as_name != NULL && n > 2) {
+        cli_usage_error("zmm add", "--as names one member: give one FILE");
+        rc = CLI_USAGE;
+        goto done;
+    }
+    for (i = 1; i < n; i++)
+        in[count++].path = ops[i];
+
+    ar = cli_open_archive(t.archive, ZMM_OPEN_WRITE);
+    if (ar == NULL) {
+        if (sys_stat(t.archive, NULL) == SYS_MISSING)
+            cli_error("%s: zmm add changes an existing archive; zmm pack "
+                      "makes a new one", t.archive);
+        rc = CLI_FAIL;
+        goto done;
+    }
+    if (as_name != NULL && as_name[0] == '\0') { /* "x.zmm+": the default */
+        zmm_member_info mi;
+
+        if (cli_find_member(ar, t.archive, NULL, &mi) != CLI_OK) {
+            rc = CLI_FAIL;
+            goto close;
+        }
+        free(t.member);
+        if ((t.member = cli_strdup(mi.name)) == NULL) {
+            rc = CLI_FAIL;
+            goto close;
+        }
+        as_name = t.member;
+    }
+    rc = plan_add(in, count, t.archive, as_name);
+    if (rc != CLI_OK)
+        goto close;
+    for (i = 0; i < count && total != UINT64_MAX; i++)
+        total = in[i].size_known ? total + in[i].size : UINT64_MAX;
+    snprintf(verb, sizeof verb, "adding to %s", cli_base_name(t.archive));
+    cli_progress_start(&progress, verb, total == UINT64_MAX ? 0 : total);
+    for (i = 0; i < count && rc == CLI_OK; i++)
+        rc = add_one(ar, t.archive, &in[i], i, &opt, &progress);
+    cli_progress_end(&progress);
+    if (sys_interrupted())
+        rc = CLI_FAIL;
+    for (i = 0; i < count && rc == CLI_OK; i++)
+        rc = install(ar, t.archive, &in[i]);
+
+close:
+    /* After a failure, drop the temporary members: the commit at close then
+     * publishes the old content again. */
+    for (i = 0; i < count; i++)
+        if (in[i].temp != NULL)
+            zmm_archive_remove(ar, in[i].temp);
+    if (cli_close_archive(ar, t.archive) != CLI_OK)
+        rc = CLI_FAIL;
+
+done:
+    if (in != NULL)
+        for (i = 0; i < count; i++) {
+            free(in[i].name);
+            free(in[i].temp);
+        }
+    free(in);
+    free(ops);
+    cli_target_free(&t);
+    return rc;
+}
+
+/* ---- rm ----------------------------------------------------------------- */
+
+int cmd_rm(int argc, char **argv)
+{
+    const char **ops = calloc((size_t)argc, sizeof *ops);
+    const char **members = NULL;
+    char **names = NULL;
+    int n = 0, count = 0, i, j, rc, removed_default = 0;
+    zmm_archive *ar;
+    cli_target t = {NULL, NULL};
+
+    if (ops == NULL) {
+        cli_error("out of memory");
+        return CLI_FAIL;
+    }
+    rc = common_only(argc, argv, "zmm rm", ops, &n);
+    if (rc < 0)
+        rc = cli_archive_operands("zmm rm", ops, n, &t, &members, &count);
+    if (rc == CLI_OK && count == 0) {
+        cli_usage_error("zmm rm", "no MEMBER to remove");
+        rc = CLI_USAGE;
+    }
+    if (rc != CLI_OK)
+        goto done;
+    names = calloc((size_t)count, sizeof *names);
+    ar = names ? cli_open_archive(t.archive, ZMM_OPEN_WRITE) : NULL;
+    if (ar == NULL) {
+        if (names == NULL)
+            cli_error("out of memory");
+        rc = CLI_FAIL;
+        goto done;
+    }
+    /* All or nothing: look every member up before removing any. */
+    for (i = 0; i < count && rc == CLI_OK; i++) {
+        zmm_member_info mi;
+
+        rc = cli_find_member(ar, t.archive, members[i], &mi);
+        if (rc == CLI_OK && (names[i] = cli_strdup(mi.name)) == NULL)
+            rc = CLI_FAIL;
+        if (rc == CLI_OK && (mi.flags & ZMM_MEMBER_DEFAULT))
+            removed_default = 1;
+    }
+    /* Removing cannot fail now (only for a member open in a stream, and
+     * none is), so the commit below never publishes half the removals. */
+    for (i = 0; i < count && rc == CLI_OK; i++) {
+        zmm_result r;
+
+        for (j = 0; j < i; j++)
+            if (strcmp(names[j], names[i]) == 0)
+                break;
+        if (j < i)
+            continue; /* named twice */
+        r = zmm_archive_remove(ar, names[i]);
+        if (r != ZMM_OK) {
+            cli_archive_error(t.archive, names[i], "cannot remove", r, 0);
+            rc = CLI_FAIL;
+        } else {
+            cli_note("%s: removed", names[i]);
+        }
+    }
+    if (cli_close_archive(ar, t.archive) != CLI_OK)
+        rc = CLI_FAIL;
+    if (rc == CLI_OK && removed_default &&
+        (ar = cli_open_archive(t.archive, ZMM_OPEN_READ)) != NULL) {
+        if (zmm_archive_member_count(ar) > 0)
+            cli_warning("%s: the default member was removed; choose another "
+                        "with zmm default", t.archive);
+        zmm_archive_close(ar);
+    }
+
+done:
+    if (names != NULL)
+        for (i = 0; i < count; i++)
+            free(names[i]);
+    free(names);
+    free(members);
+    free(ops);
+    cli_target_free(&t);
+    return rc;
+}
+
+/* ---- rename and default ------------------------------------------------- */
+
+/* Opens ARCHIVE for writing and resolves its one named member (ARCHIVE+M
+ * or ARCHIVE M), after which `extra` operands must follow. */
+static int edit_operands(int argc, char **argv, const char *command,
+                         int extra, cli_target *t, char **member,
+                         const char ***rest, zmm_archive **ar)
+{
+    const char **ops = calloc((size_t)argc, sizeof *ops);
+    const char **members = NULL;
+    int n = 0, count = 0, rc;
+    zmm_member_info mi;
+
+    *member = NULL;
+    *rest = ops;
+    *ar = NULL;
+    if (ops == NULL) {
+        cli_error("out of memory");
+        return CLI_FAIL;
+    }
+    rc = common_only(argc, argv, command, ops, &n);
+    if (rc < 0)
+        rc = cli_archive_operands(command, ops, n, t, &members, &count);
+    if (rc == CLI_OK && count != 1 + extra) {
+        cli_usage_error(command, "give ARCHIVE %s", extra ? "OLD NEW"
+                                                          : "MEMBER");
+        rc = CLI_USAGE;
+    }
+    if (rc == CLI_OK && (*ar = cli_open_archive(t->archive,
+                                                ZMM_OPEN_WRITE)) == NULL)
+        rc = CLI_FAIL;
+    if (rc == CLI_OK &&
+        (rc = cli_find_member(*ar, t->archive, members[0], &mi)) == CLI_OK &&
+        (*member = cli_strdup(mi.name)) == NULL)
+        rc = CLI_FAIL;
+    if (rc == CLI_OK && extra)
+        ops[0] = members[1]; /* NEW */
+    free(members);
+    return rc;
+}
+
+int cmd_rename(int argc, char **argv)
+{
+    cli_target t = {NULL, NULL};
+    char *old = NULL;
+    const char **rest = NULL;
+    zmm_archive *ar = NULL;
+    int rc = edit_operands(argc, argv, "zmm rename", 1, &t, &old, &rest, &ar);
+
+    if (rc == CLI_OK) {
+        const char *new_name = rest[0];
+        zmm_result r = ZMM_ERR_BAD_NAME;
+
+        if (zmm_name_is_valid(new_name))
+            r = zmm_archive_rename(ar, old, new_name);
+        if (r == ZMM_ERR_EXISTS) {
+            cli_error("%s: member '%s' already exists", t.archive, new_name);
+            rc = CLI_FAIL;
+        } else if (r == ZMM_ERR_BAD_NAME) {
+            cli_usage_error("zmm rename", "'%s' cannot be a member name "
+                            "(1 to %u bytes, no control characters)",
+                            new_name, ZMM_MAX_NAME_BYTES);
+            rc = CLI_USAGE;
+        } else if (r != ZMM_OK) {
+            cli_archive_error(t.archive, old, "cannot rename", r, 0);
+            rc = CLI_FAIL;
+        } else if (!zmm_name_is_portable_path(new_name)) {
+            cli_warning("member name '%s' is not portable: zmm unpack will "
+                        "refuse it", new_name);
+        }
+    }
+    if (ar != NULL && cli_close_archive(ar, t.archive) != CLI_OK)
+        rc = CLI_FAIL;
+    free(old);
+    free(rest);
+    cli_target_free(&t);
+    return rc;
+}
+
+int cmd_default(int argc, char **argv)
+{
+    cli_target t = {NULL, NULL};
+    char *name = NULL;
+    const char **rest = NULL;
+    zmm_archive *ar = NULL;
+    int rc = edit_operands(argc, argv, "zmm default", 0, &t, &name, &rest,
+                           &ar);
+
+    if (rc == CLI_OK) {
+        zmm_result r = zmm_archive_set_default(ar, name);
+
+        if (r != ZMM_OK) {
+            cli_archive_error(t.archive, name, "cannot make it the default",
+                              r, 0);
+            rc = CLI_FAIL;
+        }
+    }
+    if (ar != NULL && cli_close_archive(ar, t.archive) != CLI_OK)
+        rc = CLI_FAIL;
+    free(name);
+    free(rest);
+    cli_target_free(&t);
+    return rc;
+}

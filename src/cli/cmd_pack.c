@@ -1,0 +1,326 @@
+/*
+ * cmd_pack.c -- zmm pack: a new archive from files.
+ *
+ * Everything that can be checked is checked before any byte is written
+ * (options, member names, duplicates, that every input exists, that the
+ * archive may be created). The archive is then built under a temporary name
+ * beside the target and renamed into place once closed (closing commits and
+ * syncs it); on any failure or Ctrl+C the temporary file is deleted, so an
+ * archive is never left half-written.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "options.h"
+#include "sys.h"
+
+enum { OPT_OUTPUT = 1, OPT_LEVEL, OPT_BLOCK, OPT_FORCE };
+
+static const cli_option pack_options[] = {
+    {"output", 'o', 1, OPT_OUTPUT},
+    {"level", 'l', 1, OPT_LEVEL},
+    {"block-size", 'b', 1, OPT_BLOCK},
+    {"force", 'f', 0, OPT_FORCE},
+    CLI_COMMON_OPTIONS,
+    {NULL, 0, 0, 0},
+};
+
+typedef struct pack_input {
+    const char *path; /* "-" for stdin */
+    char *name;       /* the member's name */
+    uint64_t size;
+    int size_known;
+} pack_input;
+
+/* Names the members, checking what can be checked before writing. */
+static int plan_inputs(pack_input *in, int count, const char *archive)
+{
+    int i, j, stdin_seen = 0;
+
+    for (i = 0; i < count; i++) {
+        if (strcmp(in[i].path, "-") == 0) {
+            if (stdin_seen++) {
+                cli_usage_error("zmm pack", "standard input ('-') given "
+                                            "twice");
+                return CLI_USAGE;
+            }
+            in[i].name = cli_stdin_member_name(archive);
+        } else {
+            in[i].name = cli_strdup(cli_base_name(in[i].path));
+        }
+        if (in[i].name == NULL)
+            return CLI_FAIL;
+        if (!zmm_name_is_valid(in[i].name)) {
+            cli_usage_error("zmm pack", "%s: '%s' cannot be a member name "
+                            "(1 to %u bytes, no control characters)",
+                            in[i].path, in[i].name, ZMM_MAX_NAME_BYTES);
+            return CLI_USAGE;
+        }
+        for (j = 0; j < i; j++)
+            if (strcmp(in[j].name, in[i].name) == 0) {
+                cli_usage_error("zmm pack", "%s and %s would both be member "
+                                "'%s'; pack them in separate archives or "
+                                "use zmm add --as",
+                                in[j].path, in[i].path, in[i].name);
+                return CLI_USAGE;
+            }
+    }
+    for (i = 0; i < count; i++) {
+        if (strcmp(in[i].path, "-") == 0)
+            continue;
+        switch (sys_stat(in[i].path, &in[i].size)) {
+        case SYS_FILE:
+            in[i].size_known = 1;
+            break;
+        case SYS_DIR:
+            cli_error("%s: is a directory (zmm packs files)", in[i].path);
+            return CLI_FAIL;
+        case SYS_MISSING: {
+            char os[256];
+
+            cli_error("%s: %s", in[i].path,
+                      cli_os_text(sys_last_error(), os, sizeof os));
+            return CLI_FAIL;
+        }
+        default:
+            in[i].size = 0; /* a device or a pipe: read it as a stream */
+        }
+        if (!zmm_name_is_portable_path(in[i].name))
+            cli_warning("member name '%s' is not portable: zmm unpack will "
+                        "refuse it", in[i].name);
+    }
+    return CLI_OK;
+}
+
+/* Packs one input into a new member. */
+static int pack_one(zmm_archive *ar, const char *archive,
+                    const pack_input *in, const zmm_member_options *opt,
+                    cli_progress *progress)
+{
+    int is_stdin = strcmp(in->path, "-") == 0;
+    FILE *f = is_stdin ? stdin : sys_fopen(in->path, "rb");
+    zmm_stream *s = NULL;
+    zmm_result r;
+    int rc;
+    char os[256];
+
+    if (f == NULL) {
+        cli_error("%s: cannot open: %s", in->path,
+                  cli_os_text(sys_last_error(), os, sizeof os));
+        return CLI_FAIL;
+    }
+    r = zmm_stream_open(ar, in->name,
+                        ZMM_STREAM_WRITE | ZMM_STREAM_CREATE |
+                            ZMM_STREAM_EXCLUSIVE,
+                        opt, &s);
+    if (r != ZMM_OK) {
+        cli_archive_error(archive, in->name, "cannot create", r,
+                          zmm_archive_os_error(ar));
+        rc = CLI_FAIL;
+    } else {
+        rc = cli_copy_in(s, f, is_stdin ? "standard input" : in->path,
+                         archive, in->name, opt->block_size, progress);
+        r = zmm_stream_close(s);
+        if (rc == CLI_OK && r != ZMM_OK) {
+            cli_archive_error(archive, in->name, "cannot write", r,
+                              zmm_archive_os_error(ar));
+            rc = CLI_FAIL;
+        }
+    }
+    if (!is_stdin)
+        fclose(f);
+    return rc;
+}
+
+/* Verbose report: each member's sizes once the archive is complete. */
+static void report_members(zmm_archive *ar)
+{
+    size_t i, count = zmm_archive_member_count(ar);
+
+    for (i = 0; i < count; i++) {
+        zmm_member_info mi;
+
+        memset(&mi, 0, sizeof mi);
+        mi.struct_size = sizeof mi;
+        if (zmm_archive_member_info(ar, i, &mi) != ZMM_OK)
+            continue;
+        cli_note("%s: %llu -> %llu bytes (%.1f%% saved)", mi.name,
+                 (unsigned long long)mi.size,
+                 (unsigned long long)mi.packed_size,
+                 mi.size ? 100.0 - 100.0 * (double)mi.packed_size /
+                                       (double)mi.size
+                         : 0.0);
+    }
+}
+
+/* Creates the temporary archive beside `archive`. */
+static zmm_archive *create_temp(const char *archive, char **temp)
+{
+    unsigned n;
+    zmm_archive *ar = NULL;
+    long os_error = 0;
+    zmm_result r = ZMM_ERR_EXISTS;
+
+    for (n = 0; n < 1000 && r == ZMM_ERR_EXISTS; n++) {
+        *temp = cli_temp_name(archive, n);
+        if (*temp == NULL)
+            return NULL;
+        r = zmm_archive_open(*temp, ZMM_OPEN_WRITE | ZMM_OPEN_CREATE |
+                                        ZMM_OPEN_EXCLUSIVE,
+                             &ar, &os_error);
+        if (r != ZMM_OK) {
+            if (r != ZMM_ERR_EXISTS)
+                cli_archive_error(archive, NULL,
+                                  "cannot create a temporary archive", r,
+                                  os_error);
+            free(*temp);
+            *temp = NULL;
+        }
+    }
+    return ar;
+}
+
+int cmd_pack(int argc, char **argv)
+{
+    const char *output = NULL, *value;
+    char *archive = NULL, *temp = NULL;
+    pack_input *in = NULL;
+    int count = 0, force = 0, id, i, rc, exit_now = -1;
+    zmm_member_options opt;
+    zmm_archive *ar;
+    cli_parser p;
+    cli_progress progress;
+    uint64_t total = 0;
+    char verb[300];
+
+    memset(&opt, 0, sizeof opt);
+    opt.struct_size = sizeof opt;
+    opt.block_size = ZMM_DEFAULT_BLOCK_SIZE;
+    opt.level = ZMM_DEFAULT_LEVEL;
+    in = calloc((size_t)argc, sizeof *in);
+    if (in == NULL) {
+        cli_error("out of memory");
+        return CLI_FAIL;
+    }
+    cli_parser_init(&p, argc, argv, 1, "zmm pack");
+    while ((id = cli_next_option(&p, pack_options, &value)) != CLI_END) {
+        switch (id) {
+        case CLI_OPERAND:
+            in[count++].path = value;
+            break;
+        case OPT_OUTPUT:
+            output = value;
+            break;
+        case OPT_LEVEL:
+            opt.level = cli_parse_level(value);
+            if (opt.level < 0) {
+                cli_usage_error("zmm pack", "level '%s': give 0 to 9", value);
+                rc = CLI_USAGE;
+                goto done;
+            }
+            break;
+        case OPT_BLOCK:
+            opt.block_size = cli_parse_block_size(value);
+            if (opt.block_size == 0) {
+                cli_usage_error("zmm pack", "block size '%s': give a power "
+                                "of two from 4k to 1m (4096 to 1048576)",
+                                value);
+                rc = CLI_USAGE;
+                goto done;
+            }
+            break;
+        case OPT_FORCE:
+            force = 1;
+            break;
+        case CLI_BAD:
+            rc = CLI_USAGE;
+            goto done;
+        default:
+            if (cli_common_option(id, "zmm pack", &exit_now) &&
+                exit_now >= 0) {
+                rc = exit_now;
+                goto done;
+            }
+        }
+    }
+    if (count == 0) {
+        cli_usage_error("zmm pack", "no FILE to pack");
+        rc = CLI_USAGE;
+        goto done;
+    }
+    if (output == NULL) {
+        if (count > 1 || strcmp(in[0].path, "-") == 0) {
+            cli_usage_error("zmm pack", "name the archive with -o ARCHIVE");
+            rc = CLI_USAGE;
+            goto done;
+        }
+        archive = malloc(strlen(in[0].path) + 5);
+        if (archive == NULL) {
+            cli_error("out of memory");
+            rc = CLI_FAIL;
+            goto done;
+        }
+        strcpy(archive, in[0].path);
+        strcat(archive, ".zmm");
+    } else if (strcmp(output, "-") == 0) {
+        cli_usage_error("zmm pack", "an archive cannot be written to "
+                                    "standard output (it is updated in "
+                                    "place); give a file name");
+        rc = CLI_USAGE;
+        goto done;
+    } else if ((archive = cli_strdup(output)) == NULL) {
+        rc = CLI_FAIL;
+        goto done;
+    }
+    rc = plan_inputs(in, count, archive);
+    if (rc == CLI_OK)
+        rc = cli_check_new_file(archive, force);
+    if (rc != CLI_OK)
+        goto done;
+
+    ar = create_temp(archive, &temp);
+    if (ar == NULL) {
+        rc = CLI_FAIL;
+        goto done;
+    }
+    for (i = 0; i < count && total != UINT64_MAX; i++)
+        total = in[i].size_known ? total + in[i].size : UINT64_MAX;
+    if (total == UINT64_MAX)
+        total = 0; /* unknown: the bar shows bytes only */
+    snprintf(verb, sizeof verb, "packing %s", cli_base_name(archive));
+    cli_progress_start(&progress, verb, total);
+    for (i = 0; i < count && rc == CLI_OK; i++)
+        rc = pack_one(ar, archive, &in[i], &opt, &progress);
+    cli_progress_end(&progress);
+    if (rc == CLI_OK && cli_verbosity >= 2)
+        report_members(ar);
+    /* Closing commits (and syncs) the new archive; even after a failure it
+     * must be closed before its file can be deleted. */
+    if (cli_close_archive(ar, archive) != CLI_OK)
+        rc = CLI_FAIL;
+    if (rc == CLI_OK && !sys_interrupted()) {
+        if (sys_rename(temp, archive, force) != 0) {
+            long e = sys_last_error();
+            char os[256];
+
+            if (sys_error_is_exists(e))
+                cli_error("%s: already exists (use -f to overwrite it)",
+                          archive);
+            else
+                cli_error("%s: cannot rename %s into place: %s", archive,
+                          temp, cli_os_text(e, os, sizeof os));
+            rc = CLI_FAIL;
+        }
+    }
+    if (rc != CLI_OK || sys_interrupted())
+        sys_remove(temp);
+
+done:
+    for (i = 0; i < count; i++)
+        free(in[i].name);
+    free(in);
+    free(archive);
+    free(temp);
+    return rc;
+}

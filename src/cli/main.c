@@ -1,0 +1,236 @@
+/*
+ * main.c -- the zmm command line: global options, the command table, help
+ * and version, and the dispatch to cmd_*.c. Exit statuses: 0 success,
+ * 1 damaged or unreadable data or an I/O failure, 2 a usage error.
+ */
+#include <string.h>
+
+#include "cli.h"
+#include "sys.h"
+
+typedef struct cli_command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *synopsis; /* after "zmm NAME " */
+    const char *summary;
+    const char *help;     /* options and details */
+} cli_command;
+
+static const cli_command commands[] = {
+    {"pack", cmd_pack, "[-o ARCHIVE] [-l 0-9] [-b SIZE] [-f] FILE...",
+     "make a new archive of the files",
+     "Makes a new archive holding each FILE as a member named after the\n"
+     "file's base name (a/b/c.wav becomes \"c.wav\"). The first FILE becomes\n"
+     "the default member, the one \"ARCHIVE+\" opens. The archive is written\n"
+     "under a temporary name and renamed into place when complete.\n"
+     "\n"
+     "  -o, --output ARCHIVE    the archive to write; default FILE.zmm when\n"
+     "                          there is one FILE\n"
+     "  -l, --level 0-9         deflate level (default 6; 0 stores)\n"
+     "  -b, --block-size SIZE   bytes per block, a power of two from 4k\n"
+     "                          to 1m (default 64k); larger packs smaller,\n"
+     "                          smaller makes random reads cheaper\n"
+     "  -f, --force             replace an existing ARCHIVE\n"
+     "\n"
+     "FILE \"-\" packs standard input as a member named after the archive\n"
+     "(\"-o x.zmm -\" makes member \"x\").\n"},
+    {"add", cmd_add, "ARCHIVE FILE... [--as NAME] [-l 0-9] [-b SIZE]",
+     "add or replace members of an archive",
+     "Stores each FILE as a member named after its base name, replacing a\n"
+     "member of that name. All changes are committed together at the end:\n"
+     "if anything fails, or on Ctrl+C, the archive keeps its old content.\n"
+     "A replaced member keeps its block size and level unless -b or -l say\n"
+     "otherwise. Replaced data stays in the file as garbage until\n"
+     "zmm compact.\n"
+     "\n"
+     "  --as NAME               the member name for the (single) FILE;\n"
+     "                          \"ARCHIVE+NAME\" says the same\n"
+     "  -l, --level 0-9         deflate level (default 6)\n"
+     "  -b, --block-size SIZE   bytes per block, 4k..1m (default 64k)\n"
+     "\n"
+     "FILE \"-\" reads standard input (name it with --as).\n"},
+    {"list", cmd_list, "[-v] ARCHIVE [MEMBER...]",
+     "list members: size, packed size, ratio, blocks",
+     "One line per member: its size, its packed (stored) size, the space\n"
+     "saved as a percentage of its size (as gzip -l shows it), its number of\n"
+     "blocks and its name; '*' marks the default member.\n"
+     "\n"
+     "  -v, --verbose           also the block size and the deflate level\n"},
+    {"cat", cmd_cat, "[-o FILE] [-f] ARCHIVE [MEMBER...]",
+     "write members to standard output",
+     "Writes the members (without MEMBER: the default member) to standard\n"
+     "output, or to FILE. A damaged block stops the output before any of its\n"
+     "bytes, with an error naming the member, the block and its offset.\n"
+     "\n"
+     "  -o, --output FILE       write to FILE (\"-\": standard output)\n"
+     "  -f, --force             replace an existing FILE\n"},
+    {"unpack", cmd_unpack, "[-C DIR] [-f] ARCHIVE [MEMBER...]",
+     "write members as files",
+     "Writes each member (default: all) as a file of its name below DIR,\n"
+     "creating subdirectories for names with '/'. Names that could escape\n"
+     "DIR or mean something else on Windows -- \"..\", absolute paths,\n"
+     "drive letters, device names such as CON or NUL -- are refused. Each\n"
+     "file is written under a temporary name and renamed into place when\n"
+     "complete.\n"
+     "\n"
+     "  -C, --directory DIR     write below DIR (default: the current one)\n"
+     "  -f, --force             replace existing files\n"},
+    {"rm", cmd_rm, "ARCHIVE MEMBER...", "remove members",
+     "Removes the members, all or none: if one is missing, nothing changes.\n"
+     "Their data stays in the file as garbage until zmm compact.\n"},
+    {"rename", cmd_rename, "ARCHIVE OLD NEW", "rename a member",
+     "Renames member OLD to NEW, which must not exist yet.\n"},
+    {"default", cmd_default, "ARCHIVE MEMBER",
+     "make a member the default member",
+     "Makes MEMBER the default member: the one \"ARCHIVE+\" opens and\n"
+     "zmm cat shows without a member name.\n"},
+    {"verify", cmd_verify, "ARCHIVE [MEMBER...]",
+     "read and check every block",
+     "Reads every block of every member (or of the MEMBERs) and checks its\n"
+     "CRCs. Reports each damaged block with its member, index and logical\n"
+     "offset, and warns about member names zmm unpack would refuse.\n"
+     "Exits 1 if anything is damaged.\n"},
+    {"compact", cmd_compact, "[-v] ARCHIVE",
+     "drop the garbage left by replaced data",
+     "Rewrites the archive without the blocks and directories that replaced\n"
+     "or removed members left behind, into a new file that replaces the old\n"
+     "one in one rename: the archive is never half-written.\n"
+     "\n"
+     "  -v, --verbose           print the sizes before and after\n"},
+    {"info", cmd_info, "ARCHIVE",
+     "format version, generation, sizes, garbage",
+     "Shows the archive's format version, its generation (the number of\n"
+     "commits so far), its size, its live and garbage bytes, and each\n"
+     "member's block size and deflate level.\n"},
+};
+
+#define COMMAND_COUNT (sizeof commands / sizeof commands[0])
+
+static const cli_command *find_command(const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < COMMAND_COUNT; i++)
+        if (strcmp(commands[i].name, name) == 0)
+            return &commands[i];
+    return NULL;
+}
+
+static void usage(void)
+{
+    size_t i;
+
+    cli_out("usage: zmm COMMAND [OPTIONS] ARGUMENTS...\n"
+            "\n"
+            "Makes, inspects, verifies and unpacks ZMM archives: compressed,\n"
+            "seekable files that Windows programs read through zmmio.dll by\n"
+            "names such as \"sounds.zmm+intro.wav\".\n"
+            "\n"
+            "Commands:\n");
+    for (i = 0; i < COMMAND_COUNT; i++)
+        cli_out("  %-8s %s\n", commands[i].name, commands[i].summary);
+    cli_out("  %-8s %s\n", "help", "show a command's help: zmm help pack");
+    cli_out("\n"
+            "Every command takes -q (errors only), -v (more detail) and -h.\n"
+            "\"ARCHIVE+MEMBER\" (the mmio spelling) names a member of an\n"
+            "archive; \"-\" is standard input or output.\n"
+            "Exit status: 0 success, 1 damaged or unreadable data or an I/O\n"
+            "failure, 2 a usage error. zmm --version shows the version.\n");
+}
+
+int cli_help(const char *name)
+{
+    const cli_command *c = find_command(name);
+
+    if (c == NULL)
+        return CLI_USAGE;
+    cli_out("usage: zmm %s %s\n\n%s\n%s", c->name, c->synopsis, c->summary,
+            c->help[0] ? "\n" : "");
+    cli_out("%s", c->help);
+    cli_out("\n  -q, --quiet             print errors only\n");
+    if (strstr(c->help, "--verbose") == NULL)
+        cli_out("  -v, --verbose           say what is done\n");
+    cli_out("  -h, --help              show this help\n");
+    return CLI_OK;
+}
+
+int cli_common_option(int id, const char *command, int *exit_now)
+{
+    switch (id) {
+    case OPT_HELP:
+        *exit_now = cli_help(command + strlen("zmm "));
+        return 1;
+    case OPT_QUIET:
+        cli_verbosity = 0;
+        return 1;
+    case OPT_VERBOSE:
+        cli_verbosity = 2;
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static void version(void)
+{
+    cli_out("zmm %s (zmmio core library %s, archive format version %d)\n",
+            ZMM_VERSION_STRING, zmm_version(), ZMM_FORMAT_VERSION);
+}
+
+int zmm_main(int argc, char **argv)
+{
+    const cli_command *c;
+    int i, rc;
+
+    for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1] != '\0'; i++) {
+        const char *a = argv[i];
+
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            usage();
+            return CLI_OK;
+        } else if (strcmp(a, "-V") == 0 || strcmp(a, "--version") == 0) {
+            version();
+            return CLI_OK;
+        } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
+            cli_verbosity = 0;
+        } else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
+            cli_verbosity = 2;
+        } else {
+            cli_usage_error("zmm", "unknown option '%s'", a);
+            return CLI_USAGE;
+        }
+    }
+    if (i >= argc) {
+        cli_error("no command given; usage: zmm COMMAND [OPTIONS] "
+                  "ARGUMENTS...");
+        cli_error("try 'zmm --help'");
+        return CLI_USAGE;
+    }
+    if (strcmp(argv[i], "help") == 0) {
+        if (i + 1 >= argc) {
+            usage();
+            return CLI_OK;
+        }
+        if (cli_help(argv[i + 1]) != CLI_OK) {
+            cli_usage_error("zmm help", "no command '%s'", argv[i + 1]);
+            return CLI_USAGE;
+        }
+        return CLI_OK;
+    }
+    c = find_command(argv[i]);
+    if (c == NULL) {
+        cli_usage_error("zmm", "no command '%s'", argv[i]);
+        return CLI_USAGE;
+    }
+    rc = c->run(argc - i, argv + i);
+    if (sys_interrupted()) {
+        cli_error("interrupted");
+        sys_reraise_interrupt();
+        return CLI_FAIL;
+    }
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        cli_error("standard output: write error");
+        return CLI_FAIL;
+    }
+    return rc;
+}

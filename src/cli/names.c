@@ -1,0 +1,154 @@
+/*
+ * names.c -- archive, member and file names: the mmio spelling
+ * ARCHIVE+MEMBER, member names made from file names, paths below an unpack
+ * directory (which zmm_name_is_portable_path has already vetted), and block
+ * sizes as the user writes them.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "sys.h"
+
+char *cli_strdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *copy = malloc(n);
+
+    if (copy == NULL)
+        cli_error("out of memory");
+    else
+        memcpy(copy, s, n);
+    return copy;
+}
+
+/* A new string of the first n bytes of s. */
+static char *strndup_report(const char *s, size_t n)
+{
+    char *copy = malloc(n + 1);
+
+    if (copy == NULL) {
+        cli_error("out of memory");
+        return NULL;
+    }
+    memcpy(copy, s, n);
+    copy[n] = '\0';
+    return copy;
+}
+
+int cli_target_split(const char *operand, cli_target *t)
+{
+    const char *plus = strrchr(operand, '+');
+
+    t->archive = NULL;
+    t->member = NULL;
+    if (plus == NULL || plus == operand ||
+        sys_stat(operand, NULL) != SYS_MISSING) {
+        t->archive = cli_strdup(operand);
+        return t->archive ? CLI_OK : CLI_FAIL;
+    }
+    t->archive = strndup_report(operand, (size_t)(plus - operand));
+    t->member = cli_strdup(plus + 1);
+    if (t->archive == NULL || t->member == NULL) {
+        cli_target_free(t);
+        return CLI_FAIL;
+    }
+    return CLI_OK;
+}
+
+void cli_target_free(cli_target *t)
+{
+    free(t->archive);
+    free(t->member);
+    t->archive = t->member = NULL;
+}
+
+const char *cli_base_name(const char *path)
+{
+    const char *base = path, *p;
+    size_t n = strlen(path);
+
+    /* "dir/" names "dir": ignore trailing separators (but keep "/"). */
+    while (n > 1 && sys_is_separator(path[n - 1]))
+        n--;
+    for (p = path; p + 1 < path + n; p++)
+        if (sys_is_separator(*p))
+            base = p + 1;
+    return base;
+}
+
+char *cli_stdin_member_name(const char *archive)
+{
+    const char *base = cli_base_name(archive);
+    size_t n = strlen(base);
+
+    while (n > 0 && sys_is_separator(base[n - 1]))
+        n--;
+    if (n > 4 && (base[n - 4] == '.') &&
+        (base[n - 3] == 'z' || base[n - 3] == 'Z') &&
+        (base[n - 2] == 'm' || base[n - 2] == 'M') &&
+        (base[n - 1] == 'm' || base[n - 1] == 'M'))
+        n -= 4;
+    return strndup_report(base, n);
+}
+
+char *cli_path_join(const char *dir, const char *name)
+{
+    size_t d, n = strlen(name);
+    char *path;
+
+    if (dir == NULL || strcmp(dir, ".") == 0)
+        return cli_strdup(name);
+    d = strlen(dir);
+    path = malloc(d + n + 2);
+    if (path == NULL) {
+        cli_error("out of memory");
+        return NULL;
+    }
+    memcpy(path, dir, d);
+    if (d > 0 && !sys_is_separator(dir[d - 1]))
+        path[d++] = '/';
+    memcpy(path + d, name, n + 1);
+    return path;
+}
+
+int cli_make_parents(const char *dir, const char *name)
+{
+    const char *slash;
+    int rc = CLI_OK;
+
+    for (slash = strchr(name, '/'); slash != NULL && rc == CLI_OK;
+         slash = strchr(slash + 1, '/')) {
+        char *part = strndup_report(name, (size_t)(slash - name));
+        char *path = part ? cli_path_join(dir, part) : NULL;
+        char os[256];
+
+        if (path == NULL) {
+            rc = CLI_FAIL;
+        } else if (sys_is_link(path)) {
+            /* A link planted in the target directory could point anywhere:
+             * unpack writes below the directory only. */
+            cli_error("%s: is a symbolic link; not following it", path);
+            rc = CLI_FAIL;
+        } else {
+            switch (sys_stat(path, NULL)) {
+            case SYS_DIR:
+                break;
+            case SYS_MISSING:
+                if (sys_mkdir(path) != 0 &&
+                    sys_stat(path, NULL) != SYS_DIR) { /* a race is fine */
+                    cli_error("%s: cannot create the directory: %s", path,
+                              cli_os_text(sys_last_error(), os, sizeof os));
+                    rc = CLI_FAIL;
+                }
+                break;
+            default:
+                cli_error("%s: exists and is not a directory", path);
+                rc = CLI_FAIL;
+            }
+        }
+        free(path);
+        free(part);
+    }
+    return rc;
+}

@@ -1,0 +1,95 @@
+/*
+ * sys.h -- the few things the zmm tool needs from the OS, in one narrow
+ * interface with a POSIX (sys_posix.c) and a Win32 (sys_win32.c) side.
+ *
+ * Every path is UTF-8. On Windows the tool receives its command line as
+ * UTF-16 (wmain) and converts it once; these functions convert paths back to
+ * UTF-16 for the wide file APIs, so any file name works, whatever the ANSI
+ * code page.
+ *
+ * Functions that fail return nonzero (or NULL) and leave the OS error where
+ * sys_last_error() finds it.
+ */
+#ifndef ZMM_CLI_SYS_H
+#define ZMM_CLI_SYS_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+/* The program proper, called with UTF-8 arguments by main (POSIX) or wmain
+ * (Windows), which also call sys_init() first. */
+int zmm_main(int argc, char **argv);
+
+/* Sets up the standard streams (binary mode on Windows) and the interrupt
+ * handler (SIGINT, SIGTERM; Ctrl+C on Windows). */
+void sys_init(void);
+
+/* Nonzero once Ctrl+C (SIGINT) or SIGTERM arrived. Long loops check it
+ * between blocks and clean up (temporary files) before exiting. */
+int sys_interrupted(void);
+
+/* After the cleanup: ends the process as the signal would have (so a shell
+ * sees "killed by SIGINT"), or returns when there is no such signal. */
+void sys_reraise_interrupt(void);
+
+/* The OS error of the last failed call here (errno or GetLastError()), and
+ * a description of an OS error code into buf. */
+long sys_last_error(void);
+const char *sys_error_text(long os_error, char *buf, size_t size);
+
+/* Nonzero if `os_error` means "the file already exists". */
+int sys_error_is_exists(long os_error);
+
+/* ---- files -------------------------------------------------------------- */
+
+enum sys_file_type { SYS_MISSING, SYS_FILE, SYS_DIR, SYS_OTHER };
+
+/* What `path` is (following symbolic links); its size when a regular file.
+ * SYS_MISSING also when it cannot be examined (sys_last_error() says why). */
+enum sys_file_type sys_stat(const char *path, uint64_t *size);
+
+/* Nonzero if `path` itself (not followed) is a symbolic link or another
+ * kind of redirection (a Windows reparse point). */
+int sys_is_link(const char *path);
+
+/* Nonzero if the open stream f reads the file at `path` (same device and
+ * inode; same volume and file index on Windows). */
+int sys_same_file(const char *path, FILE *f);
+
+/* fopen() with a UTF-8 path; mode as fopen's, always binary. */
+FILE *sys_fopen(const char *path, const char *mode);
+
+/* Creates a new file for writing in binary mode, failing if it exists. */
+FILE *sys_create_new(const char *path);
+
+/* Creates one directory (its parent must exist). */
+int sys_mkdir(const char *path);
+
+/* Deletes a file. */
+int sys_remove(const char *path);
+
+/* Renames `from` to `to` in one step. With `replace`, an existing `to` is
+ * replaced (rename(), MoveFileExW REPLACE_EXISTING); without, an existing
+ * `to` makes it fail with an "exists" error and nothing changes. */
+int sys_rename(const char *from, const char *to, int replace);
+
+/* Nonzero if c separates path components: '/', and on Windows also '\\'
+ * and the ':' of a drive letter. */
+int sys_is_separator(char c);
+
+/* The process id, for unique temporary names. */
+unsigned long sys_pid(void);
+
+/* ---- terminal and output ------------------------------------------------ */
+
+/* Nonzero if the stream is an interactive terminal (a console on Windows). */
+int sys_is_terminal(FILE *f);
+
+/* Writes UTF-8 text to f: to a Windows console as UTF-16 (so names show
+ * right whatever the console's code page), elsewhere as the bytes. */
+void sys_write_text(FILE *f, const char *text);
+
+/* A monotonic clock in milliseconds, for the progress display. */
+uint64_t sys_millis(void);
+
+#endif

@@ -1,0 +1,382 @@
+/*
+ * sys_win32.c -- sys.h on Windows: wmain with a UTF-8 argv, wide-character
+ * file calls, console-aware text output, Ctrl+C.
+ *
+ * Files are opened with CreateFileW and wrapped in C streams
+ * (_open_osfhandle + _fdopen), so every failure leaves a Win32 error code and
+ * open files may still be renamed or deleted by others, as on POSIX.
+ */
+#ifndef WIN32_LEAN_AND_MEAN
+#define WIN32_LEAN_AND_MEAN
+#endif
+#include <windows.h>
+
+#include <fcntl.h>
+#include <io.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sys.h"
+
+#ifndef STATUS_CONTROL_C_EXIT
+#define STATUS_CONTROL_C_EXIT ((DWORD)0xC000013AL)
+#endif
+
+/* Expand wildcards in the command line (mingw-w64's CRT startup reads this
+ * variable): cmd.exe and PowerShell pass `*.wav` through unexpanded. */
+int _dowildcard = -1;
+
+static DWORD last_error;
+static volatile LONG interrupted;
+
+static int failed(void)
+{
+    last_error = GetLastError();
+    return -1;
+}
+
+/* ---- UTF-8 <-> UTF-16 --------------------------------------------------- */
+
+/* A new UTF-16 copy of a UTF-8 string (free() it); NULL on invalid UTF-8. */
+static wchar_t *widen(const char *s)
+{
+    int n = MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, s, -1, NULL, 0);
+    wchar_t *w;
+
+    if (n <= 0) {
+        failed();
+        return NULL;
+    }
+    w = malloc((size_t)n * sizeof *w);
+    if (w == NULL) {
+        last_error = ERROR_NOT_ENOUGH_MEMORY;
+        return NULL;
+    }
+    MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, s, -1, w, n);
+    return w;
+}
+
+/* A new UTF-8 copy of a UTF-16 string; NULL on unpaired surrogates. */
+static char *narrow(const wchar_t *w)
+{
+    int n = WideCharToMultiByte(CP_UTF8, WC_ERR_INVALID_CHARS, w, -1, NULL, 0,
+                                NULL, NULL);
+    char *s;
+
+    if (n <= 0)
+        return NULL;
+    s = malloc((size_t)n);
+    if (s != NULL)
+        WideCharToMultiByte(CP_UTF8, WC_ERR_INVALID_CHARS, w, -1, s, n, NULL,
+                            NULL);
+    return s;
+}
+
+/* ---- start-up and Ctrl+C ------------------------------------------------ */
+
+int wmain(int argc, wchar_t **wargv);
+
+int wmain(int argc, wchar_t **wargv)
+{
+    char **argv = calloc((size_t)argc + 1, sizeof *argv);
+    int i, rc;
+
+    sys_init();
+    if (argv == NULL) {
+        fputs("zmm: out of memory\n", stderr);
+        return 1;
+    }
+    for (i = 0; i < argc; i++) {
+        argv[i] = narrow(wargv[i]);
+        if (argv[i] == NULL) {
+            fprintf(stderr, "zmm: argument %d is not valid Unicode\n", i);
+            return 2;
+        }
+    }
+    rc = zmm_main(argc, argv);
+    for (i = 0; i < argc; i++)
+        free(argv[i]);
+    free(argv);
+    return rc;
+}
+
+/* Runs on a thread of its own: it only raises the flag the main loop checks
+ * between blocks. Returning TRUE keeps the process alive for that cleanup. */
+static BOOL WINAPI on_ctrl(DWORD type)
+{
+    if (type == CTRL_C_EVENT || type == CTRL_BREAK_EVENT) {
+        InterlockedExchange(&interrupted, 1);
+        return TRUE;
+    }
+    return FALSE;
+}
+
+void sys_init(void)
+{
+    /* cat writes and pack reads member bytes: no CR/LF translation. */
+    _setmode(_fileno(stdout), _O_BINARY);
+    _setmode(_fileno(stdin), _O_BINARY);
+    SetConsoleCtrlHandler(on_ctrl, TRUE);
+}
+
+int sys_interrupted(void)
+{
+    return InterlockedCompareExchange(&interrupted, 0, 0) != 0;
+}
+
+void sys_reraise_interrupt(void)
+{
+    if (sys_interrupted()) {
+        fflush(NULL);
+        /* The status Ctrl+C ends a program with. */
+        ExitProcess(STATUS_CONTROL_C_EXIT);
+    }
+}
+
+/* ---- errors ------------------------------------------------------------- */
+
+long sys_last_error(void)
+{
+    return (long)last_error;
+}
+
+const char *sys_error_text(long os_error, char *buf, size_t size)
+{
+    wchar_t wide[512];
+    DWORD n = FormatMessageW(FORMAT_MESSAGE_FROM_SYSTEM |
+                                 FORMAT_MESSAGE_IGNORE_INSERTS,
+                             NULL, (DWORD)os_error, 0, wide,
+                             sizeof wide / sizeof wide[0], NULL);
+
+    if (size == 0)
+        return buf;
+    buf[0] = '\0';
+    while (n > 0 && (wide[n - 1] == L'\n' || wide[n - 1] == L'\r' ||
+                     wide[n - 1] == L' ' || wide[n - 1] == L'.'))
+        n--;
+    if (n > 0) {
+        wide[n] = L'\0';
+        if (WideCharToMultiByte(CP_UTF8, 0, wide, -1, buf, (int)size, NULL,
+                                NULL) > 0)
+            return buf;
+    }
+    snprintf(buf, size, "Windows error %ld", os_error);
+    return buf;
+}
+
+int sys_error_is_exists(long os_error)
+{
+    return os_error == ERROR_FILE_EXISTS || os_error == ERROR_ALREADY_EXISTS;
+}
+
+/* ---- files -------------------------------------------------------------- */
+
+enum sys_file_type sys_stat(const char *path, uint64_t *size)
+{
+    WIN32_FILE_ATTRIBUTE_DATA fa;
+    wchar_t *w = widen(path);
+    BOOL ok;
+
+    if (size != NULL)
+        *size = 0;
+    if (w == NULL)
+        return SYS_MISSING;
+    ok = GetFileAttributesExW(w, GetFileExInfoStandard, &fa);
+    if (!ok)
+        failed();
+    free(w);
+    if (!ok)
+        return SYS_MISSING;
+    if (fa.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY)
+        return SYS_DIR;
+    if (fa.dwFileAttributes & FILE_ATTRIBUTE_DEVICE)
+        return SYS_OTHER;
+    if (size != NULL)
+        *size = ((uint64_t)fa.nFileSizeHigh << 32) | fa.nFileSizeLow;
+    return SYS_FILE;
+}
+
+int sys_is_link(const char *path)
+{
+    wchar_t *w = widen(path);
+    DWORD attrs;
+
+    if (w == NULL)
+        return 0;
+    attrs = GetFileAttributesW(w);
+    free(w);
+    return attrs != INVALID_FILE_ATTRIBUTES &&
+           (attrs & FILE_ATTRIBUTE_REPARSE_POINT) != 0;
+}
+
+int sys_same_file(const char *path, FILE *f)
+{
+    BY_HANDLE_FILE_INFORMATION a, b;
+    intptr_t fh = _get_osfhandle(_fileno(f));
+    wchar_t *w = widen(path);
+    HANDLE h;
+    int same = 0;
+
+    if (w == NULL || fh == -1) {
+        free(w);
+        return 0;
+    }
+    /* No access needed to read the identity; share everything. */
+    h = CreateFileW(w, 0,
+                    FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+                    NULL, OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS, NULL);
+    free(w);
+    if (h == INVALID_HANDLE_VALUE)
+        return 0;
+    if (GetFileInformationByHandle(h, &a) &&
+        GetFileInformationByHandle((HANDLE)fh, &b))
+        same = a.dwVolumeSerialNumber == b.dwVolumeSerialNumber &&
+               a.nFileIndexHigh == b.nFileIndexHigh &&
+               a.nFileIndexLow == b.nFileIndexLow;
+    CloseHandle(h);
+    return same;
+}
+
+/* Wraps a Win32 handle in a C stream; closes it on failure. */
+static FILE *stream_on(HANDLE h, int read)
+{
+    int fd = _open_osfhandle((intptr_t)h,
+                             (read ? _O_RDONLY : _O_WRONLY) | _O_BINARY);
+    FILE *f;
+
+    if (fd < 0) {
+        CloseHandle(h);
+        last_error = ERROR_TOO_MANY_OPEN_FILES;
+        return NULL;
+    }
+    f = _fdopen(fd, read ? "rb" : "wb");
+    if (f == NULL) {
+        _close(fd);
+        last_error = ERROR_NOT_ENOUGH_MEMORY;
+    }
+    return f;
+}
+
+static FILE *open_file(const char *path, int read)
+{
+    wchar_t *w = widen(path);
+    HANDLE h;
+
+    if (w == NULL)
+        return NULL;
+    h = CreateFileW(w, read ? GENERIC_READ : GENERIC_WRITE,
+                    FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+                    NULL, read ? OPEN_EXISTING : CREATE_NEW,
+                    read ? FILE_FLAG_SEQUENTIAL_SCAN : FILE_ATTRIBUTE_NORMAL,
+                    NULL);
+    if (h == INVALID_HANDLE_VALUE)
+        failed();
+    free(w);
+    if (h == INVALID_HANDLE_VALUE)
+        return NULL;
+    return stream_on(h, read);
+}
+
+FILE *sys_fopen(const char *path, const char *mode)
+{
+    if (mode[0] != 'r') { /* the tool only reads through this */
+        last_error = ERROR_INVALID_PARAMETER;
+        return NULL;
+    }
+    return open_file(path, 1);
+}
+
+FILE *sys_create_new(const char *path)
+{
+    return open_file(path, 0);
+}
+
+int sys_mkdir(const char *path)
+{
+    wchar_t *w = widen(path);
+    int rc;
+
+    if (w == NULL)
+        return -1;
+    rc = CreateDirectoryW(w, NULL) ? 0 : failed();
+    free(w);
+    return rc;
+}
+
+int sys_remove(const char *path)
+{
+    wchar_t *w = widen(path);
+    int rc;
+
+    if (w == NULL)
+        return -1;
+    rc = DeleteFileW(w) ? 0 : failed();
+    free(w);
+    return rc;
+}
+
+int sys_rename(const char *from, const char *to, int replace)
+{
+    wchar_t *wfrom = widen(from), *wto = widen(to);
+    int rc = -1;
+
+    /* Without MOVEFILE_REPLACE_EXISTING an existing target makes it fail
+     * with ERROR_ALREADY_EXISTS: atomic, like link() on POSIX. */
+    if (wfrom != NULL && wto != NULL)
+        rc = MoveFileExW(wfrom, wto,
+                         replace ? MOVEFILE_REPLACE_EXISTING : 0) ? 0
+                                                                  : failed();
+    free(wfrom);
+    free(wto);
+    return rc;
+}
+
+int sys_is_separator(char c)
+{
+    return c == '/' || c == '\\' || c == ':';
+}
+
+unsigned long sys_pid(void)
+{
+    return (unsigned long)GetCurrentProcessId();
+}
+
+/* ---- terminal and output ------------------------------------------------ */
+
+/* The console behind f, or NULL when f is a file, a pipe or NUL (which
+ * _isatty() would call a terminal). */
+static HANDLE console_of(FILE *f)
+{
+    intptr_t h = _get_osfhandle(_fileno(f));
+    DWORD mode;
+
+    if (h == -1 || !GetConsoleMode((HANDLE)h, &mode))
+        return NULL;
+    return (HANDLE)h;
+}
+
+int sys_is_terminal(FILE *f)
+{
+    return console_of(f) != NULL;
+}
+
+void sys_write_text(FILE *f, const char *text)
+{
+    HANDLE console = console_of(f);
+    wchar_t *w;
+
+    if (console != NULL && (w = widen(text)) != NULL) {
+        DWORD written;
+
+        fflush(f);
+        WriteConsoleW(console, w, (DWORD)wcslen(w), &written, NULL);
+        free(w);
+        return;
+    }
+    fputs(text, f);
+}
+
+uint64_t sys_millis(void)
+{
+    return (uint64_t)GetTickCount64();
+}

@@ -1,0 +1,455 @@
+#!/bin/sh
+# test_cli.sh [--run EMULATOR] [--work DIR] ZMM -- tests the zmm tool.
+#
+# ZMM is the built zmm (or zmm.exe with --run wine-run.sh: every call then
+# goes through the emulator, so the same checks run natively and under
+# Wine). All paths given to zmm are relative to DIR (the work directory,
+# emptied first), so they mean the same to a Windows program under Wine.
+#
+# Inputs are made at test time: WAVs with sox (a plucked chord) and espeak-ng
+# (speech), text from /usr/share/common-licenses, random bytes. Prints one
+# "ok"/"FAIL" line per check, the ratios next to gzip -6, and exits 0 only if
+# every check passed (77, "skipped", if ZMM cannot run at all).
+set -u
+
+run=""
+work=$(pwd)/work-cli
+while [ $# -gt 1 ]; do
+    case $1 in
+    --run) run=$2; shift 2 ;;
+    --work) work=$2; shift 2 ;;
+    *) break ;;
+    esac
+done
+if [ $# -ne 1 ]; then
+    echo "usage: test_cli.sh [--run EMULATOR] [--work DIR] ZMM" >&2
+    exit 2
+fi
+zmm_bin=$1
+case $zmm_bin in /*) ;; *) zmm_bin=$(pwd)/$zmm_bin ;; esac
+
+# Names with non-ASCII characters reach a Windows program through Wine only
+# in a UTF-8 locale.
+LC_ALL=C.UTF-8
+export LC_ALL
+
+rm -rf "$work"
+mkdir -p "$work" || exit 1
+cd "$work" || exit 1
+
+zmm() { $run "$zmm_bin" "$@"; }
+
+native=1
+if [ -n "$run" ]; then native=0; fi
+
+passed=0
+failed=0
+ok() { passed=$((passed + 1)); echo "ok - $*"; }
+not_ok() {
+    failed=$((failed + 1))
+    echo "FAIL - $*"
+    for f in out.txt err.txt; do
+        if [ -s "$f" ]; then echo "  --- $f:"; sed 's/^/  | /' "$f" | head -n 20; fi
+    done
+}
+
+# check WANT DESCRIPTION COMMAND...: runs the command with stdout in out.txt
+# and stderr in err.txt, and checks its exit status.
+check() {
+    want=$1 desc=$2
+    shift 2
+    "$@" >out.txt 2>err.txt
+    rc=$?
+    if [ "$rc" = "$want" ]; then ok "$desc"; else not_ok "$desc (exit $rc, want $want)"; fi
+}
+
+# check_in FILE PATTERN DESCRIPTION: FILE contains the fixed string.
+check_in() {
+    if grep -qF -- "$2" "$1"; then ok "$3"; else not_ok "$3 ('$2' not in $1)"; fi
+}
+
+# same A B DESCRIPTION: byte-identical files.
+same() {
+    if cmp -s "$1" "$2"; then ok "$3"; else not_ok "$3 ($1 and $2 differ)"; fi
+}
+
+size_of() { wc -c <"$1" | tr -d ' '; }
+
+# ---- inputs -------------------------------------------------------------------
+
+if ! zmm --version >version.txt 2>&1; then
+    echo "SKIP: cannot run $run $zmm_bin:"
+    cat version.txt
+    exit 77
+fi
+echo "# $(cat version.txt)"
+
+wavs=""
+if command -v sox >/dev/null 2>&1; then
+    sox -n -r 44100 -c 2 -b 16 chord.wav synth 3 pluck C4 pluck E4 2>/dev/null &&
+        wavs="$wavs chord.wav"
+    if command -v espeak-ng >/dev/null 2>&1 &&
+        espeak-ng -w speech-raw.wav "Nobody can use a zmm name until the archive exists. People who ship multimedia files will make archives on their build machines." 2>/dev/null &&
+        sox speech-raw.wav -r 44100 -c 2 -b 16 speech.wav 2>/dev/null; then
+        wavs="$wavs speech.wav"
+    fi
+    rm -f speech-raw.wav
+fi
+if [ -z "$wavs" ]; then
+    echo "# no sox: the WAV round trips are skipped"
+fi
+cat /usr/share/common-licenses/* >text.txt 2>/dev/null
+if [ ! -s text.txt ]; then
+    # Any text will do; the licences are on every Debian system.
+    i=0
+    while [ $i -lt 3000 ]; do
+        echo "line $i: the quick brown fox jumps over the lazy dog"
+        i=$((i + 1))
+    done >text.txt
+fi
+head -c 300000 /dev/urandom >random.bin
+: >empty.bin
+printf 'x' >one.bin
+
+# ---- pack / list / cat / unpack round trips ----------------------------------
+
+files="$wavs text.txt random.bin empty.bin one.bin"
+check 0 "pack $files" zmm pack -o all.zmm $files
+check 0 "list all.zmm" zmm list all.zmm
+for f in $files; do
+    check_in out.txt " $f" "list shows $f"
+done
+first=$(set -- $files; echo "$1")
+check_in out.txt "* $first" "list marks the first file ($first) as the default member"
+nfiles=$(set -- $files; echo $#)
+check_in out.txt "($nfiles members)" "list prints a total line"
+check 0 "list -v" zmm list -v all.zmm
+check_in out.txt "64k" "list -v shows the block size"
+for f in $files; do
+    zmm cat all.zmm "$f" >cat.out 2>err.txt
+    same cat.out "$f" "cat all.zmm $f is byte-identical"
+    zmm cat "all.zmm+$f" >cat.out 2>err.txt
+    same cat.out "$f" "cat all.zmm+$f (mmio spelling) is byte-identical"
+done
+zmm cat all.zmm >cat.out 2>err.txt
+same cat.out "$first" "cat without a member prints the default member"
+zmm cat all.zmm+ >cat.out 2>err.txt
+same cat.out "$first" "cat ARCHIVE+ prints the default member"
+zmm cat all.zmm text.txt random.bin >cat.out 2>err.txt
+cat text.txt random.bin >expect.out
+same cat.out expect.out "cat of two members concatenates them"
+check 0 "cat -o FILE" zmm cat -o cat-o.out all.zmm text.txt
+same cat-o.out text.txt "cat -o writes the member to the file"
+check 0 "unpack -C u all.zmm" zmm unpack -C u all.zmm
+for f in $files; do
+    same "u/$f" "$f" "unpack: u/$f is byte-identical"
+done
+check 0 "unpack one member into the current directory" zmm unpack all.zmm+text.txt -f
+check 0 "verify all.zmm" zmm verify all.zmm
+check_in out.txt "OK" "verify says OK"
+check 0 "info all.zmm" zmm info all.zmm
+for field in "format version:  1" "generation:" "file size:" "live bytes:" \
+    "garbage bytes:" "members:         6" "block size 64 KiB"; do
+    check_in out.txt "$field" "info shows '$field'"
+done
+
+# Block sizes and levels.
+check 0 "pack -b 4k -l 9" zmm pack -b 4k -l 9 -o small.zmm text.txt
+check 0 "list -v small.zmm" zmm list -v small.zmm
+check_in out.txt "4k" "the member has 4 KiB blocks"
+blocks=$(awk '$NF == "text.txt" { print $4 }' out.txt)
+want=$((($(size_of text.txt) + 4095) / 4096))
+if [ "$blocks" = "$want" ]; then ok "text.txt has $want blocks of 4 KiB"; else not_ok "blocks: '$blocks', want $want"; fi
+zmm cat small.zmm >cat.out 2>err.txt
+same cat.out text.txt "4 KiB blocks round trip"
+check 0 "pack -b 1m -l 0 (stored)" zmm pack --block-size=1m --level=0 -o big.zmm random.bin text.txt
+zmm cat big.zmm+text.txt >cat.out 2>err.txt
+same cat.out text.txt "1 MiB blocks at level 0 round trip"
+check 0 "pack FILE without -o makes FILE.zmm" zmm pack one.bin
+if [ -f one.bin.zmm ]; then ok "one.bin.zmm exists"; else not_ok "one.bin.zmm missing"; fi
+
+# ---- stdin and stdout ---------------------------------------------------------
+
+zmm pack -o piped.zmm - <text.txt >out.txt 2>err.txt
+rc=$?
+if [ $rc = 0 ]; then ok "pack -o piped.zmm - (stdin)"; else not_ok "pack from stdin (exit $rc)"; fi
+check 0 "list piped.zmm" zmm list piped.zmm
+check_in out.txt "* piped" "stdin becomes the default member named after the archive"
+zmm cat piped.zmm >cat.out 2>err.txt
+same cat.out text.txt "cat piped.zmm to stdout"
+zmm cat -o - piped.zmm+piped >cat.out 2>err.txt
+same cat.out text.txt "cat -o - writes to stdout"
+head -c 100000 random.bin | zmm add piped.zmm - --as part.bin >out.txt 2>err.txt
+head -c 100000 random.bin >expect.out
+zmm cat piped.zmm part.bin >cat.out 2>err.txt
+same cat.out expect.out "add from stdin with --as"
+
+# ---- add, replace, rm -----------------------------------------------------------
+
+check 0 "pack edit.zmm" zmm pack -o edit.zmm text.txt one.bin
+check 0 "add random.bin" zmm add edit.zmm random.bin
+zmm cat edit.zmm random.bin >cat.out 2>err.txt
+same cat.out random.bin "added member reads back"
+gen1=$(zmm info edit.zmm | awk '/^generation/ { print $2 }')
+check 0 "add replaces text.txt with other bytes (--as)" zmm add edit.zmm random.bin --as text.txt
+zmm cat edit.zmm text.txt >cat.out 2>err.txt
+same cat.out random.bin "the replaced member has the new bytes"
+check 0 "list edit.zmm" zmm list edit.zmm
+check_in out.txt "* text.txt" "the replacement keeps the default flag"
+gen2=$(zmm info edit.zmm | awk '/^generation/ { print $2 }')
+if [ "$gen2" = $((gen1 + 1)) ]; then ok "one add = one commit (generation $gen1 -> $gen2)"; else not_ok "generation $gen1 -> $gen2"; fi
+check 0 "add with ARCHIVE+NAME" zmm add edit.zmm+renamed.txt text.txt
+zmm cat edit.zmm renamed.txt >cat.out 2>err.txt
+same cat.out text.txt "ARCHIVE+NAME names the added member"
+check 2 "add --as with two files is a usage error" zmm add edit.zmm one.bin empty.bin --as x
+check 1 "add to a missing archive fails" zmm add nothere.zmm one.bin
+check_in err.txt "nothere.zmm" "the message names the archive"
+check 1 "add of a missing file fails" zmm add edit.zmm nothere.bin
+check_in err.txt "nothere.bin" "the message names the file"
+check 1 "add of the archive to itself fails (it would never end)" zmm add edit.zmm edit.zmm
+check_in err.txt "itself" "the message says why"
+check 0 "rm one.bin" zmm rm edit.zmm one.bin
+check 0 "list after rm" zmm list edit.zmm
+if grep -q " one.bin" out.txt; then not_ok "one.bin still listed"; else ok "one.bin is gone"; fi
+cp edit.zmm edit-before.zmm
+check 1 "rm of a missing member fails" zmm rm edit.zmm renamed.txt nothere
+check_in err.txt "nothere" "the message names the missing member"
+same edit.zmm edit-before.zmm "a failed rm changes nothing (all or nothing)"
+check 0 "rm ARCHIVE+MEMBER" zmm rm edit.zmm+renamed.txt
+check 0 "rename" zmm rename edit.zmm random.bin moved.bin
+check 0 "default" zmm default edit.zmm moved.bin
+zmm cat edit.zmm >cat.out 2>err.txt
+same cat.out random.bin "cat follows the new default member"
+check 0 "verify edit.zmm" zmm verify edit.zmm
+
+# ---- compact ----------------------------------------------------------------------
+
+check 0 "pack churn.zmm" zmm pack -o churn.zmm text.txt random.bin
+for i in 1 2 3; do
+    zmm add churn.zmm random.bin --as text.txt >/dev/null 2>&1
+    zmm add churn.zmm text.txt >/dev/null 2>&1
+done
+zmm cat churn.zmm text.txt >before-text.out 2>/dev/null
+zmm cat churn.zmm random.bin >before-random.out 2>/dev/null
+garbage=$(zmm info churn.zmm | awk '/^garbage/ { print $3 }')
+if [ "${garbage:-0}" -gt 100000 ]; then ok "overwrites left $garbage bytes of garbage"; else not_ok "garbage after overwrites: '$garbage'"; fi
+before=$(size_of churn.zmm)
+check 0 "compact -v" zmm compact -v churn.zmm
+check_in err.txt "$before ->" "compact -v prints the size before"
+after=$(size_of churn.zmm)
+if [ "$after" -lt "$before" ]; then ok "compact shrank the archive ($before -> $after bytes)"; else not_ok "compact: $before -> $after"; fi
+zmm cat churn.zmm text.txt >cat.out 2>err.txt
+same cat.out before-text.out "text.txt is byte-identical after compact"
+same cat.out text.txt "text.txt still equals the file"
+zmm cat churn.zmm random.bin >cat.out 2>err.txt
+same cat.out before-random.out "random.bin is byte-identical after compact"
+check 0 "verify after compact" zmm verify churn.zmm
+garbage=$(zmm info churn.zmm | awk '/^garbage/ { print $3 }')
+if [ "${garbage:-1}" -lt 4096 ]; then ok "no garbage left after compact ($garbage bytes)"; else not_ok "garbage after compact: $garbage"; fi
+
+# ---- bad input ------------------------------------------------------------------
+
+check 1 "pack of a missing file fails" zmm pack -o missing.zmm one.bin nothere.wav
+check_in err.txt "nothere.wav" "the message names the missing file"
+if [ -e missing.zmm ]; then not_ok "pack left missing.zmm behind"; else ok "no archive is left behind"; fi
+check 1 "list of a non-archive fails" zmm list text.txt
+check_in err.txt "not a ZMM archive" "the message says it is not an archive"
+check 1 "list of an empty file fails" zmm list empty.bin
+check 1 "list of a missing archive fails" zmm list nothere.zmm
+check 1 "cat of a missing member fails" zmm cat all.zmm nothere
+check_in err.txt "no member 'nothere'" "the message names the member"
+
+# Truncated: the directory (at the end) is gone.
+head -c $(($(size_of all.zmm) - 100)) all.zmm >truncated.zmm
+check 1 "verify of a truncated archive fails" zmm verify truncated.zmm
+check_in err.txt "truncated.zmm" "the message names the file"
+check 1 "cat of a truncated archive fails" zmm cat truncated.zmm text.txt
+if [ -s out.txt ]; then not_ok "cat printed bytes of a truncated archive"; else ok "cat printed nothing"; fi
+
+# Bit-flipped: one byte inside text.txt's stored blocks, which follow
+# one.bin's single byte at 8192 (4 KiB blocks, so the damage sits in a block
+# well after the first, and cat has an intact prefix to print).
+zmm pack -b 4k -o flip.zmm one.bin text.txt >/dev/null 2>&1
+flip_at=$((8192 + 1 + 30000))
+byte=$(od -An -tu1 -j $flip_at -N1 flip.zmm | tr -d ' ')
+printf "$(printf '\\%03o' $(((byte + 1) % 256)))" |
+    dd of=flip.zmm bs=1 seek=$flip_at conv=notrunc 2>/dev/null
+check 1 "verify of a bit-flipped archive exits 1" zmm verify flip.zmm
+check_in err.txt "member 'text.txt': block" "verify names the member and the block"
+bad=$(sed -n "s/.*member 'text.txt': block \([0-9]*\) at offset \([0-9]*\).*/\1 \2/p" err.txt | head -n 1)
+set -- $bad
+bad_block=${1:-} bad_offset=${2:-}
+if [ -n "$bad_block" ] && [ "$bad_block" -gt 0 ] && [ "$bad_offset" = $((bad_block * 4096)) ]; then
+    ok "block $bad_block at logical offset $bad_offset"
+else
+    not_ok "bad block/offset: '$bad'"
+fi
+check 1 "cat of the damaged member fails" zmm cat flip.zmm text.txt
+check_in err.txt "block $bad_block at offset $bad_offset" "cat names the damaged block"
+head -c "${bad_offset:-0}" text.txt >expect.out
+same out.txt expect.out "cat printed exactly the intact prefix (${bad_offset:-?} bytes), no wrong byte"
+check 0 "the undamaged member still reads" zmm cat flip.zmm one.bin
+same out.txt one.bin "one.bin is intact"
+check 1 "unpack of the damaged archive fails" zmm unpack -C flipped flip.zmm
+if [ -e flipped/text.txt ]; then not_ok "unpack left a damaged text.txt"; else ok "no partial text.txt is left"; fi
+same flipped/one.bin one.bin "the other member is unpacked"
+check 1 "compact of a damaged archive fails" zmm compact flip.zmm
+
+# A damaged newest header slot: the format then opens the older state
+# (docs/FORMAT.md, "Opening"), which a fresh archive's slot 0 holds with no
+# members. verify must not call that silently OK.
+zmm pack -o slot.zmm text.txt >/dev/null 2>&1
+printf '\377' | dd of=slot.zmm bs=1 seek=$((4096 + 30)) conv=notrunc 2>/dev/null
+zmm verify slot.zmm >out.txt 2>err.txt
+rc=$?
+if [ $rc = 1 ]; then
+    ok "verify fails on a damaged newest header slot"
+elif [ $rc = 0 ] && grep -qF "past the committed state" err.txt; then
+    ok "verify warns that an older state was opened (damaged newest slot)"
+else
+    not_ok "verify with a damaged newest header slot (exit $rc, no warning)"
+fi
+
+# ---- hostile member names ---------------------------------------------------------
+
+check 0 "pack host.zmm" zmm pack -o host.zmm one.bin
+for name in ../evil CON nul.txt "a/../../b" "C:evil" "sub\\evil" "/abs" "trail."; do
+    zmm add host.zmm text.txt --as "$name" >out.txt 2>err.txt
+    rc=$?
+    if [ $rc = 0 ]; then ok "store member '$name'"; else not_ok "store '$name' (exit $rc)"; fi
+    check_in err.txt "not portable" "add warns that '$name' is not portable"
+done
+check 0 "store a portable name with a subdirectory" zmm add host.zmm text.txt --as "dir/sub/t.txt"
+check 0 "verify lists hostile names (exit 0: no damage)" zmm verify host.zmm
+for name in ../evil CON "C:evil" "/abs"; do
+    check_in err.txt "'$name': not a safe file name" "verify warns about '$name'"
+done
+mkdir -p jail
+check 1 "unpack refuses hostile names" zmm unpack -C jail host.zmm
+check_in err.txt "member '../evil': refused" "the message names ../evil"
+check_in err.txt "member 'CON': refused" "the message names CON"
+if [ -e evil ] || [ -e b ] || [ -e jail/CON ] || [ -e /abs ]; then
+    not_ok "unpack wrote outside jail or a device name"
+else
+    ok "nothing written for the hostile names"
+fi
+same jail/one.bin one.bin "the safe member is unpacked"
+same jail/dir/sub/t.txt text.txt "a name with '/' makes subdirectories"
+zmm cat host.zmm ../evil >cat.out 2>err.txt
+same cat.out text.txt "cat still reads a hostile member"
+if [ $native = 1 ]; then
+    # A symbolic link in the target directory must not be followed.
+    mkdir -p outside linked
+    ln -s ../outside linked/dir
+    check 1 "unpack does not follow a symlink in the way" zmm unpack -C linked host.zmm dir/sub/t.txt
+    if [ -e outside/sub/t.txt ]; then not_ok "unpack wrote through the symlink"; else ok "nothing written through the symlink"; fi
+fi
+
+# ---- existing outputs, -f -----------------------------------------------------------
+
+echo keep >keep.txt
+cp keep.txt text-copy.txt
+check 1 "pack over an existing archive without -f fails" zmm pack -o text-copy.txt one.bin
+same text-copy.txt keep.txt "the existing file is untouched"
+check 0 "pack -f replaces it" zmm pack -f -o text-copy.txt one.bin
+check 0 "it is now an archive" zmm list text-copy.txt
+mkdir -p again
+echo keep >again/text.txt
+check 1 "unpack over an existing file without -f fails" zmm unpack -C again all.zmm text.txt
+same again/text.txt keep.txt "the existing file is untouched"
+check 0 "unpack -f replaces it" zmm unpack -f -C again all.zmm text.txt
+same again/text.txt text.txt "and writes the member"
+cp keep.txt cat-keep.txt
+check 1 "cat -o over an existing file without -f fails" zmm cat -o cat-keep.txt all.zmm text.txt
+same cat-keep.txt keep.txt "the existing file is untouched"
+
+# ---- usage errors -----------------------------------------------------------------
+
+check 2 "no command" zmm
+check 2 "unknown command" zmm frobnicate
+check 2 "unknown option" zmm pack -x -o u.zmm one.bin
+check_in err.txt "unknown option '-x'" "the message names the option"
+check 2 "unknown long option" zmm list --frobnicate all.zmm
+check 2 "missing option argument" zmm pack one.bin -o
+check 2 "bad level" zmm pack -l 12 -o u.zmm one.bin
+check 2 "bad block size" zmm pack -b 3000 -o u.zmm one.bin
+check 2 "block size too large" zmm pack -b 2m -o u.zmm one.bin
+check 2 "pack without files" zmm pack -o u.zmm
+check 2 "several files need -o" zmm pack one.bin text.txt
+mkdir -p d1 d2
+cp one.bin d1/same.bin
+cp text.txt d2/same.bin
+check 2 "two files with the same base name" zmm pack -o u.zmm d1/same.bin d2/same.bin
+check_in err.txt "same.bin" "the message names the duplicate"
+if [ -e u.zmm ]; then not_ok "a usage error left u.zmm"; else ok "usage errors write nothing"; fi
+check 0 "--help" zmm --help
+check_in out.txt "unpack" "--help lists the commands"
+check 0 "help pack" zmm help pack
+check_in out.txt "--block-size" "help pack shows its options"
+check 0 "pack --help" zmm pack --help
+check 2 "help of an unknown command" zmm help frobnicate
+check 0 "--version" zmm --version
+check_in out.txt "zmm 0." "--version prints the version"
+
+# ---- names: '+' in archive names, Unicode -------------------------------------------
+
+check 0 "an archive name with '+'" zmm pack -o "c++.zmm" text.txt
+zmm cat "c++.zmm" >cat.out 2>err.txt
+same cat.out text.txt "cat c++.zmm (an existing file is not split)"
+zmm cat "c++.zmm+text.txt" >cat.out 2>err.txt
+same cat.out text.txt "cat c++.zmm+text.txt"
+uname="naïve-日本語.txt"
+cp text.txt "$uname"
+check 0 "pack a file with a non-ASCII name" zmm pack -o "ünï.zmm" "$uname"
+check 0 "list it" zmm list "ünï.zmm"
+check_in out.txt "$uname" "the member keeps its UTF-8 name"
+check 0 "unpack it" zmm unpack -C uni "ünï.zmm"
+same "uni/$uname" text.txt "the file is unpacked under its name"
+
+# ---- interruption (native: Wine does not turn signals into Ctrl+C) ----------------
+
+if [ $native = 1 ]; then
+    # A producer that stalls keeps zmm busy until the signal arrives.
+    (cat text.txt; sleep 3) | $run "$zmm_bin" pack -o stopped.zmm - 2>err.txt &
+    pid=$!
+    sleep 1
+    kill -TERM $pid
+    { wait $pid; } 2>/dev/null # no "Terminated" from the shell
+    rc=$?
+    if [ $rc = 143 ]; then ok "pack ended by SIGTERM after its cleanup (exit $rc)"; else not_ok "pack not stopped (exit $rc)"; fi
+    if [ -e stopped.zmm ]; then not_ok "an interrupted pack left stopped.zmm"; else ok "no archive after an interrupted pack"; fi
+
+    cp edit.zmm edit-before.zmm
+    (cat text.txt; sleep 3) | $run "$zmm_bin" add edit.zmm - --as stalled.txt 2>err.txt &
+    pid=$!
+    sleep 1
+    kill -TERM $pid
+    { wait $pid; } 2>/dev/null
+    check 0 "list after an interrupted add" zmm list edit.zmm
+    if grep -q "stalled\|zmm-add" out.txt; then not_ok "an interrupted add left a member"; else ok "an interrupted add changes no member"; fi
+    zmm list edit-before.zmm >before.out 2>/dev/null
+    same out.txt before.out "the listing is as before"
+    check 0 "verify after an interrupted add" zmm verify edit.zmm
+fi
+
+# ---- no temporary files left ------------------------------------------------------
+
+left=$(find . -name 'zmm-*.tmp' -o -name '*.compact-tmp' | head -n 5)
+if [ -z "$left" ]; then ok "no temporary files left behind"; else not_ok "left: $left"; fi
+
+# ---- ratios next to gzip -6 (for the README) -------------------------------------
+
+echo "# ratio: compressed size / original size (zmm pack, 64 KiB blocks, level 6)"
+for f in $wavs text.txt; do
+    zmm pack -f -o ratio.zmm "$f" >/dev/null 2>&1
+    orig=$(size_of "$f")
+    packed=$(zmm list ratio.zmm 2>/dev/null | awk -v f="$f" '$NF == f { print $2 }')
+    archive=$(size_of ratio.zmm)
+    gz=$(gzip -6 -c "$f" | wc -c | tr -d ' ')
+    awk -v f="$f" -v o="$orig" -v p="$packed" -v a="$archive" -v g="$gz" 'BEGIN {
+        printf "# %-12s %9d bytes: zmm members %9d (%.1f%%), whole archive %9d (%.1f%%); gzip -6 %9d (%.1f%%)\n",
+            f, o, p, 100 * p / o, a, 100 * a / o, g, 100 * g / o }'
+done
+
+echo "# $passed passed, $failed failed"
+[ $failed = 0 ]
