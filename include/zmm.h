@@ -116,7 +116,13 @@ typedef struct zmm_archive_info {
     uint64_t live_bytes;       /* header, directory and referenced blocks */
     uint64_t garbage_bytes;    /* file_size - live_bytes: reclaimed by zmm_compact() */
     size_t member_count;
+    unsigned flags;            /* ZMM_ARCHIVE_* below */
 } zmm_archive_info;
+
+/* zmm_archive_info.flags: the other header slot carries the magic but fails
+ * its checks. A commit was torn by a crash, or the file is damaged: the
+ * state opened may be older than the last commit attempted. */
+#define ZMM_ARCHIVE_SLOT_DAMAGED 0x1u
 
 zmm_result zmm_archive_get_info(zmm_archive *ar, zmm_archive_info *info);
 

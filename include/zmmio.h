@@ -38,8 +38,10 @@ extern "C" {
 /* The FOURCC the procedure is installed for: names "*.zmm+..." reach it. */
 #define FOURCC_ZMM mmioFOURCC('Z', 'M', 'M', ' ')
 
+/* The DLL's exports are listed in src/ioproc/zmmio.def (undecorated names,
+ * also on 32-bit x86), so building it needs no dllexport. */
 #ifdef ZMMIO_BUILDING_DLL
-#define ZMMIO_API __declspec(dllexport)
+#define ZMMIO_API
 #else
 #define ZMMIO_API __declspec(dllimport)
 #endif
@@ -53,10 +55,11 @@ extern "C" {
 ZMMIO_API BOOL WINAPI ZmmInstallIOProc(void);
 
 /*
- * Undoes one ZmmInstallIOProc(). The last one removes the procedure from mmio
- * (MMIO_REMOVEPROC). Returns FALSE, changing nothing, while any handle opened
- * through the procedure is still open, or when there is no install to undo.
- * Call it (until the count is zero) before FreeLibrary on the DLL.
+ * Undoes one ZmmInstallIOProc(). The one that brings the count to zero
+ * removes the procedure from mmio (MMIO_REMOVEPROC); it returns FALSE,
+ * changing nothing, while any handle opened through the procedure is still
+ * open (close them and call again). Returns FALSE too when there is no
+ * install to undo. Balance every install before FreeLibrary on the DLL.
  */
 ZMMIO_API BOOL WINAPI ZmmRemoveIOProc(void);
 

@@ -104,11 +104,11 @@ static long verify_member(zmm_archive *ar, const char *archive,
     return bad;
 }
 
-/* Bytes past the committed state are normal after an interrupted commit,
- * but they are also what a reader sees when the newest header slot is
- * damaged and it fell back to the older one (docs/FORMAT.md, "Opening"):
- * then members written since look missing. Worth a warning, not a
- * failure. */
+/* A damaged header slot means a commit was torn by a crash or the file is
+ * damaged: the state opened may be older than the last one written, so
+ * members written since look missing. Bytes past the committed state are
+ * normal after an interrupted commit. Both are worth a warning, not a
+ * failure: the state opened is whole and checked. */
 static void warn_trailing(zmm_archive *ar, const char *archive)
 {
     zmm_archive_info info;
@@ -116,8 +116,14 @@ static void warn_trailing(zmm_archive *ar, const char *archive)
 
     memset(&info, 0, sizeof info);
     info.struct_size = sizeof info;
-    if (zmm_archive_get_info(ar, &info) != ZMM_OK ||
-        sys_stat(archive, &on_disk) != SYS_FILE ||
+    if (zmm_archive_get_info(ar, &info) != ZMM_OK)
+        return;
+    if (info.flags & ZMM_ARCHIVE_SLOT_DAMAGED)
+        cli_warning("%s: the newer header slot is damaged; opened the older "
+                    "committed state (generation %llu), which may miss the "
+                    "last changes",
+                    archive, (unsigned long long)info.generation);
+    if (sys_stat(archive, &on_disk) != SYS_FILE ||
         on_disk <= info.file_size)
         return;
     cli_warning("%s: %llu bytes past the committed state (generation "
@@ -258,6 +264,9 @@ int cmd_info(int argc, char **argv)
                 "newer header slot)\n",
                 (unsigned long long)on_disk,
                 (unsigned long long)(on_disk - info.file_size));
+    if (info.flags & ZMM_ARCHIVE_SLOT_DAMAGED)
+        cli_out("                 (the other header slot is damaged: this "
+                "may be an older state)\n");
     cli_out("live bytes:      %llu\n", (unsigned long long)info.live_bytes);
     cli_out("garbage bytes:   %llu (%.1f%%)%s\n",
             (unsigned long long)info.garbage_bytes,

@@ -144,6 +144,7 @@ static zmm_result publish(zmm_archive *ar)
         return rc;
     ar->slot = next;
     ar->slot_index = target;
+    ar->other_slot_damaged = 0;
     ar->modified = 0;
     ar->committed_live = live_bytes(ar);
     return ZMM_OK;
@@ -200,7 +201,7 @@ static zmm_result load_state(zmm_archive *ar, uint64_t size)
         rc = zmm_archive_read(ar, ZMM_SLOT1_OFFSET, slots[1], ZMM_SLOT_SIZE);
     if (rc == ZMM_OK)
         rc = zmm_header_choose(slots[0], slots[1], size, &ar->slot,
-                               &ar->slot_index);
+                               &ar->slot_index, &ar->other_slot_damaged);
     if (rc != ZMM_OK)
         return rc;
     buf = zmm_malloc(ar->slot.directory_length);
@@ -332,6 +333,7 @@ zmm_result zmm_archive_get_info(zmm_archive *ar, zmm_archive_info *info)
     info->live_bytes = ar->committed_live;
     info->garbage_bytes = end - ar->committed_live;
     info->member_count = ar->dir.count;
+    info->flags = ar->other_slot_damaged ? ZMM_ARCHIVE_SLOT_DAMAGED : 0;
     return ZMM_OK;
 }
 

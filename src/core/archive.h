@@ -26,6 +26,7 @@ struct zmm_archive {
     size_t scratch_size;
     zmm_stream *streams;      /* open streams, linked through next */
     long os_error;
+    int other_slot_damaged;   /* found so at open; cleared by a commit */
     /* The first failed write or sync, or a flush whose blocks were lost:
      * after it no commit may publish (a half-written state, or one missing
      * acknowledged writes), and every commit returns ZMM_ERR_STATE. */

@@ -67,7 +67,8 @@ static int slot_fields_sound(const zmm_slot *s, uint64_t size)
 
 zmm_result zmm_header_choose(const unsigned char slot0[ZMM_SLOT_SIZE],
                              const unsigned char slot1[ZMM_SLOT_SIZE],
-                             uint64_t size, zmm_slot *slot, int *index)
+                             uint64_t size, zmm_slot *slot, int *index,
+                             int *other_damaged)
 {
     zmm_slot s[2];
     zmm_slot_state st[2];
@@ -91,5 +92,6 @@ zmm_result zmm_header_choose(const unsigned char slot0[ZMM_SLOT_SIZE],
         return ZMM_ERR_CORRUPT;
     *slot = s[best];
     *index = best;
+    *other_damaged = st[1 - best] == ZMM_SLOT_DAMAGED;
     return ZMM_OK;
 }

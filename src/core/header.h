@@ -44,11 +44,13 @@ zmm_slot_state zmm_slot_decode(const unsigned char in[ZMM_SLOT_SIZE],
 /*
  * Picks the committed state from both slots' bytes (`size` is the file size,
  * for bounds). Stores it in *slot and its index (0 or 1) in *index.
+ * *other_damaged is set when the slot not chosen is ZMM_SLOT_DAMAGED.
  * Returns ZMM_ERR_NOT_ARCHIVE when neither slot has the magic, CORRUPT when
  * no slot is valid, UNSUPPORTED for a newer version or feature.
  */
 zmm_result zmm_header_choose(const unsigned char slot0[ZMM_SLOT_SIZE],
                              const unsigned char slot1[ZMM_SLOT_SIZE],
-                             uint64_t size, zmm_slot *slot, int *index);
+                             uint64_t size, zmm_slot *slot, int *index,
+                             int *other_damaged);
 
 #endif
