@@ -1,0 +1,37 @@
+/*
+ * mmio_name.h -- splitting the names mmio hands to the procedure.
+ *
+ * "dir\pack.zmm+intro.wav" -> archive "dir\pack.zmm", member "intro.wav".
+ * The split is at the LAST '+' (mmio picks the procedure by the extension
+ * before that same '+'); an archive path may therefore contain '+', a member
+ * name may not. No '+' at all (a name given with MMIOINFO.fccIOProc or
+ * pIOProc) is an archive path with no member. An empty member means the
+ * archive's default member.
+ *
+ * mmio passes ANSI code page strings: they are converted (CP_ACP) to UTF-16
+ * and from there to the UTF-8 the core library takes. The split is made on
+ * the UTF-16 form, so a DBCS trail byte can never be mistaken for the '+'.
+ */
+#ifndef ZMMIO_MMIO_NAME_H
+#define ZMMIO_MMIO_NAME_H
+
+#include <windows.h>
+
+typedef struct zmmio_name {
+    wchar_t *archive_w; /* the archive path, UTF-16 (for Win32 calls) */
+    char *archive;      /* the same, UTF-8 (for the core library) */
+    char *member;       /* the member name, UTF-8; "" = default member */
+    int has_plus;       /* the name contained a '+' */
+} zmmio_name;
+
+/*
+ * Parses the ANSI string `ansi` into *name. Returns 0, or an MMIOERR_* code:
+ * MMIOERR_FILENOTFOUND for a NULL or empty archive path,
+ * MMIOERR_OUTOFMEMORY. On failure *name holds nothing to free.
+ */
+UINT zmmio_name_parse(const char *ansi, zmmio_name *name);
+
+/* Frees what zmmio_name_parse() allocated (a zeroed struct is fine). */
+void zmmio_name_free(zmmio_name *name);
+
+#endif

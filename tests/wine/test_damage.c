@@ -1,0 +1,209 @@
+/*
+ * test_damage.c -- damaged archives read through mmio: truncations, bit
+ * flips and overwritten regions. Every mmioOpen either fails or gives a
+ * handle whose every read either fails (-1) or returns exactly the original
+ * bytes; the size mmio sees (SEEK_END) is the original one; nothing crashes
+ * or hangs.
+ *
+ * The archive holds one member written in one commit, so no older committed
+ * state exists that a damaged header could legitimately fall back to.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wine_test.h"
+
+#define MEMBER_LEN 300000
+
+static unsigned char original[MEMBER_LEN];
+static unsigned char *archive;
+static size_t archive_len;
+static unsigned long variants, opened, failed_opens, failed_reads,
+    short_reads, verified_bytes;
+
+/* Reads the whole member and random pieces of it through `h`. A buffered
+ * handle may also return fewer bytes than asked (all of them right): Wine 8's
+ * buffered mmioRead reports a failed MMIOM_READ as the end of the file. */
+static void check_reads(HMMIO h, const char *what, uint64_t *rng,
+                        int buffered)
+{
+    static unsigned char buf[70000];
+    LONG pos = 0, size;
+    int k;
+
+    size = mmioSeek(h, 0, SEEK_END);
+    if (size != -1 && size != MEMBER_LEN) {
+        tw_fail(__FILE__, __LINE__, "%s: size %ld", what, (long)size);
+        return;
+    }
+    tw_checks++;
+    mmioSeek(h, 0, SEEK_SET);
+    /* Sequentially, then at random places. */
+    for (k = 0; k < 40; k++) {
+        LONG n = (LONG)(k < 12 ? 30000 : tw_below(rng, sizeof buf));
+        LONG got, want;
+
+        if (k >= 12) {
+            pos = (LONG)tw_below(rng, MEMBER_LEN + 10);
+            if (mmioSeek(h, pos, SEEK_SET) != pos) {
+                tw_fail(__FILE__, __LINE__, "%s: seek to %ld", what, (long)pos);
+                return;
+            }
+        }
+        want = pos >= MEMBER_LEN ? 0
+                                 : (pos + n > MEMBER_LEN ? MEMBER_LEN - pos : n);
+        got = mmioRead(h, (HPSTR)buf, n);
+        tw_checks++;
+        if (got == -1) {
+            failed_reads++;
+            /* The position is unknown to the test now (a buffered handle may
+             * have moved): start the next read from a fresh seek. */
+            pos = (LONG)tw_below(rng, MEMBER_LEN);
+            mmioSeek(h, pos, SEEK_SET);
+            continue;
+        }
+        if (buffered && got >= 0 && got < want
+            && !memcmp(buf, original + pos, (size_t)got)) {
+            short_reads++;
+            verified_bytes += (unsigned long)got;
+            pos = (LONG)tw_below(rng, MEMBER_LEN);
+            mmioSeek(h, pos, SEEK_SET);
+            continue;
+        }
+        if (got != want || (got > 0 && memcmp(buf, original + pos, (size_t)got))) {
+            tw_fail(__FILE__, __LINE__,
+                    "%s: read %ld at %ld gave %ld bytes%s (want %ld)", what,
+                    (long)n, (long)pos, (long)got,
+                    got == want ? " that differ" : "", (long)want);
+            return;
+        }
+        verified_bytes += (unsigned long)got;
+        pos += got;
+    }
+}
+
+/* Writes `data` as dmg.zmm and reads it through mmio, unbuffered and
+ * buffered. */
+static void try_variant(const unsigned char *data, size_t len,
+                        const char *what, uint64_t *rng)
+{
+    int buffered;
+
+    variants++;
+    if (tw_write_file("dmg.zmm", data, len)) {
+        tw_fail(__FILE__, __LINE__, "cannot write dmg.zmm");
+        return;
+    }
+    for (buffered = 0; buffered < 2; buffered++) {
+        MMIOINFO info;
+        HMMIO h;
+
+        memset(&info, 0, sizeof info);
+        h = tw_mmio_open("dmg.zmm+m.wav", &info,
+                         MMIO_READ | (buffered ? MMIO_ALLOCBUF : 0));
+        if (!h) {
+            failed_opens++;
+            tw_checks++;
+            if (info.wErrorRet != MMIOERR_INVALIDFILE
+                && info.wErrorRet != MMIOERR_FILENOTFOUND)
+                tw_fail(__FILE__, __LINE__, "%s: open error %u", what,
+                        info.wErrorRet);
+            continue;
+        }
+        opened++;
+        check_reads(h, what, rng, buffered);
+        mmioClose(h, 0);
+    }
+}
+
+int main(void)
+{
+    uint64_t rng = 12345;
+    unsigned char *copy;
+    char what[96];
+    size_t i, cuts[] = { 0, 1, 8, 63, 64, 100, 4095, 4096, 4159, 8191, 8192,
+                         8193 };
+    int k;
+
+    tw_enter_workdir("damage");
+    tw_install();
+    /* Compressible, random and zero stretches: deflate, raw and zero
+     * blocks. */
+    for (i = 0; i < MEMBER_LEN; i++) {
+        size_t block = i / 65536;
+
+        original[i] = block == 1 ? (unsigned char)tw_rand(&rng)
+                      : block == 2 ? 0
+                                   : (unsigned char)("RIFF wave data "[i % 15]
+                                                     + (i >> 12));
+    }
+    CHECK_EQ(tw_write_member("good.zmm", "m.wav", original, MEMBER_LEN), 0);
+    archive = tw_read_file("good.zmm", &archive_len);
+    CHECK(archive != NULL);
+    if (!archive)
+        return tw_finish("test_damage");
+    copy = malloc(archive_len);
+
+    /* The undamaged archive reads right. */
+    try_variant(archive, archive_len, "undamaged", &rng);
+    CHECK_EQ(failed_opens, 0);
+
+    /* Truncations: fixed cuts, then spread over the whole file. */
+    for (i = 0; i < sizeof cuts / sizeof cuts[0]; i++) {
+        snprintf(what, sizeof what, "truncated to %lu", (unsigned long)cuts[i]);
+        try_variant(archive, cuts[i] < archive_len ? cuts[i] : 0, what, &rng);
+    }
+    for (k = 1; k <= 40; k++) {
+        size_t cut = archive_len * (size_t)k / 41 + tw_below(&rng, 100);
+
+        if (cut >= archive_len)
+            cut = archive_len - 1;
+        snprintf(what, sizeof what, "truncated to %lu", (unsigned long)cut);
+        try_variant(archive, cut, what, &rng);
+    }
+    try_variant(archive, archive_len - 1, "last byte cut", &rng);
+
+    /* Bit flips: in the header slots, then anywhere. */
+    for (k = 0; k < 160; k++) {
+        size_t at = k < 40 ? (size_t)tw_below(&rng, 64)
+                  : k < 50 ? 4096 + (size_t)tw_below(&rng, 64)
+                           : (size_t)tw_below(&rng, (uint32_t)archive_len);
+        unsigned bit = tw_below(&rng, 8);
+
+        memcpy(copy, archive, archive_len);
+        copy[at] ^= (unsigned char)(1u << bit);
+        snprintf(what, sizeof what, "bit %u of byte %lu flipped", bit,
+                 (unsigned long)at);
+        try_variant(copy, archive_len, what, &rng);
+    }
+
+    /* Overwritten regions: random bytes, zeros, 0xFF. */
+    for (k = 0; k < 60; k++) {
+        size_t len = 16 + tw_below(&rng, 4096);
+        size_t at = tw_below(&rng, (uint32_t)archive_len);
+        int fill = k % 3;
+
+        if (at + len > archive_len)
+            len = archive_len - at;
+        memcpy(copy, archive, archive_len);
+        if (fill == 0)
+            tw_fill_random(&rng, copy + at, len);
+        else
+            memset(copy + at, fill == 1 ? 0 : 0xFF, len);
+        snprintf(what, sizeof what, "%lu bytes at %lu overwritten (%s)",
+                 (unsigned long)len, (unsigned long)at,
+                 fill == 0 ? "random" : fill == 1 ? "zeros" : "0xFF");
+        try_variant(copy, archive_len, what, &rng);
+    }
+
+    printf("damage: %lu damaged archives (%lu bytes undamaged), %lu opens "
+           "refused, %lu handles read: %lu reads refused (-1), %lu cut short "
+           "(buffered), %lu bytes verified right\n",
+           variants, (unsigned long)archive_len, failed_opens, opened,
+           failed_reads, short_reads, verified_bytes);
+    CHECK(ZmmRemoveIOProc());
+    free(copy);
+    free(archive);
+    return tw_finish("test_damage");
+}
