@@ -48,21 +48,19 @@ zmm_slot_state zmm_slot_decode(const unsigned char in[ZMM_SLOT_SIZE],
     slot->directory_offset = zmm_load64(in + 32);
     slot->directory_length = zmm_load32(in + 40);
     slot->directory_crc = zmm_load32(in + 44);
-    /* The CRC held, so bad fields mean a buggy writer: still damage. A newer
-     * version may lay out the rest differently, so check only what version 1
-     * defines once the version is known (zmm_header_choose). */
-    if (zmm_load16(in + 10) != ZMM_SLOT_SIZE || slot->generation == 0)
+    /* The CRC held, so bad fields mean a buggy writer: the slot is not
+     * valid. A newer version may lay out the rest differently: its fields
+     * are left for zmm_header_choose to refuse as unsupported. */
+    if (zmm_load16(in + 10) != ZMM_SLOT_SIZE || slot->generation == 0 ||
+        slot->format_version == 0)
+        return ZMM_SLOT_DAMAGED;
+    if (slot->format_version > ZMM_FORMAT_VERSION)
+        return ZMM_SLOT_VALID;
+    if (slot->directory_offset < ZMM_DATA_START ||
+        slot->directory_length < ZMM_MIN_DIRECTORY ||
+        slot->directory_length > ZMM_MAX_DIRECTORY)
         return ZMM_SLOT_DAMAGED;
     return ZMM_SLOT_VALID;
-}
-
-static int slot_fields_sound(const zmm_slot *s, uint64_t size)
-{
-    return s->directory_offset >= ZMM_DATA_START &&
-           s->directory_length >= ZMM_MIN_DIRECTORY &&
-           s->directory_length <= ZMM_MAX_DIRECTORY &&
-           s->directory_offset <= size &&
-           s->directory_length <= size - s->directory_offset;
 }
 
 zmm_result zmm_header_choose(const unsigned char slot0[ZMM_SLOT_SIZE],
@@ -88,7 +86,10 @@ zmm_result zmm_header_choose(const unsigned char slot0[ZMM_SLOT_SIZE],
     if (s[best].format_version > ZMM_FORMAT_VERSION ||
         (s[best].incompat_features & ~(uint32_t)ZMM_KNOWN_INCOMPAT) != 0)
         return ZMM_ERR_UNSUPPORTED;
-    if (s[best].format_version == 0 || !slot_fields_sound(&s[best], size))
+    /* A directory past the end of the file: the file was cut. That is damage
+     * to the newest state, not a reason to open an older one. */
+    if (s[best].directory_offset > size ||
+        s[best].directory_length > size - s[best].directory_offset)
         return ZMM_ERR_CORRUPT;
     *slot = s[best];
     *index = best;

@@ -1,0 +1,165 @@
+/*
+ * make_corpus.c -- writes the seed corpus of fuzz_archive (small valid
+ * archives and a few damaged ones) into a directory.
+ *
+ * usage: make_fuzz_corpus DIR
+ * The files in tests/fuzz/corpus/archive/ were made by this program; rerun
+ * it there after a format change. Deterministic: the same bytes every run
+ * (with the same zlib).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "archive_file.h"
+#include "platform.h"
+#include "zmm.h"
+
+static const char *out_dir;
+
+static void die(const char *what, zmm_result r)
+{
+    fprintf(stderr, "make_fuzz_corpus: %s: %s\n", what, zmm_strerror(r));
+    exit(1);
+}
+
+#define TRY(call)                                                            \
+    do {                                                                     \
+        zmm_result r_ = (call);                                              \
+        if (r_ != ZMM_OK)                                                    \
+            die(#call, r_);                                                  \
+    } while (0)
+
+static void save(const char *name, const unsigned char *data, size_t len)
+{
+    char path[1024];
+    FILE *f;
+    snprintf(path, sizeof path, "%s/%s", out_dir, name);
+    f = fopen(path, "wb");
+    if (!f || fwrite(data, 1, len, f) != len || fclose(f) != 0) {
+        fprintf(stderr, "make_fuzz_corpus: cannot write %s\n", path);
+        exit(1);
+    }
+    printf("%s: %lu bytes\n", path, (unsigned long)len);
+}
+
+static void put(zmm_archive *ar, const char *name, uint32_t block_size,
+                int level, uint64_t at, const void *data, size_t len)
+{
+    zmm_member_options o;
+    zmm_stream *s = NULL;
+    memset(&o, 0, sizeof o);
+    o.struct_size = sizeof o;
+    o.block_size = block_size;
+    o.level = level;
+    TRY(zmm_stream_open(ar, name, ZMM_STREAM_WRITE | ZMM_STREAM_CREATE, &o,
+                        &s));
+    TRY(zmm_stream_seek(s, (int64_t)at, ZMM_SEEK_SET, NULL));
+    TRY(zmm_stream_write(s, data, len));
+    TRY(zmm_stream_close(s));
+}
+
+/* Opens a new archive in memory; the caller ends with finish(). */
+static zmm_archive *start(zmm_file **mem)
+{
+    zmm_archive *ar = NULL;
+    *mem = zmm_memfile_new(NULL, 0);
+    if (!*mem)
+        die("zmm_memfile_new", ZMM_ERR_NOMEM);
+    TRY(zmm_archive_open_file(*mem, ZMM_OPEN_WRITE | ZMM_OPEN_CREATE, &ar));
+    return ar;
+}
+
+/* Commits, copies the bytes out (before close frees the memfile). */
+static unsigned char *finish(zmm_archive *ar, zmm_file *mem, size_t *len)
+{
+    const unsigned char *d;
+    unsigned char *copy;
+    TRY(zmm_archive_commit(ar));
+    d = zmm_memfile_data(mem, len);
+    copy = malloc(*len);
+    if (!copy)
+        exit(1);
+    memcpy(copy, d, *len);
+    TRY(zmm_archive_close(ar));
+    return copy;
+}
+
+static void text(unsigned char *buf, size_t len)
+{
+    static const char words[] =
+        "the quick brown fox jumps over the lazy dog; a wave of samples "
+        "fills the buffer, block by block.\n";
+    size_t i;
+    for (i = 0; i < len; i++)
+        buf[i] = (unsigned char)words[(i * 7 + i / 97) % (sizeof words - 1)];
+}
+
+static void noise(unsigned char *buf, size_t len)
+{
+    uint32_t x = 2463534242u;
+    size_t i;
+    for (i = 0; i < len; i++) {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        buf[i] = (unsigned char)x;
+    }
+}
+
+int main(int argc, char **argv)
+{
+    zmm_file *mem;
+    zmm_archive *ar;
+    unsigned char buf[20000], *bytes, *mixed;
+    size_t len, mixed_len;
+
+    if (argc != 2) {
+        fprintf(stderr, "usage: make_fuzz_corpus DIR\n");
+        return 2;
+    }
+    out_dir = argv[1];
+
+    /* An empty archive: generation 1, slot 1 empty. */
+    ar = start(&mem);
+    bytes = finish(ar, mem, &len);
+    save("empty.zmm", bytes, len);
+    free(bytes);
+
+    /* One text member: deflate blocks and a short last block. */
+    ar = start(&mem);
+    text(buf, 3 * 4096 + 123);
+    put(ar, "hi.txt", 4096, 6, 0, buf, 3 * 4096 + 123);
+    bytes = finish(ar, mem, &len);
+    save("text.zmm", bytes, len);
+    /* The same with one bit of block 1 flipped. */
+    bytes[8192 + 300] ^= 0x08;
+    save("text-bitflip.zmm", bytes, len);
+    free(bytes);
+
+    /* Three members, raw, zero and deflate blocks, two commits (both slots
+     * valid), garbage from an overwrite, a default that moved. */
+    ar = start(&mem);
+    noise(buf, 4096 + 100);
+    put(ar, "noise.raw", 4096, 1, 0, buf, 4096 + 100);
+    text(buf, 3000);
+    put(ar, "dir/song.wav", 8192, 9, 8192 * 2, buf, 3000);
+    TRY(zmm_archive_commit(ar));
+    put(ar, "dir/song.wav", 8192, 9, 8192 * 2 + 10, "overwritten", 11);
+    put(ar, "empty", 4096, 0, 0, "", 0);
+    TRY(zmm_archive_set_default(ar, "dir/song.wav"));
+    mixed = finish(ar, mem, &mixed_len);
+    save("mixed.zmm", mixed, mixed_len);
+
+    /* A sparse member with 1 MiB blocks: zero blocks, then 10 bytes. */
+    ar = start(&mem);
+    put(ar, "sparse", 1u << 20, 6, 2u << 20, "0123456789", 10);
+    bytes = finish(ar, mem, &len);
+    save("sparse.zmm", bytes, len);
+    free(bytes);
+
+    /* mixed.zmm cut inside its directory. */
+    save("mixed-truncated.zmm", mixed, mixed_len - 30);
+    free(mixed);
+    return 0;
+}

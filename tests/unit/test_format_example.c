@@ -1,0 +1,353 @@
+/*
+ * test_format_example.c -- the worked example of docs/FORMAT.md, decoded.
+ *
+ * The archive: one member "hi.txt", default, block size 4096, level 6, 4098
+ * bytes ("hello, world\n" repeated and cut at 4096, then "!\n"), generation 3
+ * in slot 0, slot 1 empty: what zmm_compact() writes for the archive made by
+ * creating it (generation 1) and adding the member (generation 2). Its
+ * bytes are embedded below (slot 0's 64 bytes
+ * and the data area from 8192; everything else is zero) exactly as FORMAT.md
+ * prints them. The test
+ *   (a) decodes them on its own, following FORMAT.md field by field: its own
+ *       little-endian readers, zlib's crc32() and raw inflate;
+ *   (b) opens them through the library (an in-memory file) and reads the
+ *       member back;
+ *   (c) makes the same archive with the library (written, then compacted)
+ *       and decodes that with (a)'s rules: the library still
+ *       writes what the spec shows (deflate bytes may differ between zlib
+ *       versions, so they are checked by decoding, not compared).
+ * "test_format_example --generate" prints (c)'s bytes as the C arrays below
+ * and as the hex for FORMAT.md.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <zlib.h>
+
+#include "archive_file.h"
+#include "test_util.h"
+
+/* Slot 0 (offset 0), 64 bytes. */
+static const unsigned char example_slot0[64] = {
+    0x89, 0x5a, 0x4d, 0x4d, 0x0d, 0x0a, 0x1a, 0x0a, 0x01, 0x00, 0x40, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x2c, 0x20, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x52, 0x00, 0x00, 0x00, 0x92, 0x82, 0x6d, 0x50,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0xae, 0x0b, 0x0f, 0xb5,
+};
+
+/* The data area (offset 8192): block 0, block 1, the directory. */
+static const unsigned char example_data[] = {
+    /* 0x2000: block 0, 42 bytes of raw deflate (kind 2) */
+    0xed, 0xc7, 0xb1, 0x09, 0x00, 0x20, 0x0c, 0x00, 0xb0, 0xdd, 0x2b, 0x3c,
+    0xc0, 0xb3, 0x14, 0x3a, 0x14, 0x0a, 0x5d, 0x7c, 0xdf, 0x3f, 0x24, 0xd9,
+    0x12, 0x27, 0xb3, 0xd6, 0xbc, 0xd5, 0xb9, 0x47, 0x88, 0x88, 0x88, 0x88,
+    0x88, 0x88, 0x88, 0xc8, 0x8f, 0x79,
+    /* 0x202a: block 1, "!\n" stored raw (kind 1) */
+    0x21, 0x0a,
+    /* 0x202c: the directory, 82 bytes: "ZDIR", 1 member, flags, reserved */
+    0x5a, 0x44, 0x49, 0x52, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00,
+    /* record: name_length 6, shift 12, level 6, flags 1 (default),
+     * length 4098, block_count 2, "hi.txt" */
+    0x06, 0x00, 0x0c, 0x06, 0x01, 0x00, 0x00, 0x00, 0x02, 0x10, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x68, 0x69, 0x2e, 0x74,
+    0x78, 0x74,
+    /* block 0: offset 0x2000, size 42 | kind 2 << 24, stored_crc,
+     * logical_crc */
+    0x00, 0x20, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x2a, 0x00, 0x00, 0x02,
+    0x3d, 0x61, 0x5a, 0x0a, 0xb5, 0xb1, 0x09, 0xb0,
+    /* block 1: offset 0x202a, size 2 | kind 1 << 24, both CRCs */
+    0x2a, 0x20, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x01,
+    0x02, 0xee, 0x93, 0x2d, 0x02, 0xee, 0x93, 0x2d,
+};
+
+/* ---- the expected content ------------------------------------------------ */
+
+static unsigned char content[4098];
+
+static void make_content(void)
+{
+    static const char line[] = "hello, world\n";
+    size_t i;
+    for (i = 0; i < 4096; i++)
+        content[i] = (unsigned char)line[i % 13];
+    content[4096] = '!';
+    content[4097] = '\n';
+}
+
+/* ---- an independent decoder, FORMAT.md field by field -------------------- */
+
+static uint16_t rd16(const unsigned char *p)
+{
+    return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static uint32_t rd32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+           (uint32_t)p[3] << 24;
+}
+
+static uint64_t rd64(const unsigned char *p)
+{
+    return (uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32;
+}
+
+static uint32_t crc_of(const void *p, size_t n)
+{
+    return (uint32_t)crc32(crc32(0L, Z_NULL, 0), p, (uInt)n);
+}
+
+/* Raw inflate that must end after exactly in_len and out_len bytes. */
+static int raw_inflate(const unsigned char *in, size_t in_len,
+                       unsigned char *out, size_t out_len)
+{
+    z_stream zs;
+    int ret;
+    memset(&zs, 0, sizeof zs);
+    CHECK(inflateInit2(&zs, -15) == Z_OK);
+    zs.next_in = (Bytef *)(uintptr_t)in;
+    zs.avail_in = (uInt)in_len;
+    zs.next_out = out;
+    zs.avail_out = (uInt)out_len;
+    ret = inflate(&zs, Z_FINISH);
+    inflateEnd(&zs);
+    return ret == Z_STREAM_END && zs.avail_in == 0 && zs.avail_out == 0;
+}
+
+/* Checks every field the worked example names. Returns the directory
+ * offset (for the exact-value checks of the embedded bytes). */
+static uint64_t decode_example(const unsigned char *f, size_t len)
+{
+    static const unsigned char magic[8] = {0x89, 'Z', 'M', 'M',
+                                           0x0d, 0x0a, 0x1a, 0x0a};
+    const unsigned char *s = f, *d, *rec, *e0, *e1;
+    uint64_t dir_off, b0_off, b1_off;
+    uint32_t dir_len, b0_size, b1_size, i;
+    unsigned char block[4096];
+
+    CHECK(len > 8192);
+    /* Header slot 0. */
+    CHECK(memcmp(s, magic, 8) == 0);
+    CHECK_U64(rd16(s + 8), 1);           /* format_version */
+    CHECK_U64(rd16(s + 10), 64);         /* slot_size */
+    CHECK_U64(rd32(s + 12), 0);          /* incompat_features */
+    CHECK_U64(rd32(s + 16), 0);          /* compat_features */
+    CHECK_U64(rd32(s + 20), 0);          /* reserved */
+    CHECK_U64(rd64(s + 24), 3);          /* generation */
+    dir_off = rd64(s + 32);
+    dir_len = rd32(s + 40);
+    CHECK(dir_off >= 8192);
+    CHECK(dir_len >= 16 && dir_len <= 64u << 20);
+    CHECK(dir_off + dir_len == len);     /* the directory is last */
+    for (i = 48; i < 60; i++)
+        CHECK_U64(s[i], 0);              /* reserved */
+    CHECK_U64(rd32(s + 60), crc_of(s, 60)); /* slot_crc */
+    /* Zeros up to 8192: slot 0's padding and the empty slot 1. */
+    for (i = 64; i < 8192; i++)
+        CHECKF(f[i] == 0, "byte %u before the data area is not zero",
+               (unsigned)i);
+
+    /* The directory. */
+    d = f + dir_off;
+    CHECK_U64(rd32(s + 44), crc_of(d, dir_len)); /* directory_crc */
+    CHECK(memcmp(d, "ZDIR", 4) == 0);
+    CHECK_U64(rd32(d + 4), 1);           /* member_count */
+    CHECK_U64(rd32(d + 8), 0);           /* flags */
+    CHECK_U64(rd32(d + 12), 0);          /* reserved */
+    rec = d + 16;
+    CHECK_U64(rd16(rec), 6);             /* name_length */
+    CHECK_U64(rec[2], 12);               /* block_shift */
+    CHECK_U64(rec[3], 6);                /* level */
+    CHECK_U64(rd32(rec + 4), 1);         /* flags: default */
+    CHECK_U64(rd64(rec + 8), 4098);      /* length */
+    CHECK_U64(rd32(rec + 16), 2);        /* block_count = ceil(4098/4096) */
+    CHECK(memcmp(rec + 20, "hi.txt", 6) == 0);
+    e0 = rec + 26;
+    e1 = e0 + 20;
+    CHECK_U64(16 + 20 + 6 + 2 * 20, dir_len); /* records fill it exactly */
+
+    /* Block 0: deflate, 4096 logical bytes. */
+    b0_off = rd64(e0);
+    b0_size = rd32(e0 + 8) & 0xFFFFFFu;
+    CHECK_U64(rd32(e0 + 8) >> 24, 2);
+    CHECK_U64(b0_off, 8192);
+    CHECK(b0_size >= 1 && b0_size < 4096);
+    CHECK(b0_off + b0_size <= dir_off);
+    CHECK_U64(rd32(e0 + 12), crc_of(f + b0_off, b0_size)); /* stored_crc */
+    CHECK_U64(rd32(e0 + 16), crc_of(content, 4096));       /* logical_crc */
+    CHECK(raw_inflate(f + b0_off, b0_size, block, 4096));
+    CHECK_MEM(block, content, 4096);
+
+    /* Block 1: raw, the 2 bytes "!\n". */
+    b1_off = rd64(e1);
+    b1_size = rd32(e1 + 8) & 0xFFFFFFu;
+    CHECK_U64(rd32(e1 + 8) >> 24, 1);
+    CHECK_U64(b1_size, 2);
+    CHECK_U64(b1_off, b0_off + b0_size);
+    CHECK(b1_off + b1_size <= dir_off);
+    CHECK_U64(b1_off + b1_size, dir_off);
+    CHECK(memcmp(f + b1_off, "!\n", 2) == 0);
+    CHECK_U64(rd32(e1 + 12), crc_of("!\n", 2));
+    CHECK_U64(rd32(e1 + 16), crc_of("!\n", 2));
+    return dir_off;
+}
+
+/* ---- through the library ------------------------------------------------- */
+
+static void read_through_library(const unsigned char *f, size_t len)
+{
+    zmm_archive *ar = NULL;
+    zmm_member_info info;
+    zmm_archive_info ai;
+    zmm_stream *s = NULL;
+    unsigned char buf[5000];
+    size_t got = 0, index = 9;
+
+    CHECK_OK(tu_open_bytes(f, len, ZMM_OPEN_READ, &ar));
+    memset(&ai, 0, sizeof ai);
+    ai.struct_size = sizeof ai;
+    CHECK_OK(zmm_archive_get_info(ar, &ai));
+    CHECK_U64(ai.format_version, 1);
+    CHECK_U64(ai.generation, 3);
+    CHECK_U64(ai.file_size, len);
+    CHECK_U64(ai.garbage_bytes, 0);
+    CHECK_U64(ai.member_count, 1);
+    CHECK_OK(zmm_archive_find(ar, "", &index));
+    CHECK_U64(index, 0);
+    memset(&info, 0, sizeof info);
+    info.struct_size = sizeof info;
+    CHECK_OK(zmm_archive_member_info(ar, 0, &info));
+    CHECK(strcmp(info.name, "hi.txt") == 0);
+    CHECK_U64(info.size, 4098);
+    CHECK_U64(info.block_size, 4096);
+    CHECK_U64(info.block_count, 2);
+    CHECK_U64(info.level, 6);
+    CHECK_U64(info.flags, ZMM_MEMBER_DEFAULT);
+    CHECK_U64(info.packed_size, len - 8192 - (16 + 26 + 40));
+    CHECK_OK(zmm_archive_verify_member(ar, "hi.txt", NULL));
+    CHECK_OK(zmm_stream_open(ar, "", ZMM_STREAM_READ, NULL, &s));
+    CHECK_OK(zmm_stream_read(s, buf, sizeof buf, &got));
+    CHECK_U64(got, 4098);
+    CHECK_MEM(buf, content, 4098);
+    CHECK_OK(zmm_stream_seek(s, 4090, ZMM_SEEK_SET, NULL));
+    CHECK_OK(zmm_stream_read(s, buf, 100, &got));
+    CHECK_U64(got, 8);
+    CHECK_MEM(buf, content + 4090, 8);
+    CHECK_OK(zmm_stream_close(s));
+    CHECK_OK(zmm_archive_close(ar));
+}
+
+/* The example made by the library: written, then compacted into a new file
+ * whose one state (the next generation, 3) is in slot 0. */
+static unsigned char *make_with_library(size_t *len)
+{
+    char path[256];
+    zmm_archive *ar = NULL;
+    zmm_stream *s = NULL;
+    zmm_member_options o;
+    unsigned char *bytes;
+    tu_temp_path(path, sizeof path, "hi.zmm");
+    CHECK_OK(zmm_archive_open(path, ZMM_OPEN_WRITE | ZMM_OPEN_CREATE, &ar,
+                              NULL));
+    memset(&o, 0, sizeof o);
+    o.struct_size = sizeof o;
+    o.block_size = 4096;
+    o.level = 6;
+    CHECK_OK(zmm_stream_open(ar, "hi.txt",
+                             ZMM_STREAM_WRITE | ZMM_STREAM_CREATE, &o, &s));
+    CHECK_OK(zmm_stream_write(s, content, sizeof content));
+    CHECK_OK(zmm_stream_close(s));
+    CHECK_OK(zmm_archive_close(ar));
+    CHECK_OK(zmm_compact(path, NULL));
+    bytes = tu_read_file(path, len);
+    CHECK(bytes != NULL);
+    remove(path);
+    return bytes;
+}
+
+static void print_array(const char *name, const unsigned char *p, size_t n)
+{
+    size_t i;
+    printf("static const unsigned char %s[%s] = {", name,
+           n == 64 ? "64" : "");
+    for (i = 0; i < n; i++)
+        printf("%s0x%02x,", i % 12 ? " " : "\n    ", p[i]);
+    printf("\n};\n");
+}
+
+static void print_hex(const unsigned char *p, size_t n, size_t base)
+{
+    size_t i;
+    for (i = 0; i < n; i++) {
+        if (i % 16 == 0)
+            printf("%s%04llx:", i ? "\n" : "", (unsigned long long)(base + i));
+        printf(i % 16 == 8 ? "  %02x" : " %02x", p[i]);
+    }
+    printf("\n");
+}
+
+int main(int argc, char **argv)
+{
+    unsigned char *file, *made;
+    size_t len, made_len;
+    uint64_t dir_off;
+
+    tu_init("test_format_example");
+    make_content();
+
+    if (argc == 2 && strcmp(argv[1], "--generate") == 0) {
+        made = make_with_library(&made_len);
+        tu_set_context("the archive the library makes now");
+        decode_example(made, made_len);
+        print_array("example_slot0", made, 64);
+        print_array("example_data", made + 8192, made_len - 8192);
+        printf("\nslot 0:\n");
+        print_hex(made, 64, 0);
+        printf("\ndata area:\n");
+        print_hex(made + 8192, made_len - 8192, 8192);
+        free(made);
+        return 0;
+    }
+
+    /* The embedded bytes: slot 0, zeros, the data area. */
+    len = 8192 + sizeof example_data;
+    CHECKF(sizeof example_data > 1,
+           "the example bytes are missing: run test_format_example "
+           "--generate");
+    file = tu_xcalloc(len);
+    memcpy(file, example_slot0, 64);
+    memcpy(file + 8192, example_data, sizeof example_data);
+
+    tu_set_context("(a) decoding FORMAT.md's worked example by the spec");
+    dir_off = decode_example(file, len);
+    /* The values FORMAT.md prints. */
+    CHECK_U64(dir_off, 0x202c);
+    CHECK_U64(len - dir_off, 82);
+    CHECK_U64(rd32(file + 44), 0x506d8292);      /* directory_crc */
+    CHECK_U64(rd32(file + 60), 0xb50f0bae);      /* slot_crc */
+    CHECK_U64(rd32(file + dir_off + 54), 0x0a5a613d); /* block 0 CRCs */
+    CHECK_U64(rd32(file + dir_off + 58), 0xb009b1b5);
+    CHECK_U64(rd32(file + dir_off + 74), 0x2d93ee02); /* CRC-32 of "!\n" */
+    CHECK_U64(crc_of("123456789", 9), 0xCBF43926);  /* FORMAT.md's check */
+
+    tu_set_context("(b) reading FORMAT.md's worked example with the library");
+    read_through_library(file, len);
+
+    tu_set_context("(c) the same archive made by the library now");
+    made = make_with_library(&made_len);
+    decode_example(made, made_len);
+    read_through_library(made, made_len);
+    if (made_len == len && memcmp(made, file, len) == 0)
+        printf("%s: the library makes the example byte for byte\n",
+               tu_test_name);
+    else
+        printf("%s: the library's deflate bytes differ from the example "
+               "(another zlib?); both decode by the spec\n", tu_test_name);
+    free(made);
+    free(file);
+    printf("%s: passed\n", tu_test_name);
+    return 0;
+}

@@ -1,0 +1,968 @@
+/* test_util.c -- helpers shared by the core library's test programs. */
+#include "test_util.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <zlib.h>
+
+const char *tu_test_name = "test";
+static char context[512];
+void (*tu_fail_hook)(void);
+
+void tu_init(const char *test_name)
+{
+    tu_test_name = test_name;
+    context[0] = '\0';
+    /* Unbuffered, so that progress lines and failures interleave in order
+     * (and survive an abort under a sanitizer). */
+    setvbuf(stdout, NULL, _IONBF, 0);
+}
+
+void tu_set_context(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(context, sizeof context, fmt, ap);
+    va_end(ap);
+}
+
+const char *tu_context(void)
+{
+    return context;
+}
+
+void tu_fail(const char *file, int line, const char *fmt, ...)
+{
+    va_list ap;
+    fflush(stdout);
+    fprintf(stderr, "%s:%d: %s: FAIL: ", file, line, tu_test_name);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\n");
+    if (context[0])
+        fprintf(stderr, "  while: %s\n", context);
+    if (tu_fail_hook) {
+        void (*hook)(void) = tu_fail_hook;
+        tu_fail_hook = NULL;
+        hook();
+    }
+    fflush(stderr);
+    exit(1);
+}
+
+const char *tu_result_name(int result)
+{
+    static const char *const names[] = {
+        "ZMM_OK", "ZMM_ERR_NOMEM", "ZMM_ERR_IO", "ZMM_ERR_NOT_FOUND",
+        "ZMM_ERR_EXISTS", "ZMM_ERR_NOT_ARCHIVE", "ZMM_ERR_CORRUPT",
+        "ZMM_ERR_UNSUPPORTED", "ZMM_ERR_INVALID_ARG", "ZMM_ERR_READ_ONLY",
+        "ZMM_ERR_ACCESS", "ZMM_ERR_SHARING", "ZMM_ERR_LIMIT", "ZMM_ERR_BUSY",
+        "ZMM_ERR_BAD_NAME", "ZMM_ERR_STATE"};
+    if (result >= 0 && (size_t)result < sizeof names / sizeof names[0])
+        return names[result];
+    return "(unknown result)";
+}
+
+void tu_check_mem(const char *file, int line, const void *got,
+                  const void *want, size_t n, const char *what)
+{
+    const unsigned char *g = got, *w = want;
+    size_t i;
+    if (n == 0 || memcmp(g, w, n) == 0)
+        return;
+    for (i = 0; i < n && g[i] == w[i]; i++)
+        ;
+    tu_fail(file, line,
+            "%s differs at byte %llu of %llu: got 0x%02x, expected 0x%02x",
+            what, (unsigned long long)i, (unsigned long long)n, g[i], w[i]);
+}
+
+void *tu_xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p)
+        tu_fail(__FILE__, __LINE__, "out of memory (%llu bytes)",
+                (unsigned long long)n);
+    return p;
+}
+
+void *tu_xcalloc(size_t n)
+{
+    void *p = calloc(n ? n : 1, 1);
+    if (!p)
+        tu_fail(__FILE__, __LINE__, "out of memory (%llu bytes)",
+                (unsigned long long)n);
+    return p;
+}
+
+void *tu_xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n ? n : 1);
+    if (!q)
+        tu_fail(__FILE__, __LINE__, "out of memory (%llu bytes)",
+                (unsigned long long)n);
+    return q;
+}
+
+/* ---- random numbers ------------------------------------------------------ */
+
+uint64_t tu_splitmix64(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+void tu_rng_seed(tu_rng *r, uint64_t seed)
+{
+    int i;
+    for (i = 0; i < 4; i++)
+        r->s[i] = tu_splitmix64(&seed);
+}
+
+static uint64_t rotl(uint64_t x, int k)
+{
+    return (x << k) | (x >> (64 - k));
+}
+
+uint64_t tu_rng_next(tu_rng *r)
+{
+    uint64_t *s = r->s;
+    uint64_t result = rotl(s[1] * 5, 7) * 9;
+    uint64_t t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl(s[3], 45);
+    return result;
+}
+
+uint64_t tu_rng_below(tu_rng *r, uint64_t n)
+{
+    /* Lemire-free simple rejection: unbiased and fast enough for tests. */
+    uint64_t limit, x;
+    if (n <= 1)
+        return 0;
+    limit = UINT64_MAX - UINT64_MAX % n;
+    do
+        x = tu_rng_next(r);
+    while (x >= limit);
+    return x % n;
+}
+
+uint64_t tu_rng_range(tu_rng *r, uint64_t lo, uint64_t hi)
+{
+    return lo + tu_rng_below(r, hi - lo + 1);
+}
+
+int tu_rng_chance(tu_rng *r, unsigned num, unsigned den)
+{
+    return tu_rng_below(r, den) < num;
+}
+
+void tu_rng_bytes(tu_rng *r, void *buf, size_t len)
+{
+    unsigned char *p = buf;
+    while (len >= 8) {
+        uint64_t x = tu_rng_next(r);
+        memcpy(p, &x, 8);
+        p += 8;
+        len -= 8;
+    }
+    if (len) {
+        uint64_t x = tu_rng_next(r);
+        memcpy(p, &x, len);
+    }
+}
+
+int tu_parse_u64(const char *s, uint64_t *out)
+{
+    char *end;
+    unsigned long long v;
+    if (!s || !*s || *s == '-')
+        return 0;
+    v = strtoull(s, &end, 0);
+    if (*end)
+        return 0;
+    *out = v;
+    return 1;
+}
+
+/* ---- data generators ----------------------------------------------------- */
+
+const char *tu_data_kind_name(tu_data_kind kind)
+{
+    switch (kind) {
+    case TU_DATA_RANDOM: return "random";
+    case TU_DATA_ZEROS: return "zeros";
+    case TU_DATA_TEXT: return "text";
+    case TU_DATA_MIXED: return "mixed";
+    default: return "?";
+    }
+}
+
+static const char *const words[] = {
+    "the", "of", "and", "a", "to", "in", "is", "you", "that", "it", "he",
+    "was", "for", "on", "are", "as", "with", "his", "they", "at", "be",
+    "this", "have", "from", "or", "one", "had", "by", "word", "but", "not",
+    "what", "all", "were", "we", "when", "your", "can", "said", "there",
+    "archive", "member", "block", "stream", "commit", "header", "slot",
+    "directory", "deflate", "sample", "audio", "wave", "chunk", "buffer",
+    "offset", "length", "compressed", "seek", "read", "write", "format"};
+
+static void fill_text(tu_rng *r, unsigned char *buf, size_t len)
+{
+    size_t i = 0, col = 0;
+    while (i < len) {
+        const char *w = words[tu_rng_below(r, sizeof words / sizeof words[0])];
+        size_t n = strlen(w);
+        int sep;
+        if (col == 0 && n && i < len) {
+            /* Sentence case now and then. */
+            if (tu_rng_chance(r, 1, 4) && w[0] >= 'a' && w[0] <= 'z') {
+                buf[i++] = (unsigned char)(w[0] - 'a' + 'A');
+                w++;
+                n--;
+                col++;
+            }
+        }
+        while (n && i < len) {
+            buf[i++] = (unsigned char)*w++;
+            n--;
+            col++;
+        }
+        if (i >= len)
+            break;
+        sep = (int)tu_rng_below(r, 16);
+        if (col > 64) {
+            buf[i++] = '\n';
+            col = 0;
+        } else if (sep == 0) {
+            buf[i++] = ',';
+            col++;
+        } else if (sep == 1) {
+            buf[i++] = '.';
+            col++;
+        } else {
+            buf[i++] = ' ';
+            col++;
+        }
+    }
+}
+
+void tu_fill(tu_rng *r, tu_data_kind kind, unsigned char *buf, size_t len)
+{
+    size_t i = 0;
+    switch (kind) {
+    case TU_DATA_RANDOM:
+        tu_rng_bytes(r, buf, len);
+        break;
+    case TU_DATA_ZEROS:
+        memset(buf, 0, len);
+        break;
+    case TU_DATA_TEXT:
+        fill_text(r, buf, len);
+        break;
+    case TU_DATA_MIXED:
+    default:
+        while (i < len) {
+            /* Runs from a few bytes to more than a 64 KiB block, so that
+             * zero, raw and deflate blocks all occur at every block size. */
+            size_t run = (size_t)(tu_rng_chance(r, 1, 8)
+                                      ? tu_rng_range(r, 4096, 140000)
+                                      : tu_rng_range(r, 1, 6000));
+            tu_data_kind k = (tu_data_kind)tu_rng_below(r, 3);
+            if (run > len - i)
+                run = len - i;
+            tu_fill(r, k, buf + i, run);
+            i += run;
+        }
+        break;
+    }
+}
+
+/* ---- files --------------------------------------------------------------- */
+
+unsigned char *tu_read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    unsigned char *buf = NULL;
+    size_t cap = 0, n = 0;
+    if (!f)
+        return NULL;
+    for (;;) {
+        size_t got;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 65536;
+            buf = tu_xrealloc(buf, cap);
+        }
+        got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    if (ferror(f)) {
+        fclose(f);
+        free(buf);
+        return NULL;
+    }
+    fclose(f);
+    *len = n;
+    return buf;
+}
+
+int tu_write_file(const char *path, const void *data, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    int ok;
+    if (!f)
+        return 0;
+    ok = fwrite(data, 1, len, f) == len;
+    ok = (fclose(f) == 0) && ok;
+    return ok;
+}
+
+const char *tu_temp_path(char *buf, size_t size, const char *suffix)
+{
+    snprintf(buf, size, "%s_%s", tu_test_name, suffix);
+    remove(buf);
+    return buf;
+}
+
+typedef struct borrowed_file {
+    zmm_file base;
+    zmm_file *inner;
+} borrowed_file;
+
+static zmm_result borrowed_read_at(zmm_file *f, uint64_t offset, void *buf,
+                                   size_t len)
+{
+    borrowed_file *b = (borrowed_file *)f;
+    zmm_result r = b->inner->methods->read_at(b->inner, offset, buf, len);
+    f->os_error = b->inner->os_error;
+    return r;
+}
+
+static zmm_result borrowed_write_at(zmm_file *f, uint64_t offset,
+                                    const void *buf, size_t len)
+{
+    borrowed_file *b = (borrowed_file *)f;
+    zmm_result r = b->inner->methods->write_at(b->inner, offset, buf, len);
+    f->os_error = b->inner->os_error;
+    return r;
+}
+
+static zmm_result borrowed_size(zmm_file *f, uint64_t *size)
+{
+    borrowed_file *b = (borrowed_file *)f;
+    zmm_result r = b->inner->methods->size(b->inner, size);
+    f->os_error = b->inner->os_error;
+    return r;
+}
+
+static zmm_result borrowed_truncate(zmm_file *f, uint64_t size)
+{
+    borrowed_file *b = (borrowed_file *)f;
+    zmm_result r = b->inner->methods->truncate(b->inner, size);
+    f->os_error = b->inner->os_error;
+    return r;
+}
+
+static zmm_result borrowed_sync(zmm_file *f)
+{
+    borrowed_file *b = (borrowed_file *)f;
+    zmm_result r = b->inner->methods->sync(b->inner);
+    f->os_error = b->inner->os_error;
+    return r;
+}
+
+static zmm_result borrowed_close(zmm_file *f)
+{
+    free(f);
+    return ZMM_OK;
+}
+
+static const zmm_file_methods borrowed_methods = {
+    borrowed_read_at, borrowed_write_at, borrowed_size,
+    borrowed_truncate, borrowed_sync, borrowed_close};
+
+zmm_file *tu_borrow_file(zmm_file *inner)
+{
+    borrowed_file *b = tu_xcalloc(sizeof *b);
+    b->base.methods = &borrowed_methods;
+    b->inner = inner;
+    return &b->base;
+}
+
+unsigned char *tu_memfile_copy(zmm_file *mem, size_t *len)
+{
+    size_t n = 0;
+    const unsigned char *d = zmm_memfile_data(mem, &n);
+    unsigned char *copy = tu_xmalloc(n);
+    if (n)
+        memcpy(copy, d, n);
+    *len = n;
+    return copy;
+}
+
+#include "archive_file.h"
+
+zmm_result tu_open_bytes(const void *data, size_t len, unsigned flags,
+                         zmm_archive **out)
+{
+    zmm_file *f = zmm_memfile_new(data, len);
+    CHECKF(f != NULL, "zmm_memfile_new(%llu bytes) failed",
+           (unsigned long long)len);
+    return zmm_archive_open_file(f, flags, out);
+}
+
+/* ---- an independent reader of the format --------------------------------- */
+
+static uint16_t le16(const unsigned char *p)
+{
+    return (uint16_t)(p[0] | (p[1] << 8));
+}
+
+static uint32_t le32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
+           ((uint32_t)p[3] << 24);
+}
+
+static uint64_t le64(const unsigned char *p)
+{
+    return (uint64_t)le32(p) | ((uint64_t)le32(p + 4) << 32);
+}
+
+static uint32_t crc(const unsigned char *p, size_t n)
+{
+    uLong c = crc32(0L, Z_NULL, 0);
+    while (n > 0) {
+        uInt chunk = n > 0x40000000u ? 0x40000000u : (uInt)n;
+        c = crc32(c, p, chunk);
+        p += chunk;
+        n -= chunk;
+    }
+    return (uint32_t)c;
+}
+
+static const unsigned char slot_magic[8] = {0x89, 'Z', 'M', 'M',
+                                            0x0d, 0x0a, 0x1a, 0x0a};
+
+static int all_zero(const unsigned char *p, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (p[i])
+            return 0;
+    return 1;
+}
+
+/* Inflates a raw deflate stream that must end after exactly `in_len` input
+ * and `out_len` output bytes. 1 on success. */
+static int inflate_exact(const unsigned char *in, size_t in_len,
+                         unsigned char *out, size_t out_len)
+{
+    z_stream zs;
+    int ret, ok;
+    unsigned char extra;
+    memset(&zs, 0, sizeof zs);
+    if (inflateInit2(&zs, -15) != Z_OK)
+        return 0;
+    zs.next_in = (Bytef *)(uintptr_t)in;
+    zs.avail_in = (uInt)in_len;
+    zs.next_out = out;
+    zs.avail_out = (uInt)out_len;
+    ret = inflate(&zs, Z_FINISH);
+    ok = ret == Z_STREAM_END && zs.avail_in == 0 && zs.avail_out == 0;
+    if (ret == Z_BUF_ERROR && zs.avail_out == 0) {
+        /* More output than n_i: see whether the stream goes on. */
+        zs.next_out = &extra;
+        zs.avail_out = 1;
+        ret = inflate(&zs, Z_FINISH);
+        ok = 0;
+    }
+    inflateEnd(&zs);
+    return ok;
+}
+
+static char fmt_msg[256];
+
+#define FMT_FAIL(...)                                                        \
+    do {                                                                     \
+        snprintf(fmt_msg, sizeof fmt_msg, __VA_ARGS__);                      \
+        return fmt_msg;                                                      \
+    } while (0)
+
+static const char *parse_slot(const unsigned char *s, int *valid,
+                              uint64_t *generation)
+{
+    *valid = 0;
+    *generation = 0;
+    if (all_zero(s, 64))
+        return NULL; /* empty */
+    if (memcmp(s, slot_magic, 8) != 0)
+        FMT_FAIL("bad magic");
+    if (le32(s + 60) != crc(s, 60))
+        FMT_FAIL("slot_crc mismatch");
+    if (le16(s + 8) != 1)
+        FMT_FAIL("format_version %u", le16(s + 8));
+    if (le16(s + 10) != 64)
+        FMT_FAIL("slot_size %u", le16(s + 10));
+    if (le32(s + 12) != 0)
+        FMT_FAIL("incompat_features 0x%x", (unsigned)le32(s + 12));
+    if (le32(s + 16) != 0)
+        FMT_FAIL("compat_features 0x%x (a v1 writer clears them)",
+                 (unsigned)le32(s + 16));
+    if (le32(s + 20) != 0)
+        FMT_FAIL("reserved at 20 not zero");
+    if (le64(s + 24) < 1)
+        FMT_FAIL("generation 0");
+    if (le64(s + 32) < 8192)
+        FMT_FAIL("directory_offset %llu < 8192",
+                 (unsigned long long)le64(s + 32));
+    if (le32(s + 40) < 16 || le32(s + 40) > 64u * 1024 * 1024)
+        FMT_FAIL("directory_length %u", (unsigned)le32(s + 40));
+    if (!all_zero(s + 48, 12))
+        FMT_FAIL("reserved at 48 not zero");
+    *valid = 1;
+    *generation = le64(s + 24);
+    return NULL;
+}
+
+const char *tu_fmt_parse(const unsigned char *file, size_t len, int decode,
+                         tu_fmt_archive *a)
+{
+    const unsigned char *s, *d;
+    const char *err;
+    uint64_t pos, end;
+    uint32_t i, j, k;
+    int defaults = 0;
+    unsigned char *tmp = NULL;
+
+    memset(a, 0, sizeof *a);
+    if (len < 8192)
+        FMT_FAIL("file of %llu bytes is shorter than the 8192-byte header",
+                 (unsigned long long)len);
+    for (i = 0; i < 2; i++) {
+        err = parse_slot(file + 4096 * i, &a->slot_valid[i],
+                         &a->slot_generation[i]);
+        if (err) {
+            char why[64];
+            snprintf(why, sizeof why, "%.60s", err);
+            FMT_FAIL("slot %u: %s", (unsigned)i, why);
+        }
+        if (!all_zero(file + 4096 * i + 64, 4096 - 64))
+            FMT_FAIL("slot %u: padding after the 64 bytes is not zero",
+                     (unsigned)i);
+    }
+    if (!a->slot_valid[0] && !a->slot_valid[1])
+        FMT_FAIL("no valid slot");
+    if (a->slot_valid[0] && a->slot_valid[1] &&
+        a->slot_generation[0] == a->slot_generation[1])
+        FMT_FAIL("both slots hold generation %llu",
+                 (unsigned long long)a->slot_generation[0]);
+    a->slot = (!a->slot_valid[0] ||
+               (a->slot_valid[1] &&
+                a->slot_generation[1] > a->slot_generation[0]))
+                  ? 1
+                  : 0;
+    s = file + 4096 * a->slot;
+    a->generation = le64(s + 24);
+    a->directory_offset = le64(s + 32);
+    a->directory_length = le32(s + 40);
+    if (a->directory_offset > len || len - a->directory_offset <
+                                          a->directory_length)
+        FMT_FAIL("directory [%llu, +%u) past the end of the file (%llu)",
+                 (unsigned long long)a->directory_offset,
+                 (unsigned)a->directory_length, (unsigned long long)len);
+    d = file + a->directory_offset;
+    if (crc(d, a->directory_length) != le32(s + 44))
+        FMT_FAIL("directory_crc mismatch");
+    if (memcmp(d, "ZDIR", 4) != 0)
+        FMT_FAIL("directory: bad magic");
+    a->member_count = le32(d + 4);
+    if (a->member_count > 65535)
+        FMT_FAIL("directory: member_count %u", (unsigned)a->member_count);
+    if (le32(d + 8) != 0 || le32(d + 12) != 0)
+        FMT_FAIL("directory: flags/reserved not zero");
+    a->members = tu_xcalloc((size_t)a->member_count * sizeof *a->members + 1);
+    pos = 16;
+    end = a->directory_length;
+    for (i = 0; i < a->member_count; i++) {
+        tu_fmt_member *m = &a->members[i];
+        const unsigned char *r;
+        uint64_t bs, want_blocks;
+        if (end - pos < 20)
+            FMT_FAIL("member %u: record header past the directory's end",
+                     (unsigned)i);
+        r = d + pos;
+        m->record_offset = a->directory_offset + pos;
+        if (le16(r) < 1 || le16(r) > 255)
+            FMT_FAIL("member %u: name_length %u", (unsigned)i, le16(r));
+        m->block_shift = r[2];
+        m->level = r[3];
+        m->flags = le32(r + 4);
+        m->length = le64(r + 8);
+        m->block_count = le32(r + 16);
+        if (m->block_shift < 12 || m->block_shift > 20)
+            FMT_FAIL("member %u: block_shift %u", (unsigned)i,
+                     m->block_shift);
+        if (m->level > 9)
+            FMT_FAIL("member %u: level %u", (unsigned)i, m->level);
+        if (m->flags & ~1u)
+            FMT_FAIL("member %u: flags 0x%x", (unsigned)i,
+                     (unsigned)m->flags);
+        if (m->flags & 1u)
+            defaults++;
+        bs = (uint64_t)1 << m->block_shift;
+        want_blocks = m->length / bs + (m->length % bs != 0);
+        if (want_blocks != m->block_count)
+            FMT_FAIL("member %u: block_count %u for length %llu", (unsigned)i,
+                     (unsigned)m->block_count, (unsigned long long)m->length);
+        pos += 20;
+        if (end - pos < le16(r))
+            FMT_FAIL("member %u: name past the directory's end", (unsigned)i);
+        memcpy(m->name, d + pos, le16(r));
+        m->name[le16(r)] = '\0';
+        for (j = 0; j < le16(r); j++)
+            if ((unsigned char)m->name[j] < 0x20 ||
+                (unsigned char)m->name[j] == 0x7f)
+                FMT_FAIL("member %u: control byte in the name", (unsigned)i);
+        for (j = 0; j < i; j++)
+            if (strcmp(a->members[j].name, m->name) == 0)
+                FMT_FAIL("member %u: duplicate name \"%.64s\"", (unsigned)i,
+                         m->name);
+        pos += le16(r);
+        if ((end - pos) / 20 < m->block_count)
+            FMT_FAIL("member %u: block table past the directory's end",
+                     (unsigned)i);
+        m->blocks = tu_xcalloc((size_t)m->block_count * sizeof *m->blocks);
+        for (j = 0; j < m->block_count; j++) {
+            const unsigned char *e = d + pos + 20 * (uint64_t)j;
+            tu_fmt_block *b = &m->blocks[j];
+            uint64_t n_i = (j + 1 < m->block_count) ? bs
+                                                    : m->length - j * bs;
+            b->offset = le64(e);
+            b->stored_size = le32(e + 8) & 0xFFFFFFu;
+            b->kind = le32(e + 8) >> 24;
+            b->stored_crc = le32(e + 12);
+            b->logical_crc = le32(e + 16);
+            switch (b->kind) {
+            case 0:
+                if (b->offset || b->stored_size || b->stored_crc ||
+                    b->logical_crc)
+                    FMT_FAIL("member %u block %u: zero block with nonzero "
+                             "fields", (unsigned)i, (unsigned)j);
+                break;
+            case 1:
+                if (b->stored_size != n_i)
+                    FMT_FAIL("member %u block %u: raw size %u != n_i %llu",
+                             (unsigned)i, (unsigned)j,
+                             (unsigned)b->stored_size,
+                             (unsigned long long)n_i);
+                if (b->stored_crc != b->logical_crc)
+                    FMT_FAIL("member %u block %u: raw CRCs differ",
+                             (unsigned)i, (unsigned)j);
+                break;
+            case 2:
+                if (b->stored_size < 1 || b->stored_size >= n_i)
+                    FMT_FAIL("member %u block %u: deflate size %u for n_i "
+                             "%llu", (unsigned)i, (unsigned)j,
+                             (unsigned)b->stored_size,
+                             (unsigned long long)n_i);
+                break;
+            default:
+                FMT_FAIL("member %u block %u: kind %u", (unsigned)i,
+                         (unsigned)j, b->kind);
+            }
+            if (b->kind != 0 &&
+                (b->offset < 8192 ||
+                 b->offset + b->stored_size > a->directory_offset))
+                FMT_FAIL("member %u block %u: stored range [%llu, +%u) "
+                         "outside the data area before the directory",
+                         (unsigned)i, (unsigned)j,
+                         (unsigned long long)b->offset,
+                         (unsigned)b->stored_size);
+        }
+        pos += 20 * (uint64_t)m->block_count;
+    }
+    if (pos != end)
+        FMT_FAIL("directory: %llu bytes after the last record",
+                 (unsigned long long)(end - pos));
+    if (defaults > 1)
+        FMT_FAIL("%d default members", defaults);
+
+    /* Writers never share stored bytes: live ranges must not overlap. */
+    for (i = 0; i < a->member_count; i++)
+        for (j = 0; j < a->members[i].block_count; j++) {
+            const tu_fmt_block *b = &a->members[i].blocks[j];
+            uint32_t i2, j2;
+            if (b->kind == 0)
+                continue;
+            for (i2 = i; i2 < a->member_count; i2++)
+                for (j2 = (i2 == i ? j + 1 : 0);
+                     j2 < a->members[i2].block_count; j2++) {
+                    const tu_fmt_block *c = &a->members[i2].blocks[j2];
+                    if (c->kind == 0)
+                        continue;
+                    if (b->offset < c->offset + c->stored_size &&
+                        c->offset < b->offset + b->stored_size)
+                        FMT_FAIL("members %u/%u blocks %u/%u overlap",
+                                 (unsigned)i, (unsigned)i2, (unsigned)j,
+                                 (unsigned)j2);
+                }
+            if (a->member_count * (uint64_t)a->members[i].block_count > 4000)
+                break; /* keep the quadratic check small */
+        }
+
+    if (!decode)
+        return NULL;
+    for (i = 0; i < a->member_count; i++) {
+        const tu_fmt_member *m = &a->members[i];
+        uint64_t bs = (uint64_t)1 << m->block_shift;
+        tmp = tu_xrealloc(tmp, (size_t)bs);
+        for (j = 0; j < m->block_count; j++) {
+            const tu_fmt_block *b = &m->blocks[j];
+            size_t n_i = (size_t)((j + 1 < m->block_count) ? bs
+                                                           : m->length - j * bs);
+            const unsigned char *stored = file + b->offset;
+            if (b->kind == 0)
+                continue;
+            if (crc(stored, b->stored_size) != b->stored_crc) {
+                free(tmp);
+                FMT_FAIL("member %u block %u: stored_crc mismatch",
+                         (unsigned)i, (unsigned)j);
+            }
+            if (b->kind == 1) {
+                memcpy(tmp, stored, n_i);
+            } else if (!inflate_exact(stored, b->stored_size, tmp, n_i)) {
+                free(tmp);
+                FMT_FAIL("member %u block %u: deflate stream does not end "
+                         "exactly at stored_size and n_i", (unsigned)i,
+                         (unsigned)j);
+            }
+            if (crc(tmp, n_i) != b->logical_crc) {
+                free(tmp);
+                FMT_FAIL("member %u block %u: logical_crc mismatch",
+                         (unsigned)i, (unsigned)j);
+            }
+            for (k = 0; k < n_i && tmp[k] == 0; k++)
+                ;
+            if (k == n_i) {
+                free(tmp);
+                FMT_FAIL("member %u block %u: all zero but stored as kind %u "
+                         "(writers use kind 0)", (unsigned)i, (unsigned)j,
+                         b->kind);
+            }
+        }
+    }
+    free(tmp);
+    return NULL;
+}
+
+void tu_fmt_free(tu_fmt_archive *a)
+{
+    uint32_t i;
+    if (a->members)
+        for (i = 0; i < a->member_count; i++)
+            free(a->members[i].blocks);
+    free(a->members);
+    memset(a, 0, sizeof *a);
+}
+
+unsigned char *tu_fmt_member_bytes(const unsigned char *file,
+                                   const tu_fmt_member *m)
+{
+    uint64_t bs = (uint64_t)1 << m->block_shift;
+    unsigned char *out = tu_xcalloc((size_t)m->length);
+    uint32_t j;
+    for (j = 0; j < m->block_count; j++) {
+        const tu_fmt_block *b = &m->blocks[j];
+        size_t n_i = (size_t)((j + 1 < m->block_count) ? bs
+                                                       : m->length - j * bs);
+        unsigned char *dst = out + j * bs;
+        if (b->kind == 1)
+            memcpy(dst, file + b->offset, n_i);
+        else if (b->kind == 2)
+            CHECK(inflate_exact(file + b->offset, b->stored_size, dst, n_i));
+    }
+    return out;
+}
+
+/* ---- images -------------------------------------------------------------- */
+
+void tu_image_free(tu_image *img)
+{
+    size_t i;
+    for (i = 0; i < img->count; i++) {
+        free(img->members[i].name);
+        free(img->members[i].data);
+    }
+    free(img->members);
+    img->members = NULL;
+    img->count = 0;
+}
+
+static char *xstrdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *p = tu_xmalloc(n);
+    memcpy(p, s, n);
+    return p;
+}
+
+void tu_image_put(tu_image *img, const char *name, const void *data,
+                  size_t size, int is_default)
+{
+    size_t i;
+    tu_member_image *m = NULL;
+    for (i = 0; i < img->count; i++)
+        if (strcmp(img->members[i].name, name) == 0)
+            m = &img->members[i];
+    if (!m) {
+        img->members = tu_xrealloc(img->members,
+                                   (img->count + 1) * sizeof *img->members);
+        m = &img->members[img->count++];
+        m->name = xstrdup(name);
+    } else {
+        free(m->data);
+    }
+    m->data = tu_xmalloc(size);
+    if (size)
+        memcpy(m->data, data, size);
+    m->size = size;
+    m->is_default = is_default;
+}
+
+zmm_result tu_image_read(zmm_archive *ar, tu_image *img)
+{
+    size_t n = zmm_archive_member_count(ar), i;
+    zmm_result r = ZMM_OK;
+    img->count = 0;
+    img->members = NULL;
+    for (i = 0; i < n && r == ZMM_OK; i++) {
+        zmm_member_info info;
+        zmm_stream *s = NULL;
+        unsigned char *buf = NULL;
+        size_t cap = 0, have = 0;
+        memset(&info, 0, sizeof info);
+        info.struct_size = sizeof info;
+        r = zmm_archive_member_info(ar, i, &info);
+        if (r != ZMM_OK)
+            break;
+        CHECK(info.name != NULL);
+        r = zmm_stream_open(ar, info.name, ZMM_STREAM_READ, NULL, &s);
+        if (r != ZMM_OK)
+            break;
+        for (;;) {
+            size_t got = 0;
+            if (cap - have < 65536) {
+                cap = cap ? cap * 2 : 65536;
+                CHECKF(cap <= ((size_t)1 << 30),
+                       "member \"%s\" reads past 1 GiB", info.name);
+                buf = tu_xrealloc(buf, cap);
+            }
+            r = zmm_stream_read(s, buf + have, cap - have, &got);
+            if (r != ZMM_OK)
+                break;
+            CHECKF(got <= cap - have, "read returned %llu > %llu requested",
+                   (unsigned long long)got, (unsigned long long)(cap - have));
+            have += got;
+            if (have < cap) {
+                /* A short read happens only at the end. */
+                size_t again = 0;
+                unsigned char one;
+                r = zmm_stream_read(s, &one, 1, &again);
+                if (r != ZMM_OK)
+                    break;
+                CHECKF(again == 0,
+                       "member \"%s\": a short read before the end",
+                       info.name);
+                break;
+            }
+        }
+        if (r == ZMM_OK) {
+            CHECKF(have == info.size,
+                   "member \"%s\": read %llu bytes, info.size %llu",
+                   info.name, (unsigned long long)have,
+                   (unsigned long long)info.size);
+            CHECKF(zmm_stream_size(s) == info.size,
+                   "member \"%s\": stream size %llu, info.size %llu",
+                   info.name, (unsigned long long)zmm_stream_size(s),
+                   (unsigned long long)info.size);
+            tu_image_put(img, info.name, buf, have,
+                         (info.flags & ZMM_MEMBER_DEFAULT) != 0);
+        }
+        free(buf);
+        if (r == ZMM_OK)
+            r = zmm_stream_close(s);
+        else
+            zmm_stream_close(s);
+    }
+    if (r != ZMM_OK)
+        tu_image_free(img);
+    return r;
+}
+
+static const tu_member_image *image_find(const tu_image *img,
+                                         const char *name)
+{
+    size_t i;
+    for (i = 0; i < img->count; i++)
+        if (strcmp(img->members[i].name, name) == 0)
+            return &img->members[i];
+    return NULL;
+}
+
+int tu_image_equal(const tu_image *a, const tu_image *b, char *why,
+                   size_t why_size)
+{
+    size_t i;
+    char dummy[8];
+    if (!why) {
+        why = dummy;
+        why_size = sizeof dummy;
+    }
+    if (a->count != b->count) {
+        snprintf(why, why_size, "%llu members vs %llu",
+                 (unsigned long long)a->count, (unsigned long long)b->count);
+        return 0;
+    }
+    for (i = 0; i < a->count; i++) {
+        const tu_member_image *x = &a->members[i];
+        const tu_member_image *y = image_find(b, x->name);
+        if (!y) {
+            snprintf(why, why_size, "member \"%s\" missing", x->name);
+            return 0;
+        }
+        if (x->size != y->size) {
+            snprintf(why, why_size, "member \"%s\": %llu bytes vs %llu",
+                     x->name, (unsigned long long)x->size,
+                     (unsigned long long)y->size);
+            return 0;
+        }
+        if (x->size && memcmp(x->data, y->data, x->size) != 0) {
+            snprintf(why, why_size, "member \"%s\": bytes differ", x->name);
+            return 0;
+        }
+        if (!x->is_default != !y->is_default) {
+            snprintf(why, why_size, "member \"%s\": default flag differs",
+                     x->name);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+double tu_seconds(void)
+{
+    return (double)clock() / CLOCKS_PER_SEC;
+}
