@@ -1,19 +1,25 @@
 #!/bin/sh
-# Installs, with apt-get, whatever zmmio's build and tests need and is missing.
-# Idempotent: when every package is present it installs nothing and does not
-# touch the network. Debian 12, run as root (or with sudo available).
+# Installs, with apt-get, whatever zmmio's build, tests and demo need and is
+# missing. Idempotent and quiet: when every package is present it prints
+# nothing, installs nothing and does not touch the network (one dpkg-query).
+# Debian 12, as root (or with sudo). Never reads standard input.
 set -eu
 
-packages="cmake make gcc clang libclang-rt-14-dev zlib1g-dev
+packages="cmake ninja-build make gcc clang libclang-rt-14-dev zlib1g-dev
 gcc-mingw-w64-x86-64 gcc-mingw-w64-i686 binutils-mingw-w64-x86-64
-binutils-mingw-w64-i686 libz-mingw-w64-dev wine wine64 xvfb xauth
-sox espeak-ng imagemagick alsa-utils libasound2-plugins"
+binutils-mingw-w64-i686 libz-mingw-w64-dev wine wine64 libasound2
+libasound2-plugins alsa-utils xvfb xauth imagemagick sox espeak-ng
+util-linux"
 
+# shellcheck disable=SC2086 # word splitting of the list is intended
+installed=" $(dpkg-query -W -f='${Package} ${db:Status-Abbrev}\n' $packages 2>/dev/null |
+              awk '$2 == "ii" { printf "%s ", $1 }') " || true
 missing=""
 for p in $packages; do
-    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
-        missing="$missing $p"
-    fi
+    case "$installed" in
+    *" $p "*) ;;
+    *) missing="$missing $p" ;;
+    esac
 done
 
 if [ -z "$missing" ]; then
@@ -24,6 +30,7 @@ echo "setup: installing:$missing" >&2
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -q >/dev/null
+$SUDO apt-get update -q >/dev/null </dev/null
 # shellcheck disable=SC2086
-$SUDO apt-get install -y -q --no-install-recommends $missing >/dev/null
+$SUDO apt-get install -y -q --no-install-recommends $missing >/dev/null </dev/null
+echo "setup: done" >&2
