@@ -1,0 +1,231 @@
+#!/bin/bash
+# tests/run-all.sh [PRESET...] -- zmmio's test command (the README's, and CI's
+# through .ci/run). From a fresh Debian 12 machine, as root:
+#
+#   1. cmake/setup-debian.sh installs whatever package is missing (quiet and
+#      instant when nothing is);
+#   2. for each preset of CMakePresets.json -- linux, linux-asan, linux-fuzz,
+#      windows-x64 (tests under Wine), windows-x86 (build only: no 32-bit
+#      Wine) -- configures, builds and runs its tests with ctest;
+#   3. prints one line per preset and, last, the totals over every ctest run:
+#
+#        N passed, N failed
+#
+#      A configure or build that fails, or a ctest run that fails without
+#      counting a failed test (no tests found, a ctest error), counts as one
+#      failure, named on the line above the totals.
+#
+# Exits 0 only if every step and every test passed. Needs no terminal and
+# never reads standard input.
+#
+# With arguments, runs only the presets named, e.g. `tests/run-all.sh linux`
+# or `tests/run-all.sh linux windows-x64`. One test by hand, once a preset is
+# built: `ctest --preset linux -R NAME`.
+#
+# Wine: one fresh WINEPREFIX per run, build/wineprefix-run (exported, so
+# cmake/wine-run.sh, CTest's emulator, uses it instead of its default
+# build/wineprefix, which a developer's ctest runs may be using meanwhile),
+# made with `wineboot -i`, with WINEDEBUG=-all and
+# WINEDLLOVERRIDES="mscoree,mshtml=" (no Mono or Gecko dialogs). Its
+# wineserver is started persistent (`wineserver -p`) so that every test
+# program starts in tens of milliseconds, and is shut down (`wineserver -k`)
+# when the script exits, whatever happened. An Xvfb of the script's own is
+# DISPLAY for all of it (see start_xvfb). Tests that capture audio make their
+# own HOME with tests/wine/alsa-capture-env.sh.
+#
+# Logs of every step are in build/logs/.
+set -u
+set -o pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root" || exit 1
+exec </dev/null
+
+all_presets=(linux linux-asan linux-fuzz windows-x64 windows-x86)
+# Presets whose tests ctest runs (windows-x86 is build only).
+has_tests() { [ "$1" != windows-x86 ]; }
+
+if [ $# -gt 0 ]; then
+    presets=("$@")
+    for p in "${presets[@]}"; do
+        case " ${all_presets[*]} " in
+        *" $p "*) ;;
+        *)
+            echo "run-all: unknown preset '$p' (known: ${all_presets[*]})" >&2
+            exit 2
+            ;;
+        esac
+    done
+else
+    presets=("${all_presets[@]}")
+fi
+
+logs=$root/build/logs
+mkdir -p "$logs"
+
+passed=0
+failed=0
+failed_steps=()
+summary=()
+t_start=$SECONDS
+
+say() { printf '[run-all] %s\n' "$*"; }
+
+# fail_step NAME LOG: records a failed step and shows the end of its log.
+fail_step() {
+    failed=$((failed + 1))
+    failed_steps+=("$1")
+    say "FAILED: $1 (log: ${2#"$root"/})"
+    if [ -f "$2" ]; then
+        echo "----- last lines of ${2#"$root"/} -----"
+        tail -n 150 "$2"
+        echo "-----"
+    fi
+}
+
+# ---- 1. packages -----------------------------------------------------------
+t=$SECONDS
+if ! sh cmake/setup-debian.sh >"$logs/setup.log" 2>&1; then
+    fail_step "setup (cmake/setup-debian.sh)" "$logs/setup.log"
+    echo "$passed passed, $failed failed"
+    exit 1
+fi
+if [ -s "$logs/setup.log" ]; then cat "$logs/setup.log"; fi
+say "setup: $((SECONDS - t))s"
+
+# ---- Wine, started on first need --------------------------------------------
+wine_started=0
+export WINEPREFIX="$root/build/wineprefix-run"
+export WINEDEBUG=-all
+export WINEDLLOVERRIDES="mscoree,mshtml="
+
+xvfb_pid=""
+
+stop_wine() {
+    if [ "$wine_started" = 1 ]; then
+        wineserver -k >/dev/null 2>&1 || true
+        wine_started=0
+    fi
+    if [ -n "$xvfb_pid" ]; then
+        kill "$xvfb_pid" 2>/dev/null || true
+        wait "$xvfb_pid" 2>/dev/null || true
+        xvfb_pid=""
+    fi
+}
+
+# start_xvfb: an X server of our own for the Wine tests, exported as DISPLAY
+# before the prefix's first process, so Wine's desktop (explorer.exe, started
+# once per wineserver) has a display driver and every later program can make
+# windows -- including those a test runs under its own xvfb-run. Without it,
+# a desktop started display-less makes every later CreateWindow fail.
+start_xvfb() {
+    local fifo=$logs/xvfb.display n=""
+    command -v Xvfb >/dev/null 2>&1 || return 1
+    rm -f "$fifo"
+    mkfifo "$fifo" || return 1
+    Xvfb -displayfd 3 -screen 0 1280x1024x24 -nolisten tcp 3>"$fifo" \
+        >"$logs/xvfb.log" 2>&1 &
+    xvfb_pid=$!
+    read -r -t 20 n <"$fifo" || true
+    rm -f "$fifo"
+    [ -n "$n" ] || return 1
+    export DISPLAY=":$n"
+}
+trap stop_wine EXIT
+trap 'stop_wine; exit 130' INT TERM
+
+start_wine() {
+    local t=$SECONDS log=$logs/wineprefix.log
+    wineserver -k >/dev/null 2>&1 || true # a server left by an aborted run
+    rm -rf "$WINEPREFIX" "$WINEPREFIX.lock"
+    if ! start_xvfb; then
+        say "wine: no Xvfb display: Windows programs that open windows will fail"
+        unset DISPLAY
+    fi
+    wine_started=1
+    # The persistent server first: wineboot then fills the prefix through it
+    # (twice as fast as waiting for wineboot's own server to exit).
+    mkdir -p "$WINEPREFIX"
+    if ! { wineserver -p && wineboot -i; } >"$log" 2>&1 ||
+        [ ! -f "$WINEPREFIX/.update-timestamp" ]; then
+        return 1
+    fi
+    say "wine: fresh prefix ${WINEPREFIX#"$root"/}, wineserver persistent, DISPLAY=${DISPLAY:-none} ($((SECONDS - t))s)"
+}
+
+# ---- 2. presets -------------------------------------------------------------
+for p in "${presets[@]}"; do
+    line="$p:"
+    t=$SECONDS
+    log=$logs/$p-configure.log
+    if ! cmake --preset "$p" >"$log" 2>&1; then
+        # A tree configured earlier with other settings (another generator...)
+        if [ -f "build/$p/CMakeCache.txt" ] &&
+            cmake --preset "$p" --fresh >"$log" 2>&1; then
+            :
+        else
+            fail_step "$p configure" "$log"
+            summary+=("$line configure FAILED")
+            continue
+        fi
+    fi
+    line="$line configure $((SECONDS - t))s,"
+
+    t=$SECONDS
+    log=$logs/$p-build.log
+    if ! cmake --build --preset "$p" >"$log" 2>&1; then
+        fail_step "$p build" "$log"
+        summary+=("$line build FAILED")
+        continue
+    fi
+    line="$line build $((SECONDS - t))s"
+    if ! has_tests "$p"; then
+        say "$line (build only)"
+        summary+=("$line (build only)")
+        continue
+    fi
+
+    if [ "$p" = windows-x64 ] && [ "$wine_started" = 0 ]; then
+        if ! start_wine; then
+            fail_step "wine prefix" "$logs/wineprefix.log"
+            summary+=("$line, tests not run: no Wine prefix")
+            continue
+        fi
+    fi
+
+    t=$SECONDS
+    log=$logs/$p-test.log
+    say "$line; ctest:"
+    ctest --preset "$p" 2>&1 | tee "$log"
+    rc=$?
+    # "100% tests passed, 0 tests failed out of 42"
+    counts=$(sed -n 's/^[0-9]*% tests passed, \([0-9]*\) tests\{0,1\} failed out of \([0-9]*\).*/\1 \2/p' "$log" | tail -n 1)
+    if [ -n "$counts" ]; then
+        read -r nfail ntotal <<<"$counts"
+        passed=$((passed + ntotal - nfail))
+        failed=$((failed + nfail))
+        line="$line, ctest $((SECONDS - t))s: $((ntotal - nfail)) passed, $nfail failed"
+        if [ "$rc" != 0 ] && [ "$nfail" = 0 ]; then
+            fail_step "$p ctest (exit $rc)" "$log"
+        fi
+    else
+        fail_step "$p ctest (no result line)" "$log"
+        line="$line, ctest FAILED"
+    fi
+    summary+=("$line")
+done
+
+stop_wine
+
+# ---- 3. summary -------------------------------------------------------------
+echo
+say "summary (total $((SECONDS - t_start))s):"
+for s in "${summary[@]}"; do
+    say "  $s"
+done
+if [ ${#failed_steps[@]} -gt 0 ]; then
+    list=$(printf '%s, ' "${failed_steps[@]}")
+    say "failed steps: ${list%, }"
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
