@@ -3,17 +3,21 @@
 # Debian 12 machine, as root:
 #
 #   1. setup:  cmake/setup-debian.sh installs whatever package is missing;
-#   2. build:  the `linux` preset's pack_demo (samples/pack_demo.c);
+#   2. build:  the `linux` preset's pack_demo and zmm tool, the `windows-x64`
+#              preset's zmmio.dll and playsound_demo.exe;
 #   3. wav:    makes a real WAV at run time: espeak-ng speaks a few sentences,
 #              sox converts them to 44.1 kHz, 16-bit, stereo;
 #   4. pack:   pack_demo stores the WAV in an archive with the core library
 #              (include/zmm.h), reopens it read-only, reads it back, compares
-#              it byte for byte and prints the sizes, the ratio and the members.
+#              it byte for byte and prints the sizes, the ratio and the members;
+#   5. zmm:    the same with the command-line tool: zmm pack, list, verify;
+#   6. play:   under Wine, playsound_demo.exe installs zmmio.dll's I/O
+#              procedure and calls PlaySound("demo.zmm+speech.wav"); ALSA's
+#              file plugin captures what Wine's waveOut played, and the
+#              capture is compared with the WAV's samples byte for byte.
 #
 # Everything it makes is in build/demo/. Exits non-zero if any step fails.
-# Steps are the functions named in STEPS below: a later one (playing the
-# archive through zmmio.dll under Wine) is added by writing its function and
-# appending its name.
+# Steps are the functions named in STEPS below.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -32,13 +36,22 @@ step_setup() {
     sh cmake/setup-debian.sh
 }
 
+# build_preset PRESET TARGET...: configures and builds, quietly unless it fails.
+build_preset() {
+    local preset=$1
+    shift
+    cmake --preset "$preset" >"$out/configure-$preset.log" 2>&1 ||
+        { cat "$out/configure-$preset.log"; return 1; }
+    cmake --build --preset "$preset" --target "$@" >"$out/build-$preset.log" 2>&1 ||
+        { tail -n 100 "$out/build-$preset.log"; return 1; }
+}
+
 step_build() {
-    say "build: cmake --preset linux, pack_demo"
-    cmake --preset linux >"$out/configure.log" 2>&1 ||
-        { cat "$out/configure.log"; return 1; }
-    cmake --build --preset linux --target pack_demo >"$out/build.log" 2>&1 ||
-        { tail -n 100 "$out/build.log"; return 1; }
-    echo "built build/linux/samples/pack_demo"
+    say "build: pack_demo and zmm (linux), zmmio.dll and playsound_demo.exe (windows-x64)"
+    build_preset linux pack_demo zmm_tool
+    build_preset windows-x64 zmmio playsound_demo
+    echo "built build/linux/samples/pack_demo, build/linux/src/cli/zmm," \
+        "build/windows-x64/bin/zmmio.dll, build/windows-x64/bin/playsound_demo.exe"
 }
 
 step_wav() {
@@ -60,7 +73,35 @@ step_pack() {
     build/linux/samples/pack_demo "$wav" "$archive" "$member"
 }
 
-STEPS=(step_setup step_build step_wav step_pack)
+step_zmm() {
+    say "zmm: the command-line tool packs, lists and verifies the same WAV"
+    local zmm=build/linux/src/cli/zmm
+    rm -f "$archive"
+    (set -x; "$zmm" pack -o "$archive" "$wav")
+    (set -x; "$zmm" list "$archive")
+    (set -x; "$zmm" verify "$archive")
+}
+
+step_play() {
+    say "play: PlaySound(\"demo.zmm+$member\") through zmmio.dll under Wine, captured by ALSA"
+    local home=$out/home
+    rm -rf "$home"
+    sh tests/wine/alsa-capture-env.sh "$home"
+    sox "$wav" -t raw "$out/expected.raw" # the WAV's samples, no header
+    # Wine runs the program from build/demo, so the relative name resolves there.
+    (cd "$out" && HOME="$home" "$root/cmake/wine-run.sh" \
+        "$root/build/windows-x64/bin/playsound_demo.exe" "demo.zmm+$member")
+    if cmp -s "$home/capture.raw" "$out/expected.raw"; then
+        echo "captured $(stat -c %s "$home/capture.raw") bytes of audio:" \
+            "identical to the WAV's $(stat -c %s "$out/expected.raw") bytes of samples"
+    else
+        echo "MISMATCH: captured $(stat -c %s "$home/capture.raw" 2>/dev/null || echo 0)" \
+            "bytes, the WAV has $(stat -c %s "$out/expected.raw") bytes of samples" >&2
+        return 1
+    fi
+}
+
+STEPS=(step_setup step_build step_wav step_pack step_zmm step_play)
 
 mkdir -p "$out"
 for step in "${STEPS[@]}"; do

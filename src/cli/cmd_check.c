@@ -205,9 +205,10 @@ int cmd_verify(int argc, char **argv)
                   bad_blocks == 1 ? "" : "s");
         rc = CLI_FAIL;
     } else if (cli_verbosity >= 1) {
-        cli_out("%s: OK: %lu members, %llu bytes in %llu blocks\n",
-                t.archive, (unsigned long)count, (unsigned long long)total,
-                (unsigned long long)blocks);
+        cli_out("%s: OK: %lu member%s, %llu bytes in %llu block%s\n",
+                t.archive, (unsigned long)count, count == 1 ? "" : "s",
+                (unsigned long long)total, (unsigned long long)blocks,
+                blocks == 1 ? "" : "s");
     }
 
 done:
