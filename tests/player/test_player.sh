@@ -1,0 +1,768 @@
+#!/bin/sh
+# test_player.sh MODE ZMMPLAY_EXE ZMM_EXE EMULATOR SOURCE_DIR FAKE_DLL
+#
+# Tests of zmmplay.exe (samples/player/) under Wine. Audio goes to a file
+# through ALSA's `file` plugin (tests/wine/alsa-capture-env.sh: a HOME of
+# our own), so what waveOut played can be compared byte for byte with the
+# WAV's samples. MODEs (CMakeLists.txt registers each as player.MODE):
+#
+#   play       16-bit stereo, 16-bit mono, 8-bit mono and 24-bit stereo
+#              (WAVE_FORMAT_EXTENSIBLE, as sox writes it) from an archive,
+#              and a plain .wav: the capture equals the WAV's samples
+#              exactly (Wine's waveOut passes these PCM formats to ALSA
+#              unchanged); the printed format, duration and ratio; --list
+#   start      --start S for several S in each format: the capture equals
+#              the samples from frame round(S * rate) on
+#   duration   --start S --duration D: exactly round(D * rate) frames from
+#              that frame (tolerance: none; the player cuts its last buffer
+#              at the end frame)
+#   acm        IMA ADPCM and mu-law through the ACM mapper equal sox's
+#              decoding of the same file; MS ADPCM plays to its full length
+#              (Wine's decoder rounds differently from sox's)
+#   errors     each failure prints its message and exits non-zero, within a
+#              timeout: no audio device (two ways), not RIFF WAVE,
+#              unsupported format, missing member / archive, damaged
+#              archive (at open and mid-play), no zmmio.dll, a DLL without
+#              the export, bad arguments
+#   interrupt  SIGINT (Wine turns it into Ctrl+C) mid-play: "stopped by
+#              Ctrl+C", exit 130, the capture a prefix of the samples
+#   gui        window mode under xvfb-run with --trace: loads the name given,
+#              plays, the position advances, Right seeks +5 s, space pauses
+#              (the position holds) and resumes, plays to the end, quits;
+#              the capture is the samples up to where the seek happened,
+#              then from the seek target on, then only silence (Wine fills
+#              the idle device with zeros until it is closed). Screenshots:
+#              gui.dir/zmmplay-gui.png (the screen) and zmmplay-window.png
+#   play_demo  samples/player/play-demo.sh on a fresh archive
+#
+# The clips are speech made now (espeak-ng), converted by sox; a few seconds
+# long, since ALSA's null device plays at about 4x real time. The archives
+# are made with zmm.exe. Every Wine program runs under `timeout`.
+# Exit 77 (skipped) when a host tool is missing.
+set -eu
+
+mode=$1
+player=$2
+zmm=$3
+emulator=$4
+src=$5
+fake_dll=$6
+
+for tool in espeak-ng sox timeout cmp od; do
+    if ! command -v "$tool" >/dev/null 2>&1; then
+        echo "SKIP: $tool is not installed"
+        exit 77
+    fi
+done
+
+here=$(cd "$(dirname "$0")" && pwd)
+work=$(pwd)/$mode.dir
+rm -rf "$work"
+mkdir -p "$work"
+cd "$work"
+
+failures=0
+fail() {
+    printf 'FAIL: %s\n' "$*"
+    failures=$((failures + 1))
+}
+ok() { printf 'ok: %s\n' "$*"; }
+note() { printf 'note: %s\n' "$*"; }
+
+# run TIMEOUT PROGRAM ARGS...: a Windows program under the emulator.
+run() {
+    t=$1
+    shift
+    # shellcheck disable=SC2086 # the emulator may be a command with words
+    timeout -k 5 "$t" $emulator "$@"
+}
+
+sh "$src/tests/wine/alsa-capture-env.sh" "$work/home"
+capture=$work/home/capture.raw
+
+# unix FILE: a Windows program's text output with \n line ends (the C
+# runtime writes \r\n).
+unix() {
+    tr -d '\r' <"$1" >"$1.tmp" && mv "$1.tmp" "$1"
+}
+
+# play OUT ARGS...: zmmplay ARGS with the capture HOME; stdout+stderr in
+# OUT.txt, the exit status in $rc.
+play() {
+    out=$1
+    shift
+    rm -f "$capture"
+    rc=0
+    HOME="$work/home" run 120 "$player" "$@" >"$out.txt" 2>&1 </dev/null || rc=$?
+    unix "$out.txt"
+    if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+        fail "zmmplay $* did not finish within 120 s"
+    fi
+}
+
+size() { stat -c %s "$1"; }
+
+# frame SECONDS RATE: round(SECONDS * RATE), as zmmplay computes it.
+frame() { awk -v s="$1" -v r="$2" 'BEGIN { printf "%d", s * r + 0.5 }'; }
+
+# same_as RAW SKIP [LENGTH]: the capture equals RAW's bytes from SKIP on
+# (LENGTH of them, or all the rest), and has no other bytes.
+same_as() {
+    raw=$1
+    skip=$2
+    total=$(size "$raw")
+    length=${3:-$((total - skip))}
+    if [ ! -f "$capture" ]; then
+        echo "  nothing was captured"
+        return 1
+    fi
+    got=$(size "$capture")
+    if [ "$got" != "$length" ]; then
+        echo "  captured $got bytes, expected $length"
+        return 1
+    fi
+    if ! cmp -s -n "$length" -i "0:$skip" "$capture" "$raw"; then
+        echo "  $(cmp -n "$length" -i "0:$skip" "$capture" "$raw" 2>&1 | head -n 1)"
+        return 1
+    fi
+    return 0
+}
+
+# play_exact OUT RAW SKIP LENGTH ARGS...: plays ARGS and checks with
+# same_as RAW SKIP LENGTH (LENGTH "-": the rest). Under heavy load Wine's
+# ALSA driver may insert a period of silence when its own device thread
+# falls behind (an underrun: the capture comes out longer); such a run is
+# retried, twice at most, and noted. Sets $rc; returns same_as's result.
+play_exact() {
+    out=$1
+    raw=$2
+    skip=$3
+    len=$4
+    shift 4
+    attempt=1
+    while :; do
+        play "$out" "$@"
+        if [ "$len" = - ]; then
+            same_as "$raw" "$skip" >"$out.cmp" && r=0 || r=1
+        else
+            same_as "$raw" "$skip" "$len" >"$out.cmp" && r=0 || r=1
+        fi
+        if [ "$r" = 0 ] || [ "$rc" != 0 ] || [ $attempt -ge 3 ] ||
+            ! grep -q "^  captured [0-9]* bytes, expected" "$out.cmp" ||
+            [ "$(size "$capture")" -le "$(sed -n 's/.*expected //p' "$out.cmp")" ]; then
+            cat "$out.cmp"
+            return $r
+        fi
+        note "$out: $(cat "$out.cmp" | sed 's/^ *//'): Wine inserted silence" \
+             "(an underrun under load); playing again"
+        attempt=$((attempt + 1))
+    done
+}
+
+# split_check RAW BYTES_PER_FRAME T: runs split.awk on the capture (see
+# there): strictly first, then comparing only the non-silent frames. Sets
+# $check to "strict P ZEROS", "sound P ZEROS" or "bad: WHY".
+split_check() {
+    od -An -v -tx"$2" -w"$2" "$1" >raw.txt
+    od -An -v -tx"$2" -w"$2" "$capture" >cap.txt 2>/dev/null || : >cap.txt
+    zero=$(printf "%0$(($2 * 2))d" 0)
+    t=${3:-$(($(size "$1") / $2))}
+    check=$(awk -v T="$t" -v zero="$zero" -f "$here/split.awk" raw.txt cap.txt)
+    case $check in
+    ok*) check="strict ${check#ok }" ;;
+    *)
+        c2=$(awk -v T="$t" -v zero="$zero" -v drop_zeros=1 -f "$here/split.awk" \
+            raw.txt cap.txt)
+        case $c2 in ok*) check="sound ${c2#ok }" ;; esac
+        ;;
+    esac
+    rm -f raw.txt cap.txt
+}
+
+# expect_error OUT STATUS REGEX DESCRIPTION: the last run exited with
+# STATUS and printed a line matching REGEX.
+expect_error() {
+    unix "$1.txt"
+    if [ "$rc" != "$2" ]; then
+        fail "$4: exit status $rc, expected $2"
+        sed 's/^/  | /' "$1.txt"
+    elif ! grep -Eq -e "$3" "$1.txt"; then
+        fail "$4: no message matching /$3/"
+        sed 's/^/  | /' "$1.txt"
+    else
+        ok "$4: exit $rc, $(grep -E -e "$3" "$1.txt" | head -n 1)"
+    fi
+}
+
+# The clips: one spoken sentence, in the formats the tests play.
+make_clips() {
+    espeak-ng -s 160 -w speech.wav \
+        "Zed M M I O's player reads this sentence from a compressed archive, through M M I O and wave out, byte for byte."
+    sox speech.wav -r 44100 -c 2 -b 16 -e signed-integer st16.wav
+    sox speech.wav -r 22050 -c 1 -b 16 -e signed-integer m16.wav
+    sox speech.wav -r 22050 -c 1 -b 8 -e unsigned-integer m8.wav
+    sox speech.wav -r 44100 -c 2 -b 24 -e signed-integer st24.wav
+    for c in st16 m16 m8 st24; do
+        sox "$c.wav" -t raw "$c.raw"
+    done
+    run 60 "$zmm" pack -o sounds.zmm st16.wav m16.wav m8.wav st24.wav >pack.txt
+}
+
+# rate_of CLIP, bytes_of CLIP: its frames per second and bytes per frame.
+rate_of() {
+    case $1 in st16 | st24) echo 44100 ;; *) echo 22050 ;; esac
+}
+bytes_of() {
+    case $1 in st16) echo 4 ;; m16) echo 2 ;; m8) echo 1 ;; st24) echo 6 ;; esac
+}
+
+case $mode in
+play)
+    make_clips
+    for c in st16 m16 m8 st24; do
+        if play_exact "$c" "$c.raw" 0 - "sounds.zmm+$c.wav"; then r=0; else r=1; fi
+        if [ "$rc" != 0 ]; then
+            fail "$c: exit status $rc"
+            sed 's/^/  | /' "$c.txt"
+        elif [ "$r" = 0 ]; then
+            ok "$c: $(size "$capture") bytes captured, identical to the WAV's samples" \
+               "($(sed -n 's/^  format *//p' "$c.txt"))"
+        else
+            fail "$c: the capture differs from the WAV's samples"
+        fi
+    done
+    # What console mode prints.
+    grep -q "format       PCM 16-bit, stereo, 44100 Hz" st16.txt &&
+        grep -q "compression  .* -> .*(ratio [0-9.]*:1" st16.txt &&
+        grep -q "duration     0:0" st16.txt &&
+        grep -Eq "^played .*: $(($(size st16.raw) / 4)) frames from frame 0" st16.txt &&
+        ok "console output: format, duration, compression ratio, frames played" ||
+        { fail "console output"; sed 's/^/  | /' st16.txt; }
+    grep -q "PCM 24-bit, stereo, 44100 Hz, WAVE_FORMAT_EXTENSIBLE" st24.txt &&
+        ok "24-bit file is WAVE_FORMAT_EXTENSIBLE" ||
+        fail "st24.wav was expected to be WAVE_FORMAT_EXTENSIBLE"
+    # A plain file, through mmio's own DOS procedure; device 0 by number.
+    if play_exact plain st16.raw 0 - st16.wav --device 0 && [ "$rc" = 0 ] &&
+        grep -q "compression  not compressed" plain.txt; then
+        ok "plain st16.wav on --device 0: identical, \"not compressed\""
+    else
+        fail "plain st16.wav (exit $rc)"
+        sed 's/^/  | /' plain.txt
+    fi
+    # "sounds.zmm" alone plays the default member (the first packed).
+    if play_exact default st16.raw 0 - sounds.zmm && [ "$rc" = 0 ]; then
+        ok "sounds.zmm (no '+'): the default member st16.wav"
+    else
+        fail "sounds.zmm: exit $rc"
+        sed 's/^/  | /' default.txt
+    fi
+    rc=0
+    run 60 "$player" --list sounds.zmm >list.txt 2>&1 || rc=$?
+    unix list.txt
+    if [ "$rc" = 0 ] && grep -q "4 members" list.txt &&
+        grep -Eq '\*st16\.wav$' list.txt && grep -Eq ' m8\.wav$' list.txt; then
+        ok "--list: 4 members, st16.wav the default"
+    else
+        fail "--list (exit $rc)"
+        sed 's/^/  | /' list.txt
+    fi
+    ;;
+
+start)
+    make_clips
+    # CLIP START_SECONDS pairs: whole, fractional and odd frame positions.
+    for pair in st16:2.5 st16:0.123456 st16:4 m16:1 m16:3.3 m8:1.7777 \
+                m8:0.5 st24:1.5 st24:0.0101; do
+        c=${pair%:*}
+        s=${pair#*:}
+        f=$(frame "$s" "$(rate_of "$c")")
+        skip=$((f * $(bytes_of "$c")))
+        if play_exact "$c-$s" "$c.raw" "$skip" - --start "$s" "sounds.zmm+$c.wav" &&
+            [ "$rc" = 0 ] &&
+            grep -q "from frame $f\$" "$c-$s.txt"; then
+            ok "$c --start $s: identical to the samples from frame $f (byte $skip) on"
+        else
+            fail "$c --start $s (frame $f): exit $rc"
+            sed 's/^/  | /' "$c-$s.txt"
+        fi
+    done
+    ;;
+
+duration)
+    make_clips
+    for triple in st16:1:2 st16:0:0.75 m8:0.5:1.25 st24:2.25:0.5 m16:3:100; do
+        c=${triple%%:*}
+        rest=${triple#*:}
+        s=${rest%:*}
+        d=${rest#*:}
+        bpf=$(bytes_of "$c")
+        rate=$(rate_of "$c")
+        f=$(frame "$s" "$rate")
+        total=$(($(size "$c.raw") / bpf))
+        n=$(awk -v f="$f" -v d="$d" -v r="$rate" -v t="$total" \
+            'BEGIN { e = int(f + d * r + 0.5); if (e > t) e = t; printf "%d", e - f }')
+        if play_exact "$c-$s-$d" "$c.raw" $((f * bpf)) $((n * bpf)) \
+            --start "$s" --duration "$d" "sounds.zmm+$c.wav" && [ "$rc" = 0 ] &&
+            grep -q ": $n frames from frame $f\$" "$c-$s-$d.txt"; then
+            ok "$c --start $s --duration $d: exactly $n frames ($((n * bpf)) bytes) from frame $f"
+        else
+            fail "$c --start $s --duration $d: exit $rc, expected $n frames from $f"
+            sed 's/^/  | /' "$c-$s-$d.txt"
+        fi
+    done
+    ;;
+
+acm)
+    espeak-ng -s 160 -w speech.wav "Compressed formats play through the A C M mapper."
+    sox speech.wav -r 22050 -c 1 -e ima-adpcm ima.wav
+    sox speech.wav -r 8000 -c 1 -e u-law ulaw.wav
+    sox speech.wav -r 22050 -c 1 -e ms-adpcm msadpcm.wav
+    for c in ima ulaw msadpcm; do
+        sox "$c.wav" -t raw -e signed-integer -b 16 "$c.raw"
+    done
+    run 60 "$zmm" pack -o acm.zmm ima.wav ulaw.wav msadpcm.wav >pack.txt
+    for c in ima ulaw; do
+        if play_exact "$c" "$c.raw" 0 - "acm.zmm+$c.wav" && [ "$rc" = 0 ]; then
+            ok "$c: decoded by Wine's ACM codec, identical to sox's decoding" \
+               "($(sed -n 's/^  format *//p' "$c.txt"))"
+        else
+            fail "$c: exit $rc"
+            sed 's/^/  | /' "$c.txt"
+        fi
+    done
+    for attempt in 1 2 3; do
+        play msadpcm "acm.zmm+msadpcm.wav"
+        if [ "$rc" != 0 ] || [ ! -f "$capture" ] ||
+            [ "$(size "$capture")" -le "$(size msadpcm.raw)" ]; then
+            break
+        fi
+        note "msadpcm: $(size "$capture") bytes: Wine inserted silence; playing again"
+    done
+    if [ "$rc" = 0 ] && [ -f "$capture" ] &&
+        [ "$(size "$capture")" = "$(size msadpcm.raw)" ]; then
+        ok "msadpcm: played through the ACM, $(size "$capture") bytes (as long as sox's decoding)"
+    else
+        fail "msadpcm: exit $rc"
+        sed 's/^/  | /' msadpcm.txt
+    fi
+    # A seek in an ADPCM file lands on a block boundary: the capture is the
+    # decoding from that block on (IMA ADPCM blocks decode independently).
+    # IMA ADPCM, 22050 Hz mono, 256-byte blocks of 505 frames: --start 2
+    # (frame 44100) starts at block 87, frame 43935.
+    f=43935
+    if play_exact ima-start ima.raw $((f * 2)) - --start 2 "acm.zmm+ima.wav" &&
+        [ "$rc" = 0 ] && grep -q "from frame $f\$" ima-start.txt; then
+        ok "ima --start 2: starts at block boundary frame $f, identical from there"
+    else
+        fail "ima --start 2: exit $rc"
+        sed 's/^/  | /' ima-start.txt
+    fi
+    ;;
+
+errors)
+    make_clips
+    echo "just some text, not a wave file" >readme.txt
+    cp readme.txt fake.wav
+    cp readme.txt notarchive.zmm
+    # Format tag 0x0055 (MPEG Layer-3) on PCM data: no codec takes it.
+    cp m16.wav mp3tag.wav
+    printf '\125\000' | dd of=mp3tag.wav bs=1 seek=20 conv=notrunc 2>/dev/null
+    # 12 bits per sample.
+    cp m16.wav bits12.wav
+    printf '\014\000' | dd of=bits12.wav bs=1 seek=34 conv=notrunc 2>/dev/null
+    run 60 "$zmm" pack -o errs.zmm readme.txt mp3tag.wav bits12.wav >pack.txt
+    # Damaged archives: a block in the middle of the samples (found only
+    # when playback reaches it), and the directory (written last: the end
+    # of the file).
+    run 60 "$zmm" pack -o one.zmm st16.wav >>pack.txt
+    n=$(size one.zmm)
+    cp one.zmm mid.zmm
+    printf '\377\377\377\377' | dd of=mid.zmm bs=1 seek=$((n / 2)) conv=notrunc 2>/dev/null
+    cp one.zmm dir.zmm
+    printf '\377\377\377\377' | dd of=dir.zmm bs=1 seek=$((n - 30)) conv=notrunc 2>/dev/null
+
+    mkdir -p nocard
+    printf 'pcm.!default { type hw card 42 }\n' >nocard/.asoundrc
+    rm -f "$capture"
+    rc=0
+    HOME="$work/nocard" run 60 "$player" sounds.zmm+m8.wav >nocard.txt 2>&1 || rc=$?
+    expect_error nocard 1 "no audio device" "ALSA without a usable device"
+    rc=0
+    WINEDLLOVERRIDES="${WINEDLLOVERRIDES:-mscoree,mshtml=};winealsa.drv=d" \
+        HOME="$work/home" run 60 "$player" sounds.zmm+m8.wav >nodriver.txt 2>&1 || rc=$?
+    expect_error nodriver 1 "no audio device" "no sound driver (winealsa.drv disabled)"
+    play baddevice --device 7 sounds.zmm+m8.wav
+    expect_error baddevice 1 "no audio device 7: there (is|are) [0-9]+" "--device 7"
+
+    play notriff errs.zmm+readme.txt
+    expect_error notriff 1 "errs.zmm\+readme.txt: not a RIFF WAVE file" "text member"
+    play notriff-plain fake.wav
+    expect_error notriff-plain 1 "fake.wav: not a RIFF WAVE file" "plain text file"
+    play mp3 errs.zmm+mp3tag.wav
+    expect_error mp3 1 "unsupported format: waveOut plays MPEG Layer-3 neither" \
+        "format tag 0x0055"
+    play bits12 errs.zmm+bits12.wav
+    expect_error bits12 1 "unsupported format: PCM with 12 bits per sample" \
+        "12-bit PCM"
+    play nomember errs.zmm+nosuch.wav
+    expect_error nomember 1 \
+        "archive errs.zmm has no member \"nosuch.wav\" \(mmioOpen: MMIOERR_FILENOTFOUND; its members: readme.txt, mp3tag.wav, bits12.wav\)" \
+        "missing member"
+    play noarchive nosuch.zmm+a.wav
+    expect_error noarchive 1 "archive not found: nosuch.zmm" "missing archive"
+    play nofile nosuch.wav
+    expect_error nofile 1 "nosuch.wav: file not found \(mmioOpen: MMIOERR_FILENOTFOUND\)" \
+        "missing file"
+    play notarchive notarchive.zmm+a.wav
+    expect_error notarchive 1 "notarchive.zmm is not a ZMM archive" \
+        "a text file named .zmm"
+    play damaged-dir dir.zmm+st16.wav
+    expect_error damaged-dir 1 "damaged archive dir.zmm: .*MMIOERR_INVALIDFILE" \
+        "damaged directory (mmioOpen fails)"
+    play damaged-mid mid.zmm+st16.wav
+    expect_error damaged-mid 1 \
+        "damaged archive mid.zmm, member st16.wav: mmioRead failed at byte [0-9]+ .*the block at bytes [0-9]+-[0-9]+ of the member fails its check" \
+        "damaged block (mmioRead fails mid-play)"
+    # What played before the damaged block is the samples' beginning.
+    split_check st16.raw 4
+    case $check in
+    strict*|sound*)
+        set -- $check
+        ok "damaged block: the $2 frames played before it are the samples' start" \
+           "($1 comparison)"
+        ;;
+    *) fail "damaged block: $check" ;;
+    esac
+
+    # No zmmio.dll beside the program, then one without the export.
+    mkdir -p nodll fakedll
+    cp "$player" nodll/zmmplay.exe
+    rc=0
+    HOME="$work/home" run 60 nodll/zmmplay.exe sounds.zmm+m8.wav >nodll.txt 2>&1 || rc=$?
+    expect_error nodll 1 "cannot load zmmio.dll" "zmmio.dll missing"
+    cp "$player" fakedll/zmmplay.exe
+    cp "$fake_dll" fakedll/zmmio.dll
+    rc=0
+    HOME="$work/home" run 60 fakedll/zmmplay.exe sounds.zmm+m8.wav >fakedll.txt 2>&1 || rc=$?
+    expect_error fakedll 1 "zmmio.dll is not zmmio's DLL: it does not export ZmmInstallIOProc" \
+        "a zmmio.dll without ZmmInstallIOProc"
+
+    play usage --bogus sounds.zmm+m8.wav
+    expect_error usage 2 "unknown option: --bogus" "unknown option"
+    play usage-start --start 99 sounds.zmm+m8.wav
+    expect_error usage-start 2 "--start 99.000 is past the end" "--start past the end"
+    play usage-num --duration abc sounds.zmm+m8.wav
+    expect_error usage-num 2 "--duration needs a number of seconds" "--duration abc"
+    play list-plain --list st16.wav
+    expect_error list-plain 1 "st16.wav is not a ZMM archive name" "--list on a plain file"
+    ;;
+
+interrupt)
+    make_clips
+    sox st16.wav st16.wav st16.wav st16.wav long.wav
+    sox long.wav -t raw long.raw
+    run 60 "$zmm" pack -o long.zmm long.wav >pack.txt
+    rm -f "$capture"
+    # --foreground: timeout passes our SIGINT on to the program alone (by
+    # default it also signals its whole process group, itself included, and
+    # then sometimes reports status 0 whatever the program returned).
+    HOME="$work/home" timeout --foreground -k 5 60 $emulator "$player" \
+        long.zmm+long.wav >interrupt.txt 2>&1 </dev/null &
+    pid=$!
+    # Interrupt once playback has been going for a while.
+    i=0
+    while [ $i -lt 100 ] && ! grep -q "^  playing" interrupt.txt; do
+        sleep 0.1
+        i=$((i + 1))
+    done
+    sleep 1
+    # The emulator script execs wine, which becomes the Windows process:
+    # Wine turns SIGINT into a Ctrl+C event.
+    kill -INT "$pid" 2>/dev/null || true
+    rc=0
+    wait "$pid" || rc=$?
+    expect_error interrupt 130 "^stopped by Ctrl\+C at [0-9:.]+ \(frame [0-9]+\)" "Ctrl+C mid-play"
+    split_check long.raw 4
+    case $check in
+    strict*|sound*)
+        set -- $check
+        if [ "$2" -gt 0 ] && [ "$2" -lt $(($(size long.raw) / 4)) ]; then
+            ok "Ctrl+C: the $2 frames played are the samples' start, then" \
+               "$3 silent frames ($1 comparison)"
+        else
+            fail "Ctrl+C: $2 frames played"
+        fi
+        ;;
+    *) fail "Ctrl+C: $check" ;;
+    esac
+    ;;
+
+gui)
+    for tool in xvfb-run import convert; do
+        if ! command -v "$tool" >/dev/null 2>&1; then
+            echo "SKIP: $tool is not installed"
+            exit 77
+        fi
+    done
+    make_clips
+    # A longer clip (the null device plays 4x faster than real time):
+    # 16-bit mono, 22050 Hz.
+    sox m16.wav m16.wav m16.wav long.wav
+    sox long.wav -t raw long.raw
+    run 60 "$zmm" pack -o long.zmm long.wav m8.wav st16.wav >pack.txt
+    rc=0
+    xvfb-run -a -s "-screen 0 800x600x24" \
+        sh "$0" gui-inner "$player" "$zmm" "$emulator" "$src" "$fake_dll" \
+        >gui-inner.txt 2>&1 || rc=$?
+    cat gui-inner.txt
+    [ "$rc" = 0 ] || fail "the window test (exit $rc)"
+    for t in trace.txt trace2.txt; do
+        if [ -f $t ]; then
+            echo "--- $t (without position lines) ---"
+            grep -v "pos=" $t || true
+        fi
+    done
+    if [ -f zmmplay-window.png ]; then
+        echo "screenshot: $work/zmmplay-window.png"
+    fi
+    ;;
+
+gui-inner)
+    # Runs under xvfb-run, in gui.dir (the caller's working directory).
+    cd ..
+    work=$(pwd)
+    capture=$work/home/capture.raw
+    rm -f "$capture" keys
+    mkfifo keys
+    # In a Wine desktop of its own ("explorer /desktop=NAME,SIZE"): the
+    # prefix's default desktop may belong to a Wine process started with no
+    # display (any console test), where no window can be made. Explorer
+    # passes stdin and stdout through, but not the program's exit status:
+    # the trace's last line, "closed", says it ended normally.
+    (
+        rc=0
+        HOME="$work/home" timeout -k 5 120 $emulator explorer \
+            /desktop=zmmplay-test,800x600 "$player" --gui --trace \
+            long.zmm+long.wav <keys >trace.txt 2>&1 || rc=$?
+        echo "$rc" >gui.rc
+    ) &
+    exec 3>keys
+    rate=22050
+    # wait_for REGEX [SECONDS]: until trace.txt has a matching line.
+    wait_for() {
+        n=0
+        limit=$((${2:-30} * 10))
+        while ! tr -d '\r' <trace.txt 2>/dev/null | grep -Eq "$1"; do
+            if [ $n -ge $limit ] || [ -f gui.rc ]; then
+                echo "  waited for /$1/ in vain"
+                return 1
+            fi
+            sleep 0.1
+            n=$((n + 1))
+        done
+        return 0
+    }
+    last_pos() { tr -d '\r' <trace.txt | sed -n 's/^trace: pos=\([0-9]*\) .*/\1/p' | tail -n 1; }
+
+    if wait_for "^trace: window [0-9]+x[0-9]+, on screen" &&
+        wait_for "^trace: loaded long.zmm\+long.wav frames=[0-9]+ rate=22050 block=2 members=3"; then
+        ok "the window appeared and loaded long.zmm+long.wav"
+    else
+        fail "the window did not appear or load"
+    fi
+    # Playing: the position advances (past frame 30000, over 1 s).
+    if wait_for "^trace: pos=([3-9][0-9]{4}|[0-9]{6,}) state=playing"; then
+        ok "playing: the position advances ($(grep -c "state=playing" trace.txt) updates," \
+           "now frame $(last_pos))"
+    else
+        fail "the position does not advance"
+    fi
+    import -window root zmmplay-gui.png
+    geometry=$(tr -d '\r' <trace.txt |
+        sed -n 's/^trace: window .*, on screen \([0-9x+-]*\)$/\1/p' | head -n 1)
+    convert zmmplay-gui.png -crop "$geometry" +repage zmmplay-window.png ||
+        fail "cannot crop the screenshot to the window ($geometry)"
+
+    # Right: seek +5 s while playing.
+    echo right >&3
+    if wait_for "^trace: seek from=[0-9]+ to=[0-9]+"; then
+        seek=$(tr -d '\r' <trace.txt | grep -E "^trace: seek from=" | head -n 1)
+        from=$(echo "$seek" | sed 's/.*from=\([0-9]*\).*/\1/')
+        to=$(echo "$seek" | sed 's/.*to=\([0-9]*\).*/\1/')
+        took=$(echo "$seek" | sed -n 's/.*(\([0-9.]*\) ms.*/\1/p')
+        if [ $((to - from)) = $((5 * rate)) ]; then
+            ok "Right: seek from frame $from to $to (+5 s); reset, read and" \
+               "requeued in $took ms"
+        else
+            fail "Right: seek from $from to $to is not +5 s"
+        fi
+    else
+        fail "Right did not seek"
+        to=0
+    fi
+    if wait_for "^trace: pos=[0-9]+ state=playing" &&
+        n=0 && while [ "$(last_pos)" -le "$to" ] && [ $n -lt 100 ]; do
+            sleep 0.1
+            n=$((n + 1))
+        done && [ "$(last_pos)" -gt "$to" ]; then
+        ok "after the seek the position advances from there (frame $(last_pos))"
+    else
+        fail "after the seek the position does not advance past $to"
+    fi
+
+    # Space: pause; the position holds; space again: resume.
+    echo space >&3
+    if wait_for "state=paused"; then
+        held=$(last_pos)
+        sleep 0.6
+        if [ "$(last_pos)" = "$held" ]; then
+            ok "space: paused, the position holds at frame $held"
+        else
+            fail "space: paused, but the position moved from $held to $(last_pos)"
+        fi
+    else
+        fail "space did not pause"
+    fi
+    echo space >&3
+    sleep 0.3
+    if wait_for "^trace: pos=[0-9]+ state=finished" 60; then
+        ok "space: resumed and played to the end"
+    else
+        fail "did not play to the end after resuming"
+    fi
+    echo quit >&3
+    exec 3>&-
+    n=0
+    while [ ! -f gui.rc ] && [ $n -lt 300 ]; do
+        sleep 0.1
+        n=$((n + 1))
+    done
+    unix trace.txt
+    if [ "$(cat gui.rc 2>/dev/null)" = 0 ] && grep -q "^trace: closed" trace.txt; then
+        ok "quit: the window closed (trace: closed), Wine's explorer exited 0"
+    else
+        fail "quit: exit status $(cat gui.rc 2>/dev/null || echo '(still running)')"
+    fi
+
+    # The capture (before the second window below opens the device again).
+    cp "$capture" seek-capture.raw
+    capture=$work/seek-capture.raw
+
+    # The capture: the samples up to some frame P at or before the seek (what
+    # the device had taken when waveOutReset stopped it), then from the seek
+    # target to the end exactly, then silence (the device idles, open, after
+    # the end).
+    split_check long.raw 2 "$to"
+    case $check in
+    strict*)
+        set -- $check
+        ok "capture: the samples' first $2 frames, then frames $to to the end" \
+           "exactly, then $3 silent frames"
+        ;;
+    sound*)
+        set -- $check
+        ok "capture: the samples' first frames, then frames $to to the end," \
+           "exact in every non-silent frame (Wine inserted silence: an underrun" \
+           "under load)"
+        ;;
+    *) fail "capture: $check" ;;
+    esac
+    # A second window, started without a name: a name typed into the name
+    # box (an archive without '+': its default member), then another member
+    # picked from the member list.
+    capture=$work/home/capture.raw
+    rm -f keys gui.rc
+    mkfifo keys
+    (
+        rc=0
+        HOME="$work/home" timeout -k 5 120 $emulator explorer \
+            /desktop=zmmplay-test,800x600 "$player" --gui --trace \
+            <keys >trace2.txt 2>&1 || rc=$?
+        echo "$rc" >gui.rc
+    ) &
+    exec 3>keys
+    wait_for2() {
+        n=0
+        while ! tr -d '\r' <trace2.txt 2>/dev/null | grep -Eq "$1"; do
+            if [ $n -ge 300 ] || [ -f gui.rc ]; then
+                echo "  waited for /$1/ in vain"
+                return 1
+            fi
+            sleep 0.1
+            n=$((n + 1))
+        done
+    }
+    if wait_for2 "^trace: window "; then
+        ok "no name: the window appears with nothing loaded"
+    else
+        fail "no name: no window"
+    fi
+    echo "open nosuch.zmm+a.wav" >&3
+    if wait_for2 "^trace: error nosuch.zmm\+a.wav: archive not found: nosuch.zmm"; then
+        ok "a missing archive typed: the message line says so"
+    else
+        fail "a missing archive typed: no error shown"
+    fi
+    echo "open long.zmm" >&3
+    if wait_for2 "^trace: loaded long.zmm\+ frames=[0-9]+ rate=22050 block=2 members=3"; then
+        ok "typed \"long.zmm\": its default member (long.wav), 3 members listed"
+    else
+        fail "typed \"long.zmm\" did not load"
+    fi
+    echo "member 2" >&3
+    if wait_for2 "^trace: loaded long.zmm\+st16.wav frames=[0-9]+ rate=44100 block=4 members=3" &&
+        wait_for2 "state=playing"; then
+        ok "member 2 picked from the list: long.zmm+st16.wav loaded and playing"
+    else
+        fail "picking member 2 did not load long.zmm+st16.wav"
+    fi
+    echo quit >&3
+    exec 3>&-
+    n=0
+    while [ ! -f gui.rc ] && [ $n -lt 300 ]; do
+        sleep 0.1
+        n=$((n + 1))
+    done
+    unix trace2.txt
+    if [ "$(cat gui.rc 2>/dev/null)" = 0 ] && grep -q "^trace: closed" trace2.txt; then
+        ok "quit: the second window closed"
+    else
+        fail "quit: the second window: exit status $(cat gui.rc 2>/dev/null || echo '(still running)')"
+    fi
+    echo "gui-inner done"
+    [ "$failures" = 0 ]
+    exit $?
+    ;;
+
+play_demo)
+    make_clips
+    out=$(bash "$src/samples/player/play-demo.sh" "$work/sounds.zmm+m16.wav" m16.wav \
+        "$(dirname "$(dirname "$player")")" 2>&1) && rc=0 || rc=$?
+    echo "$out" | sed 's/^/  | /'
+    if [ "$rc" = 0 ] && echo "$out" | grep -q "the captured audio matches"; then
+        ok "play-demo.sh: matches"
+    else
+        fail "play-demo.sh: exit $rc"
+    fi
+    # And it notices a mismatch: the member against another WAV.
+    out=$(bash "$src/samples/player/play-demo.sh" "$work/sounds.zmm+m16.wav" m8.wav \
+        "$(dirname "$(dirname "$player")")" 2>&1) && rc=0 || rc=$?
+    if [ "$rc" = 1 ] && echo "$out" | grep -q "does not match"; then
+        ok "play-demo.sh: reports a mismatch, exit 1"
+    else
+        fail "play-demo.sh on the wrong WAV: exit $rc"
+        echo "$out" | sed 's/^/  | /'
+    fi
+    ;;
+
+*)
+    echo "unknown mode $mode" >&2
+    exit 2
+    ;;
+esac
+
+if [ "$failures" != 0 ]; then
+    echo "$mode: $failures FAILED"
+    exit 1
+fi
+echo "$mode: all passed"
