@@ -14,7 +14,10 @@
 #   6. play:   under Wine, playsound_demo.exe installs zmmio.dll's I/O
 #              procedure and calls PlaySound("demo.zmm+speech.wav"); ALSA's
 #              file plugin captures what Wine's waveOut played, and the
-#              capture is compared with the WAV's samples byte for byte.
+#              capture is compared with the WAV's samples byte for byte;
+#   7. zmmplay: the sample player plays the same member in console mode
+#              (mmioOpen, RIFF parsing with mmioDescend, waveOut), captured
+#              and compared the same way (samples/player/play-demo.sh).
 #
 # Everything it makes is in build/demo/. Exits non-zero if any step fails.
 # Steps are the functions named in STEPS below.
@@ -49,9 +52,9 @@ build_preset() {
 step_build() {
     say "build: pack_demo and zmm (linux), zmmio.dll and playsound_demo.exe (windows-x64)"
     build_preset linux pack_demo zmm_tool
-    build_preset windows-x64 zmmio playsound_demo
+    build_preset windows-x64 zmmio playsound_demo zmmplay
     echo "built build/linux/samples/pack_demo, build/linux/src/cli/zmm," \
-        "build/windows-x64/bin/zmmio.dll, build/windows-x64/bin/playsound_demo.exe"
+        "build/windows-x64/bin/zmmio.dll, playsound_demo.exe, zmmplay.exe"
 }
 
 step_wav() {
@@ -101,7 +104,14 @@ step_play() {
     fi
 }
 
-STEPS=(step_setup step_build step_wav step_pack step_zmm step_play)
+step_zmmplay() {
+    say "zmmplay: the sample player plays demo.zmm+$member under Wine, captured by ALSA"
+    bash samples/player/play-demo.sh "$archive+$member" "$wav" build/windows-x64
+    echo "window mode: xvfb-run -a cmake/wine-run.sh explorer /desktop=zmmplay,800x600 \\"
+    echo "    build/windows-x64/bin/zmmplay.exe --gui \"${archive#"$root"/}+$member\""
+}
+
+STEPS=(step_setup step_build step_wav step_pack step_zmm step_play step_zmmplay)
 
 mkdir -p "$out"
 for step in "${STEPS[@]}"; do
