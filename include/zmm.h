@@ -130,6 +130,7 @@ zmm_result zmm_archive_get_info(zmm_archive *ar, zmm_archive_info *info);
 
 /* zmm_member_info.flags */
 #define ZMM_MEMBER_DEFAULT 0x1u /* opened by an empty member name */
+#define ZMM_MEMBER_PCM 0x2u     /* has a PCM layout (zmm_stream_set_pcm_layout) */
 
 typedef struct zmm_member_info {
     size_t struct_size;     /* set to sizeof(zmm_member_info) before the call */
@@ -140,6 +141,12 @@ typedef struct zmm_member_info {
     uint32_t block_count;
     unsigned flags;         /* ZMM_MEMBER_* */
     int level;              /* deflate level used for its writes */
+    /* Appended with PCM layouts: filled only when struct_size covers
+     * them, and valid only when flags has ZMM_MEMBER_PCM (else 0). */
+    uint64_t pcm_offset;    /* the member's PCM samples: first byte */
+    uint64_t pcm_length;    /* their bytes */
+    unsigned pcm_bits;      /* 8, 16, 24 or 32 */
+    unsigned pcm_channels;  /* 1..32 */
 } zmm_member_info;
 
 size_t zmm_archive_member_count(const zmm_archive *ar);
@@ -254,6 +261,49 @@ zmm_result zmm_stream_flush(zmm_stream *s);
 
 /* Flushes and frees the stream. Returns the flush's error, if any. */
 zmm_result zmm_stream_close(zmm_stream *s);
+
+/* ---- audio-aware compression (docs/FORMAT.md, "PCM blocks") -------------- */
+
+/*
+ * Where a member holds integer PCM samples: `length` bytes from `offset`
+ * (a WAV file's `data` chunk), little-endian, interleaved frames of
+ * `channels` samples of `bits` bits (8-bit samples unsigned, as in WAV).
+ */
+typedef struct zmm_pcm_layout {
+    size_t struct_size; /* sizeof(zmm_pcm_layout) */
+    uint64_t offset;
+    uint64_t length;
+    unsigned bits;      /* 8, 16, 24 or 32 */
+    unsigned channels;  /* 1..32 */
+} zmm_pcm_layout;
+
+/*
+ * Sets the layout of the write stream's member (NULL clears it); it is kept
+ * in the directory at the next commit. Blocks stored from now on whose bytes
+ * include whole frames are filtered by a reversible predictor when that makes
+ * them smaller; blocks already stored stay as they are (every block decodes
+ * alone, whatever the layout says later). Opening with ZMM_STREAM_TRUNCATE
+ * clears the layout. An archive with a layout or a filtered block is refused
+ * by readers that predate PCM layouts ("made by a newer
+ * version": incompat_features bit 0x1).
+ * ZMM_ERR_INVALID_ARG for a layout outside the limits, ZMM_ERR_READ_ONLY.
+ */
+zmm_result zmm_stream_set_pcm_layout(zmm_stream *s,
+                                     const zmm_pcm_layout *layout);
+
+/*
+ * Finds the PCM layout of a RIFF WAVE file from its first `len` bytes (64 KiB
+ * is plenty) and its size: WAVE_FORMAT_PCM or WAVE_FORMAT_EXTENSIBLE with the
+ * PCM subformat, 8/16/24/32 bits, 1..32 channels, block align = channels x
+ * bytes per sample; chunks before and after `fmt ` and `data` are skipped. The
+ * `data` length is clamped to `member_size` (a recorder writes a provisional
+ * size; 0 and 0xFFFFFFFF mean "to the end"). Fills *out (struct_size too).
+ * ZMM_ERR_NOT_FOUND: not a RIFF WAVE, or no `fmt `/`data` within `len` bytes;
+ * ZMM_ERR_UNSUPPORTED: a WAVE of another format (IEEE float, ADPCM...) or
+ * layout, which stays unfiltered; ZMM_ERR_INVALID_ARG: NULL pointers.
+ */
+zmm_result zmm_detect_wav_layout(const void *head, size_t len,
+                                 uint64_t member_size, zmm_pcm_layout *out);
 
 #ifdef __cplusplus
 }

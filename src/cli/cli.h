@@ -163,6 +163,24 @@ int cli_copy_in(zmm_stream *s, FILE *in, const char *in_name,
 int cli_copy_out(zmm_archive *ar, const char *archive, const char *member,
                  cli_output *out, cli_progress *progress);
 
+/* ---- filter.c: --filter auto|pcm|none ----------------------------------- */
+
+enum { CLI_FILTER_AUTO, CLI_FILTER_PCM, CLI_FILTER_NONE };
+
+/* CLI_FILTER_* for "auto", "pcm", "none"; -1 for anything else. */
+int cli_parse_filter(const char *text);
+
+/* As cli_copy_in, after giving the member the PCM layout found in the
+ * input's first bytes (auto: when there is one; pcm: failing when there is
+ * none; none: never). `size` is the input's size, or UINT64_MAX. */
+int cli_copy_in_filtered(zmm_stream *s, FILE *in, const char *in_name,
+                         const char *archive, const char *member,
+                         uint32_t block_size, uint64_t size, int filter,
+                         cli_progress *progress);
+
+/* "pcm 16-bit 2ch @44+1411200" for a member with a PCM layout, else "". */
+void cli_filter_text(const zmm_member_info *mi, char *buf, size_t n);
+
 /* ---- archive.c: opening archives, finding members ----------------------- */
 
 /* Opens an archive, reporting failures; NULL on failure. */

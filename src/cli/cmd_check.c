@@ -280,17 +280,19 @@ int cmd_info(int argc, char **argv)
     cli_out("members:         %lu\n", (unsigned long)info.member_count);
     for (i = 0; i < info.member_count; i++) {
         zmm_member_info mi;
-        char block[32];
+        char block[32], filter[80];
 
         memset(&mi, 0, sizeof mi);
         mi.struct_size = sizeof mi;
         if (zmm_archive_member_info(ar, i, &mi) != ZMM_OK)
             continue;
-        cli_out("  %c %s: block size %s, level %d, %lu block%s\n",
+        cli_filter_text(&mi, filter, sizeof filter);
+        cli_out("  %c %s: block size %s, level %d, %lu block%s%s%s\n",
                 (mi.flags & ZMM_MEMBER_DEFAULT) ? '*' : '-', mi.name,
                 cli_block_size_text(mi.block_size, block, sizeof block),
                 mi.level, (unsigned long)mi.block_count,
-                mi.block_count == 1 ? "" : "s");
+                mi.block_count == 1 ? "" : "s", filter[0] ? ", " : "",
+                filter);
     }
 
 done:

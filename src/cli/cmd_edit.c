@@ -44,12 +44,13 @@ static int common_only(int argc, char **argv, const char *command,
 
 /* ---- add ---------------------------------------------------------------- */
 
-enum { OPT_AS = 1, OPT_LEVEL, OPT_BLOCK };
+enum { OPT_AS = 1, OPT_LEVEL, OPT_BLOCK, OPT_FILTER };
 
 static const cli_option add_options[] = {
     {"as", 0, 1, OPT_AS},
     {"level", 'l', 1, OPT_LEVEL},
     {"block-size", 'b', 1, OPT_BLOCK},
+    {"filter", 0, 1, OPT_FILTER},
     CLI_COMMON_OPTIONS,
     {NULL, 0, 0, 0},
 };
@@ -116,7 +117,7 @@ static int plan_add(add_input *in, int count, const char *archive,
 /* Writes one input into a new temporary member. */
 static int add_one(zmm_archive *ar, const char *archive, add_input *in,
                    int index, const zmm_member_options *given,
-                   cli_progress *progress)
+                   int filter, cli_progress *progress)
 {
     zmm_member_options opt = *given;
     zmm_member_info old;
@@ -172,8 +173,10 @@ static int add_one(zmm_archive *ar, const char *archive, add_input *in,
                   is_stdin ? "standard input" : in->path);
         rc = CLI_FAIL;
     } else {
-        rc = cli_copy_in(s, f, is_stdin ? "standard input" : in->path,
-                         archive, in->name, opt.block_size, progress);
+        rc = cli_copy_in_filtered(
+            s, f, is_stdin ? "standard input" : in->path, archive, in->name,
+            opt.block_size, in->size_known ? in->size : UINT64_MAX, filter,
+            progress);
     }
     if (!is_stdin)
         fclose(f);
@@ -223,6 +226,7 @@ int cmd_add(int argc, char **argv)
     const char **ops = calloc((size_t)argc, sizeof *ops);
     add_input *in = calloc((size_t)argc, sizeof *in);
     int n = 0, count = 0, id, i, rc = CLI_OK, exit_now = -1, stop = 0;
+    int filter = CLI_FILTER_AUTO;
     zmm_member_options opt;
     zmm_archive *ar = NULL;
     cli_target t = {NULL, NULL};
@@ -262,6 +266,14 @@ int cmd_add(int argc, char **argv)
             if (opt.block_size == 0) {
                 cli_usage_error("zmm add", "block size '%s': give a power "
                                 "of two from 4k to 1m", value);
+                rc = CLI_USAGE;
+            }
+            break;
+        case OPT_FILTER:
+            filter = cli_parse_filter(value);
+            if (filter < 0) {
+                cli_usage_error("zmm add", "filter '%s': give auto, pcm or "
+                                "none", value);
                 rc = CLI_USAGE;
             }
             break;
@@ -333,7 +345,7 @@ int cmd_add(int argc, char **argv)
     snprintf(verb, sizeof verb, "adding to %s", cli_base_name(t.archive));
     cli_progress_start(&progress, verb, total == UINT64_MAX ? 0 : total);
     for (i = 0; i < count && rc == CLI_OK; i++)
-        rc = add_one(ar, t.archive, &in[i], i, &opt, &progress);
+        rc = add_one(ar, t.archive, &in[i], i, &opt, filter, &progress);
     cli_progress_end(&progress);
     if (sys_interrupted())
         rc = CLI_FAIL;

@@ -1,7 +1,7 @@
 /*
  * cmd_list.c -- zmm list: one line per member with its size, packed size,
  * space saved (as gzip -l reports it), block count and name; -v adds the
- * block size and the deflate level.
+ * block size, the deflate level and the PCM filter.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -45,25 +45,28 @@ static void block_text(uint32_t size, char *buf, size_t n)
 }
 
 typedef struct widths {
-    int size, packed, blocks;
+    int size, packed, blocks, filter;
 } widths;
 
 static void print_row(const widths *w, uint64_t size, uint64_t packed,
                       uint64_t blocks, const zmm_member_info *mi,
                       const char *name)
 {
-    char saved[16], block[16] = "", level[8] = "";
+    char saved[16], block[16] = "", level[8] = "", filter[80] = "";
 
     saved_text(size, packed, saved, sizeof saved);
     if (cli_verbosity >= 2) {
         if (mi != NULL) {
             block_text(mi->block_size, block, sizeof block);
             snprintf(level, sizeof level, "%d", mi->level);
+            cli_filter_text(mi, filter, sizeof filter);
+            if (filter[0] == '\0')
+                snprintf(filter, sizeof filter, "-");
         }
-        cli_out("%*llu  %*llu  %6s  %*llu  %5s  %5s  %c %s\n", w->size,
-                (unsigned long long)size, w->packed,
+        cli_out("%*llu  %*llu  %6s  %*llu  %5s  %5s  %-*s  %c %s\n",
+                w->size, (unsigned long long)size, w->packed,
                 (unsigned long long)packed, saved, w->blocks,
-                (unsigned long long)blocks, block, level,
+                (unsigned long long)blocks, block, level, w->filter, filter,
                 mi && (mi->flags & ZMM_MEMBER_DEFAULT) ? '*' : ' ', name);
     } else {
         cli_out("%*llu  %*llu  %6s  %*llu  %c %s\n", w->size,
@@ -86,7 +89,7 @@ int cmd_list(int argc, char **argv)
     int n = 0, count = 0, id, rc = CLI_OK, exit_now = -1, stop = 0;
     size_t i, shown = 0;
     uint64_t total_size = 0, total_packed = 0, total_blocks = 0;
-    widths w = {4, 6, 6};
+    widths w = {4, 6, 6, 6};
 
     if (ops == NULL) {
         cli_error("out of memory");
@@ -138,6 +141,13 @@ int cmd_list(int argc, char **argv)
         total_size += infos[i].size;
         total_packed += infos[i].packed_size;
         total_blocks += infos[i].block_count;
+        if (rc == CLI_OK) {
+            char filter[80];
+
+            cli_filter_text(&infos[i], filter, sizeof filter);
+            if ((int)strlen(filter) > w.filter)
+                w.filter = (int)strlen(filter);
+        }
     }
     if (rc != CLI_OK)
         goto done;
@@ -148,9 +158,9 @@ int cmd_list(int argc, char **argv)
     if (digits(total_blocks) > w.blocks)
         w.blocks = digits(total_blocks);
     if (cli_verbosity >= 2)
-        cli_out("%*s  %*s  %6s  %*s  %5s  %5s    %s\n", w.size, "size",
+        cli_out("%*s  %*s  %6s  %*s  %5s  %5s  %-*s    %s\n", w.size, "size",
                 w.packed, "packed", "ratio", w.blocks, "blocks", "block",
-                "level", "name");
+                "level", w.filter, "filter", "name");
     else
         cli_out("%*s  %*s  %6s  %*s    %s\n", w.size, "size", w.packed,
                 "packed", "ratio", w.blocks, "blocks", "name");

@@ -15,13 +15,14 @@
 #include "options.h"
 #include "sys.h"
 
-enum { OPT_OUTPUT = 1, OPT_LEVEL, OPT_BLOCK, OPT_FORCE };
+enum { OPT_OUTPUT = 1, OPT_LEVEL, OPT_BLOCK, OPT_FORCE, OPT_FILTER };
 
 static const cli_option pack_options[] = {
     {"output", 'o', 1, OPT_OUTPUT},
     {"level", 'l', 1, OPT_LEVEL},
     {"block-size", 'b', 1, OPT_BLOCK},
     {"force", 'f', 0, OPT_FORCE},
+    {"filter", 0, 1, OPT_FILTER},
     CLI_COMMON_OPTIONS,
     {NULL, 0, 0, 0},
 };
@@ -96,7 +97,7 @@ static int plan_inputs(pack_input *in, int count, const char *archive)
 /* Packs one input into a new member. */
 static int pack_one(zmm_archive *ar, const char *archive,
                     const pack_input *in, const zmm_member_options *opt,
-                    cli_progress *progress)
+                    int filter, cli_progress *progress)
 {
     int is_stdin = strcmp(in->path, "-") == 0;
     FILE *f = is_stdin ? stdin : sys_fopen(in->path, "rb");
@@ -119,8 +120,10 @@ static int pack_one(zmm_archive *ar, const char *archive,
                           zmm_archive_os_error(ar));
         rc = CLI_FAIL;
     } else {
-        rc = cli_copy_in(s, f, is_stdin ? "standard input" : in->path,
-                         archive, in->name, opt->block_size, progress);
+        rc = cli_copy_in_filtered(
+            s, f, is_stdin ? "standard input" : in->path, archive, in->name,
+            opt->block_size, in->size_known ? in->size : UINT64_MAX, filter,
+            progress);
         r = zmm_stream_close(s);
         if (rc == CLI_OK && r != ZMM_OK) {
             cli_archive_error(archive, in->name, "cannot write", r,
@@ -187,6 +190,7 @@ int cmd_pack(int argc, char **argv)
     char *archive = NULL, *temp = NULL;
     pack_input *in = NULL;
     int count = 0, force = 0, id, i, rc, exit_now = -1;
+    int filter = CLI_FILTER_AUTO;
     zmm_member_options opt;
     zmm_archive *ar;
     cli_parser p;
@@ -232,6 +236,15 @@ int cmd_pack(int argc, char **argv)
             break;
         case OPT_FORCE:
             force = 1;
+            break;
+        case OPT_FILTER:
+            filter = cli_parse_filter(value);
+            if (filter < 0) {
+                cli_usage_error("zmm pack", "filter '%s': give auto, pcm "
+                                "or none", value);
+                rc = CLI_USAGE;
+                goto done;
+            }
             break;
         case CLI_BAD:
             rc = CLI_USAGE;
@@ -291,7 +304,7 @@ int cmd_pack(int argc, char **argv)
     snprintf(verb, sizeof verb, "packing %s", cli_base_name(archive));
     cli_progress_start(&progress, verb, total);
     for (i = 0; i < count && rc == CLI_OK; i++)
-        rc = pack_one(ar, archive, &in[i], &opt, &progress);
+        rc = pack_one(ar, archive, &in[i], &opt, filter, &progress);
     cli_progress_end(&progress);
     if (rc == CLI_OK && cli_verbosity >= 2)
         report_members(ar);

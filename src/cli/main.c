@@ -17,7 +17,8 @@ typedef struct cli_command {
 } cli_command;
 
 static const cli_command commands[] = {
-    {"pack", cmd_pack, "[-o ARCHIVE] [-l 0-9] [-b SIZE] [-f] FILE...",
+    {"pack", cmd_pack,
+     "[-o ARCHIVE] [-l 0-9] [-b SIZE] [--filter F] [-f] FILE...",
      "make a new archive of the files",
      "Makes a new archive holding each FILE as a member named after the\n"
      "file's base name (a/b/c.wav becomes \"c.wav\"). The first FILE becomes\n"
@@ -30,11 +31,15 @@ static const cli_command commands[] = {
      "  -b, --block-size SIZE   bytes per block, a power of two from 4k\n"
      "                          to 1m (default 64k); larger packs smaller,\n"
      "                          smaller makes random reads cheaper\n"
+     "  --filter auto|pcm|none  audio-aware compression of PCM WAV files:\n"
+     "                          auto (default) when the file is one, pcm\n"
+     "                          fails when it is not, none never\n"
      "  -f, --force             replace an existing ARCHIVE\n"
      "\n"
      "FILE \"-\" packs standard input as a member named after the archive\n"
      "(\"-o x.zmm -\" makes member \"x\").\n"},
-    {"add", cmd_add, "ARCHIVE FILE... [--as NAME] [-l 0-9] [-b SIZE]",
+    {"add", cmd_add,
+     "ARCHIVE FILE... [--as NAME] [-l 0-9] [-b SIZE] [--filter F]",
      "add or replace members of an archive",
      "Stores each FILE as a member named after its base name, replacing a\n"
      "member of that name. All changes are committed together at the end:\n"
@@ -47,6 +52,7 @@ static const cli_command commands[] = {
      "                          \"ARCHIVE+NAME\" says the same\n"
      "  -l, --level 0-9         deflate level (default 6)\n"
      "  -b, --block-size SIZE   bytes per block, 4k..1m (default 64k)\n"
+     "  --filter auto|pcm|none  audio-aware compression, as zmm pack\n"
      "\n"
      "FILE \"-\" reads standard input (name it with --as).\n"},
     {"list", cmd_list, "[-v] ARCHIVE [MEMBER...]",
@@ -55,7 +61,9 @@ static const cli_command commands[] = {
      "saved as a percentage of its size (as gzip -l shows it), its number of\n"
      "blocks and its name; '*' marks the default member.\n"
      "\n"
-     "  -v, --verbose           also the block size and the deflate level\n"},
+     "  -v, --verbose           also the block size, the deflate level and\n"
+     "                          the PCM filter (\"pcm 16-bit 2ch @44+N\":\n"
+     "                          N bytes of samples at offset 44)\n"},
     {"cat", cmd_cat, "[-o FILE] [-f] ARCHIVE [MEMBER...]",
      "write members to standard output",
      "Writes the members (without MEMBER: the default member) to standard\n"
@@ -101,7 +109,7 @@ static const cli_command commands[] = {
      "format version, generation, sizes, garbage",
      "Shows the archive's format version, its generation (the number of\n"
      "commits so far), its size, its live and garbage bytes, and each\n"
-     "member's block size and deflate level.\n"},
+     "member's block size, deflate level and PCM filter.\n"},
 };
 
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])

@@ -5,6 +5,7 @@
  * one, syncs, and only then overwrites the slot that does not hold the
  * committed generation (docs/FORMAT.md, "Commit protocol").
  */
+#include <stddef.h>
 #include <string.h>
 
 #include <zlib.h>
@@ -66,6 +67,7 @@ zmm_result zmm_archive_append(zmm_archive *ar, const void *buf, size_t len,
 
 zmm_result zmm_archive_store_block(zmm_archive *ar, int level,
                                    const unsigned char *data, uint32_t n,
+                                   const zmm_pcm_layout *pcm, uint64_t offset,
                                    zmm_block_ref *ref)
 {
     const unsigned char *stored;
@@ -85,8 +87,8 @@ zmm_result zmm_archive_store_block(zmm_archive *ar, int level,
     }
     if (ar->encoder == NULL && (ar->encoder = zmm_codec_new()) == NULL)
         return ZMM_ERR_NOMEM;
-    rc = zmm_codec_encode(ar->encoder, level, data, n, ar->scratch, ref,
-                          &stored);
+    rc = zmm_codec_encode(ar->encoder, level, data, n, pcm, offset,
+                          ar->scratch, ref, &stored);
     ref->offset = 0;
     if (rc == ZMM_OK && stored != NULL)
         rc = zmm_archive_append(ar, stored, ref->stored_size, &ref->offset);
@@ -113,7 +115,7 @@ static zmm_result publish(zmm_archive *ar)
     zmm_slot next = ar->slot;
     int target = 1 - ar->slot_index;
     size_t size;
-    uint64_t offset;
+    uint64_t offset = 0;
     zmm_result rc = zmm_directory_encoded_size(&ar->dir, &size);
 
     if (rc != ZMM_OK)
@@ -124,7 +126,8 @@ static zmm_result publish(zmm_archive *ar)
     zmm_directory_encode(&ar->dir, buf);
     rc = zmm_archive_append(ar, buf, size, &offset);
     next.format_version = ZMM_FORMAT_VERSION;
-    next.incompat_features = 0;
+    next.incompat_features =
+        zmm_directory_uses_pcm(&ar->dir) ? ZMM_INCOMPAT_PCM : 0;
     next.compat_features = 0;
     next.generation = ar->slot.generation + 1;
     next.directory_offset = offset;
@@ -347,10 +350,20 @@ zmm_result zmm_archive_member_info(zmm_archive *ar, size_t index,
 {
     const zmm_member *m;
 
-    if (info == NULL || info->struct_size < sizeof *info ||
+    /* Callers built before the PCM fields give the older, shorter size. */
+    if (info == NULL ||
+        info->struct_size < offsetof(zmm_member_info, pcm_offset) ||
         index >= ar->dir.count)
         return ZMM_ERR_INVALID_ARG;
     m = ar->dir.members[index];
+    if (info->struct_size >= sizeof *info) {
+        int has = (m->flags & ZMM_MEMBER_PCM) != 0;
+
+        info->pcm_offset = has ? m->pcm.offset : 0;
+        info->pcm_length = has ? m->pcm.length : 0;
+        info->pcm_bits = has ? m->pcm.bits : 0;
+        info->pcm_channels = has ? m->pcm.channels : 0;
+    }
     info->name = m->name;
     info->size = m->length;
     info->packed_size = zmm_member_packed_size(m);

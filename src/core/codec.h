@@ -1,7 +1,8 @@
 /*
  * codec.h -- one block's bytes to their stored form and back, with zlib
- * (docs/FORMAT.md, "Block entry"). A codec keeps its zlib streams between
- * blocks, so coding a block allocates nothing.
+ * and the PCM filter (docs/FORMAT.md, "Block entry", "PCM blocks"). A codec
+ * keeps its zlib streams and buffers between blocks, so coding a block
+ * allocates nothing once the codec has coded one of that size.
  */
 #ifndef ZMM_CODEC_H
 #define ZMM_CODEC_H
@@ -17,14 +18,27 @@ zmm_codec *zmm_codec_new(void);
 void zmm_codec_free(zmm_codec *c);
 
 /*
- * Encodes the n logical bytes at `in` as the smallest of zero, deflate
- * (at `level`) and raw. `scratch` has room for n bytes. Fills ref's kind,
- * stored_size and CRCs (not its offset) and points *stored at the bytes to
- * write (NULL for a zero block).
+ * Encodes the n logical bytes at `in` as the smallest of zero, PCM (when
+ * `pcm` is not NULL and the block, at member offset `offset`, holds whole
+ * frames of it), deflate (at `level`) and raw. `scratch` has room for n
+ * bytes. Fills ref's kind, stored_size and CRCs (not its offset) and points
+ * *stored at the bytes to write (NULL for a zero block), valid until the
+ * codec's next call.
  */
 zmm_result zmm_codec_encode(zmm_codec *c, int level, const unsigned char *in,
-                            uint32_t n, unsigned char *scratch,
+                            uint32_t n, const zmm_pcm_layout *pcm,
+                            uint64_t offset, unsigned char *scratch,
                             zmm_block_ref *ref, const unsigned char **stored);
+
+/*
+ * Decodes a PCM block whole: its stored bytes (checked against stored_crc
+ * by the caller) into its n logical bytes at `out` (the caller checks
+ * logical_crc). Uses the inflater: a resumable inflate in progress is lost.
+ * ZMM_ERR_CORRUPT on any broken rule, ZMM_ERR_NOMEM.
+ */
+zmm_result zmm_codec_decode_pcm(zmm_codec *c, const unsigned char *stored,
+                                uint32_t stored_size, unsigned char *out,
+                                uint32_t n);
 
 /*
  * Inflating, resumable: begin() takes a deflate block's stored bytes (which

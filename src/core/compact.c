@@ -27,6 +27,7 @@ static zmm_result copy_member(zmm_archive *src, const zmm_member *from,
     if (rc != ZMM_OK)
         return rc;
     to->flags = from->flags;
+    to->pcm = from->pcm;
     for (i = 0; i < from->block_count; i++) {
         zmm_block_ref ref = from->blocks[i];
 

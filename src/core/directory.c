@@ -10,6 +10,7 @@
 
 #include "alloc.h"
 #include "bytes.h"
+#include "filter_pcm.h"
 #include "header.h"
 
 static const unsigned char directory_magic[4] = {'Z', 'D', 'I', 'R'};
@@ -110,6 +111,11 @@ static int block_ref_sound(const zmm_block_ref *b, uint32_t logical,
         if (b->stored_size == 0 || b->stored_size >= logical)
             return 0;
         break;
+    case ZMM_KIND_PCM: /* its header is checked when it is decoded */
+        if (b->stored_size <= ZMM_PCM_HEADER_FIXED + 1 ||
+            b->stored_size >= logical)
+            return 0;
+        break;
     default:
         return 0;
     }
@@ -127,17 +133,33 @@ static zmm_result decode_member(const unsigned char *p, size_t left,
     unsigned flags = zmm_load32(p + 4);
     uint64_t length = zmm_load64(p + 8);
     uint32_t count = zmm_load32(p + 16), i;
+    size_t pcm_size = (flags & ZMM_MEMBER_PCM) ? ZMM_PCM_RECORD_SIZE : 0;
+    zmm_pcm_layout pcm;
     zmm_member *m;
     zmm_result rc;
 
+    memset(&pcm, 0, sizeof pcm);
     if (name_len == 0 || name_len > ZMM_MAX_NAME_BYTES || shift < 12 ||
-        shift > 20 || level > 9 || (flags & ~ZMM_MEMBER_DEFAULT) != 0 ||
+        shift > 20 || level > 9 ||
+        (flags & ~(ZMM_MEMBER_DEFAULT | ZMM_MEMBER_PCM)) != 0 ||
         length > (uint64_t)INT64_MAX ||
         blocks_for_length(length, shift) != count ||
         name_len > left - ZMM_MEMBER_RECORD_SIZE ||
+        pcm_size > left - ZMM_MEMBER_RECORD_SIZE - name_len ||
         (uint64_t)count * ZMM_BLOCK_ENTRY_SIZE >
-            left - ZMM_MEMBER_RECORD_SIZE - name_len)
+            left - ZMM_MEMBER_RECORD_SIZE - name_len - pcm_size)
         return ZMM_ERR_CORRUPT;
+    if (pcm_size != 0) {
+        const unsigned char *q = p + ZMM_MEMBER_RECORD_SIZE + name_len;
+
+        pcm.struct_size = sizeof pcm;
+        pcm.offset = zmm_load64(q);
+        pcm.length = zmm_load64(q + 8);
+        pcm.bits = q[16];
+        pcm.channels = q[17];
+        if (!zmm_pcm_layout_valid(&pcm) || zmm_load16(q + 18) != 0)
+            return ZMM_ERR_CORRUPT;
+    }
     m = zmm_calloc(1, sizeof *m);
     if (m == NULL)
         return ZMM_ERR_NOMEM;
@@ -152,10 +174,11 @@ static zmm_result decode_member(const unsigned char *p, size_t left,
     m->level = level;
     m->flags = flags;
     m->length = length;
+    m->pcm = pcm;
     m->block_count = count;
     rc = zmm_name_is_valid(m->name) && strlen(m->name) == name_len
              ? ZMM_OK : ZMM_ERR_CORRUPT;
-    p += ZMM_MEMBER_RECORD_SIZE + name_len;
+    p += ZMM_MEMBER_RECORD_SIZE + name_len + pcm_size;
     for (i = 0; rc == ZMM_OK && i < count; i++, p += ZMM_BLOCK_ENTRY_SIZE) {
         zmm_block_ref *b = &m->blocks[i];
         uint32_t size_kind = zmm_load32(p + 8);
@@ -173,7 +196,7 @@ static zmm_result decode_member(const unsigned char *p, size_t left,
         return rc;
     }
     *out = m;
-    *used = ZMM_MEMBER_RECORD_SIZE + name_len +
+    *used = ZMM_MEMBER_RECORD_SIZE + name_len + pcm_size +
             (size_t)count * ZMM_BLOCK_ENTRY_SIZE;
     return ZMM_OK;
 }
@@ -259,6 +282,7 @@ zmm_result zmm_directory_encoded_size(const zmm_directory *dir, size_t *size)
         const zmm_member *m = dir->members[i];
 
         total += ZMM_MEMBER_RECORD_SIZE + strlen(m->name) +
+                 ((m->flags & ZMM_MEMBER_PCM) ? ZMM_PCM_RECORD_SIZE : 0) +
                  (uint64_t)m->block_count * ZMM_BLOCK_ENTRY_SIZE;
     }
     if (total > ZMM_MAX_DIRECTORY)
@@ -287,6 +311,14 @@ void zmm_directory_encode(const zmm_directory *dir, unsigned char *out)
         zmm_store32(out + 16, m->block_count);
         memcpy(out + ZMM_MEMBER_RECORD_SIZE, m->name, name_len);
         out += ZMM_MEMBER_RECORD_SIZE + name_len;
+        if (m->flags & ZMM_MEMBER_PCM) {
+            zmm_store64(out, m->pcm.offset);
+            zmm_store64(out + 8, m->pcm.length);
+            out[16] = (unsigned char)m->pcm.bits;
+            out[17] = (unsigned char)m->pcm.channels;
+            zmm_store16(out + 18, 0);
+            out += ZMM_PCM_RECORD_SIZE;
+        }
         for (j = 0; j < m->block_count; j++, out += ZMM_BLOCK_ENTRY_SIZE) {
             const zmm_block_ref *b = &m->blocks[j];
 
@@ -371,6 +403,22 @@ zmm_result zmm_member_resize(zmm_directory *dir, zmm_member *m,
     m->length = length;
     dir->total_blocks = others + count;
     return ZMM_OK;
+}
+
+int zmm_directory_uses_pcm(const zmm_directory *dir)
+{
+    uint32_t i, j;
+
+    for (i = 0; i < dir->count; i++) {
+        const zmm_member *m = dir->members[i];
+
+        if (m->flags & ZMM_MEMBER_PCM)
+            return 1;
+        for (j = 0; j < m->block_count; j++)
+            if (m->blocks[j].kind == ZMM_KIND_PCM)
+                return 1;
+    }
+    return 0;
 }
 
 uint64_t zmm_member_packed_size(const zmm_member *m)

@@ -14,10 +14,12 @@
 #define ZMM_KIND_ZERO 0
 #define ZMM_KIND_RAW 1
 #define ZMM_KIND_DEFLATE 2
+#define ZMM_KIND_PCM 3 /* header + deflate of filtered bytes (filter_pcm.h) */
 
 #define ZMM_MEMBER_RECORD_SIZE 20u
 #define ZMM_BLOCK_ENTRY_SIZE 20u
 #define ZMM_DIRECTORY_HEADER_SIZE 16u
+#define ZMM_PCM_RECORD_SIZE 20u /* after the name, with ZMM_MEMBER_PCM */
 
 /* Where one block's stored bytes are and how to check them. */
 typedef struct zmm_block_ref {
@@ -34,6 +36,7 @@ typedef struct zmm_member {
     int level;
     unsigned flags;            /* ZMM_MEMBER_* */
     uint64_t length;
+    zmm_pcm_layout pcm;        /* valid when flags has ZMM_MEMBER_PCM */
     uint32_t block_count;      /* always ceil(length / block size) */
     uint32_t block_capacity;
     zmm_block_ref *blocks;
@@ -87,6 +90,10 @@ void zmm_directory_remove(zmm_directory *dir, uint32_t index);
  */
 zmm_result zmm_member_resize(zmm_directory *dir, zmm_member *m,
                              uint64_t length);
+
+/* Nonzero if any member has a PCM layout or a PCM block: the archive then
+ * needs incompat feature ZMM_INCOMPAT_PCM. */
+int zmm_directory_uses_pcm(const zmm_directory *dir);
 
 /* Sum of stored sizes of the member's blocks. */
 uint64_t zmm_member_packed_size(const zmm_member *m);

@@ -15,8 +15,11 @@
 #define ZMM_MAX_DIRECTORY (64u << 20)
 #define ZMM_MIN_DIRECTORY 16u
 
-/* Feature bits known to this version (none yet). */
-#define ZMM_KNOWN_INCOMPAT 0u
+/* incompat_features: PCM layouts in the directory or PCM blocks (kind 3). */
+#define ZMM_INCOMPAT_PCM 0x1u
+
+/* Feature bits known to this version. */
+#define ZMM_KNOWN_INCOMPAT ZMM_INCOMPAT_PCM
 
 typedef struct zmm_slot {
     unsigned format_version;

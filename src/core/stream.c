@@ -15,14 +15,11 @@
 #include "alloc.h"
 #include "archive.h"
 #include "block_cache.h"
+#include "crc32.h"
+#include "filter_pcm.h"
 #include "stream.h"
 #include "zmm.h"
 
-#include <zlib.h>
-
-/* Inflate at least this far into a block, so small sequential reads
- * resume zlib a few times per block rather than once per read. */
-#define INFLATE_STEP 16384u
 
 static uint32_t block_size(const zmm_stream *s)
 {
@@ -39,6 +36,9 @@ static zmm_result store_entry(zmm_stream *s, zmm_cache_entry *e)
         return ZMM_OK;
     rc = zmm_archive_store_block(s->ar, s->m->level, e->data,
                                  zmm_member_block_length(s->m, e->index),
+                                 (s->m->flags & ZMM_MEMBER_PCM) ? &s->m->pcm
+                                                                : NULL,
+                                 (uint64_t)e->index << s->m->block_shift,
                                  &ref);
     if (rc != ZMM_OK)
         return rc;
@@ -80,8 +80,24 @@ static zmm_result read_stored(zmm_stream *s, const zmm_block_ref *ref,
     zmm_result rc = zmm_archive_read(s->ar, ref->offset, buf,
                                      ref->stored_size);
 
-    if (rc == ZMM_OK && (uint32_t)crc32(0, buf, ref->stored_size) !=
+    if (rc == ZMM_OK && zmm_crc32(0, buf, ref->stored_size) !=
                             ref->stored_crc)
+        rc = ZMM_ERR_CORRUPT;
+    return rc;
+}
+
+/* A PCM block decodes whole, in one step (it cannot stop at a prefix).
+ * It takes the decoder: a block left half inflated starts again. */
+static zmm_result decode_pcm(zmm_stream *s, const zmm_block_ref *ref,
+                             unsigned char *dst, uint32_t n)
+{
+    zmm_result rc = read_stored(s, ref, s->stored);
+
+    s->inflating = NULL;
+    if (rc == ZMM_OK)
+        rc = zmm_codec_decode_pcm(s->decoder, s->stored, ref->stored_size,
+                                  dst, n);
+    if (rc == ZMM_OK && zmm_crc32(0, dst, n) != ref->logical_crc)
         rc = ZMM_ERR_CORRUPT;
     return rc;
 }
@@ -110,6 +126,9 @@ static zmm_result decode_entry(zmm_stream *s, zmm_cache_entry *e,
     case ZMM_KIND_RAW:
         rc = read_stored(s, ref, e->data);
         break;
+    case ZMM_KIND_PCM:
+        rc = decode_pcm(s, ref, e->data, n);
+        break;
     default: /* deflate; the directory admits no other kind */
         if (s->inflating != e) {
             rc = read_stored(s, ref, s->stored);
@@ -120,13 +139,19 @@ static zmm_result decode_entry(zmm_stream *s, zmm_cache_entry *e,
                 break;
             s->inflating = e;
             e->valid = 0;
+        } else {
+            /* A second read past the inflated prefix: finish the block, so
+             * a block is inflated in at most two steps. A first read (a
+             * random one) stops at the bytes it asked for; a block read
+             * again needs no more inflating (or restarting, once another
+             * block takes the decoder). */
+            want = n;
         }
-        want = (want + INFLATE_STEP - 1) & ~(INFLATE_STEP - 1);
         if (want > n)
             want = n;
         rc = zmm_codec_inflate_more(s->decoder, e->data, &e->valid, want, n);
         if (rc == ZMM_OK && e->valid == n &&
-            (uint32_t)crc32(0, e->data, n) != ref->logical_crc)
+            zmm_crc32(0, e->data, n) != ref->logical_crc)
             rc = ZMM_ERR_CORRUPT;
         if (rc != ZMM_OK || e->valid < n)
             return rc; /* on error the caller releases the entry */
@@ -160,6 +185,42 @@ static zmm_result load_block(zmm_stream *s, uint32_t index, uint32_t want,
     }
     *out = e;
     return ZMM_OK;
+}
+
+/*
+ * Decodes block `index`, which is not cached, straight into dst (its n
+ * bytes): a read that covers a whole block skips the cache and the copy out
+ * of it. Nothing is cached, so a cached block, the only place a dirty one
+ * lives, never goes this way, and the block table holds the truth. Takes the
+ * decoder: an entry left half inflated starts again when read further.
+ */
+static zmm_result decode_direct(zmm_stream *s, uint32_t index,
+                                unsigned char *dst)
+{
+    const zmm_block_ref *ref = &s->m->blocks[index];
+    uint32_t n = zmm_member_block_length(s->m, index), done = 0;
+    zmm_result rc;
+
+    switch (ref->kind) {
+    case ZMM_KIND_ZERO:
+        memset(dst, 0, n);
+        return ZMM_OK;
+    case ZMM_KIND_RAW:
+        return read_stored(s, ref, dst);
+    case ZMM_KIND_PCM:
+        return decode_pcm(s, ref, dst, n);
+    default:
+        s->inflating = NULL;
+        rc = read_stored(s, ref, s->stored);
+        if (rc == ZMM_OK)
+            rc = zmm_codec_inflate_begin(s->decoder, s->stored,
+                                         ref->stored_size);
+        if (rc == ZMM_OK)
+            rc = zmm_codec_inflate_more(s->decoder, dst, &done, n, n);
+        if (rc == ZMM_OK && zmm_crc32(0, dst, n) != ref->logical_crc)
+            rc = ZMM_ERR_CORRUPT;
+        return rc;
+    }
 }
 
 static zmm_result load_whole_block(zmm_stream *s, uint32_t index,
@@ -228,10 +289,16 @@ zmm_result zmm_stream_read(zmm_stream *s, void *buf, size_t len, size_t *got)
 
         if (count > len - done)
             count = (uint32_t)(len - done);
-        rc = load_block(s, index, offset + count, &e);
+        if (offset == 0 && count == zmm_member_block_length(s->m, index) &&
+            zmm_cache_find(&s->cache, index) == NULL) {
+            rc = decode_direct(s, index, out + done);
+        } else {
+            rc = load_block(s, index, offset + count, &e);
+            if (rc == ZMM_OK)
+                memcpy(out + done, e->data + offset, count);
+        }
         if (rc != ZMM_OK)
             return rc;
-        memcpy(out + done, e->data + offset, count);
         done += count;
         pos += count;
     }
@@ -458,6 +525,7 @@ static zmm_result open_member(zmm_archive *ar, const char *name,
             return rc;
         m->block_shift = shift;
         m->level = level;
+        m->flags &= ~ZMM_MEMBER_PCM; /* new contents: no layout yet */
         ar->modified = 1;
     }
     *out = m;
@@ -512,5 +580,25 @@ zmm_result zmm_stream_open(zmm_archive *ar, const char *name, unsigned flags,
         return rc;
     }
     *out = s;
+    return ZMM_OK;
+}
+
+zmm_result zmm_stream_set_pcm_layout(zmm_stream *s,
+                                     const zmm_pcm_layout *layout)
+{
+    if (!s->writable)
+        return ZMM_ERR_READ_ONLY;
+    if (layout != NULL && (layout->struct_size < sizeof *layout ||
+                           !zmm_pcm_layout_valid(layout)))
+        return ZMM_ERR_INVALID_ARG;
+    if (layout == NULL) {
+        s->m->flags &= ~ZMM_MEMBER_PCM;
+        memset(&s->m->pcm, 0, sizeof s->m->pcm);
+    } else {
+        s->m->flags |= ZMM_MEMBER_PCM;
+        s->m->pcm = *layout;
+        s->m->pcm.struct_size = sizeof s->m->pcm;
+    }
+    s->ar->modified = 1;
     return ZMM_OK;
 }

@@ -12,6 +12,13 @@
  * What mmio expects, as Windows documents it and Wine 8 implements it, and
  * the choices that follow are stated at each message below;
  * tests/wine/README.md lists the Wine behaviours the tests ran into.
+ *
+ * Audio: a member created through mmio gets a PCM layout as soon as its
+ * first bytes form a RIFF WAVE header of integer PCM (a recorder writes the
+ * header first, with a provisional `data` size: the samples are taken to run
+ * to the end), so the samples written after it are stored as PCM blocks.
+ * At CLOSE the header is final (mmioAscend patched it) and the layout is
+ * detected again from it, for the blocks not yet stored.
  */
 #include <limits.h>
 #include <stdint.h>
@@ -32,6 +39,8 @@ typedef struct zmmio_handle {
     /* A WRITE or a commit failed. mmio ignores WRITE's result when it
      * flushes its buffer, so CLOSE is where the failure gets reported. */
     int write_failed;
+    int wrote;      /* a WRITE changed the member: detect its layout at CLOSE */
+    int pcm_watch;  /* a created member without a PCM layout yet: WRITEs try */
 } zmmio_handle;
 
 /* dwFlags bits OPEN understands in the low word (the one mmioOpen's caller
@@ -144,6 +153,38 @@ static UINT edit_archive(const char *path, archive_op op, const char *a,
     if (rc_close != ZMM_OK)
         return mmio_error(rc_close, 0, MMIOERR_CANNOTWRITE);
     return 0;
+}
+
+/* ---- audio-aware compression --------------------------------------------- */
+
+/* A member's first bytes that detection reads: any WAV header fits. */
+#define PCM_HEAD 65536u
+
+/*
+ * Gives the member the PCM layout of the RIFF WAVE header at its start, if it
+ * has one (zmm_detect_wav_layout); blocks stored from then on are filtered.
+ * `member_size` is UINT64_MAX while a recording goes on: its `data` size is
+ * provisional until mmioAscend patches it. Keeps the position. Nonzero when
+ * a layout was set. A failure here only costs compression, never data.
+ */
+static int detect_pcm(zmmio_handle *h, uint64_t member_size)
+{
+    uint64_t pos = zmm_stream_tell(h->stream);
+    unsigned char *head = malloc(PCM_HEAD);
+    zmm_pcm_layout layout;
+    size_t got = 0;
+    int set = 0;
+
+    if (!head)
+        return 0;
+    if (zmm_stream_seek(h->stream, 0, ZMM_SEEK_SET, NULL) == ZMM_OK
+        && zmm_stream_read(h->stream, head, PCM_HEAD, &got) == ZMM_OK
+        && zmm_detect_wav_layout(head, got, member_size, &layout) == ZMM_OK
+        && zmm_stream_set_pcm_layout(h->stream, &layout) == ZMM_OK)
+        set = 1;
+    zmm_stream_seek(h->stream, (int64_t)pos, ZMM_SEEK_SET, NULL);
+    free(head);
+    return set;
 }
 
 /* ---- MMIOM_OPEN ---------------------------------------------------------- */
@@ -289,6 +330,10 @@ static LRESULT on_open(MMIOINFO *mi, const char *filename)
         goto fail;
     }
 
+    /* A new member (a recording) gets its layout once its header is
+     * written; an existing one keeps its own until CLOSE re-detects it. */
+    h->pcm_watch = create;
+
     id = zmmio_table_insert(h);
     if (!id) {
         err = MMIOERR_TOOMANYOPENFILES;
@@ -326,6 +371,13 @@ static LRESULT on_close(MMIOINFO *mi)
         return MMIOERR_CANNOTCLOSE; /* not ours, or in use by another thread */
     h = zmmio_table_remove(id);
     mi->adwInfo[0] = 0;
+
+    /* The header is final now (mmioAscend patched its sizes): the layout
+     * it gives applies to the blocks still to be stored, which closing
+     * stores. Blocks stored earlier keep their encoding (each PCM block
+     * describes itself, so an earlier layout can never misdecode). */
+    if (h->wrote && !h->write_failed)
+        detect_pcm(h, zmm_stream_size(h->stream));
 
     /* Closing the archive commits: the writes become durable here. */
     rc_stream = zmm_stream_close(h->stream);
@@ -372,6 +424,16 @@ static LRESULT on_write(MMIOINFO *mi, zmmio_handle *h, const void *buf,
         h->write_failed = 1;
         return -1;
     }
+    /* A write of the whole header at once (a file copied through mmio,
+     * mmio's buffer flushed): the layout applies to this write's blocks. */
+    if (h->pcm_watch && pos == 0 && len > 0) {
+        zmm_pcm_layout layout;
+
+        if (zmm_detect_wav_layout(buf, (size_t)len, UINT64_MAX, &layout)
+                == ZMM_OK
+            && zmm_stream_set_pcm_layout(h->stream, &layout) == ZMM_OK)
+            h->pcm_watch = 0;
+    }
     /* A zero-length write sets the end of the member at the position,
      * cutting or extending it, as the DOS procedure's _hwrite(h, p, 0)
      * does with the file. */
@@ -381,6 +443,14 @@ static LRESULT on_write(MMIOINFO *mi, zmmio_handle *h, const void *buf,
         return -1;
     }
     mi->lDiskOffset = (LONG)(pos + (uint64_t)len);
+    h->wrote = 1;
+    /* A recorder writes its header first: from the first WRITE that
+     * completes a PCM header, the samples that follow are filtered. Tried
+     * until the member passes PCM_HEAD bytes. */
+    if (h->pcm_watch
+        && (detect_pcm(h, UINT64_MAX)
+            || zmm_stream_size(h->stream) >= PCM_HEAD))
+        h->pcm_watch = 0;
     if (flush && zmm_archive_commit(h->archive) != ZMM_OK) {
         h->write_failed = 1;
         return -1;
@@ -507,7 +577,9 @@ LRESULT CALLBACK ZmmIOProc(LPSTR lpmmioinfo, UINT uMsg, LPARAM lParam1,
 
     case MMIOM_CLOSE:
         /* lParam1 = mmioClose's flags (none apply), lParam2 unused.
-         * Closes the member and the archive, committing the writes.
+         * Closes the member and the archive, committing the writes; a
+         * member written through the handle first gets the PCM layout of
+         * its RIFF WAVE header, if any (audio-aware compression).
          * Returns 0, or MMIOERR_CANNOTWRITE if any write or the commit
          * failed: the only report of a failed buffered write. */
         if (!mi)

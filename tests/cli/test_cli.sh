@@ -168,6 +168,32 @@ same cat.out text.txt "1 MiB blocks at level 0 round trip"
 check 0 "pack FILE without -o makes FILE.zmm" zmm pack one.bin
 if [ -f one.bin.zmm ]; then ok "one.bin.zmm exists"; else not_ok "one.bin.zmm missing"; fi
 
+# ---- audio-aware compression (--filter) ------------------------------------
+
+if [ -n "$wavs" ]; then
+    check 0 "pack chord.wav (--filter auto, the default)" zmm pack -o pcm.zmm chord.wav
+    check 0 "list -v pcm.zmm" zmm list -v pcm.zmm
+    check_in out.txt "pcm 16-bit 2ch @44+" "list -v shows the PCM filter"
+    check 0 "info pcm.zmm" zmm info pcm.zmm
+    check_in out.txt "pcm 16-bit 2ch @44+" "info shows the PCM filter"
+    zmm cat pcm.zmm >cat.out 2>err.txt
+    same cat.out chord.wav "a filtered member round trips"
+    check 0 "pack --filter none" zmm pack --filter none -o plain.zmm chord.wav
+    if [ "$(size_of pcm.zmm)" -lt "$(size_of plain.zmm)" ]; then
+        ok "the PCM filter packs smaller ($(size_of pcm.zmm) < $(size_of plain.zmm) bytes)"
+    else
+        not_ok "the PCM filter packs $(size_of pcm.zmm) bytes, none $(size_of plain.zmm)"
+    fi
+    check 0 "pack --filter pcm" zmm pack --filter pcm -f -o pcm.zmm chord.wav
+    check 0 "add --filter pcm" zmm add pcm.zmm --filter pcm --as again.wav chord.wav
+    zmm cat pcm.zmm+again.wav >cat.out 2>err.txt
+    same cat.out chord.wav "a member added with --filter pcm round trips"
+fi
+check 1 "pack --filter pcm text.txt fails" zmm pack --filter pcm -o bad.zmm text.txt
+check_in err.txt "not a RIFF WAVE" "--filter pcm says why"
+check 2 "pack --filter bogus is a usage error" zmm pack --filter bogus -o bad.zmm text.txt
+if [ -e bad.zmm ]; then not_ok "a failed pack left bad.zmm"; else ok "no bad.zmm left"; fi
+
 # ---- stdin and stdout ---------------------------------------------------------
 
 zmm pack -o piped.zmm - <text.txt >out.txt 2>err.txt

@@ -95,6 +95,23 @@ static void text(unsigned char *buf, size_t len)
         buf[i] = (unsigned char)words[(i * 7 + i / 97) % (sizeof words - 1)];
 }
 
+/* A WAV-like member: a 44-byte header, then a triangle wave of 16-bit
+ * stereo samples, which the PCM filter stores as PCM blocks. */
+static void samples(unsigned char *buf, size_t len)
+{
+    size_t i;
+    memset(buf, 0, 44);
+    memcpy(buf, "RIFF", 4);
+    memcpy(buf + 8, "WAVEfmt ", 8);
+    for (i = 44; i + 1 < len; i += 2) {
+        size_t n = (i - 44) / 4, c = (i - 44) / 2 % 2;
+        int v = (int)((n * (3 + c)) % 400) - 200;
+        v = (v < 0 ? -v : v) * 60 - 6000 + (int)(n % 7);
+        buf[i] = (unsigned char)v;
+        buf[i + 1] = (unsigned char)((unsigned)v >> 8);
+    }
+}
+
 static void noise(unsigned char *buf, size_t len)
 {
     uint32_t x = 2463534242u;
@@ -156,6 +173,44 @@ int main(int argc, char **argv)
     put(ar, "sparse", 1u << 20, 6, 2u << 20, "0123456789", 10);
     bytes = finish(ar, mem, &len);
     save("sparse.zmm", bytes, len);
+    free(bytes);
+
+    /* PCM layouts and PCM blocks: 16-bit stereo after a 44-byte header in
+     * 4 KiB blocks, and an 8-bit layout at an odd offset (the incompat
+     * feature bit 0x1 is set). */
+    ar = start(&mem);
+    samples(buf, 3 * 4096 + 1000);
+    {
+        zmm_member_options o;
+        zmm_pcm_layout l;
+        zmm_stream *s = NULL;
+        memset(&o, 0, sizeof o);
+        o.struct_size = sizeof o;
+        o.block_size = 4096;
+        o.level = 6;
+        memset(&l, 0, sizeof l);
+        l.struct_size = sizeof l;
+        l.offset = 44;
+        l.length = 3 * 4096 + 1000 - 44;
+        l.bits = 16;
+        l.channels = 2;
+        TRY(zmm_stream_open(ar, "song.wav", ZMM_STREAM_WRITE |
+                                ZMM_STREAM_CREATE, &o, &s));
+        TRY(zmm_stream_set_pcm_layout(s, &l));
+        TRY(zmm_stream_write(s, buf, 3 * 4096 + 1000));
+        TRY(zmm_stream_close(s));
+        TRY(zmm_stream_open(ar, "mono8.wav", ZMM_STREAM_WRITE |
+                                ZMM_STREAM_CREATE, &o, &s));
+        l.offset = 45;
+        l.length = 5000;
+        l.bits = 8;
+        l.channels = 1;
+        TRY(zmm_stream_set_pcm_layout(s, &l));
+        TRY(zmm_stream_write(s, buf, 6000));
+        TRY(zmm_stream_close(s));
+    }
+    bytes = finish(ar, mem, &len);
+    save("pcm.zmm", bytes, len);
     free(bytes);
 
     /* mixed.zmm cut inside its directory. */

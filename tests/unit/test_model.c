@@ -8,7 +8,9 @@
  * per member: every result and every byte read must agree. The members use
  * block sizes of 4, 16 and 64 KiB and levels 0, 1, 6, so small writes land
  * inside deflated, raw and zero blocks alike; writes past the end leave gaps
- * that must read as zeros.
+ * that must read as zeros. Two members have PCM layouts (16-bit stereo,
+ * 24-bit 6 channels, changed and cleared now and then) and get smooth
+ * sample-like writes, so pokes land in PCM blocks too and re-encode them.
  *
  * usage: test_model [--ops N] [SEED...]
  * Each seed runs N operations (default 100000). On a mismatch the program
@@ -35,6 +37,8 @@ typedef struct member {
     size_t ref_cap;
     zmm_stream *s;        /* the open write stream, or NULL */
     uint64_t pos;
+    int has_pcm;          /* the member's PCM layout, as the model has it */
+    zmm_pcm_layout pcm;
 } member;
 
 static const struct {
@@ -60,6 +64,7 @@ typedef struct world {
     size_t buf_cap;
     unsigned long counts[16];
     unsigned long rebuilds;
+    unsigned long pcm_blocks; /* PCM blocks seen by check_archive, in all */
 } world;
 
 enum {
@@ -146,6 +151,24 @@ static void open_streams(world *w, int create)
         m->pos = 0;
         CHECK_U64(zmm_stream_size(m->s), create ? 0 : m->len);
         CHECK_U64(zmm_stream_tell(m->s), 0);
+        if (create && m->has_pcm)
+            CHECK_OK(zmm_stream_set_pcm_layout(m->s, &m->pcm));
+    }
+}
+
+/* Smooth sample-like bytes: a random walk of `bits`-bit little-endian
+ * samples, which the PCM filter shrinks far better than deflate alone. */
+static void fill_samples(world *w, const member *m, unsigned char *buf,
+                         size_t len)
+{
+    unsigned bytes = m->has_pcm ? m->pcm.bits / 8 : 2, q;
+    int64_t v = (int64_t)tu_rng_below(&w->r, 2000) - 1000;
+    size_t i = 0;
+
+    while (i < len) {
+        v += (int64_t)tu_rng_below(&w->r, 41) - 20;
+        for (q = 0; q < bytes && i < len; q++)
+            buf[i++] = (unsigned char)((uint64_t)v >> (8 * q));
     }
 }
 
@@ -178,6 +201,20 @@ static void check_archive(world *w)
     model_image(w, &want);
     CHECKF(tu_image_equal(&got, &want, why, sizeof why),
            "archive differs from the model: %s", why);
+    for (i = 0; i < NMEMBERS; i++) {
+        const member *m = &w->m[i];
+        zmm_member_info mi;
+        size_t at;
+        memset(&mi, 0, sizeof mi);
+        mi.struct_size = sizeof mi;
+        CHECK_OK(zmm_archive_find(ar, m->name, &at));
+        CHECK_OK(zmm_archive_member_info(ar, at, &mi));
+        CHECK_U64((mi.flags & ZMM_MEMBER_PCM) != 0, m->has_pcm);
+        CHECK_U64(mi.pcm_offset, m->has_pcm ? m->pcm.offset : 0);
+        CHECK_U64(mi.pcm_length, m->has_pcm ? m->pcm.length : 0);
+        CHECK_U64(mi.pcm_bits, m->has_pcm ? m->pcm.bits : 0);
+        CHECK_U64(mi.pcm_channels, m->has_pcm ? m->pcm.channels : 0);
+    }
     tu_image_free(&got);
     tu_image_free(&want);
     CHECK_OK(zmm_archive_close(ar));
@@ -187,7 +224,7 @@ static void check_archive(world *w)
     CHECKF(err == NULL, "the archive breaks docs/FORMAT.md: %s", err);
     CHECK_U64(fa.member_count, NMEMBERS);
     for (i = 0; i < NMEMBERS; i++) {
-        uint32_t j;
+        uint32_t j, k;
         for (j = 0; j < fa.member_count; j++)
             if (strcmp(fa.members[j].name, w->m[i].name) == 0) {
                 unsigned char *bytes =
@@ -195,6 +232,8 @@ static void check_archive(world *w)
                 CHECK_U64(fa.members[j].length, w->m[i].len);
                 CHECK_MEM(bytes, w->m[i].ref, w->m[i].len);
                 free(bytes);
+                for (k = 0; k < fa.members[j].block_count; k++)
+                    w->pcm_blocks += fa.members[j].blocks[k].kind == 3;
                 break;
             }
         CHECKF(j < fa.member_count, "member %s missing", w->m[i].name);
@@ -308,7 +347,10 @@ static void op_write(world *w, member *m)
              (unsigned long long)m->pos, (unsigned long long)len,
              tu_data_kind_name(kind), (unsigned long long)m->len);
     ensure_buf(w, len + 1);
-    tu_fill(&w->r, kind, w->buf, len);
+    if (m->pcm.bits != 0 && tu_rng_chance(&w->r, 1, 2))
+        fill_samples(w, m, w->buf, len);
+    else
+        tu_fill(&w->r, kind, w->buf, len);
     CHECK_OK(zmm_stream_write(m->s, w->buf, len));
     model_write(m, w->buf, len);
 }
@@ -386,6 +428,32 @@ static void op_truncate(world *w, member *m)
 
 static void op_flush(world *w, member *m)
 {
+    static const unsigned bits[] = {8, 16, 24, 32};
+
+    /* Now and then a member with samples gets another layout, or none:
+     * blocks stored under the old one must still read back right. */
+    if (m->pcm.bits != 0 && tu_rng_chance(&w->r, 1, 5)) {
+        if (tu_rng_chance(&w->r, 1, 4)) {
+            m->has_pcm = 0;
+            describe(w, "clear the PCM layout of %s", m->name);
+            CHECK_OK(zmm_stream_set_pcm_layout(m->s, NULL));
+            memset(&m->pcm, 0, sizeof m->pcm);
+            m->pcm.bits = 16; /* keep writing samples */
+            return;
+        }
+        m->has_pcm = 1;
+        m->pcm.struct_size = sizeof m->pcm;
+        m->pcm.bits = bits[tu_rng_below(&w->r, 4)];
+        m->pcm.channels = (unsigned)tu_rng_range(&w->r, 1, 8);
+        m->pcm.offset = tu_rng_below(&w->r, 100);
+        m->pcm.length = tu_rng_below(&w->r, 2 * (uint64_t)m->cap);
+        describe(w, "PCM layout of %s: %u-bit %uch @%llu+%llu", m->name,
+                 m->pcm.bits, m->pcm.channels,
+                 (unsigned long long)m->pcm.offset,
+                 (unsigned long long)m->pcm.length);
+        CHECK_OK(zmm_stream_set_pcm_layout(m->s, &m->pcm));
+        return;
+    }
     describe(w, "flush %s", m->name);
     CHECK_OK(zmm_stream_flush(m->s));
 }
@@ -518,6 +586,20 @@ static int run_seed(uint64_t seed, unsigned long ops)
         if (w.m[i].cap > 400000)
             w.m[i].cap = 400000;
     }
+    /* a.wav: 16-bit stereo after a 44-byte header; sub/b.bin: 18-byte
+     * frames that straddle its 16 KiB blocks. */
+    w.m[0].has_pcm = 1;
+    w.m[0].pcm.struct_size = sizeof w.m[0].pcm;
+    w.m[0].pcm.offset = 44;
+    w.m[0].pcm.length = (uint64_t)1 << 40;
+    w.m[0].pcm.bits = 16;
+    w.m[0].pcm.channels = 2;
+    w.m[1].has_pcm = 1;
+    w.m[1].pcm = w.m[0].pcm;
+    w.m[1].pcm.offset = 7;
+    w.m[1].pcm.length = 200000;
+    w.m[1].pcm.bits = 24;
+    w.m[1].pcm.channels = 6;
     w.mem = zmm_memfile_new(NULL, 0);
     CHECK(w.mem != NULL);
     describe(&w, "create the archive");
@@ -564,8 +646,9 @@ static int run_seed(uint64_t seed, unsigned long ops)
            (unsigned long long)seed, ops, tu_seconds() - t0);
     for (i = 0; i < OP_KINDS; i++)
         printf("%s%s %lu", i ? ", " : "", op_names[i], w.counts[i]);
-    printf("; %lu rebuilds; final file %llu bytes)\n", w.rebuilds,
-           (unsigned long long)flen);
+    printf("; %lu rebuilds; final file %llu bytes; %lu PCM blocks checked)\n",
+           w.rebuilds, (unsigned long long)flen, w.pcm_blocks);
+    CHECKF(w.pcm_blocks > 0, "no PCM block was ever checked");
     w.mem->methods->close(w.mem);
     for (i = 0; i < NMEMBERS; i++)
         free(w.m[i].ref);

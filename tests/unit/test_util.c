@@ -465,6 +465,86 @@ static int all_zero(const unsigned char *p, size_t n)
     return 1;
 }
 
+static int inflate_exact(const unsigned char *in, size_t in_len,
+                         unsigned char *out, size_t out_len);
+
+/* Decodes a kind-3 (PCM) block by FORMAT.md's "PCM blocks" alone: the header,
+ * one deflate stream of verbatim bytes and residual planes, then each sample
+ * from the samples already written to `out`. 1 on success. */
+static int pcm_decode(const unsigned char *st, size_t size, unsigned char *out,
+                      size_t n)
+{
+    unsigned bits, ch, bytes, c, q;
+    uint64_t first, frames, count, body, f;
+    unsigned char *content;
+    int ok;
+
+    if (size < 12)
+        return 0;
+    bits = st[0];
+    ch = st[1];
+    first = le32(st + 4);
+    frames = le32(st + 8);
+    if ((bits != 8 && bits != 16 && bits != 24 && bits != 32) || ch < 1 ||
+        ch > 32 || le16(st + 2) != 0 || 12 + ch >= size || frames < 1)
+        return 0;
+    for (c = 0; c < ch; c++)
+        if (st[12 + c] > 3)
+            return 0;
+    bytes = bits / 8;
+    count = frames * ch;
+    body = count * bytes;
+    if (first > n || body > n - first)
+        return 0;
+    content = tu_xmalloc(n + 1);
+    ok = inflate_exact(st + 12 + ch, size - 12 - ch, content, n);
+    if (ok) {
+        const unsigned char *planes = content + first;
+        memcpy(out, content, (size_t)first);
+        memcpy(out + first + body, content + first + body,
+               (size_t)(n - first - body));
+        for (f = 0; f < frames; f++)
+            for (c = 0; c < ch; c++) {
+                uint64_t idx = f * ch + c, z = 0, mod = (uint64_t)1 << bits;
+                unsigned order = st[12 + c] < f ? st[12 + c] : (unsigned)f;
+                int64_t prev[4] = {0, 0, 0, 0}, res, pred, v;
+                unsigned k;
+                for (q = 0; q < bytes; q++)
+                    z |= (uint64_t)planes[q * count + idx] << (8 * q);
+                res = (z & 1) ? -(int64_t)(z >> 1) - 1 : (int64_t)(z >> 1);
+                /* the samples 1..order frames back, already decoded */
+                for (k = 1; k <= order; k++) {
+                    const unsigned char *p =
+                        out + first + ((f - k) * ch + c) * bytes;
+                    uint64_t u = 0;
+                    for (q = 0; q < bytes; q++)
+                        u |= (uint64_t)p[q] << (8 * q);
+                    if (bits == 8)
+                        prev[k] = (int64_t)u - 128;
+                    else
+                        prev[k] = u >= mod / 2 ? (int64_t)u - (int64_t)mod
+                                               : (int64_t)u;
+                }
+                pred = order == 0   ? 0
+                       : order == 1 ? prev[1]
+                       : order == 2 ? 2 * prev[1] - prev[2]
+                                    : 3 * prev[1] - 3 * prev[2] + prev[3];
+                v = (pred + res) % (int64_t)mod; /* wrap to `bits` bits */
+                if (v < 0)
+                    v += (int64_t)mod;
+                if (v >= (int64_t)(mod / 2))
+                    v -= (int64_t)mod;
+                if (bits == 8)
+                    v += 128;
+                for (q = 0; q < bytes; q++)
+                    out[first + idx * bytes + q] =
+                        (unsigned char)((uint64_t)v >> (8 * q));
+            }
+    }
+    free(content);
+    return ok;
+}
+
 /* Inflates a raw deflate stream that must end after exactly `in_len` input
  * and `out_len` output bytes. 1 on success. */
 static int inflate_exact(const unsigned char *in, size_t in_len,
@@ -516,7 +596,7 @@ static const char *parse_slot(const unsigned char *s, int *valid,
         FMT_FAIL("format_version %u", le16(s + 8));
     if (le16(s + 10) != 64)
         FMT_FAIL("slot_size %u", le16(s + 10));
-    if (le32(s + 12) != 0)
+    if ((le32(s + 12) & ~1u) != 0) /* bit 0: PCM layouts and blocks */
         FMT_FAIL("incompat_features 0x%x", (unsigned)le32(s + 12));
     if (le32(s + 16) != 0)
         FMT_FAIL("compat_features 0x%x (a v1 writer clears them)",
@@ -575,6 +655,7 @@ const char *tu_fmt_parse(const unsigned char *file, size_t len, int decode,
                   ? 1
                   : 0;
     s = file + 4096 * a->slot;
+    a->incompat_features = le32(s + 12);
     a->generation = le64(s + 24);
     a->directory_offset = le64(s + 32);
     a->directory_length = le32(s + 40);
@@ -617,7 +698,7 @@ const char *tu_fmt_parse(const unsigned char *file, size_t len, int decode,
                      m->block_shift);
         if (m->level > 9)
             FMT_FAIL("member %u: level %u", (unsigned)i, m->level);
-        if (m->flags & ~1u)
+        if (m->flags & ~3u)
             FMT_FAIL("member %u: flags 0x%x", (unsigned)i,
                      (unsigned)m->flags);
         if (m->flags & 1u)
@@ -641,6 +722,27 @@ const char *tu_fmt_parse(const unsigned char *file, size_t len, int decode,
                 FMT_FAIL("member %u: duplicate name \"%.64s\"", (unsigned)i,
                          m->name);
         pos += le16(r);
+        if (m->flags & 2u) { /* the PCM layout record */
+            const unsigned char *q = d + pos;
+            if (end - pos < 20)
+                FMT_FAIL("member %u: PCM record past the directory's end",
+                         (unsigned)i);
+            m->pcm_offset = le64(q);
+            m->pcm_length = le64(q + 8);
+            m->pcm_bits = q[16];
+            m->pcm_channels = q[17];
+            if ((m->pcm_bits != 8 && m->pcm_bits != 16 && m->pcm_bits != 24 &&
+                 m->pcm_bits != 32) ||
+                m->pcm_channels < 1 || m->pcm_channels > 32 ||
+                le16(q + 18) != 0 || m->pcm_offset > (uint64_t)INT64_MAX ||
+                m->pcm_length > (uint64_t)INT64_MAX - m->pcm_offset)
+                FMT_FAIL("member %u: bad PCM record", (unsigned)i);
+            if (!(le32(s + 12) & 1u))
+                FMT_FAIL("member %u: PCM layout without incompat bit 0x1",
+                         (unsigned)i);
+            pos += 20;
+        }
+        m->entries_offset = a->directory_offset + pos;
         if ((end - pos) / 20 < m->block_count)
             FMT_FAIL("member %u: block table past the directory's end",
                      (unsigned)i);
@@ -678,6 +780,16 @@ const char *tu_fmt_parse(const unsigned char *file, size_t len, int decode,
                              "%llu", (unsigned)i, (unsigned)j,
                              (unsigned)b->stored_size,
                              (unsigned long long)n_i);
+                break;
+            case 3:
+                if (b->stored_size < 14 || b->stored_size >= n_i)
+                    FMT_FAIL("member %u block %u: PCM size %u for n_i %llu",
+                             (unsigned)i, (unsigned)j,
+                             (unsigned)b->stored_size,
+                             (unsigned long long)n_i);
+                if (!(le32(s + 12) & 1u))
+                    FMT_FAIL("member %u block %u: PCM block without "
+                             "incompat bit 0x1", (unsigned)i, (unsigned)j);
                 break;
             default:
                 FMT_FAIL("member %u block %u: kind %u", (unsigned)i,
@@ -743,6 +855,12 @@ const char *tu_fmt_parse(const unsigned char *file, size_t len, int decode,
             }
             if (b->kind == 1) {
                 memcpy(tmp, stored, n_i);
+            } else if (b->kind == 3) {
+                if (!pcm_decode(stored, b->stored_size, tmp, n_i)) {
+                    free(tmp);
+                    FMT_FAIL("member %u block %u: bad PCM block",
+                             (unsigned)i, (unsigned)j);
+                }
             } else if (!inflate_exact(stored, b->stored_size, tmp, n_i)) {
                 free(tmp);
                 FMT_FAIL("member %u block %u: deflate stream does not end "
@@ -793,6 +911,8 @@ unsigned char *tu_fmt_member_bytes(const unsigned char *file,
             memcpy(dst, file + b->offset, n_i);
         else if (b->kind == 2)
             CHECK(inflate_exact(file + b->offset, b->stored_size, dst, n_i));
+        else if (b->kind == 3)
+            CHECK(pcm_decode(file + b->offset, b->stored_size, dst, n_i));
     }
     return out;
 }

@@ -167,10 +167,15 @@ typedef struct tu_fmt_member {
     uint32_t block_count;
     tu_fmt_block *blocks;
     uint64_t record_offset; /* in the file */
+    uint64_t entries_offset; /* of block entry 0, in the file */
+    /* The PCM layout (flags bit 1), else zeros. */
+    uint64_t pcm_offset, pcm_length;
+    unsigned pcm_bits, pcm_channels;
 } tu_fmt_member;
 
 typedef struct tu_fmt_archive {
     int slot;               /* the slot in use: 0 or 1 */
+    uint32_t incompat_features; /* of that slot */
     uint64_t generation;
     uint64_t directory_offset;
     uint32_t directory_length;

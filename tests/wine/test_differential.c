@@ -479,21 +479,55 @@ static void op_chunk(diff *d)
     ascend(d, ck);
 }
 
-/* A RIFF WAVE recording, as a sound recorder writes it through mmio. */
+/* Writes n given bytes through both handles. */
+static void write_given(diff *d, const unsigned char *p, LONG n)
+{
+    LONG r[2];
+    int i;
+
+    for (i = 0; i < 2; i++)
+        r[i] = mmioWrite(d->h[i], (const char *)p, n);
+    if ((d->mode & MMIO_RWMODE) == MMIO_READ && n > 0)
+        d->readonly_write = 1;
+    SAME(d, r[DOS], r[ZMM]);
+}
+
+/* A RIFF WAVE recording, as a sound recorder writes it through mmio. Half
+ * of them are real 16-bit stereo PCM with smooth samples, which zmmio.dll
+ * detects and stores as PCM blocks (audio-aware compression). */
 static void op_record(diff *d)
 {
+    static const unsigned char pcm_fmt[16] = {
+        1, 0, 2, 0, 0x44, 0xac, 0, 0, 0x10, 0xb1, 2, 0, 4, 0, 16, 0};
     MMCKINFO riff[2], fmt[2], data[2];
     LONG pieces = 1 + (LONG)below(d, 20);
+    int pcm = (int)below(d, 2);
+    unsigned v = (unsigned)below(d, 65536);
 
-    d->what = "RIFF WAVE recording";
+    d->what = pcm ? "RIFF WAVE recording (PCM)" : "RIFF WAVE recording";
     rein(d);
     create_chunk(d, riff, 0, mmioFOURCC('W', 'A', 'V', 'E'), MMIO_CREATERIFF);
     create_chunk(d, fmt, mmioFOURCC('f', 'm', 't', ' '), 0, 0);
-    write_both(d, 16);
+    if (pcm)
+        write_given(d, pcm_fmt, 16);
+    else
+        write_both(d, 16);
     ascend(d, fmt);
     create_chunk(d, data, mmioFOURCC('d', 'a', 't', 'a'), 0, 0);
-    while (pieces-- > 0 && !d->failed)
-        write_both(d, (LONG)below(d, 5000));
+    while (pieces-- > 0 && !d->failed) {
+        LONG n = (LONG)below(d, 5000), k;
+
+        if (!pcm) {
+            write_both(d, n);
+            continue;
+        }
+        for (k = 0; k < n; k++) { /* a slow random walk, byte by byte */
+            if (k % 2 == 0)
+                v += (unsigned)below(d, 33) - 16;
+            wbuf[k] = (unsigned char)(k % 2 ? v >> 8 : v);
+        }
+        write_given(d, wbuf, n);
+    }
     ascend(d, data);
     ascend(d, riff);
 }

@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "wine_test.h"
+#include "zmm.h"
 
 static int usage(void)
 {
@@ -33,25 +34,71 @@ static int usage(void)
     return 2;
 }
 
+/* The PCM layout of the archive's member (NULL: the default), or 0 bits. */
+static zmm_member_info member_pcm(const char *archive, const char *member)
+{
+    zmm_archive *ar = NULL;
+    zmm_member_info mi;
+    size_t at;
+
+    memset(&mi, 0, sizeof mi);
+    mi.struct_size = sizeof mi;
+    if (zmm_archive_open(archive, ZMM_OPEN_READ, &ar, NULL) == ZMM_OK) {
+        if (zmm_archive_find(ar, member, &at) != ZMM_OK
+            || zmm_archive_member_info(ar, at, &mi) != ZMM_OK)
+            mi.flags = 0;
+        zmm_archive_close(ar);
+    }
+    if (!(mi.flags & ZMM_MEMBER_PCM))
+        mi.pcm_bits = 0;
+    return mi;
+}
+
+/* Stores the WAV with the PCM layout it has, so the players read PCM
+ * blocks (audio-aware compression). */
 static int pack(const char *wav, const char *archive, const char *member)
 {
     size_t len;
     unsigned char *data = tw_read_file(wav, &len);
-    int rc;
+    zmm_archive *ar = NULL;
+    zmm_stream *st = NULL;
+    zmm_pcm_layout layout;
+    zmm_member_info mi;
+    int rc = 1;
 
     if (!data) {
         fprintf(stderr, "cannot read %s\n", wav);
         return 1;
     }
-    rc = tw_write_member(archive, member, data, len);
+    if (zmm_detect_wav_layout(data, len, len, &layout) != ZMM_OK) {
+        fprintf(stderr, "%s is not a PCM WAV file\n", wav);
+        free(data);
+        return 1;
+    }
+    if (zmm_archive_open(archive, ZMM_OPEN_WRITE | ZMM_OPEN_CREATE, &ar, NULL)
+        == ZMM_OK) {
+        if (zmm_stream_open(ar, member,
+                            ZMM_STREAM_WRITE | ZMM_STREAM_CREATE
+                                | ZMM_STREAM_TRUNCATE,
+                            NULL, &st) == ZMM_OK) {
+            rc = zmm_stream_set_pcm_layout(st, &layout) != ZMM_OK
+                 || zmm_stream_write(st, data, len) != ZMM_OK;
+            if (zmm_stream_close(st) != ZMM_OK)
+                rc = 1;
+        }
+        if (zmm_archive_close(ar) != ZMM_OK)
+            rc = 1;
+    }
     free(data);
     if (rc) {
         fprintf(stderr, "cannot write %s member %s\n", archive, member);
         return 1;
     }
-    printf("packed %s (%lu bytes) as %s+%s\n", wav, (unsigned long)len,
-           archive, member);
-    return 0;
+    mi = member_pcm(archive, member);
+    printf("packed %s (%lu bytes) as %s+%s: %lu bytes, pcm %u-bit %uch\n",
+           wav, (unsigned long)len, archive, member,
+           (unsigned long)mi.packed_size, mi.pcm_bits, mi.pcm_channels);
+    return mi.pcm_bits ? 0 : 1;
 }
 
 static int play_sound(const char *name)
@@ -187,6 +234,22 @@ static int record(const char *wav, const char *name)
     if (!rc)
         printf("recorded %ld bytes of samples into %s\n", (long)data_len,
                name);
+    /* zmmio.dll found the recording's PCM layout (from its header) */
+    if (!rc && strstr(name, ".zmm+")) {
+        char archive[MAX_PATH];
+        const char *plus = strrchr(name, '+');
+        zmm_member_info mi;
+
+        snprintf(archive, sizeof archive, "%.*s", (int)(plus - name), name);
+        mi = member_pcm(archive, plus[1] ? plus + 1 : NULL);
+        printf("%s: %lu bytes stored, pcm %u-bit %uch @%lu+%lu\n", name,
+               (unsigned long)mi.packed_size, mi.pcm_bits, mi.pcm_channels,
+               (unsigned long)mi.pcm_offset, (unsigned long)mi.pcm_length);
+        if (mi.pcm_bits == 0 || mi.pcm_length != (uint64_t)data_len) {
+            fprintf(stderr, "%s: no PCM layout for the recording\n", name);
+            rc = 1;
+        }
+    }
 fail:
     if (h)
         mmioClose(h, 0);

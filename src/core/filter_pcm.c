@@ -1,0 +1,294 @@
+/*
+ * filter_pcm.c -- the PCM predictor of block kind 3. Samples are signed
+ * integers of `bits` bits (8-bit WAV samples are unsigned: 128 is
+ * subtracted); each channel is predicted by a fixed polynomial of order 0..3
+ * that restarts at the block's first frame, and the residual, wrapped to
+ * `bits` bits and zigzagged, is split into byte planes: plane q holds byte q
+ * of every residual, in frame then channel order. Deflate finds the long
+ * runs of zero high bytes that interleaved samples hide from it.
+ */
+#include "filter_pcm.h"
+
+#include <string.h>
+
+#include "bytes.h"
+
+int zmm_pcm_layout_valid(const zmm_pcm_layout *l)
+{
+    return (l->bits == 8 || l->bits == 16 || l->bits == 24 ||
+            l->bits == 32) &&
+           l->channels >= 1 && l->channels <= ZMM_PCM_MAX_CHANNELS &&
+           l->offset <= (uint64_t)INT64_MAX &&
+           l->length <= (uint64_t)INT64_MAX - l->offset;
+}
+
+uint32_t zmm_pcm_block_range(const zmm_pcm_layout *l, uint64_t offset,
+                             uint32_t n, zmm_pcm_block *b)
+{
+    uint64_t fs = (uint64_t)l->channels * (l->bits / 8);
+    uint64_t end = offset + n, data_end = l->offset + l->length;
+    uint64_t k_first, k_end;
+
+    memset(b, 0, sizeof *b);
+    b->bits = l->bits;
+    b->channels = l->channels;
+    if (end > data_end)
+        end = data_end;
+    if (end <= l->offset)
+        return 0;
+    /* Frames k cover member bytes [l->offset + k fs, l->offset + (k+1) fs). */
+    k_first = offset <= l->offset ? 0 : (offset - l->offset + fs - 1) / fs;
+    k_end = (end - l->offset) / fs;
+    if (k_end <= k_first)
+        return 0;
+    b->first = (uint32_t)(l->offset + k_first * fs - offset);
+    b->frames = (uint32_t)(k_end - k_first);
+    return b->frames;
+}
+
+/* A sample's bytes as a signed integer. */
+static int64_t load_sample(const unsigned char *p, unsigned bytes)
+{
+    switch (bytes) {
+    case 1:
+        return (int64_t)p[0] - 128;
+    case 2:
+        return (int64_t)(((uint32_t)p[0] | (uint32_t)p[1] << 8) ^ 0x8000u) -
+               0x8000;
+    case 3:
+        return (int64_t)(((uint32_t)p[0] | (uint32_t)p[1] << 8 |
+                          (uint32_t)p[2] << 16) ^ 0x800000u) - 0x800000;
+    default:
+        return (int64_t)(zmm_load32(p) ^ 0x80000000u) - 0x80000000LL;
+    }
+}
+
+static void store_sample(unsigned char *p, unsigned bytes, int64_t s)
+{
+    uint64_t u = (uint64_t)s;
+    unsigned q;
+
+    if (bytes == 1) {
+        p[0] = (unsigned char)(u + 128);
+        return;
+    }
+    for (q = 0; q < bytes; q++)
+        p[q] = (unsigned char)(u >> (8 * q));
+}
+
+/* h[0] = s[n-1], h[1] = s[n-2], h[2] = s[n-3]. */
+static int64_t predict(unsigned order, const int64_t *h)
+{
+    switch (order) {
+    case 0: return 0;
+    case 1: return h[0];
+    case 2: return 2 * h[0] - h[1];
+    default: return 3 * h[0] - 3 * h[1] + h[2];
+    }
+}
+
+static void push(int64_t *h, int64_t s)
+{
+    h[2] = h[1];
+    h[1] = h[0];
+    h[0] = s;
+}
+
+static int64_t abs64(int64_t v)
+{
+    return v < 0 ? -v : v;
+}
+
+void zmm_pcm_choose_orders(zmm_pcm_block *b, const unsigned char *in)
+{
+    unsigned bytes = b->bits / 8, c, o;
+    uint32_t fs = bytes * b->channels, f;
+
+    for (c = 0; c < b->channels; c++) {
+        const unsigned char *p = in + b->first + c * bytes;
+        uint64_t cost[ZMM_PCM_MAX_ORDER + 1] = {0, 0, 0, 0};
+        int64_t h[3] = {0, 0, 0};
+
+        /* FLAC's estimate: the order whose residuals are smallest in sum.
+         * The first three frames, predicted by lower orders, are left out. */
+        for (f = 0; f < b->frames; f++, p += fs) {
+            int64_t s = load_sample(p, bytes);
+
+            if (f >= ZMM_PCM_MAX_ORDER)
+                for (o = 0; o <= ZMM_PCM_MAX_ORDER; o++)
+                    cost[o] += (uint64_t)abs64(s - predict(o, h));
+            push(h, s);
+        }
+        b->order[c] = 0;
+        for (o = 1; o <= ZMM_PCM_MAX_ORDER; o++)
+            if (cost[o] < cost[b->order[c]])
+                b->order[c] = (unsigned char)o;
+    }
+}
+
+size_t zmm_pcm_header_size(const zmm_pcm_block *b)
+{
+    return ZMM_PCM_HEADER_FIXED + b->channels;
+}
+
+void zmm_pcm_header_encode(const zmm_pcm_block *b, unsigned char *out)
+{
+    out[0] = (unsigned char)b->bits;
+    out[1] = (unsigned char)b->channels;
+    zmm_store16(out + 2, 0);
+    zmm_store32(out + 4, b->first);
+    zmm_store32(out + 8, b->frames);
+    memcpy(out + ZMM_PCM_HEADER_FIXED, b->order, b->channels);
+}
+
+zmm_result zmm_pcm_header_decode(const unsigned char *p, uint32_t stored_size,
+                                 uint32_t n, zmm_pcm_block *b,
+                                 size_t *header_size)
+{
+    unsigned c;
+
+    memset(b, 0, sizeof *b);
+    if (stored_size < ZMM_PCM_HEADER_FIXED)
+        return ZMM_ERR_CORRUPT;
+    b->bits = p[0];
+    b->channels = p[1];
+    b->first = zmm_load32(p + 4);
+    b->frames = zmm_load32(p + 8);
+    if ((b->bits != 8 && b->bits != 16 && b->bits != 24 && b->bits != 32) ||
+        b->channels < 1 || b->channels > ZMM_PCM_MAX_CHANNELS ||
+        zmm_load16(p + 2) != 0 || b->frames == 0 ||
+        ZMM_PCM_HEADER_FIXED + b->channels >= stored_size ||
+        b->first > n ||
+        (uint64_t)b->frames * b->channels * (b->bits / 8) > n - b->first)
+        return ZMM_ERR_CORRUPT;
+    for (c = 0; c < b->channels; c++) {
+        b->order[c] = p[ZMM_PCM_HEADER_FIXED + c];
+        if (b->order[c] > ZMM_PCM_MAX_ORDER)
+            return ZMM_ERR_CORRUPT;
+    }
+    *header_size = ZMM_PCM_HEADER_FIXED + b->channels;
+    return ZMM_OK;
+}
+
+/* Wrapping to `bits` bits as two's complement, then zigzag: small residuals
+ * of either sign become small unsigned numbers. */
+void zmm_pcm_forward(const zmm_pcm_block *b, const unsigned char *in,
+                     uint32_t n, unsigned char *out)
+{
+    unsigned bytes = b->bits / 8, ch = b->channels, c, q;
+    uint32_t count = b->frames * ch, body = count * bytes, f, j = 0;
+    uint64_t mask = ((uint64_t)1 << b->bits) - 1;
+    int64_t half = (int64_t)1 << (b->bits - 1);
+    int64_t h[ZMM_PCM_MAX_CHANNELS][3];
+    const unsigned char *p = in + b->first;
+    unsigned char *planes = out + b->first;
+
+    memset(h, 0, sizeof h);
+    memcpy(out, in, b->first);
+    for (f = 0; f < b->frames; f++) {
+        for (c = 0; c < ch; c++, j++, p += bytes) {
+            unsigned order = f < b->order[c] ? f : b->order[c];
+            int64_t s = load_sample(p, bytes);
+            uint64_t r = (uint64_t)(s - predict(order, h[c])) & mask;
+            int64_t v = (int64_t)(r ^ (uint64_t)half) - half;
+            uint64_t z = (((uint64_t)v << 1) ^ (v < 0 ? mask : 0)) & mask;
+
+            for (q = 0; q < bytes; q++)
+                planes[(size_t)q * count + j] = (unsigned char)(z >> (8 * q));
+            push(h[c], s);
+        }
+    }
+    memcpy(out + b->first + body, in + b->first + body,
+           n - b->first - body);
+}
+
+/*
+ * Decoding is on every read's path, so it runs one channel at a time with
+ * the sample width and the predictor order fixed for the whole loop
+ * (INVERSE_LOOP below, one instance per width and order); only the first
+ * `order` frames, predicted by lower orders, take the general path.
+ */
+#define GATHER1(j) ((uint64_t)planes[j])
+#define GATHER2(j) (GATHER1(j) | (uint64_t)planes[count + (j)] << 8)
+#define GATHER3(j) (GATHER2(j) | (uint64_t)planes[2 * (size_t)count + (j)] \
+                                     << 16)
+#define GATHER4(j) (GATHER3(j) | (uint64_t)planes[3 * (size_t)count + (j)] \
+                                     << 24)
+#define STORE1(p, u) ((p)[0] = (unsigned char)((u) + 128))
+#define STORE2(p, u) \
+    ((p)[0] = (unsigned char)(u), (p)[1] = (unsigned char)((u) >> 8))
+#define STORE3(p, u) (STORE2(p, u), (p)[2] = (unsigned char)((u) >> 16))
+#define STORE4(p, u) (STORE3(p, u), (p)[3] = (unsigned char)((u) >> 24))
+#define PRED0 0
+#define PRED1 s1
+#define PRED2 (2 * s1 - s2)
+#define PRED3 (3 * s1 - 3 * s2 + s3)
+
+#define INVERSE_LOOP(B, ORDER)                                               \
+    for (; f < frames; f++, j += ch, p += fs) {                              \
+        uint64_t z = GATHER##B(j);                                           \
+        int64_t e = (int64_t)(z >> 1) ^ -(int64_t)(z & 1);                   \
+        int64_t v = PRED##ORDER + e;                                         \
+        if ((uint64_t)(v + half) > mask) /* rare: wrap to `bits` bits */     \
+            v = (int64_t)(((uint64_t)v & mask) ^ (uint64_t)half) - half;     \
+        STORE##B(p, (uint64_t)v);                                            \
+        s3 = s2;                                                             \
+        s2 = s1;                                                             \
+        s1 = v;                                                              \
+    }
+
+#define INVERSE_ORDERS(B)                                                    \
+    switch (order) {                                                         \
+    case 0: INVERSE_LOOP(B, 0) break;                                        \
+    case 1: INVERSE_LOOP(B, 1) break;                                        \
+    case 2: INVERSE_LOOP(B, 2) break;                                        \
+    default: INVERSE_LOOP(B, 3) break;                                       \
+    }
+
+static void inverse_channel(const zmm_pcm_block *b, unsigned c,
+                            const unsigned char *planes, unsigned char *out)
+{
+    unsigned bytes = b->bits / 8, ch = b->channels, order = b->order[c], q;
+    uint32_t count = b->frames * ch, frames = b->frames, fs = ch * bytes;
+    uint32_t f = 0, j = c;
+    uint64_t mask = ((uint64_t)1 << b->bits) - 1;
+    int64_t half = (int64_t)1 << (b->bits - 1);
+    int64_t h[3] = {0, 0, 0}, s1, s2, s3;
+    unsigned char *p = out + (size_t)c * bytes;
+
+    /* the first frames: lower orders, no history yet */
+    for (; f < frames && f < order; f++, j += ch, p += fs) {
+        uint64_t z = 0, r;
+        int64_t e, v;
+
+        for (q = 0; q < bytes; q++)
+            z |= (uint64_t)planes[(size_t)q * count + j] << (8 * q);
+        e = (int64_t)(z >> 1) ^ -(int64_t)(z & 1);
+        r = (uint64_t)(predict(f, h) + e) & mask;
+        v = (int64_t)(r ^ (uint64_t)half) - half;
+        store_sample(p, bytes, v);
+        push(h, v);
+    }
+    s1 = h[0];
+    s2 = h[1];
+    s3 = h[2];
+    switch (bytes) {
+    case 1: INVERSE_ORDERS(1) break;
+    case 2: INVERSE_ORDERS(2) break;
+    case 3: INVERSE_ORDERS(3) break;
+    default: INVERSE_ORDERS(4) break;
+    }
+}
+
+void zmm_pcm_inverse(const zmm_pcm_block *b, const unsigned char *content,
+                     uint32_t n, unsigned char *out)
+{
+    uint32_t body = b->frames * b->channels * (b->bits / 8);
+    unsigned c;
+
+    memcpy(out, content, b->first);
+    for (c = 0; c < b->channels; c++)
+        inverse_channel(b, c, content + b->first, out + b->first);
+    memcpy(out + b->first + body, content + b->first + body,
+           n - b->first - body);
+}

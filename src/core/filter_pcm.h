@@ -1,0 +1,60 @@
+/*
+ * filter_pcm.h -- the reversible PCM predictor of block kind 3
+ * (docs/FORMAT.md, "PCM blocks"): which bytes of a block are whole frames,
+ * the per-channel predictor choice, residuals as byte planes and back.
+ */
+#ifndef ZMM_FILTER_PCM_H
+#define ZMM_FILTER_PCM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "zmm.h"
+
+#define ZMM_PCM_MAX_CHANNELS 32u
+#define ZMM_PCM_MAX_ORDER 3u
+#define ZMM_PCM_HEADER_FIXED 12u
+
+/* One block's filter parameters: its stored header. */
+typedef struct zmm_pcm_block {
+    unsigned bits;     /* 8, 16, 24 or 32 */
+    unsigned channels; /* 1..ZMM_PCM_MAX_CHANNELS */
+    uint32_t first;    /* offset in the block of the first filtered frame */
+    uint32_t frames;   /* whole frames filtered */
+    unsigned char order[ZMM_PCM_MAX_CHANNELS];
+} zmm_pcm_block;
+
+/* Nonzero if bits and channels describe a layout the filter handles. */
+int zmm_pcm_layout_valid(const zmm_pcm_layout *l);
+
+/*
+ * The whole frames of `l` inside the block at member offset `offset`, of n
+ * bytes: fills b's bits, channels, first and frames (orders cleared).
+ * Returns the number of frames (0: nothing to filter).
+ */
+uint32_t zmm_pcm_block_range(const zmm_pcm_layout *l, uint64_t offset,
+                             uint32_t n, zmm_pcm_block *b);
+
+/* Picks each channel's order: the smallest sum of |residual|. */
+void zmm_pcm_choose_orders(zmm_pcm_block *b, const unsigned char *in);
+
+/* Bytes of b's stored header. */
+size_t zmm_pcm_header_size(const zmm_pcm_block *b);
+void zmm_pcm_header_encode(const zmm_pcm_block *b, unsigned char *out);
+
+/*
+ * Decodes and checks the header at the start of `stored_size` stored bytes
+ * of a block of n logical bytes: ZMM_ERR_CORRUPT unless every rule holds and
+ * at least one byte of deflate stream follows. *header_size gets its size.
+ */
+zmm_result zmm_pcm_header_decode(const unsigned char *p, uint32_t stored_size,
+                                 uint32_t n, zmm_pcm_block *b,
+                                 size_t *header_size);
+
+/* The n logical bytes `in` to the n bytes deflated (`out`), and back. */
+void zmm_pcm_forward(const zmm_pcm_block *b, const unsigned char *in,
+                     uint32_t n, unsigned char *out);
+void zmm_pcm_inverse(const zmm_pcm_block *b, const unsigned char *content,
+                     uint32_t n, unsigned char *out);
+
+#endif

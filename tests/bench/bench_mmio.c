@@ -1,0 +1,543 @@
+/*
+ * bench_mmio.c -- the same read workloads through mmio: mmioSeek/mmioRead on
+ * "NAME.zmm+" (zmmio.dll) against the plain file through mmio's DOS
+ * procedure, unbuffered and with MMIO_ALLOCBUF, and against the core library
+ * called directly in the same process; and a recorder writing a RIFF WAVE
+ * through mmio (mmioCreateChunk, mmioWrite, mmioAscend) to both.
+ *
+ *   bench_mmio --quick [--work DIR]
+ *       small synthetic data, one repetition, every byte checked (CTest's
+ *       bench_quick in the Windows build, run under Wine).
+ *   bench_mmio --out DIR [--work DIR] [--reps N] [--rand N] [--local N]
+ *              NAME=PATH...
+ *       writes DIR/mmio.csv, DIR/mmio-targets.csv, DIR/mmio.md.
+ *
+ * Unix paths (/x/y) are taken as Wine's drive Z: (Z:\x\y).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench_common.h"
+#include "bench_crc_check.h"
+#include "zmm.h"
+#include "zmmio.h"
+
+static struct {
+    int quick;
+    int reps;
+    size_t nrand;
+    size_t nlocal;
+    const char *out;
+    const char *work;
+} opt = {0, 5, 20000, 200000, NULL, "."};
+
+static bench_results results;
+static bench_targets targets;
+static int failures;
+
+static void die(const char *what)
+{
+    fprintf(stderr, "bench_mmio: %s\n", what);
+    exit(2);
+}
+
+/* "/a/b" -> "Z:\a\b"; other paths keep their form with '\'. */
+static void win_path(char *out, size_t cap, const char *in)
+{
+    size_t i = 0;
+
+    if (in[0] == '/' && cap > 2) {
+        out[i++] = 'Z';
+        out[i++] = ':';
+    }
+    for (; *in && i + 1 < cap; in++)
+        out[i++] = *in == '/' ? '\\' : *in;
+    out[i] = '\0';
+}
+
+static void path_in(char *out, size_t cap, const char *name, const char *ext)
+{
+    char tmp[1024];
+
+    snprintf(tmp, sizeof tmp, "%s/%s%s", opt.work, name, ext);
+    win_path(out, cap, tmp);
+}
+
+static HMMIO open_mmio(const char *name, DWORD flags)
+{
+    char copy[1024];
+
+    snprintf(copy, sizeof copy, "%s", name); /* mmioOpen may write to it */
+    return mmioOpenA(copy, NULL, flags);
+}
+
+/* ---- readers ---------------------------------------------------------------- */
+
+static int mmio_seek_(void *c, uint64_t off)
+{
+    return mmioSeek(c, (LONG)off, SEEK_SET) == (LONG)off ? 0 : -1;
+}
+
+static long long mmio_read_(void *c, void *buf, size_t len)
+{
+    return mmioRead(c, buf, (LONG)len);
+}
+
+static int zmm_seek_(void *c, uint64_t off)
+{
+    return zmm_stream_seek(c, (int64_t)off, ZMM_SEEK_SET, NULL) == ZMM_OK ? 0
+                                                                           : -1;
+}
+
+static long long zmm_read_(void *c, void *buf, size_t len)
+{
+    size_t got = 0;
+
+    if (zmm_stream_read(c, buf, len, &got) != ZMM_OK)
+        return -1;
+    return (long long)got;
+}
+
+static bench_result *measure(const char *dataset, const bench_reader *r,
+                             const bench_workload *w,
+                             const unsigned char *ref, uint64_t size, int reps)
+{
+    uint64_t expect = bench_expected_sample(w, ref, size, 0), got = 0;
+    double samples[64];
+    int i;
+
+    if (bench_run(r, w, ref, size, 0, &got) < 0 || got != expect) {
+        fprintf(stderr, "bench_mmio: %s %s %s: verification FAILED\n", dataset,
+                w->name, r->name);
+        failures++;
+        return NULL;
+    }
+    for (i = 0; i < reps && i < 64; i++) {
+        double t = bench_run(r, w, NULL, size, 0, &got);
+
+        if (t <= 0 || got != expect) {
+            fprintf(stderr, "bench_mmio: %s %s %s: checksum FAILED\n", dataset,
+                    w->name, r->name);
+            failures++;
+            return NULL;
+        }
+        samples[i] = w->sequential ? (double)w->bytes / t / 1e6
+                                   : (double)w->count / t;
+    }
+    return bench_add(&results, dataset, w->name, r->name,
+                     w->sequential ? "MB/s" : "reads/s", samples, i);
+}
+
+/* ---- the recorder ---------------------------------------------------------------- */
+
+/* Writes a RIFF WAVE (44.1 kHz, 16-bit, stereo) whose data chunk holds `pcm`,
+ * as a recorder does: 16 KiB writes, then mmioAscend patches the sizes.
+ * Seconds (including mmioClose, which commits an archive), or -1. */
+static double record(const char *name, DWORD extra, const unsigned char *pcm,
+                     size_t n)
+{
+    PCMWAVEFORMAT fmt;
+    MMCKINFO riff, ck;
+    HMMIO h;
+    size_t off;
+    double t0 = bench_now();
+
+    h = open_mmio(name, MMIO_CREATE | MMIO_WRITE | extra);
+    if (h == NULL)
+        return -1;
+    memset(&riff, 0, sizeof riff);
+    riff.fccType = mmioFOURCC('W', 'A', 'V', 'E');
+    if (mmioCreateChunk(h, &riff, MMIO_CREATERIFF) != MMSYSERR_NOERROR)
+        goto fail;
+    memset(&ck, 0, sizeof ck);
+    ck.ckid = mmioFOURCC('f', 'm', 't', ' ');
+    fmt.wf.wFormatTag = WAVE_FORMAT_PCM;
+    fmt.wf.nChannels = 2;
+    fmt.wf.nSamplesPerSec = 44100;
+    fmt.wf.nAvgBytesPerSec = 44100 * 4;
+    fmt.wf.nBlockAlign = 4;
+    fmt.wBitsPerSample = 16;
+    if (mmioCreateChunk(h, &ck, 0) != MMSYSERR_NOERROR ||
+        mmioWrite(h, (const char *)&fmt, sizeof fmt) != (LONG)sizeof fmt ||
+        mmioAscend(h, &ck, 0) != MMSYSERR_NOERROR)
+        goto fail;
+    memset(&ck, 0, sizeof ck);
+    ck.ckid = mmioFOURCC('d', 'a', 't', 'a');
+    if (mmioCreateChunk(h, &ck, 0) != MMSYSERR_NOERROR)
+        goto fail;
+    for (off = 0; off < n; off += 16384) {
+        LONG len = n - off < 16384 ? (LONG)(n - off) : 16384;
+
+        if (mmioWrite(h, (const char *)pcm + off, len) != len)
+            goto fail;
+    }
+    if (mmioAscend(h, &ck, 0) != MMSYSERR_NOERROR ||
+        mmioAscend(h, &riff, 0) != MMSYSERR_NOERROR)
+        goto fail;
+    if (mmioClose(h, 0) != 0)
+        return -1;
+    return bench_now() - t0;
+fail:
+    mmioClose(h, 0);
+    return -1;
+}
+
+/* The recorded file's bytes: the plain file, or the archive's member. */
+static unsigned char *recorded(const char *path, int archive, uint64_t *len)
+{
+    zmm_archive *ar = NULL;
+    zmm_stream *s = NULL;
+    unsigned char *buf = NULL;
+    size_t got = 0;
+
+    if (!archive)
+        return bench_read_file(path, len);
+    *len = 0;
+    if (zmm_archive_open(path, ZMM_OPEN_READ, &ar, NULL) != ZMM_OK)
+        return NULL;
+    if (zmm_stream_open(ar, NULL, ZMM_STREAM_READ, NULL, &s) == ZMM_OK) {
+        *len = zmm_stream_size(s);
+        buf = malloc(*len ? (size_t)*len : 1);
+        if (buf && (zmm_stream_read(s, buf, (size_t)*len, &got) != ZMM_OK ||
+                    got != *len)) {
+            free(buf);
+            buf = NULL;
+        }
+        zmm_stream_close(s);
+    }
+    zmm_archive_close(ar);
+    return buf;
+}
+
+static void bench_recorder(const char *dataset, const unsigned char *pcm,
+                           size_t n, int reps)
+{
+    static const struct {
+        const char *system;
+        int archive;
+        DWORD extra;
+    } sys[] = {
+        {"plain file (DOS procedure) unbuffered", 0, 0},
+        {"plain file (DOS procedure) MMIO_ALLOCBUF", 0, MMIO_ALLOCBUF},
+        {"x.zmm+ (zmmio) unbuffered", 1, 0},
+        {"x.zmm+ (zmmio) MMIO_ALLOCBUF", 1, MMIO_ALLOCBUF},
+    };
+    char plain[1024], zmm[1024], zname[1040];
+    unsigned char *first = NULL;
+    uint64_t first_len = 0;
+    size_t k;
+
+    path_in(plain, sizeof plain, "recorded", ".wav");
+    path_in(zmm, sizeof zmm, "recorded", ".zmm");
+    snprintf(zname, sizeof zname, "%s+", zmm);
+    for (k = 0; k < sizeof sys / sizeof *sys; k++) {
+        const char *name = sys[k].archive ? zname : plain;
+        double samples[64];
+        unsigned char *got;
+        uint64_t len;
+        int i;
+
+        for (i = 0; i < reps && i < 64; i++) {
+            double t;
+
+            DeleteFileA(sys[k].archive ? zmm : plain);
+            t = record(name, sys[k].extra, pcm, n);
+            if (t < 0) {
+                fprintf(stderr, "bench_mmio: recorder %s FAILED\n", sys[k].system);
+                failures++;
+                free(first);
+                return;
+            }
+            samples[i] = (double)n / t / 1e6;
+        }
+        /* every system must have written the same bytes */
+        got = recorded(sys[k].archive ? zmm : plain, sys[k].archive, &len);
+        if (got == NULL || len != n + 44 || memcmp(got + 44, pcm, n) != 0 ||
+            (first != NULL && (len != first_len || memcmp(got, first, len) != 0))) {
+            fprintf(stderr, "bench_mmio: recorder %s: WRONG BYTES\n",
+                    sys[k].system);
+            failures++;
+            free(got);
+            continue;
+        }
+        if (first == NULL) {
+            first = got;
+            first_len = len;
+        } else {
+            free(got);
+        }
+        bench_add(&results, dataset, "record", sys[k].system, "MB/s", samples, i);
+    }
+    free(first);
+    DeleteFileA(plain);
+    DeleteFileA(zmm);
+}
+
+/* ---- one data set ---------------------------------------------------------------- */
+
+static const char *SYS_CORE = "zmm core library (same process)";
+static const char *SYS_ZMM_UNBUF = "x.zmm+ (zmmio) unbuffered";
+
+static void bench_dataset(const char *name, const char *path,
+                          const unsigned char *data, uint64_t size)
+{
+    char zmm_path[1024], zmm_name[1040];
+    int reps = opt.quick ? 1 : opt.reps;
+    bench_workload w[3];
+    zmm_archive *ar = NULL;
+    zmm_stream *s = NULL;
+    size_t i, k;
+
+    printf("== %s: %s, %.1f MiB\n", name, path, (double)size / 1048576.0);
+    fflush(stdout);
+    path_in(zmm_path, sizeof zmm_path, name, ".mmio.zmm");
+    snprintf(zmm_name, sizeof zmm_name, "%s+", zmm_path);
+    DeleteFileA(zmm_path);
+    if (zmm_archive_open(zmm_path, ZMM_OPEN_WRITE | ZMM_OPEN_CREATE, &ar,
+                         NULL) != ZMM_OK ||
+        zmm_stream_open(ar, name, ZMM_STREAM_WRITE | ZMM_STREAM_CREATE, NULL,
+                        &s) != ZMM_OK ||
+        zmm_stream_write(s, data, (size_t)size) != ZMM_OK ||
+        zmm_stream_close(s) != ZMM_OK || zmm_archive_close(ar) != ZMM_OK)
+        die("cannot pack a data set");
+
+    bench_make_seq(&w[0], size);
+    bench_make_rand(&w[1], size, opt.nrand, 0x5eed0001u);
+    bench_make_local(&w[2], size, opt.nlocal, 0x5eed0002u);
+
+    for (k = 0; k < 4; k++) {
+        static const char *const sysname[] = {
+            "plain file (DOS procedure) unbuffered",
+            "plain file (DOS procedure) MMIO_ALLOCBUF",
+            "x.zmm+ (zmmio) unbuffered",
+            "x.zmm+ (zmmio) MMIO_ALLOCBUF"};
+        char plain[1024];
+        HMMIO h;
+        bench_reader rd;
+
+        win_path(plain, sizeof plain, path);
+        h = open_mmio(k < 2 ? plain : zmm_name,
+                      MMIO_READ | (k % 2 ? MMIO_ALLOCBUF : 0));
+        if (h == NULL) {
+            fprintf(stderr, "bench_mmio: cannot open %s\n", sysname[k]);
+            failures++;
+            continue;
+        }
+        rd.name = sysname[k];
+        rd.ctx = h;
+        rd.seek = mmio_seek_;
+        rd.read = mmio_read_;
+        for (i = 0; i < 3; i++)
+            measure(name, &rd, &w[i], data, size, reps);
+        mmioClose(h, 0);
+    }
+    {
+        bench_reader rd = {SYS_CORE, NULL, zmm_seek_, zmm_read_};
+
+        if (zmm_archive_open(zmm_path, ZMM_OPEN_READ, &ar, NULL) != ZMM_OK ||
+            zmm_stream_open(ar, NULL, ZMM_STREAM_READ, NULL, &s) != ZMM_OK)
+            die("cannot open the archive");
+        rd.ctx = s;
+        for (i = 0; i < 3; i++)
+            measure(name, &rd, &w[i], data, size, reps);
+        zmm_stream_close(s);
+        zmm_archive_close(ar);
+    }
+    DeleteFileA(zmm_path);
+    for (i = 0; i < 3; i++)
+        bench_free_workload(&w[i]);
+
+    /* ratios: the zmm rows to the plain file's of the same buffering, the
+     * core library's to the unbuffered plain file */
+    for (i = 0; i < results.n; i++) {
+        bench_result *x = &results.v[i];
+        const char *base;
+
+        if (strcmp(x->dataset, name) != 0 || strcmp(x->workload, "record") == 0)
+            continue;
+        if (strstr(x->system, "MMIO_ALLOCBUF") != NULL)
+            base = "plain file (DOS procedure) MMIO_ALLOCBUF";
+        else
+            base = "plain file (DOS procedure) unbuffered";
+        bench_ratio(x, bench_find(&results, name, x->workload, base), 0);
+    }
+}
+
+static void add_targets(const char *name)
+{
+    bench_result *m = bench_find(&results, name, "seq64k", SYS_ZMM_UNBUF);
+    bench_result *mb = bench_find(&results, name, "seq64k",
+                                  "x.zmm+ (zmmio) MMIO_ALLOCBUF");
+    bench_result *c = bench_find(&results, name, "seq64k", SYS_CORE);
+    char d[160];
+
+    if (m && c) {
+        snprintf(d, sizeof d, "%.0f vs %.0f MB/s; with MMIO_ALLOCBUF %.2f×",
+                 m->value, c->value, mb ? mb->value / c->value : 0.0);
+        bench_target_add(&targets,
+                         "mmio sequential ≥ 0.8× the core library (Wine)", name,
+                         m->value / c->value, 0.8, 0, d);
+    }
+}
+
+static void write_outputs(const char *const *names, size_t n)
+{
+    char path[1024];
+    FILE *f;
+
+    if (opt.out == NULL)
+        return;
+    win_path(path, sizeof path, opt.out);
+    strncat(path, "\\mmio.csv", sizeof path - strlen(path) - 1);
+    if ((f = fopen(path, "w")) == NULL)
+        die("cannot write mmio.csv");
+    bench_write_csv(f, &results);
+    fclose(f);
+    win_path(path, sizeof path, opt.out);
+    strncat(path, "\\mmio-targets.csv", sizeof path - strlen(path) - 1);
+    if ((f = fopen(path, "w")) == NULL)
+        die("cannot write mmio-targets.csv");
+    bench_write_targets_csv(f, &targets);
+    fclose(f);
+    win_path(path, sizeof path, opt.out);
+    strncat(path, "\\mmio.md", sizeof path - strlen(path) - 1);
+    if ((f = fopen(path, "w")) == NULL)
+        die("cannot write mmio.md");
+    fprintf(f, "### Targets\n\n");
+    bench_write_targets_md(f, &targets);
+    fprintf(f, "### Reads through mmio\n\nMedians of %d timed repetitions "
+               "after one verified pass; zmm rows in parentheses: the ratio to "
+               "the plain file with the same buffering.\n\n", opt.reps);
+    bench_write_md_table(f, &results, "seq64k",
+                         "Sequential 64 KiB mmioRead (MB/s)", names, n);
+    bench_write_md_table(f, &results, "rand4k",
+                         "Uniform random 4 KiB mmioSeek + mmioRead (reads/s)",
+                         names, n);
+    bench_write_md_table(f, &results, "local4k",
+                         "Local random 4 KiB mmioSeek + mmioRead (reads/s)",
+                         names, n);
+    bench_write_md_table(f, &results, "record",
+                         "Recorder: a RIFF WAVE written through mmio in 16 KiB "
+                         "writes, until mmioClose returns (MB/s)",
+                         names, n);
+    fclose(f);
+}
+
+static void usage(void)
+{
+    fprintf(stderr, "usage: bench_mmio --quick [--work DIR]\n"
+                    "       bench_mmio --out DIR [--work DIR] [--reps N] "
+                    "[--rand N] [--local N] NAME=PATH...\n");
+    exit(2);
+}
+
+int main(int argc, char **argv)
+{
+    const char *names[16], *paths[16];
+    static char qpaths[3][1024];
+    size_t n = 0, i;
+    int a;
+
+    for (a = 1; a < argc; a++) {
+        const char *v = a + 1 < argc ? argv[a + 1] : NULL;
+
+        if (strcmp(argv[a], "--quick") == 0) {
+            opt.quick = 1;
+        } else if (strcmp(argv[a], "--out") == 0 && v) {
+            opt.out = v;
+            a++;
+        } else if (strcmp(argv[a], "--work") == 0 && v) {
+            opt.work = v;
+            a++;
+        } else if (strcmp(argv[a], "--reps") == 0 && v) {
+            opt.reps = atoi(v);
+            a++;
+        } else if (strcmp(argv[a], "--rand") == 0 && v) {
+            opt.nrand = (size_t)atol(v);
+            a++;
+        } else if (strcmp(argv[a], "--local") == 0 && v) {
+            opt.nlocal = (size_t)atol(v);
+            a++;
+        } else if (strchr(argv[a], '=') != NULL && argv[a][0] != '-' && n < 16) {
+            char *eq = strchr(argv[a], '=');
+
+            *eq = '\0';
+            names[n] = argv[a];
+            paths[n] = eq + 1;
+            n++;
+        } else {
+            usage();
+        }
+    }
+    if (opt.reps < 1 || opt.reps > 64 || opt.nrand < 1 || opt.nlocal < 1)
+        usage();
+    if (!ZmmInstallIOProc())
+        die("ZmmInstallIOProc failed");
+
+    if (opt.quick) {
+        static const char *const kinds[] = {"audio", "text", "random"};
+
+        if (bench_check_crc32() != 0)
+            failures++;
+
+        opt.nrand = 300;
+        opt.nlocal = 3000;
+        for (i = 0; i < 3; i++) {
+            size_t len = (5u << 20) + 4321; /* more than the cache */
+            unsigned char *buf = malloc(len);
+
+            if (buf == NULL)
+                die("out of memory");
+            bench_synth(kinds[i], buf, len, 7 + i);
+            path_in(qpaths[i], sizeof qpaths[i], kinds[i], ".quick.raw");
+            if (bench_write_file(qpaths[i], buf, len) != 0)
+                die("cannot write quick data");
+            free(buf);
+            names[n] = kinds[i];
+            paths[n] = qpaths[i];
+            n++;
+        }
+    } else if (n == 0 || opt.out == NULL) {
+        usage();
+    }
+
+    for (i = 0; i < n; i++) {
+        char p[1024];
+        uint64_t size;
+        unsigned char *data;
+
+        win_path(p, sizeof p, paths[i]);
+        data = bench_read_file(p, &size);
+        if (data == NULL || size < 8192)
+            die("cannot read a data set (or smaller than 8 KiB)");
+        bench_dataset(names[i], paths[i], data, size);
+        if (strcmp(names[i], "audio") == 0) {
+            /* the recorder writes the audio data set's bytes after its
+             * 44-byte header as the PCM of a new WAVE file */
+            size_t pcm = (size_t)(size > 44 ? size - 44 : 0) & ~(size_t)3;
+
+            bench_recorder(names[i], data + 44, pcm, opt.quick ? 1 : opt.reps);
+        }
+        if (!opt.quick)
+            add_targets(names[i]);
+        free(data);
+        if (opt.quick)
+            DeleteFileA(p);
+    }
+    write_outputs(names, n);
+    if (opt.quick || opt.out == NULL) {
+        bench_write_md_table(stdout, &results, "seq64k", "seq64k (quick)", names, n);
+        bench_write_md_table(stdout, &results, "rand4k", "rand4k (quick)", names, n);
+        bench_write_md_table(stdout, &results, "local4k", "local4k (quick)", names, n);
+        bench_write_md_table(stdout, &results, "record", "record (quick)", names, n);
+    } else {
+        bench_write_targets_md(stdout, &targets);
+    }
+    if (!ZmmRemoveIOProc())
+        fprintf(stderr, "bench_mmio: ZmmRemoveIOProc failed\n");
+    printf("bench_mmio: %s, %d failure%s\n",
+           failures ? "FAILED" : "all bytes checked", failures,
+           failures == 1 ? "" : "s");
+    return failures ? 1 : 0;
+}

@@ -1,0 +1,163 @@
+#!/bin/bash
+# tests/bench/write-report.sh OUT REPORT LOAD_BEFORE LOAD_MID LOAD_AFTER SECONDS MIB REPS MMIO NRAND NLOCAL
+# Writes docs/benchmarks.md (REPORT) from the benchmark programs' Markdown in
+# OUT (native.md, mmio.md), the machine's description, and
+# tests/bench/analysis.md (the hand-written reading of the results).
+set -euo pipefail
+out=$1 report=$2 load_before=$3 load_mid=$4 load_after=$5 secs=$6 mib=$7 reps=$8 mmio=$9
+nrand=${10} nlocal=${11}
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+cpu=$(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
+cores=$(nproc)
+mem=$(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)
+flags=$(grep -m1 '^flags' /proc/cpuinfo)
+has() { case " $flags " in *" $1 "*) echo yes ;; *) echo no ;; esac; }
+os=$(. /etc/os-release && echo "$PRETTY_NAME")
+kernel=$(uname -r)
+gccv=$(gcc -dumpfullversion 2>/dev/null || echo ?)
+zlibv=$(pkg-config --modversion zlib 2>/dev/null || echo ?)
+htsv=$(pkg-config --modversion htslib 2>/dev/null || echo "not installed")
+deflv=$(dpkg-query -W -f='${Version}' libdeflate0 2>/dev/null || echo ?)
+winev=$(wine --version 2>/dev/null || echo ?)
+mingwv=$(x86_64-w64-mingw32-gcc -dumpfullversion 2>/dev/null || echo ?)
+zlibmingw=$(dpkg-query -W -f='${Version}' libz-mingw-w64-dev 2>/dev/null || echo ?)
+date=$(date -u '+%Y-%m-%d %H:%M UTC')
+loaded=no
+for l in "$load_before" "$load_mid" "$load_after"; do
+    awk -v l="${l%% *}" 'BEGIN { exit !(l >= 0.7) }' && loaded=yes
+done
+
+{
+    cat <<EOF
+# Benchmarks
+
+zmmio's core library and its mmio procedure side by side with the plain file,
+BGZF, zlib's gzseek and the usual packers: same run, same bytes. Written by
+\`tests/bench/run-bench.sh\` (which builds, makes the data, runs everything and
+rewrites this page, its plots and CSV files in \`docs/bench/\`); the programs
+are \`tests/bench/bench_native.c\` and \`tests/bench/bench_mmio.c\`.
+
+## The run
+
+| | |
+|---|---|
+| date | $date |
+| CPU | $cpu, $cores cores (pclmulqdq: $(has pclmulqdq), avx2: $(has avx2)) |
+| memory | $mem |
+| system | $os, Linux $kernel |
+| native build | gcc $gccv, -O2 -g (RelWithDebInfo, as the \`linux\` preset) |
+| Windows build | mingw-w64 gcc $mingwv, -O2 -g, under $winev |
+| zlib | $zlibv (Linux); libz-mingw-w64-dev $zlibmingw (static, in zmmio.dll) |
+| htslib (BGZF) | $htsv, with libdeflate $deflv |
+| data sets | $mib MiB each (below) |
+| repetitions | $reps timed after one verified pass; medians |
+| load average (1, 5, 15 min) | before $load_before; after the native run $load_mid; at the end $load_after |
+| duration | ${secs} s |
+
+EOF
+    if [ "$loaded" = yes ]; then
+        cat <<EOF
+**This run was taken on a loaded machine** (a 1-minute load average of 0.7 or
+more at some point: other work was running on the 2 cores). Every ratio
+compares systems measured in the same run, and each measurement is a median,
+but absolute numbers are lower and noisier than on an idle machine.
+
+EOF
+    fi
+    sed "s/@NRAND@/$nrand/; s/@NLOCAL@/$nlocal/" <<'EOF'
+## Method
+
+**Data sets**, made at run time by `tests/bench/make-data.sh` (never stored in
+the repository):
+- `audio`: a 44.1 kHz, 16-bit stereo WAV of real recordings from Debian
+  packages, resampled with sox: espeak-ng reading the GPL (40 s), the desktop
+  sound themes (oxygen-sounds, sound-theme-freedesktop, alsa-utils' test
+  sounds; about 100 s), then the Opsound music-on-hold tracks of
+  asterisk-moh-opsound-wav (8 kHz mono music, upsampled, the right channel
+  7 ms behind the left).
+- `text`: /usr/share/common-licenses, the copyright files and decompressed
+  changelogs of /usr/share/doc, then decompressed man pages.
+- `random`: bytes from /dev/urandom.
+
+**Workloads** (the same offsets for every system): `seq64k` reads the whole
+file front to back in 64 KiB reads; `rand4k` makes @NRAND@ reads of 4 KiB at
+uniformly random offsets; `local4k` makes @NLOCAL@ reads of 4 KiB at random
+offsets inside a 1 MiB window that starts at 0 and moves forward 4 KiB every
+8 reads (512 bytes a read: a player scrubbing around a slowly moving
+position). Offsets are not aligned.
+
+**Systems**: the plain file with `pread`; the core library (`zmm`, one
+archive and one stream kept open, default 64 KiB blocks, deflate level 6, its
+4 MiB block cache); BGZF through htslib (`bgzf_useek`/`bgzf_read` with the
+`.gzi` index, its blocks of 0xff00 = 65,280 bytes, written by htslib in this
+process at its default level; `bgzf_set_cache_size` is given the same 4 MiB);
+zlib's `gzseek`/`gzread` on a `.gz` (level 6; one pass of 12 random reads,
+since each backward seek inflates from the start); and, as the reference the
+targets name, zlib's raw `inflate()` of the same data cut into the same
+64 KiB blocks (deflated at level 6 in memory), memory to memory with no CRC,
+into one 64 KiB buffer. "zmm: 2 streams on 2 threads" reads the two halves
+through two archive handles at once: what two cores can give a sequential
+reader, an upper bound for read-ahead. Packers: the core library (levels 6
+and 9), zlib's gzwrite, htslib's BGZF writer, and the command-line `gzip -6`,
+`pigz -p 2`, `bgzip -@ 2`, `zstd -3`, `xz -6` and `flac` (audio only),
+timed by wall clock from the plain file to an output file (xz and zmm -9 once,
+the others 3 times). The core library's pack time includes its commit (an
+fsync); the others do not sync.
+
+**Checks**: every read workload runs once with every byte compared with the
+plain file, then the timed repetitions keep a sampled checksum (length, first
+and last 8 bytes of each read) that must equal the plain file's. The mmio
+recorder's output is read back and compared byte for byte across the four
+ways of writing it. Files are read from the page cache: the benchmark measures
+CPU cost, not the disk. Ratios in parentheses are to the baseline named in the
+cell.
+
+EOF
+    echo "## Targets (issue 6)"
+    echo
+    echo "![targets](bench/targets.png)"
+    echo
+    sed -n '/^### Targets/,/^### Reads/p' "$out/native.md" | sed '1d;$d'
+    if [ "$mmio" = 1 ] && [ -f "$out/mmio.md" ]; then
+        sed -n '/^### Targets/,/^### Reads/p' "$out/mmio.md" | sed '1d;$d'
+    fi
+    echo "## Native results"
+    echo
+    echo "![seq64k](bench/native-seq64k.png)"
+    echo "![rand4k](bench/native-rand4k.png)"
+    echo "![local4k](bench/native-local4k.png)"
+    echo
+    sed -n '/^### Reads/,$p' "$out/native.md" | sed 's/^### /### /'
+    echo "![pack](bench/native-pack.png)"
+    echo "![size](bench/native-size.png)"
+    echo
+    if [ "$mmio" = 1 ] && [ -f "$out/mmio.md" ]; then
+        echo "## Through mmio under Wine"
+        echo
+        cat <<'EOF'
+The same workloads through `mmioSeek`/`mmioRead` on `NAME.zmm+` (zmmio.dll)
+and on the plain file through mmio's DOS procedure, each unbuffered and with
+MMIO_ALLOCBUF (mmio's default 8 KiB buffer), and through the core library
+called directly in the same Wine process. The recorder writes a RIFF WAVE
+(`mmioCreateChunk`, 16 KiB `mmioWrite`s, `mmioAscend`) holding the audio data
+set's samples; its time runs until `mmioClose` returns, which for an archive
+includes deflating the last blocks and the commit's fsync.
+
+![mmio seq64k](bench/mmio-seq64k.png)
+![mmio rand4k](bench/mmio-rand4k.png)
+![mmio local4k](bench/mmio-local4k.png)
+![mmio record](bench/mmio-record.png)
+
+EOF
+        sed -n '/^### Reads through mmio/,$p' "$out/mmio.md" | sed '1,2d'
+    fi
+    echo "## CSV"
+    echo
+    echo "Every number above, with min, max and repetitions:"
+    echo "[native.csv](bench/native.csv), [native-targets.csv](bench/native-targets.csv)$([ "$mmio" = 1 ] && echo ", [mmio.csv](bench/mmio.csv), [mmio-targets.csv](bench/mmio-targets.csv)")."
+    echo
+    if [ -f "$here/analysis.md" ]; then
+        cat "$here/analysis.md"
+    fi
+} >"$report"
