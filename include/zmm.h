@@ -24,9 +24,9 @@ extern "C" {
 #endif
 
 #define ZMM_VERSION_MAJOR 0
-#define ZMM_VERSION_MINOR 1
+#define ZMM_VERSION_MINOR 2
 #define ZMM_VERSION_PATCH 0
-#define ZMM_VERSION_STRING "0.1.0"
+#define ZMM_VERSION_STRING "0.2.0"
 
 /* The library's version as "MAJOR.MINOR.PATCH", for checks at run time. */
 const char *zmm_version(void);

@@ -19,7 +19,7 @@
  */
 int dll_install(char *err, size_t err_len);
 
-/* The loaded DLL's path and version ("0.1.0"), for --version and the
+/* The loaded DLL's path and version ("0.2.0"), for --version and the
  * status line; "" before dll_install() succeeded. */
 const char *dll_description(void);
 

@@ -86,6 +86,21 @@ static void reset_device(player *p)
     reap(p);
 }
 
+/* Resets until the device has handed back every buffer (bounded): the
+ * headers and samples live in memory player_close frees, and a driver still
+ * holding one would write into freed memory. */
+static void drain_device(player *p)
+{
+    int tries;
+
+    for (tries = 0; tries < 200; tries++) {
+        reset_device(p);
+        if (p->queued == 0)
+            return;
+        Sleep(10);
+    }
+}
+
 static void fail(player *p, const char *message)
 {
     text_format(p->error, sizeof p->error, "%s", message);
@@ -311,13 +326,16 @@ void player_close(player *p)
     if (!p)
         return;
     EnterCriticalSection(&p->lock);
-    reset_device(p);
+    drain_device(p);
     p->quit = 1;
     SetEvent(p->wave_event);
     LeaveCriticalSection(&p->lock);
     WaitForSingleObject(p->thread, INFINITE);
     CloseHandle(p->thread);
-    waveOutClose(p->wo);
+    if (waveOutClose(p->wo) == WAVERR_STILLPLAYING) {
+        drain_device(p);
+        waveOutClose(p->wo);
+    }
     free(p->memory);
     CloseHandle(p->wave_event);
     CloseHandle(p->done_event);
