@@ -116,7 +116,7 @@ step_play() {
 step_zmmplay() {
     say "zmmplay: the sample player plays demo.zmm+$member under Wine, captured by ALSA"
     bash samples/player/play-demo.sh "$archive+$member" "$wav" build/windows-x64
-    echo "window mode: xvfb-run -a cmake/wine-run.sh explorer /desktop=zmmplay,800x600 \\"
+    echo "window mode: HOME=\$PWD/${out#"$root"/}/home xvfb-run -a cmake/wine-run.sh explorer /desktop=zmmplay,800x600 \\"
     echo "    build/windows-x64/bin/zmmplay.exe --gui \"${archive#"$root"/}+$member\""
 }
 

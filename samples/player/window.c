@@ -290,7 +290,10 @@ static void load(window *w, const char *name, int play)
 
         text_time(length, sizeof length,
                   (double)w->src.wav.frames / w->src.wav.rate);
-        if (w->src.archive)
+        if (w->src.archive && w->src.list.count == 1)
+            text_format(text, sizeof text, "%s: %s, the only member of %s",
+                        w->src.name, length, w->src.archive);
+        else if (w->src.archive)
             text_format(text, sizeof text, "%s: %s, one of %lu member%s of %s",
                         w->src.name, length,
                         (unsigned long)w->src.list.count,
