@@ -5,7 +5,10 @@
  * that restarts at the block's first frame, and the residual, wrapped to
  * `bits` bits and zigzagged, is split into byte planes: plane q holds byte q
  * of every residual, in frame then channel order. Deflate finds the long
- * runs of zero high bytes that interleaved samples hide from it.
+ * runs of zero high bytes that interleaved samples hide from it. The planes
+ * are laid out per group of G frames (prediction carries on across groups),
+ * so a reader can stop inflating at the end of the group it needs, as it
+ * stops a plain deflate block at the prefix it needs.
  */
 #include "filter_pcm.h"
 
@@ -43,6 +46,8 @@ uint32_t zmm_pcm_block_range(const zmm_pcm_layout *l, uint64_t offset,
         return 0;
     b->first = (uint32_t)(l->offset + k_first * fs - offset);
     b->frames = (uint32_t)(k_end - k_first);
+    /* fs is 1..128, so G is 64..8192 (never 0) and fits the header's u16 */
+    b->group = ZMM_PCM_GROUP_BYTES / (uint32_t)fs;
     return b->frames;
 }
 
@@ -135,7 +140,7 @@ void zmm_pcm_header_encode(const zmm_pcm_block *b, unsigned char *out)
 {
     out[0] = (unsigned char)b->bits;
     out[1] = (unsigned char)b->channels;
-    zmm_store16(out + 2, 0);
+    zmm_store16(out + 2, (uint16_t)b->group);
     zmm_store32(out + 4, b->first);
     zmm_store32(out + 8, b->frames);
     memcpy(out + ZMM_PCM_HEADER_FIXED, b->order, b->channels);
@@ -154,9 +159,10 @@ zmm_result zmm_pcm_header_decode(const unsigned char *p, uint32_t stored_size,
     b->channels = p[1];
     b->first = zmm_load32(p + 4);
     b->frames = zmm_load32(p + 8);
+    b->group = zmm_load16(p + 2);
     if ((b->bits != 8 && b->bits != 16 && b->bits != 24 && b->bits != 32) ||
         b->channels < 1 || b->channels > ZMM_PCM_MAX_CHANNELS ||
-        zmm_load16(p + 2) != 0 || b->frames == 0 ||
+        b->group == 0 || b->frames == 0 ||
         ZMM_PCM_HEADER_FIXED + b->channels >= stored_size ||
         b->first > n ||
         (uint64_t)b->frames * b->channels * (b->bits / 8) > n - b->first)
@@ -176,7 +182,8 @@ void zmm_pcm_forward(const zmm_pcm_block *b, const unsigned char *in,
                      uint32_t n, unsigned char *out)
 {
     unsigned bytes = b->bits / 8, ch = b->channels, c, q;
-    uint32_t count = b->frames * ch, body = count * bytes, f, j = 0;
+    uint32_t body = b->frames * ch * bytes, fs = ch * bytes, f, j = 0;
+    uint32_t count = 0; /* residuals in the current group */
     uint64_t mask = ((uint64_t)1 << b->bits) - 1;
     int64_t half = (int64_t)1 << (b->bits - 1);
     int64_t h[ZMM_PCM_MAX_CHANNELS][3];
@@ -186,6 +193,13 @@ void zmm_pcm_forward(const zmm_pcm_block *b, const unsigned char *in,
     memset(h, 0, sizeof h);
     memcpy(out, in, b->first);
     for (f = 0; f < b->frames; f++) {
+        if (f % b->group == 0) { /* a new group: its planes start here */
+            uint32_t left = b->frames - f;
+
+            planes = out + b->first + (size_t)f * fs;
+            count = (left < b->group ? left : b->group) * ch;
+            j = 0;
+        }
         for (c = 0; c < ch; c++, j++, p += bytes) {
             unsigned order = f < b->order[c] ? f : b->order[c];
             int64_t s = load_sample(p, bytes);
@@ -245,18 +259,27 @@ void zmm_pcm_forward(const zmm_pcm_block *b, const unsigned char *in,
     default: INVERSE_LOOP(B, 3) break;                                       \
     }
 
+/*
+ * Channel c of the group of frames [f0, f1): `planes` is the group's planes
+ * (count = (f1 - f0) * channels residuals each), `out` the block's first
+ * filtered byte. The history comes from the samples already written to out
+ * (the previous group's, when f0 > 0): prediction carries across groups.
+ */
 static void inverse_channel(const zmm_pcm_block *b, unsigned c,
-                            const unsigned char *planes, unsigned char *out)
+                            const unsigned char *planes, unsigned char *out,
+                            uint32_t f0, uint32_t f1)
 {
-    unsigned bytes = b->bits / 8, ch = b->channels, order = b->order[c], q;
-    uint32_t count = b->frames * ch, frames = b->frames, fs = ch * bytes;
-    uint32_t f = 0, j = c;
+    unsigned bytes = b->bits / 8, ch = b->channels, order = b->order[c], q, k;
+    uint32_t count = (f1 - f0) * ch, frames = f1, fs = ch * bytes;
+    uint32_t f = f0, j = c;
     uint64_t mask = ((uint64_t)1 << b->bits) - 1;
     int64_t half = (int64_t)1 << (b->bits - 1);
     int64_t h[3] = {0, 0, 0}, s1, s2, s3;
-    unsigned char *p = out + (size_t)c * bytes;
+    unsigned char *p = out + (size_t)f0 * fs + (size_t)c * bytes;
 
-    /* the first frames: lower orders, no history yet */
+    for (k = 0; k < 3 && k < f0; k++)
+        h[k] = load_sample(p - (size_t)(k + 1) * fs, bytes);
+    /* the block's first frames: lower orders, not enough history yet */
     for (; f < frames && f < order; f++, j += ch, p += fs) {
         uint64_t z = 0, r;
         int64_t e, v;
@@ -280,15 +303,48 @@ static void inverse_channel(const zmm_pcm_block *b, unsigned c,
     }
 }
 
-void zmm_pcm_inverse(const zmm_pcm_block *b, const unsigned char *content,
-                     uint32_t n, unsigned char *out)
+uint32_t zmm_pcm_prefix_end(const zmm_pcm_block *b, uint32_t want,
+                            uint32_t n)
 {
-    uint32_t body = b->frames * b->channels * (b->bits / 8);
+    uint32_t fs = b->channels * (b->bits / 8);
+    uint32_t body_end = b->first + b->frames * fs;
+    uint64_t group_bytes = (uint64_t)b->group * fs, end;
+
+    if (want <= b->first)
+        return want; /* verbatim bytes: any length is a prefix */
+    if (want > body_end)
+        return n; /* the verbatim tail is short: finish the block */
+    end = b->first +
+          (want - b->first + group_bytes - 1) / group_bytes * group_bytes;
+    return end < body_end ? (uint32_t)end : body_end;
+}
+
+void zmm_pcm_inverse_range(const zmm_pcm_block *b,
+                           const unsigned char *content, uint32_t from,
+                           uint32_t to, unsigned char *out)
+{
+    uint32_t fs = b->channels * (b->bits / 8);
+    uint32_t body_end = b->first + b->frames * fs, f0, f_end;
     unsigned c;
 
-    memcpy(out, content, b->first);
-    for (c = 0; c < b->channels; c++)
-        inverse_channel(b, c, content + b->first, out + b->first);
-    memcpy(out + b->first + body, content + b->first + body,
-           n - b->first - body);
+    if (from < b->first)
+        memcpy(out + from, content + from,
+               (to < b->first ? to : b->first) - from);
+    if (to > b->first && from < body_end) {
+        /* from and to are group boundaries here (or the body's ends) */
+        f0 = from <= b->first ? 0 : (from - b->first) / fs;
+        f_end = ((to < body_end ? to : body_end) - b->first) / fs;
+        for (; f0 < f_end; f0 += b->group) {
+            uint32_t f1 = f_end - f0 < b->group ? f_end : f0 + b->group;
+
+            for (c = 0; c < b->channels; c++)
+                inverse_channel(b, c, content + b->first + (size_t)f0 * fs,
+                                out + b->first, f0, f1);
+        }
+    }
+    if (to > body_end) {
+        uint32_t at = from > body_end ? from : body_end;
+
+        memcpy(out + at, content + at, to - at);
+    }
 }

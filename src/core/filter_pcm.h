@@ -14,6 +14,10 @@
 #define ZMM_PCM_MAX_CHANNELS 32u
 #define ZMM_PCM_MAX_ORDER 3u
 #define ZMM_PCM_HEADER_FIXED 12u
+/* A writer's group: about this many bytes of samples (docs/FORMAT.md), so a
+ * read inflates and reconstructs up to the end of one ~8 KiB group instead
+ * of the whole block. */
+#define ZMM_PCM_GROUP_BYTES 8192u
 
 /* One block's filter parameters: its stored header. */
 typedef struct zmm_pcm_block {
@@ -21,6 +25,7 @@ typedef struct zmm_pcm_block {
     unsigned channels; /* 1..ZMM_PCM_MAX_CHANNELS */
     uint32_t first;    /* offset in the block of the first filtered frame */
     uint32_t frames;   /* whole frames filtered */
+    uint32_t group;    /* G: frames a group, 1..65535 (the last: fewer) */
     unsigned char order[ZMM_PCM_MAX_CHANNELS];
 } zmm_pcm_block;
 
@@ -29,7 +34,7 @@ int zmm_pcm_layout_valid(const zmm_pcm_layout *l);
 
 /*
  * The whole frames of `l` inside the block at member offset `offset`, of n
- * bytes: fills b's bits, channels, first and frames (orders cleared).
+ * bytes: fills b's bits, channels, first, frames and group (orders cleared).
  * Returns the number of frames (0: nothing to filter).
  */
 uint32_t zmm_pcm_block_range(const zmm_pcm_layout *l, uint64_t offset,
@@ -51,10 +56,24 @@ zmm_result zmm_pcm_header_decode(const unsigned char *p, uint32_t stored_size,
                                  uint32_t n, zmm_pcm_block *b,
                                  size_t *header_size);
 
-/* The n logical bytes `in` to the n bytes deflated (`out`), and back. */
+/* The n logical bytes `in` to the n bytes deflated (`out`). */
 void zmm_pcm_forward(const zmm_pcm_block *b, const unsigned char *in,
                      uint32_t n, unsigned char *out);
-void zmm_pcm_inverse(const zmm_pcm_block *b, const unsigned char *content,
-                     uint32_t n, unsigned char *out);
+
+/*
+ * Prefix decoding. Content and logical bytes line up at every group
+ * boundary (a group's planes take exactly its frames' bytes), so the first
+ * k bytes of content decode to the first k logical bytes whenever k is a
+ * "prefix end": at most `first`, a group's end, or n.
+ * zmm_pcm_prefix_end: the smallest prefix end >= want (want <= n).
+ * zmm_pcm_inverse_range: logical bytes [from, to) of out from content
+ * [from, to), both prefix ends; out's bytes before `from` must already be
+ * decoded (prediction carries over from the previous group's samples).
+ */
+uint32_t zmm_pcm_prefix_end(const zmm_pcm_block *b, uint32_t want,
+                            uint32_t n);
+void zmm_pcm_inverse_range(const zmm_pcm_block *b,
+                           const unsigned char *content, uint32_t from,
+                           uint32_t to, unsigned char *out);
 
 #endif

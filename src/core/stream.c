@@ -86,20 +86,32 @@ static zmm_result read_stored(zmm_stream *s, const zmm_block_ref *ref,
     return rc;
 }
 
-/* A PCM block decodes whole, in one step (it cannot stop at a prefix).
- * It takes the decoder: a block left half inflated starts again. */
-static zmm_result decode_pcm(zmm_stream *s, const zmm_block_ref *ref,
-                             unsigned char *dst, uint32_t n)
+/* Starts decoding a deflate or PCM block with the stream's decoder. It
+ * takes the decoder and s->stored, so no other entry can resume. */
+static zmm_result begin_block(zmm_stream *s, const zmm_block_ref *ref,
+                              uint32_t n)
 {
-    zmm_result rc = read_stored(s, ref, s->stored);
+    zmm_result rc;
 
     s->inflating = NULL;
-    if (rc == ZMM_OK)
-        rc = zmm_codec_decode_pcm(s->decoder, s->stored, ref->stored_size,
-                                  dst, n);
-    if (rc == ZMM_OK && zmm_crc32(0, dst, n) != ref->logical_crc)
-        rc = ZMM_ERR_CORRUPT;
-    return rc;
+    rc = read_stored(s, ref, s->stored);
+    if (rc != ZMM_OK)
+        return rc;
+    if (ref->kind == ZMM_KIND_PCM)
+        return zmm_codec_pcm_begin(s->decoder, s->stored, ref->stored_size,
+                                   n);
+    return zmm_codec_inflate_begin(s->decoder, s->stored, ref->stored_size);
+}
+
+/* Decodes a begun block further, to at least `want` of its n bytes: a PCM
+ * block stops at the end of a group (past want), a deflate block at want. */
+static zmm_result more_block(zmm_stream *s, const zmm_block_ref *ref,
+                             unsigned char *out, uint32_t *valid,
+                             uint32_t want, uint32_t n)
+{
+    if (ref->kind == ZMM_KIND_PCM)
+        return zmm_codec_pcm_more(s->decoder, out, valid, want, n);
+    return zmm_codec_inflate_more(s->decoder, out, valid, want, n);
 }
 
 static void finish_entry(zmm_stream *s, zmm_cache_entry *e, uint32_t n)
@@ -126,15 +138,10 @@ static zmm_result decode_entry(zmm_stream *s, zmm_cache_entry *e,
     case ZMM_KIND_RAW:
         rc = read_stored(s, ref, e->data);
         break;
-    case ZMM_KIND_PCM:
-        rc = decode_pcm(s, ref, e->data, n);
-        break;
-    default: /* deflate; the directory admits no other kind */
+    case ZMM_KIND_PCM: /* decodes by prefixes too, a group at a time */
+    default:           /* deflate; the directory admits no other kind */
         if (s->inflating != e) {
-            rc = read_stored(s, ref, s->stored);
-            if (rc == ZMM_OK)
-                rc = zmm_codec_inflate_begin(s->decoder, s->stored,
-                                             ref->stored_size);
+            rc = begin_block(s, ref, n);
             if (rc != ZMM_OK)
                 break;
             s->inflating = e;
@@ -142,14 +149,15 @@ static zmm_result decode_entry(zmm_stream *s, zmm_cache_entry *e,
         } else {
             /* A second read past the inflated prefix: finish the block, so
              * a block is inflated in at most two steps. A first read (a
-             * random one) stops at the bytes it asked for; a block read
+             * random one) stops at the bytes it asked for (in a PCM block,
+             * at the end of the group holding the last); a block read
              * again needs no more inflating (or restarting, once another
              * block takes the decoder). */
             want = n;
         }
         if (want > n)
             want = n;
-        rc = zmm_codec_inflate_more(s->decoder, e->data, &e->valid, want, n);
+        rc = more_block(s, ref, e->data, &e->valid, want, n);
         if (rc == ZMM_OK && e->valid == n &&
             zmm_crc32(0, e->data, n) != ref->logical_crc)
             rc = ZMM_ERR_CORRUPT;
@@ -207,16 +215,11 @@ static zmm_result decode_direct(zmm_stream *s, uint32_t index,
         return ZMM_OK;
     case ZMM_KIND_RAW:
         return read_stored(s, ref, dst);
-    case ZMM_KIND_PCM:
-        return decode_pcm(s, ref, dst, n);
-    default:
+    default: /* deflate or PCM, whole */
         s->inflating = NULL;
-        rc = read_stored(s, ref, s->stored);
+        rc = begin_block(s, ref, n);
         if (rc == ZMM_OK)
-            rc = zmm_codec_inflate_begin(s->decoder, s->stored,
-                                         ref->stored_size);
-        if (rc == ZMM_OK)
-            rc = zmm_codec_inflate_more(s->decoder, dst, &done, n, n);
+            rc = more_block(s, ref, dst, &done, n, n);
         if (rc == ZMM_OK && zmm_crc32(0, dst, n) != ref->logical_crc)
             rc = ZMM_ERR_CORRUPT;
         return rc;

@@ -670,6 +670,67 @@ static void test_compact(void)
     free(f.bytes);
 }
 
+/* Reads that stop inside a PCM block (a prefix up to the end of a group,
+ * docs/FORMAT.md) and reads that resume it: in the verbatim header, in the
+ * first and a middle group, at the end, for 1, 2 and 6 channels (groups of
+ * 8192, 2048 and 170 frames in 64 KiB blocks) and 8 to 32 bits. */
+static void test_prefix_reads(void)
+{
+    static const wav_spec specs[] = {{8, 1, 150001, 1, 0, 0, 0, 0},
+                                     {16, 2, 70001, 1, 0, 0, 0, 0},
+                                     {24, 6, 9001, 0xFFFE, 0, 0, 0, 0},
+                                     {32, 1, 40001, 1, 0, 0, 0, 0}};
+    static const uint32_t firsts[] = {3, 9000, 20000, 65535};
+    static const uint32_t seconds[] = {10, 9001, 40000, 65000, 65535};
+    unsigned k, a, b;
+
+    for (k = 0; k < sizeof specs / sizeof specs[0]; k++) {
+        wav_file f = make_wav(&specs[k], 40 + k);
+        zmm_file *mem = zmm_memfile_new(NULL, 0);
+        zmm_archive *ar = open_mem(mem, ZMM_OPEN_WRITE | ZMM_OPEN_CREATE);
+        zmm_stream *s = create(ar, "p.wav", 65536);
+        zmm_pcm_layout l = detect(&f);
+        unsigned char buf[64];
+        uint32_t incompat;
+        size_t got;
+
+        CHECK_OK(zmm_stream_set_pcm_layout(s, &l));
+        CHECK_OK(zmm_stream_write(s, f.bytes, f.len));
+        CHECK_OK(zmm_stream_close(s));
+        CHECK_OK(zmm_archive_close(ar));
+        CHECK(check_format(mem, "p.wav", f.bytes, f.len, &incompat) > 0);
+        ar = open_mem(mem, ZMM_OPEN_READ);
+        for (a = 0; a < 4; a++)
+            for (b = 0; b < 5; b++) {
+                /* block 0 (header verbatim, then frames) and block 1 */
+                uint64_t base = (a + b) % 2 ? 65536 : 0;
+                uint64_t at[2];
+                unsigned r;
+
+                at[0] = base + firsts[a];
+                at[1] = base + seconds[b];
+                CHECK_OK(zmm_stream_open(ar, "p.wav", ZMM_STREAM_READ, NULL,
+                                         &s));
+                for (r = 0; r < 2; r++) {
+                    size_t want = at[r] + 64 > f.len ? f.len - at[r] : 64;
+
+                    tu_set_context("spec %u, read %u at %llu", k, r,
+                                   (unsigned long long)at[r]);
+                    CHECK_OK(zmm_stream_seek(s, (int64_t)at[r],
+                                             ZMM_SEEK_SET, NULL));
+                    CHECK_OK(zmm_stream_read(s, buf, 64, &got));
+                    CHECK_U64(got, want);
+                    CHECK_MEM(buf, f.bytes + at[r], got);
+                }
+                CHECK_OK(zmm_stream_close(s));
+            }
+        tu_set_context("%s", "");
+        CHECK_OK(zmm_archive_close(ar));
+        mem->methods->close(mem);
+        free(f.bytes);
+    }
+}
+
 /* ---- damage ----------------------------------------------------------- */
 
 static uint32_t crc_of(const unsigned char *p, size_t n)
@@ -692,10 +753,16 @@ static void recompute_crcs(unsigned char *file, const tu_fmt_archive *a,
     put32(slot + 60, crc_of(slot, 60));
 }
 
-/* Reads block j alone: an error (CORRUPT), or exactly the original bytes. */
+/* Reads block j alone, from byte 7: 100 bytes, or with `to_end` to the
+ * block's end (which makes the reader decode it whole and check its
+ * logical_crc). An error (CORRUPT), or exactly the original bytes; with
+ * to_end == 2, 100 bytes that are not compared (a hostile block whose
+ * stored_crc matches can decode to other bytes until its end is checked:
+ * this only shows that such a read does not crash). */
 static void read_damaged(const unsigned char *file, size_t flen,
                          const tu_fmt_archive *a, uint32_t j,
-                         const unsigned char *want, int must_fail)
+                         const unsigned char *want, int must_fail,
+                         int to_end)
 {
     zmm_archive *ar = NULL;
     zmm_stream *s = NULL;
@@ -708,8 +775,10 @@ static void read_damaged(const unsigned char *file, size_t flen,
     CHECK_OK(tu_open_bytes(file, flen, ZMM_OPEN_READ, &ar));
     CHECK_OK(zmm_stream_open(ar, NULL, ZMM_STREAM_READ, NULL, &s));
     CHECK_OK(zmm_stream_seek(s, (int64_t)(j * bs + 7), ZMM_SEEK_SET, NULL));
-    rc = zmm_stream_read(s, buf, 100, &got);
-    if (rc == ZMM_OK) {
+    rc = zmm_stream_read(s, buf, to_end == 1 ? (size_t)bs - 7 : 100, &got);
+    if (rc == ZMM_OK && to_end == 2) {
+        CHECK_U64(got, 100);
+    } else if (rc == ZMM_OK) {
         CHECKF(!must_fail, "damaged block %u read without an error",
                (unsigned)j);
         CHECK_MEM(buf, want + j * bs + 7, got);
@@ -760,11 +829,12 @@ static void test_damage(void)
         tu_set_context("bit flip %d at %llu", i, (unsigned long long)at);
         memcpy(file, orig, flen);
         file[at] ^= (unsigned char)(1u << tu_rng_below(&r, 8));
-        read_damaged(file, flen, &a, pcm[i % npcm], f.bytes, 1);
+        read_damaged(file, flen, &a, pcm[i % npcm], f.bytes, 1, 0);
     }
 
     /* hostile headers and streams with their CRCs recomputed: never a
-     * crash, never a wrong byte */
+     * crash, never a wrong byte from a block read to its end (a prefix
+     * read trusts stored_crc alone, as for a deflate block) */
     for (i = 0; i < 600; i++) {
         uint32_t jj = pcm[i % npcm];
         const tu_fmt_block *b = &a.members[0].blocks[jj];
@@ -776,7 +846,7 @@ static void test_damage(void)
         switch (i % 16) {
         case 0: h[0] = (unsigned char)tu_rng_below(&r, 256); break;
         case 1: h[1] = (unsigned char)tu_rng_below(&r, 256); break;
-        case 2: h[2] = 1; break;
+        case 2: h[2] = 0; h[3] = 0; break; /* G = 0 */
         case 3: put32(h + 4, n_i - (uint32_t)tu_rng_below(&r, 3)); break;
         case 4:
             put32(h + 4, 0xffffffffu - (uint32_t)tu_rng_below(&r, 3));
@@ -801,7 +871,9 @@ static void test_damage(void)
         changed = memcmp(h, orig + b->offset, b->stored_size) != 0;
         recompute_crcs(file, &a, jj);
         read_damaged(file, flen, &a, jj, f.bytes,
-                     changed && i % 16 < 14 && i % 16 != 10);
+                     changed && i % 16 < 14 && i % 16 != 10, 1);
+        /* and a prefix read: never a crash */
+        read_damaged(file, flen, &a, jj, f.bytes, 0, 2);
     }
     tu_set_context("%s", "");
     tu_fmt_free(&a);
@@ -857,6 +929,7 @@ int main(void)
     test_recorder();
     test_layout_changes();
     test_compact();
+    test_prefix_reads();
     test_damage();
     test_incompat();
     printf("test_pcm: OK\n");

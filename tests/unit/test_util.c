@@ -469,13 +469,14 @@ static int inflate_exact(const unsigned char *in, size_t in_len,
                          unsigned char *out, size_t out_len);
 
 /* Decodes a kind-3 (PCM) block by FORMAT.md's "PCM blocks" alone: the header,
- * one deflate stream of verbatim bytes and residual planes, then each sample
- * from the samples already written to `out`. 1 on success. */
+ * one deflate stream of verbatim bytes and residual planes laid out per group
+ * of G frames, then each sample from the samples already written to `out`.
+ * 1 on success. */
 static int pcm_decode(const unsigned char *st, size_t size, unsigned char *out,
                       size_t n)
 {
     unsigned bits, ch, bytes, c, q;
-    uint64_t first, frames, count, body, f;
+    uint64_t first, frames, group, body, f;
     unsigned char *content;
     int ok;
 
@@ -483,36 +484,44 @@ static int pcm_decode(const unsigned char *st, size_t size, unsigned char *out,
         return 0;
     bits = st[0];
     ch = st[1];
+    group = le16(st + 2);
     first = le32(st + 4);
     frames = le32(st + 8);
     if ((bits != 8 && bits != 16 && bits != 24 && bits != 32) || ch < 1 ||
-        ch > 32 || le16(st + 2) != 0 || 12 + ch >= size || frames < 1)
+        ch > 32 || group < 1 || 12 + ch >= size || frames < 1)
         return 0;
     for (c = 0; c < ch; c++)
         if (st[12 + c] > 3)
             return 0;
     bytes = bits / 8;
-    count = frames * ch;
-    body = count * bytes;
+    body = frames * ch * bytes;
     if (first > n || body > n - first)
         return 0;
     content = tu_xmalloc(n + 1);
     ok = inflate_exact(st + 12 + ch, size - 12 - ch, content, n);
     if (ok) {
-        const unsigned char *planes = content + first;
         memcpy(out, content, (size_t)first);
         memcpy(out + first + body, content + first + body,
                (size_t)(n - first - body));
         for (f = 0; f < frames; f++)
             for (c = 0; c < ch; c++) {
+                /* frame f is frame f - g0 of group f / G, whose planes of
+                 * `count` bytes each start where its frames' bytes would */
+                uint64_t g0 = f / group * group;
+                uint64_t gframes = frames - g0 < group ? frames - g0 : group;
+                uint64_t count = gframes * ch;
+                const unsigned char *planes =
+                    content + first + g0 * ch * bytes;
                 uint64_t idx = f * ch + c, z = 0, mod = (uint64_t)1 << bits;
                 unsigned order = st[12 + c] < f ? st[12 + c] : (unsigned)f;
                 int64_t prev[4] = {0, 0, 0, 0}, res, pred, v;
                 unsigned k;
                 for (q = 0; q < bytes; q++)
-                    z |= (uint64_t)planes[q * count + idx] << (8 * q);
+                    z |= (uint64_t)planes[q * count + (f - g0) * ch + c]
+                         << (8 * q);
                 res = (z & 1) ? -(int64_t)(z >> 1) - 1 : (int64_t)(z >> 1);
-                /* the samples 1..order frames back, already decoded */
+                /* the samples 1..order frames back, already decoded (the
+                 * previous group's too: prediction carries across groups) */
                 for (k = 1; k <= order; k++) {
                     const unsigned char *p =
                         out + first + ((f - k) * ch + c) * bytes;
