@@ -139,10 +139,13 @@ static long long bgzf_read_(void *c, void *buf, size_t len)
 
 /* ---- packing ------------------------------------------------------------------ */
 
+/* With `pcm`, the member gets the layout zmm_detect_wav_layout finds in the
+ * first 64 KiB, set right after opening (before any write). */
 static int pack_zmm(const char *path, const unsigned char *data, uint64_t size,
-                    int level)
+                    int level, int pcm)
 {
     zmm_member_options o = {sizeof o, 0, level};
+    zmm_pcm_layout lay = {sizeof lay, 0, 0, 0, 0};
     zmm_archive *ar = NULL;
     zmm_stream *s = NULL;
     uint64_t off;
@@ -157,6 +160,10 @@ static int pack_zmm(const char *path, const unsigned char *data, uint64_t size,
                             ZMM_STREAM_TRUNCATE,
                         &o, &s) != ZMM_OK)
         ok = 0;
+    if (ok && pcm)
+        ok = zmm_detect_wav_layout(data, size < 65536 ? (size_t)size : 65536,
+                                   size, &lay) == ZMM_OK &&
+             zmm_stream_set_pcm_layout(s, &lay) == ZMM_OK;
     for (off = 0; ok && off < size; off += 1u << 20) {
         size_t n = size - off < (1u << 20) ? (size_t)(size - off) : 1u << 20;
 
@@ -550,18 +557,25 @@ static void pack_timed(const char *dataset, const char *sysname,
 
 static int pack_zmm6(const char *p, const unsigned char *d, uint64_t n)
 {
-    return pack_zmm(p, d, n, 6);
+    return pack_zmm(p, d, n, 6, 0);
+}
+
+static int pack_zmm_pcm(const char *p, const unsigned char *d, uint64_t n)
+{
+    return pack_zmm(p, d, n, 6, 1);
 }
 
 static int pack_zmm9(const char *p, const unsigned char *d, uint64_t n)
 {
-    return pack_zmm(p, d, n, 9);
+    return pack_zmm(p, d, n, 9, 0);
 }
 
 /* ---- one data set ---------------------------------------------------------------- */
 
 static const char *SYS_PLAIN = "plain file (pread)";
 static const char *SYS_ZMM = "zmm (core library)";
+/* the CSV turns a comma into a semicolon: the name is stored so */
+static const char *SYS_PCM = "zmm pcm (core library; PCM filter)";
 static const char *SYS_ZMM2 = "zmm: 2 streams on 2 threads";
 static const char *SYS_BGZF = "BGZF (htslib with .gzi)";
 static const char *SYS_GZ = "gzseek/gzread (.gz)";
@@ -580,7 +594,7 @@ static void profile_dataset(const char *name, const unsigned char *data,
     bench_result *r;
 
     path_in(zmm_path, sizeof zmm_path, opt.work, name, ".zmm");
-    if (file_size(zmm_path) == 0 && pack_zmm(zmm_path, data, size, 6) != 0)
+    if (file_size(zmm_path) == 0 && pack_zmm(zmm_path, data, size, 6, 0) != 0)
         die("cannot pack");
     if (strcmp(opt.profile, "seq64k") == 0)
         bench_make_seq(&w, size);
@@ -604,9 +618,12 @@ static void profile_dataset(const char *name, const unsigned char *data,
 static void bench_dataset(const char *name, const char *path,
                           const unsigned char *data, uint64_t size)
 {
-    char zmm_path[1024], zmm9_path[1024], gz_path[1024], bgzf_path[1024],
-        tmp[1024];
+    char zmm_path[1024], zmm9_path[1024], pcm_path[1024], gz_path[1024],
+        bgzf_path[1024], tmp[1024];
     int reps = opt.quick ? 1 : opt.reps, preps = opt.quick ? 1 : opt.pack_reps;
+    zmm_pcm_layout lay = {sizeof lay, 0, 0, 0, 0};
+    int wav = zmm_detect_wav_layout(data, size < 65536 ? (size_t)size : 65536,
+                                    size, &lay) == ZMM_OK;
     bench_workload seq, rnd, loc;
     bench_result *r, *base;
     zblocks zb;
@@ -616,6 +633,7 @@ static void bench_dataset(const char *name, const char *path,
     fflush(stdout);
     path_in(zmm_path, sizeof zmm_path, opt.work, name, ".zmm");
     path_in(zmm9_path, sizeof zmm9_path, opt.work, name, ".l9.zmm");
+    path_in(pcm_path, sizeof pcm_path, opt.work, name, ".pcm.zmm");
     path_in(gz_path, sizeof gz_path, opt.work, name, ".gz");
     path_in(bgzf_path, sizeof bgzf_path, opt.work, name, ".bgzf.gz");
 
@@ -625,6 +643,8 @@ static void bench_dataset(const char *name, const char *path,
     pack_timed(name, "zmm -9 (core library)", pack_zmm9, zmm9_path, data,
                size, 1);
     remove(zmm9_path);
+    if (wav) /* issue 7: the PCM filter, on WAV data sets only */
+        pack_timed(name, SYS_PCM, pack_zmm_pcm, pcm_path, data, size, preps);
     pack_timed(name, "gzwrite -6 (zlib)", pack_gz, gz_path, data, size, preps);
 #ifdef ZMM_BENCH_HTSLIB
     pack_timed(name, "BGZF (htslib 1 thread)", pack_bgzf, bgzf_path, data,
@@ -639,9 +659,11 @@ static void bench_dataset(const char *name, const char *path,
         cli_packer(name, "bgzip -@ 2", "bgzip", "-@ 2 -c", path, tmp, preps,
                    size);
         cli_packer(name, "zstd -3", "zstd", "-3 -q -c", path, tmp, preps, size);
+        if (wav)
+            cli_packer(name, "zstd -19", "zstd", "-19 -q -c", path, tmp, 1,
+                       size);
         cli_packer(name, "xz -6", "xz", "-6 -c", path, tmp, 1, size);
-        if (size > 12 && memcmp(data, "RIFF", 4) == 0 &&
-            memcmp(data + 8, "WAVE", 4) == 0)
+        if (wav)
             cli_packer(name, "flac", "flac", "-s -c - 2>/dev/null", path, tmp, preps,
                        size);
     }
@@ -677,6 +699,31 @@ static void bench_dataset(const char *name, const char *path,
         if (zmm_archive_open(zmm_path, ZMM_OPEN_READ, &ar, NULL) != ZMM_OK ||
             zmm_stream_open(ar, NULL, ZMM_STREAM_READ, NULL, &s) != ZMM_OK)
             die("cannot open the archive");
+        rd.ctx = s;
+        measure(name, &rd, &seq, data, size, 0, reps);
+        measure(name, &rd, &rnd, data, size, 0, reps);
+        measure(name, &rd, &loc, data, size, 0, reps);
+        zmm_stream_close(s);
+        zmm_archive_close(ar);
+    }
+    if (wav) { /* zmm with the PCM filter: the same reads, the same checks */
+        zmm_archive *ar = NULL;
+        zmm_stream *s = NULL;
+        zmm_member_info mi;
+        bench_reader rd = {SYS_PCM, NULL, zmm_seek_, zmm_read_};
+
+        memset(&mi, 0, sizeof mi);
+        mi.struct_size = sizeof mi;
+        if (zmm_archive_open(pcm_path, ZMM_OPEN_READ, &ar, NULL) != ZMM_OK ||
+            zmm_archive_member_info(ar, 0, &mi) != ZMM_OK ||
+            zmm_stream_open(ar, NULL, ZMM_STREAM_READ, NULL, &s) != ZMM_OK)
+            die("cannot open the PCM archive");
+        if (!(mi.flags & ZMM_MEMBER_PCM) || mi.pcm_offset != lay.offset ||
+            mi.pcm_length != lay.length || mi.pcm_bits != lay.bits ||
+            mi.pcm_channels != lay.channels) {
+            fprintf(stderr, "bench_native: %s: PCM layout not stored\n", name);
+            failures++;
+        }
         rd.ctx = s;
         measure(name, &rd, &seq, data, size, 0, reps);
         measure(name, &rd, &rnd, data, size, 0, reps);
@@ -801,6 +848,10 @@ static void add_targets(const char *name)
     bench_result *zsz = bench_find(&results, name, "size", "zmm -6 (core library)");
     bench_result *bsz = bench_find(&results, name, "size", "bgzip -@ 2");
     bench_result *gsz = bench_find(&results, name, "size", "gzip -6");
+    bench_result *psz = bench_find(&results, name, "size", SYS_PCM);
+    bench_result *fsz = bench_find(&results, name, "size", "flac");
+    bench_result *ps = bench_find(&results, name, "seq64k", SYS_PCM);
+    bench_result *pr = bench_find(&results, name, "rand4k", SYS_PCM);
     char d[160];
 
     if (zs && zl) {
@@ -840,6 +891,28 @@ static void add_targets(const char *name)
         snprintf(d, sizeof d, "%.0f vs %.0f bytes", zsz->value, gsz->value);
         bench_target_add(&targets, "archive size within 1% of gzip -6 (audio)",
                          name, zsz->value / gsz->value, 1.01, 1, d);
+    }
+    /* issue 7: the PCM filter */
+    if (psz && gsz) {
+        snprintf(d, sizeof d, "%.0f vs %.0f bytes: %.3f× (stretch 0.60×: %s); "
+                 "%.2f× flac",
+                 psz->value, gsz->value, psz->value / gsz->value,
+                 psz->value / gsz->value <= 0.60 ? "met" : "not met",
+                 fsz ? psz->value / fsz->value : 0.0);
+        bench_target_add(&targets, "pcm size ≤ 0.70× gzip -6 (stretch 0.60×)",
+                         name, psz->value / gsz->value, 0.70, 1, d);
+    }
+    if (ps && zs) {
+        snprintf(d, sizeof d, "%.0f vs %.0f MB/s", ps->value, zs->value);
+        bench_target_add(&targets,
+                         "pcm sequential 64 KiB within 15% of unfiltered (≥ 0.85×)",
+                         name, ps->value / zs->value, 0.85, 0, d);
+    }
+    if (pr && zr) {
+        snprintf(d, sizeof d, "%.0f vs %.0f reads/s", pr->value, zr->value);
+        bench_target_add(&targets,
+                         "pcm uniform random 4 KiB within 15% of unfiltered (≥ 0.85×)",
+                         name, pr->value / zr->value, 0.85, 0, d);
     }
 }
 
@@ -886,6 +959,32 @@ static void write_outputs(const char *const *names, size_t n)
     bench_write_md_table(f, &results, "size",
                          "Packed size (ratio to the input)", names, n);
     fclose(f);
+}
+
+/* A 44-byte RIFF WAVE header (44.1 kHz, 16-bit stereo PCM) over the first
+ * bytes of a synthetic audio buffer. */
+static void put_le(unsigned char *p, uint32_t v, int n)
+{
+    int i;
+
+    for (i = 0; i < n; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static void put_wav_header(unsigned char *b, size_t len)
+{
+    memcpy(b, "RIFF", 4);
+    put_le(b + 4, (uint32_t)(len - 8), 4);
+    memcpy(b + 8, "WAVEfmt ", 8);
+    put_le(b + 16, 16, 4);
+    put_le(b + 20, 1, 2);          /* WAVE_FORMAT_PCM */
+    put_le(b + 22, 2, 2);          /* channels */
+    put_le(b + 24, 44100, 4);
+    put_le(b + 28, 44100 * 4, 4);  /* bytes per second */
+    put_le(b + 32, 4, 2);          /* block align */
+    put_le(b + 34, 16, 2);
+    memcpy(b + 36, "data", 4);
+    put_le(b + 40, (uint32_t)((len - 44) & ~(size_t)3), 4);
 }
 
 static void usage(void)
@@ -968,6 +1067,8 @@ int main(int argc, char **argv)
             if (buf == NULL)
                 die("out of memory");
             bench_synth(kinds[i], buf, len, 42 + i);
+            if (i == 0) /* a WAV, for the PCM filter's path */
+                put_wav_header(buf, len);
             path_in(qpaths[i], sizeof qpaths[i], opt.work, kinds[i], ".quick.raw");
             if (bench_write_file(qpaths[i], buf, len) != 0)
                 die("cannot write quick data");
@@ -1000,6 +1101,8 @@ int main(int argc, char **argv)
 
             remove(paths[i]);
             path_in(p, sizeof p, opt.work, names[i], ".zmm");
+            remove(p);
+            path_in(p, sizeof p, opt.work, names[i], ".pcm.zmm");
             remove(p);
             path_in(p, sizeof p, opt.work, names[i], ".gz");
             remove(p);

@@ -98,11 +98,17 @@ targets name, zlib's raw `inflate()` of the same data cut into the same
 64 KiB blocks (deflated at level 6 in memory), memory to memory with no CRC,
 into one 64 KiB buffer. "zmm: 2 streams on 2 threads" reads the two halves
 through two archive handles at once: what two cores can give a sequential
-reader, an upper bound for read-ahead. Packers: the core library (levels 6
-and 9), zlib's gzwrite, htslib's BGZF writer, and the command-line `gzip -6`,
-`pigz -p 2`, `bgzip -@ 2`, `zstd -3`, `xz -6` and `flac` (audio only),
-timed by wall clock from the plain file to an output file (xz and zmm -9 once,
-the others 3 times). The core library's pack time includes its commit (an
+reader, an upper bound for read-ahead. "zmm pcm (core library; PCM filter)"
+(issue 7, WAV data sets only) is the core library at level 6 with the member's
+PCM layout found by `zmm_detect_wav_layout` in the file's first 64 KiB and set
+by `zmm_stream_set_pcm_layout` right after the member is opened for writing;
+it runs the same read workloads with the same checks, and the run checks that
+the layout was stored (`ZMM_MEMBER_PCM`). Packers: the core library (levels 6
+and 9, and level 6 with the PCM filter), zlib's gzwrite, htslib's BGZF writer,
+and the command-line `gzip -6`, `pigz -p 2`, `bgzip -@ 2`, `zstd -3`,
+`zstd -19` (audio only), `xz -6` and `flac` (audio only, its default level 5),
+timed by wall clock from the plain file to an output file (xz, zstd -19 and
+zmm -9 once, the others 3 times). The core library's pack time includes its commit (an
 fsync); the others do not sync.
 
 **Checks**: every read workload runs once with every byte compared with the
@@ -114,7 +120,7 @@ CPU cost, not the disk. Ratios in parentheses are to the baseline named in the
 cell.
 
 EOF
-    echo "## Targets (issue 6)"
+    echo "## Targets (issues 6 and 7)"
     echo
     echo "![targets](bench/targets.png)"
     echo
