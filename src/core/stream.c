@@ -123,6 +123,36 @@ static void finish_entry(zmm_stream *s, zmm_cache_entry *e, uint32_t n)
         s->inflating = NULL;
 }
 
+/*
+ * Decodes block `index`, which is not cached, straight into dst (its n
+ * bytes): a read that covers a whole block skips the cache and the copy out
+ * of it. Nothing is cached, so a cached block, the only place a dirty one
+ * lives, never goes this way, and the block table holds the truth. Takes the
+ * decoder: an entry left half inflated starts again when read further.
+ */
+static zmm_result decode_direct(zmm_stream *s, uint32_t index,
+                                unsigned char *dst)
+{
+    const zmm_block_ref *ref = &s->m->blocks[index];
+    uint32_t n = zmm_member_block_length(s->m, index), done = 0;
+    zmm_result rc;
+
+    switch (ref->kind) {
+    case ZMM_KIND_ZERO:
+        memset(dst, 0, n);
+        return ZMM_OK;
+    case ZMM_KIND_RAW:
+        return read_stored(s, ref, dst);
+    default: /* deflate or PCM, whole */
+        rc = begin_block(s, ref, n);
+        if (rc == ZMM_OK)
+            rc = more_block(s, ref, dst, &done, n, n);
+        if (rc == ZMM_OK && zmm_crc32(0, dst, n) != ref->logical_crc)
+            rc = ZMM_ERR_CORRUPT;
+        return rc;
+    }
+}
+
 /* Decodes block e->index until at least `want` logical bytes are valid. */
 static zmm_result decode_entry(zmm_stream *s, zmm_cache_entry *e,
                                uint32_t want)
@@ -133,10 +163,8 @@ static zmm_result decode_entry(zmm_stream *s, zmm_cache_entry *e,
 
     switch (ref->kind) {
     case ZMM_KIND_ZERO:
-        memset(e->data, 0, n);
-        break;
     case ZMM_KIND_RAW:
-        rc = read_stored(s, ref, e->data);
+        rc = decode_direct(s, e->index, e->data); /* no prefix to stop at */
         break;
     case ZMM_KIND_PCM: /* decodes by prefixes too, a group at a time */
     default:           /* deflate; the directory admits no other kind */
@@ -170,11 +198,13 @@ static zmm_result decode_entry(zmm_stream *s, zmm_cache_entry *e,
     return rc;
 }
 
-/* The cached block `index` with at least `want` valid bytes. */
-static zmm_result load_block(zmm_stream *s, uint32_t index, uint32_t want,
+/* The cached block `index` with at least `want` valid bytes. `e` is what
+ * zmm_cache_find() gave for it (NULL: not cached), so that callers on the
+ * read and write paths look the block up once. */
+static zmm_result load_block(zmm_stream *s, zmm_cache_entry *e,
+                             uint32_t index, uint32_t want,
                              zmm_cache_entry **out)
 {
-    zmm_cache_entry *e = zmm_cache_find(&s->cache, index);
     zmm_result rc;
 
     if (e != NULL && (e->complete || e->valid >= want)) {
@@ -195,41 +225,10 @@ static zmm_result load_block(zmm_stream *s, uint32_t index, uint32_t want,
     return ZMM_OK;
 }
 
-/*
- * Decodes block `index`, which is not cached, straight into dst (its n
- * bytes): a read that covers a whole block skips the cache and the copy out
- * of it. Nothing is cached, so a cached block, the only place a dirty one
- * lives, never goes this way, and the block table holds the truth. Takes the
- * decoder: an entry left half inflated starts again when read further.
- */
-static zmm_result decode_direct(zmm_stream *s, uint32_t index,
-                                unsigned char *dst)
+static zmm_result load_whole_block(zmm_stream *s, zmm_cache_entry *e,
+                                   uint32_t index, zmm_cache_entry **out)
 {
-    const zmm_block_ref *ref = &s->m->blocks[index];
-    uint32_t n = zmm_member_block_length(s->m, index), done = 0;
-    zmm_result rc;
-
-    switch (ref->kind) {
-    case ZMM_KIND_ZERO:
-        memset(dst, 0, n);
-        return ZMM_OK;
-    case ZMM_KIND_RAW:
-        return read_stored(s, ref, dst);
-    default: /* deflate or PCM, whole */
-        s->inflating = NULL;
-        rc = begin_block(s, ref, n);
-        if (rc == ZMM_OK)
-            rc = more_block(s, ref, dst, &done, n, n);
-        if (rc == ZMM_OK && zmm_crc32(0, dst, n) != ref->logical_crc)
-            rc = ZMM_ERR_CORRUPT;
-        return rc;
-    }
-}
-
-static zmm_result load_whole_block(zmm_stream *s, uint32_t index,
-                                   zmm_cache_entry **out)
-{
-    return load_block(s, index, zmm_member_block_length(s->m, index), out);
+    return load_block(s, e, index, zmm_member_block_length(s->m, index), out);
 }
 
 /* Sets the member's length, keeping the invariants above. */
@@ -243,12 +242,16 @@ static zmm_result set_length(zmm_stream *s, uint64_t length)
     if (length == m->length)
         return ZMM_OK;
     if (length > m->length && (m->length & (bs - 1)) != 0) {
-        rc = load_whole_block(s, (uint32_t)(m->length >> m->block_shift), &e);
+        uint32_t last = (uint32_t)(m->length >> m->block_shift);
+
+        rc = load_whole_block(s, zmm_cache_find(&s->cache, last), last, &e);
         if (rc != ZMM_OK)
             return rc;
         e->dirty = 1;
     } else if (length < m->length && (length & (bs - 1)) != 0) {
-        rc = load_whole_block(s, (uint32_t)(length >> m->block_shift), &e);
+        uint32_t last = (uint32_t)(length >> m->block_shift);
+
+        rc = load_whole_block(s, zmm_cache_find(&s->cache, last), last, &e);
         if (rc != ZMM_OK)
             return rc;
     }
@@ -287,16 +290,16 @@ zmm_result zmm_stream_read(zmm_stream *s, void *buf, size_t len, size_t *got)
         uint32_t index = (uint32_t)(pos >> s->m->block_shift);
         uint32_t offset = (uint32_t)(pos & (block_size(s) - 1));
         uint32_t count = block_size(s) - offset;
-        zmm_cache_entry *e;
+        zmm_cache_entry *e = zmm_cache_find(&s->cache, index);
         zmm_result rc;
 
         if (count > len - done)
             count = (uint32_t)(len - done);
-        if (offset == 0 && count == zmm_member_block_length(s->m, index) &&
-            zmm_cache_find(&s->cache, index) == NULL) {
+        if (e == NULL && offset == 0 &&
+            count == zmm_member_block_length(s->m, index)) {
             rc = decode_direct(s, index, out + done);
         } else {
-            rc = load_block(s, index, offset + count, &e);
+            rc = load_block(s, e, index, offset + count, &e);
             if (rc == ZMM_OK)
                 memcpy(out + done, e->data + offset, count);
         }
@@ -320,7 +323,7 @@ static zmm_result block_for_write(zmm_stream *s, uint32_t index, int whole,
     zmm_result rc;
 
     if (!whole || (e != NULL && e->complete))
-        return load_whole_block(s, index, out);
+        return load_whole_block(s, e, index, out);
     if (e == NULL) {
         rc = take_entry(s, index, &e);
         if (rc != ZMM_OK)
