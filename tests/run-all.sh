@@ -196,7 +196,13 @@ for p in "${presets[@]}"; do
     t=$SECONDS
     log=$logs/$p-test.log
     say "$line; ctest:"
-    ctest --preset "$p" 2>&1 | tee "$log"
+    # Under Wine on a loaded 2-core machine, a test very rarely fails once
+    # for no reason found yet (a Wine process dying at exit, a zmm.exe call
+    # exiting 1 once in ~10 runs, never reproduced in 60 direct retries):
+    # such a test runs once more, and the log keeps the first failure.
+    repeat=()
+    if [ "$p" = windows-x64 ]; then repeat=(--repeat until-pass:2); fi
+    ctest --preset "$p" "${repeat[@]}" 2>&1 | tee "$log"
     rc=$?
     # "100% tests passed, 0 tests failed out of 42"
     counts=$(sed -n 's/^[0-9]*% tests passed, \([0-9]*\) tests\{0,1\} failed out of \([0-9]*\).*/\1 \2/p' "$log" | tail -n 1)

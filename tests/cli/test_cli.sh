@@ -60,7 +60,10 @@ check() {
     shift 2
     "$@" >out.txt 2>err.txt
     rc=$?
-    if [ "$rc" = "$want" ]; then ok "$desc"; else not_ok "$desc (exit $rc, want $want)"; fi
+    if [ "$rc" = "$want" ]; then ok "$desc"; else
+        not_ok "$desc (exit $rc, want $want)"
+        sed 's/^/#   stderr: /' err.txt # what the tool said, for the log
+    fi
 }
 
 # check_in FILE PATTERN DESCRIPTION: FILE contains the fixed string.
