@@ -40,3 +40,8 @@ void zmm_alloc_fail_after(long count)
 {
     allocations_left = count;
 }
+
+int zmm_alloc_hook_armed(void)
+{
+    return allocations_left >= 0;
+}

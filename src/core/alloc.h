@@ -16,4 +16,9 @@ void zmm_free(void *ptr);
  * fails; a negative count never fails (the default). Not thread-safe. */
 void zmm_alloc_fail_after(long count);
 
+/* Nonzero while the hook counts allocations down. Read-ahead starts no
+ * worker then: the worker's allocations would race with the count and make
+ * the test's failure point depend on timing. */
+int zmm_alloc_hook_armed(void);
+
 #endif

@@ -17,6 +17,7 @@
 #include "block_cache.h"
 #include "crc32.h"
 #include "filter_pcm.h"
+#include "readahead.h"
 #include "stream.h"
 #include "zmm.h"
 
@@ -231,6 +232,86 @@ static zmm_result load_whole_block(zmm_stream *s, zmm_cache_entry *e,
     return load_block(s, e, index, zmm_member_block_length(s->m, index), out);
 }
 
+/* Read-ahead starts after this many blocks entered, each right after the
+ * one before: a reader that jumps at random never starts a thread, and the
+ * occasional neighbour it hits does not either. */
+#define READAHEAD_START_RUN 2
+
+static int in_cache(const zmm_stream *s, uint32_t index)
+{
+    uint32_t i;
+
+    for (i = 0; i < s->cache.capacity; i++)
+        if (s->cache.entries[i].index == index)
+            return 1;
+    return 0;
+}
+
+/* Asks the worker for the blocks after `index` that are neither cached nor
+ * zero; on a jump (forward_run 0) drops what it had queued instead. */
+static void queue_ahead(zmm_stream *s, uint32_t index)
+{
+    zmm_readahead_job jobs[ZMM_READAHEAD_DEPTH];
+    unsigned count = 0, d;
+
+    for (d = 1; s->forward_run > 0 && d <= ZMM_READAHEAD_DEPTH; d++) {
+        uint32_t next = index + d;
+
+        if (next >= s->m->block_count)
+            break;
+        if (s->m->blocks[next].kind == ZMM_KIND_ZERO || in_cache(s, next))
+            continue;
+        jobs[count].index = next;
+        jobs[count].n = zmm_member_block_length(s->m, next);
+        jobs[count].ref = s->m->blocks[next];
+        count++;
+    }
+    zmm_readahead_ahead(s->ra, jobs, count);
+}
+
+/*
+ * Block `index` of a read-only stream is about to enter (it is not cached):
+ * notes the access pattern, starts the worker on a forward run, queues the
+ * blocks after this one, and returns the block already decoded by the
+ * worker, installed in the cache, or NULL (the caller decodes it). The
+ * decoded buffer is swapped in through ra_spare, never copied.
+ */
+static zmm_cache_entry *block_entering(zmm_stream *s, uint32_t index)
+{
+    zmm_cache_entry *e = NULL;
+
+    if (index == s->last_entered + 1 && index != 0)
+        s->forward_run++;
+    else
+        s->forward_run = 0;
+    s->last_entered = index;
+    if (s->ra == NULL && s->readahead_allowed &&
+        s->forward_run >= READAHEAD_START_RUN && !zmm_alloc_hook_armed()) {
+        s->ra_spare = zmm_malloc(block_size(s));
+        s->ra = s->ra_spare != NULL
+                    ? zmm_readahead_new(s->ar->file, block_size(s))
+                    : NULL;
+        if (s->ra == NULL) { /* no memory, no thread or no read_shared */
+            zmm_free(s->ra_spare);
+            s->ra_spare = NULL;
+            s->readahead_allowed = 0;
+        }
+    }
+    if (s->ra == NULL)
+        return NULL;
+    if (zmm_readahead_take(s->ra, index, &s->ra_spare) &&
+        take_entry(s, index, &e) == ZMM_OK) {
+        unsigned char *t = e->data;
+
+        e->data = s->ra_spare;
+        s->ra_spare = t;
+        e->valid = zmm_member_block_length(s->m, index);
+        e->complete = 1; /* the worker zeroed the tail */
+    }
+    queue_ahead(s, index);
+    return e;
+}
+
 /* Sets the member's length, keeping the invariants above. */
 static zmm_result set_length(zmm_stream *s, uint64_t length)
 {
@@ -295,6 +376,8 @@ zmm_result zmm_stream_read(zmm_stream *s, void *buf, size_t len, size_t *got)
 
         if (count > len - done)
             count = (uint32_t)(len - done);
+        if (e == NULL && !s->writable)
+            e = block_entering(s, index);
         if (e == NULL && offset == 0 &&
             count == zmm_member_block_length(s->m, index)) {
             rc = decode_direct(s, index, out + done);
@@ -438,6 +521,10 @@ static void stream_free(zmm_stream *s)
 {
     zmm_stream **link;
 
+    /* First: the worker reads the archive's file and the stream's nothing
+     * else, and must be gone before either is. */
+    zmm_readahead_free(s->ra);
+    zmm_free(s->ra_spare);
     for (link = &s->ar->streams; *link != NULL; link = &(*link)->next)
         if (*link == s) {
             *link = s->next;
@@ -549,7 +636,7 @@ zmm_result zmm_stream_open(zmm_archive *ar, const char *name, unsigned flags,
     zmm_result rc;
 
     *out = NULL;
-    if ((flags & ~0xfu) != 0 ||
+    if ((flags & ~0x1fu) != 0 ||
         (!(flags & ZMM_STREAM_WRITE) &&
          (flags & (ZMM_STREAM_CREATE | ZMM_STREAM_TRUNCATE))))
         return ZMM_ERR_INVALID_ARG;
@@ -571,6 +658,11 @@ zmm_result zmm_stream_open(zmm_archive *ar, const char *name, unsigned flags,
     s->ar = ar;
     s->m = m;
     s->writable = (flags & ZMM_STREAM_WRITE) != 0;
+    /* Writable streams read no blocks ahead: their blocks change under the
+     * reader, and a block stored again moves; a worker holding an old
+     * reference would need invalidating on every write. */
+    s->readahead_allowed =
+        !s->writable && !(flags & ZMM_STREAM_NO_READAHEAD);
     if (s->writable)
         m->writers++;
     else

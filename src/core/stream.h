@@ -7,6 +7,7 @@
 
 #include "archive.h"
 #include "block_cache.h"
+#include "readahead.h"
 
 struct zmm_stream {
     zmm_archive *ar;
@@ -17,6 +18,16 @@ struct zmm_stream {
     zmm_codec *decoder;
     unsigned char *stored;       /* the inflating block's stored bytes */
     zmm_cache_entry *inflating;  /* whose inflate can resume, or NULL */
+    /* Read-ahead (read-only streams): the worker, started on the first
+     * forward run (NULL before, or if it cannot start); a buffer to swap
+     * its blocks through; the last block that entered the cache or was
+     * decoded straight out, and how many entered in a row, each right
+     * after the one before. */
+    int readahead_allowed;
+    zmm_readahead *ra;
+    unsigned char *ra_spare;
+    uint32_t last_entered;
+    unsigned forward_run;
     zmm_stream *next;
 };
 

@@ -10,12 +10,17 @@
 #include <string.h>
 
 #include "platform.h"
+#include "thread.h"
 
 typedef struct memory_file {
     zmm_file base; /* first: a zmm_file * is a memory_file * */
     unsigned char *data; /* never NULL */
     size_t len;
     size_t cap;
+    /* Held by writers (which may move data) and by read_shared, the one
+     * method another thread calls: the owner's own reads need no lock, as
+     * only the owner writes. */
+    zmm_mutex *lock;
 } memory_file;
 
 static const zmm_file_methods memory_methods;
@@ -55,10 +60,21 @@ static zmm_result memory_read_at(zmm_file *f, uint64_t offset, void *buf,
     return ZMM_OK;
 }
 
-static zmm_result memory_write_at(zmm_file *f, uint64_t offset,
-                                  const void *buf, size_t len)
+static zmm_result memory_read_shared(zmm_file *f, uint64_t offset,
+                                     void *buf, size_t len)
 {
     memory_file *m = (memory_file *)f;
+    zmm_result rc;
+
+    zmm_mutex_lock(m->lock);
+    rc = memory_read_at(f, offset, buf, len);
+    zmm_mutex_unlock(m->lock);
+    return rc;
+}
+
+static zmm_result write_locked(memory_file *m, uint64_t offset,
+                               const void *buf, size_t len)
+{
     zmm_result rc;
 
     if (len == 0) /* as pwrite: writing nothing extends nothing */
@@ -75,6 +91,18 @@ static zmm_result memory_write_at(zmm_file *f, uint64_t offset,
     return ZMM_OK;
 }
 
+static zmm_result memory_write_at(zmm_file *f, uint64_t offset,
+                                  const void *buf, size_t len)
+{
+    memory_file *m = (memory_file *)f;
+    zmm_result rc;
+
+    zmm_mutex_lock(m->lock);
+    rc = write_locked(m, offset, buf, len);
+    zmm_mutex_unlock(m->lock);
+    return rc;
+}
+
 static zmm_result memory_size(zmm_file *f, uint64_t *size)
 {
     *size = ((memory_file *)f)->len;
@@ -84,10 +112,13 @@ static zmm_result memory_size(zmm_file *f, uint64_t *size)
 static zmm_result memory_truncate(zmm_file *f, uint64_t size)
 {
     memory_file *m = (memory_file *)f;
-    zmm_result rc = reserve(m, size);
+    zmm_result rc;
 
+    zmm_mutex_lock(m->lock);
+    rc = reserve(m, size);
     if (rc == ZMM_OK)
         m->len = (size_t)size;
+    zmm_mutex_unlock(m->lock);
     return rc;
 }
 
@@ -99,6 +130,7 @@ static zmm_result memory_sync(zmm_file *f)
 
 static zmm_result memory_close(zmm_file *f)
 {
+    zmm_mutex_free(((memory_file *)f)->lock);
     free(((memory_file *)f)->data);
     free(f);
     return ZMM_OK;
@@ -106,7 +138,7 @@ static zmm_result memory_close(zmm_file *f)
 
 static const zmm_file_methods memory_methods = {
     memory_read_at, memory_write_at, memory_size,
-    memory_truncate, memory_sync, memory_close,
+    memory_truncate, memory_sync, memory_close, memory_read_shared,
 };
 
 zmm_file *zmm_memfile_new(const void *data, size_t len)
@@ -120,7 +152,10 @@ zmm_file *zmm_memfile_new(const void *data, size_t len)
     m->cap = len ? len : 64;
     m->len = len;
     m->data = malloc(m->cap);
-    if (!m->data) {
+    m->lock = zmm_mutex_new();
+    if (!m->data || !m->lock) {
+        zmm_mutex_free(m->lock);
+        free(m->data);
         free(m);
         return NULL;
     }

@@ -30,6 +30,13 @@ typedef struct zmm_file_methods {
     zmm_result (*sync)(zmm_file *f);
     /* Releases the file and the zmm_file itself. */
     zmm_result (*close)(zmm_file *f);
+    /* As read_at, but safe to call from another thread while this one
+     * calls any method but close, and it leaves f->os_error alone (the
+     * read-ahead thread that calls it drops any failure: the caller's own
+     * read_at then reports it). NULL if the file cannot promise that:
+     * streams on it read no blocks ahead. */
+    zmm_result (*read_shared)(zmm_file *f, uint64_t offset, void *buf,
+                              size_t len);
 } zmm_file_methods;
 
 struct zmm_file {

@@ -68,35 +68,54 @@ static void set_os_error(long *os_error, long value)
         *os_error = value;
 }
 
-static zmm_result posix_read_at(zmm_file *f, uint64_t offset, void *buf,
-                                size_t len)
+/* pread until len bytes are in; *e gets errno on failure, 0 if the file
+ * ends first. Touches nothing shared: pread on one descriptor from two
+ * threads at once is safe (it does not move the file offset). */
+static zmm_result read_fd(int fd, uint64_t offset, void *buf, size_t len,
+                          int *e)
 {
-    int fd = ((posix_file *)f)->fd;
     unsigned char *p = buf;
 
+    *e = 0;
     /* Past what off_t holds there can be no bytes: as any read past the
      * end, that is a short (damaged) file. */
-    if (len > 0 && (offset > MAX_OFFSET || len > MAX_OFFSET - offset)) {
-        f->os_error = 0;
+    if (len > 0 && (offset > MAX_OFFSET || len > MAX_OFFSET - offset))
         return ZMM_ERR_CORRUPT;
-    }
     while (len > 0) {
         size_t chunk = len < MAX_CHUNK ? len : MAX_CHUNK;
         ssize_t got = pread(fd, p, chunk, (off_t)offset);
         if (got < 0) {
             if (errno == EINTR)
                 continue;
-            return fail(f, errno);
+            *e = errno;
+            return result_from_errno(*e);
         }
-        if (got == 0) { /* end of file before len bytes */
-            f->os_error = 0;
+        if (got == 0) /* end of file before len bytes */
             return ZMM_ERR_CORRUPT;
-        }
         p += got;
         offset += (uint64_t)got;
         len -= (size_t)got;
     }
     return ZMM_OK;
+}
+
+static zmm_result posix_read_at(zmm_file *f, uint64_t offset, void *buf,
+                                size_t len)
+{
+    int e;
+    zmm_result rc = read_fd(((posix_file *)f)->fd, offset, buf, len, &e);
+
+    if (rc != ZMM_OK)
+        f->os_error = e;
+    return rc;
+}
+
+static zmm_result posix_read_shared(zmm_file *f, uint64_t offset, void *buf,
+                                    size_t len)
+{
+    int e;
+
+    return read_fd(((posix_file *)f)->fd, offset, buf, len, &e);
 }
 
 static zmm_result posix_write_at(zmm_file *f, uint64_t offset,
@@ -182,7 +201,7 @@ static zmm_result posix_close(zmm_file *f)
 
 static const zmm_file_methods posix_methods = {
     posix_read_at, posix_write_at, posix_size,
-    posix_truncate, posix_sync, posix_close,
+    posix_truncate, posix_sync, posix_close, posix_read_shared,
 };
 
 zmm_result zmm_platform_open(const char *path, unsigned flags, zmm_file **out,

@@ -104,17 +104,20 @@ static void set_offset(OVERLAPPED *ov, uint64_t offset)
  * ReadFile/WriteFile with an OVERLAPPED offset on a synchronous handle: a
  * positioned transfer, like pread, without a separate seek.
  */
-static zmm_result win32_read_at(zmm_file *f, uint64_t offset, void *buf,
-                                size_t len)
+
+/* Reads len bytes at offset; *e gets the error on failure, 0 if the file
+ * ends first. Touches nothing shared: two threads may read one synchronous
+ * handle at once, each call taking its offset from its own OVERLAPPED (the
+ * I/O manager serialises them; the file pointer it moves is never used). */
+static zmm_result read_handle(HANDLE h, uint64_t offset, void *buf,
+                              size_t len, DWORD *e)
 {
-    HANDLE h = ((win32_file *)f)->handle;
     unsigned char *p = buf;
 
+    *e = 0;
     /* No file holds bytes past a LARGE_INTEGER: a short (damaged) file. */
-    if (len > 0 && (offset > MAX_OFFSET || len > MAX_OFFSET - offset)) {
-        f->os_error = 0;
+    if (len > 0 && (offset > MAX_OFFSET || len > MAX_OFFSET - offset))
         return ZMM_ERR_CORRUPT;
-    }
     while (len > 0) {
         DWORD chunk = len < MAX_CHUNK ? (DWORD)len : MAX_CHUNK;
         DWORD got = 0;
@@ -122,20 +125,40 @@ static zmm_result win32_read_at(zmm_file *f, uint64_t offset, void *buf,
 
         set_offset(&ov, offset);
         if (!ReadFile(h, p, chunk, &got, &ov)) {
-            DWORD e = GetLastError();
-            if (e != ERROR_HANDLE_EOF) /* EOF: reported below */
-                return fail(f, e);
+            DWORD err = GetLastError();
+            if (err != ERROR_HANDLE_EOF) { /* EOF: reported below */
+                *e = err;
+                return result_from_win32(err);
+            }
             got = 0;
         }
-        if (got == 0) { /* end of file before len bytes */
-            f->os_error = 0;
+        if (got == 0) /* end of file before len bytes */
             return ZMM_ERR_CORRUPT;
-        }
         p += got;
         offset += got;
         len -= got;
     }
     return ZMM_OK;
+}
+
+static zmm_result win32_read_at(zmm_file *f, uint64_t offset, void *buf,
+                                size_t len)
+{
+    DWORD e;
+    zmm_result rc =
+        read_handle(((win32_file *)f)->handle, offset, buf, len, &e);
+
+    if (rc != ZMM_OK)
+        f->os_error = (long)e;
+    return rc;
+}
+
+static zmm_result win32_read_shared(zmm_file *f, uint64_t offset, void *buf,
+                                    size_t len)
+{
+    DWORD e;
+
+    return read_handle(((win32_file *)f)->handle, offset, buf, len, &e);
 }
 
 static zmm_result win32_write_at(zmm_file *f, uint64_t offset,
@@ -207,7 +230,7 @@ static zmm_result win32_close(zmm_file *f)
 
 static const zmm_file_methods win32_methods = {
     win32_read_at, win32_write_at, win32_size,
-    win32_truncate, win32_sync, win32_close,
+    win32_truncate, win32_sync, win32_close, win32_read_shared,
 };
 
 zmm_result zmm_platform_open(const char *path, unsigned flags, zmm_file **out,

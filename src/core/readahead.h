@@ -1,0 +1,54 @@
+/*
+ * readahead.h -- decoding the next blocks of a read-only stream on a second
+ * thread while the reader consumes the current one.
+ *
+ * The stream owns one zmm_readahead. It asks for the blocks just ahead of
+ * the one it reads (zmm_readahead_ahead) and, when it reaches one, takes the
+ * decoded bytes by swapping buffers with its cache (zmm_readahead_take).
+ * The worker shares with the reader only the archive's file, through
+ * read_shared, and the slots below, under one mutex: it gets copies of the
+ * block references, never the member or the archive. Anything the worker
+ * could not do (a read error, a CRC mismatch, no memory) is simply not
+ * offered: the reader decodes the block itself, as without read-ahead, so
+ * errors are reported exactly as before.
+ */
+#ifndef ZMM_READAHEAD_H
+#define ZMM_READAHEAD_H
+
+#include <stdint.h>
+
+#include "directory.h"
+#include "platform.h"
+
+/* Blocks decoded ahead at most (see the note in readahead.c). */
+#define ZMM_READAHEAD_DEPTH 2
+
+typedef struct zmm_readahead zmm_readahead;
+
+typedef struct zmm_readahead_job {
+    uint32_t index;    /* block index in the member */
+    uint32_t n;        /* its logical length */
+    zmm_block_ref ref; /* a copy: the worker never reads the member */
+} zmm_readahead_job;
+
+/* Starts a worker reading `file` (which must have read_shared) for blocks
+ * of block_size bytes. NULL if memory or a thread cannot be had. */
+zmm_readahead *zmm_readahead_new(zmm_file *file, uint32_t block_size);
+
+/* Stops and joins the worker, frees everything. NULL is fine. */
+void zmm_readahead_free(zmm_readahead *ra);
+
+/* The blocks wanted next, nearest first (at most ZMM_READAHEAD_DEPTH): a
+ * block already queued or decoded stays; any other block not being decoded
+ * right now is dropped to make room. */
+void zmm_readahead_ahead(zmm_readahead *ra, const zmm_readahead_job *jobs,
+                         unsigned count);
+
+/* If block `index` is decoded (waiting for it if the worker is on it now),
+ * swaps *data (a block_size buffer) with the decoded block, whose bytes past
+ * its logical length are zero, and returns 1. Otherwise forgets the block
+ * (a queued one is not started) and returns 0: the caller decodes it. */
+int zmm_readahead_take(zmm_readahead *ra, uint32_t index,
+                       unsigned char **data);
+
+#endif
