@@ -307,6 +307,7 @@ static zmm_cache_entry *block_entering(zmm_stream *s, uint32_t index)
         s->ra_spare = t;
         e->valid = zmm_member_block_length(s->m, index);
         e->complete = 1; /* the worker zeroed the tail */
+        s->ra_taken++;
     }
     queue_ahead(s, index);
     return e;

@@ -28,6 +28,7 @@ struct zmm_stream {
     unsigned char *ra_spare;
     uint32_t last_entered;
     unsigned forward_run;
+    uint64_t ra_taken; /* blocks the worker decoded (tests look) */
     zmm_stream *next;
 };
 

@@ -383,6 +383,18 @@ static zmm_result borrowed_sync(zmm_file *f)
     return r;
 }
 
+/* Forwards to the inner file's read_shared; one without it fails every
+ * such read, which read-ahead only takes as "decode it yourself". */
+static zmm_result borrowed_read_shared(zmm_file *f, uint64_t offset,
+                                       void *buf, size_t len)
+{
+    zmm_file *inner = ((borrowed_file *)f)->inner;
+
+    if (inner->methods->read_shared == NULL)
+        return ZMM_ERR_IO;
+    return inner->methods->read_shared(inner, offset, buf, len);
+}
+
 static zmm_result borrowed_close(zmm_file *f)
 {
     free(f);
@@ -391,7 +403,8 @@ static zmm_result borrowed_close(zmm_file *f)
 
 static const zmm_file_methods borrowed_methods = {
     borrowed_read_at, borrowed_write_at, borrowed_size,
-    borrowed_truncate, borrowed_sync, borrowed_close, NULL};
+    borrowed_truncate, borrowed_sync, borrowed_close,
+    borrowed_read_shared};
 
 zmm_file *tu_borrow_file(zmm_file *inner)
 {

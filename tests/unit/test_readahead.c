@@ -1,0 +1,575 @@
+/*
+ * test_readahead.c -- read-only streams with read-ahead return exactly the
+ * bytes and the errors they return without it.
+ *
+ * An archive in memory holds members of every block kind (deflate, raw,
+ * zero, PCM), of several block sizes, each with a short last block. Every
+ * member is read in many patterns (sequential with several read sizes, a
+ * window moving forward, random, seeking back, reads spanning blocks, reads
+ * at and past the end), with read-ahead on (the default) and off
+ * (ZMM_STREAM_NO_READAHEAD), and every byte is compared with the plain data.
+ * White-box checks (stream.h) make sure the worker really started, and took
+ * blocks, where it should, and never started where it must not (random
+ * reads, writable streams, the opt-out flag, the allocation hook).
+ * Then: a damaged stored block of each kind gives the same results, call by
+ * call, with read-ahead as without; streams opened and closed quickly (the
+ * worker started and joined at once, or left to the archive's close); a
+ * reader with read-ahead while another stream of the same archive appends.
+ *
+ * usage: test_readahead [SEED]
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "archive_file.h"
+#include "directory.h"
+#include "stream.h"
+#include "test_util.h"
+
+typedef struct member {
+    const char *name;
+    uint32_t block_size;
+    unsigned char *data;
+    size_t len;
+} member;
+
+enum { NMEMBERS = 5 };
+static member members[NMEMBERS];
+static unsigned char *archive;
+static size_t archive_len;
+static uint64_t total_taken;
+
+/* ---- building the archive ------------------------------------------------ */
+
+static zmm_stream *create(zmm_archive *ar, const char *name, uint32_t bs)
+{
+    zmm_member_options o;
+    zmm_stream *s = NULL;
+
+    memset(&o, 0, sizeof o);
+    o.struct_size = sizeof o;
+    o.block_size = bs;
+    o.level = -1;
+    CHECK_OK(zmm_stream_open(ar, name, ZMM_STREAM_WRITE | ZMM_STREAM_CREATE,
+                             &o, &s));
+    return s;
+}
+
+/* 16-bit stereo: slow triangle waves plus a little noise, which the PCM
+ * filter's predictor codes smaller than deflate alone. */
+static void fill_pcm(tu_rng *r, unsigned char *p, size_t len)
+{
+    size_t i;
+    int a = 0, da = 37, b = 0, db = -23;
+
+    for (i = 0; i + 4 <= len; i += 4) {
+        int l = a + (int)tu_rng_below(r, 9) - 4;
+        int rr = b + (int)tu_rng_below(r, 9) - 4;
+
+        p[i] = (unsigned char)(l & 0xff);
+        p[i + 1] = (unsigned char)((l >> 8) & 0xff);
+        p[i + 2] = (unsigned char)(rr & 0xff);
+        p[i + 3] = (unsigned char)((rr >> 8) & 0xff);
+        a += da;
+        b += db;
+        if (a > 20000 || a < -20000)
+            da = -da;
+        if (b > 15000 || b < -15000)
+            db = -db;
+    }
+    for (; i < len; i++)
+        p[i] = 0;
+}
+
+static void build(uint64_t seed)
+{
+    zmm_file *mem = zmm_memfile_new(NULL, 0);
+    zmm_archive *ar = NULL;
+    zmm_pcm_layout layout;
+    tu_rng r;
+    size_t i;
+
+    CHECK(mem != NULL);
+    tu_rng_seed(&r, seed);
+    members[0].name = "text";
+    members[0].block_size = 65536;
+    members[0].len = 5 * 65536 / 2 * 16 + 1234; /* 40 blocks + a short one */
+    members[1].name = "mixed";
+    members[1].block_size = 4096;
+    members[1].len = 1000 * 1024 + 77;
+    members[2].name = "random";
+    members[2].block_size = 16384;
+    members[2].len = 600 * 1024 + 5;
+    members[3].name = "sparse";
+    members[3].block_size = 4096;
+    members[3].len = 400 * 1024 + 3;
+    members[4].name = "pcm.wav";
+    members[4].block_size = 8192;
+    members[4].len = 700 * 1024 + 2;
+    for (i = 0; i < NMEMBERS; i++)
+        members[i].data = tu_xcalloc(members[i].len);
+    tu_fill(&r, TU_DATA_TEXT, members[0].data, members[0].len);
+    tu_fill(&r, TU_DATA_MIXED, members[1].data, members[1].len);
+    tu_fill(&r, TU_DATA_RANDOM, members[2].data, members[2].len);
+    /* sparse: islands of text among zeros, some never written */
+    tu_fill(&r, TU_DATA_TEXT, members[3].data, 10000);
+    tu_fill(&r, TU_DATA_RANDOM, members[3].data + 100 * 1024, 5000);
+    tu_fill(&r, TU_DATA_TEXT, members[3].data + 200 * 1024, 40000);
+    members[3].data[members[3].len - 1] = 7;
+    fill_pcm(&r, members[4].data, members[4].len);
+
+    CHECK_OK(zmm_archive_open_file(tu_borrow_file(mem),
+                                   ZMM_OPEN_WRITE | ZMM_OPEN_CREATE, &ar));
+    for (i = 0; i < NMEMBERS; i++) {
+        zmm_stream *s = create(ar, members[i].name, members[i].block_size);
+
+        if (i == 4) {
+            memset(&layout, 0, sizeof layout);
+            layout.struct_size = sizeof layout;
+            layout.offset = 0;
+            layout.length = members[4].len;
+            layout.bits = 16;
+            layout.channels = 2;
+            CHECK_OK(zmm_stream_set_pcm_layout(s, &layout));
+        }
+        if (i == 3) { /* seeks past the end leave zero blocks */
+            const member *m = &members[3];
+            CHECK_OK(zmm_stream_write(s, m->data, 10000));
+            CHECK_OK(zmm_stream_seek(s, 100 * 1024, ZMM_SEEK_SET, NULL));
+            CHECK_OK(zmm_stream_write(s, m->data + 100 * 1024, 5000));
+            CHECK_OK(zmm_stream_seek(s, 200 * 1024, ZMM_SEEK_SET, NULL));
+            CHECK_OK(zmm_stream_write(s, m->data + 200 * 1024, 40000));
+            CHECK_OK(zmm_stream_seek(s, (int64_t)m->len - 1, ZMM_SEEK_SET,
+                                     NULL));
+            CHECK_OK(zmm_stream_write(s, m->data + m->len - 1, 1));
+        } else {
+            CHECK_OK(zmm_stream_write(s, members[i].data, members[i].len));
+        }
+        CHECK_OK(zmm_stream_close(s));
+    }
+    CHECK_OK(zmm_archive_close(ar));
+    archive = tu_memfile_copy(mem, &archive_len);
+    mem->methods->close(mem);
+}
+
+/* Every block kind is there, or the test proves less than it says. */
+static void check_kinds(void)
+{
+    tu_fmt_archive a;
+    const char *why = tu_fmt_parse(archive, archive_len, 1, &a);
+    unsigned seen[4] = {0, 0, 0, 0};
+    uint32_t i, b;
+
+    CHECKF(why == NULL, "archive: %s", why);
+    for (i = 0; i < a.member_count; i++)
+        for (b = 0; b < a.members[i].block_count; b++)
+            if (a.members[i].blocks[b].kind < 4)
+                seen[a.members[i].blocks[b].kind]++;
+    CHECKF(seen[ZMM_KIND_ZERO] && seen[ZMM_KIND_RAW] &&
+               seen[ZMM_KIND_DEFLATE] && seen[ZMM_KIND_PCM],
+           "kinds: zero %u raw %u deflate %u pcm %u", seen[0], seen[1],
+           seen[2], seen[3]);
+    tu_fmt_free(&a);
+}
+
+/* ---- reading ------------------------------------------------------------- */
+
+static zmm_archive *open_bytes(const unsigned char *bytes, size_t len,
+                               unsigned flags)
+{
+    zmm_archive *ar = NULL;
+
+    CHECK_OK(tu_open_bytes(bytes, len, flags, &ar));
+    return ar;
+}
+
+static zmm_stream *open_stream(zmm_archive *ar, const member *m,
+                               unsigned flags)
+{
+    zmm_stream *s = NULL;
+
+    CHECK_OK(zmm_stream_open(ar, m->name, flags, NULL, &s));
+    return s;
+}
+
+static unsigned char *buf;
+
+/* Reads len bytes at pos and compares them with the member's. */
+static void read_check(zmm_stream *s, const member *m, uint64_t pos,
+                       size_t len)
+{
+    size_t want = pos >= m->len ? 0
+                  : len > m->len - pos ? (size_t)(m->len - pos)
+                                       : len;
+    size_t got = 12345;
+
+    tu_set_context("member %s pos %llu len %zu", m->name,
+                   (unsigned long long)pos, len);
+    CHECK_OK(zmm_stream_seek(s, (int64_t)pos, ZMM_SEEK_SET, NULL));
+    CHECK_OK(zmm_stream_read(s, buf, len, &got));
+    CHECK_U64(got, want);
+    if (want > 0)
+        CHECK_MEM(buf, m->data + pos, want);
+    CHECK_U64(zmm_stream_tell(s), pos + want);
+}
+
+enum {
+    P_SEQ_BLOCK, P_SEQ_4K, P_SEQ_ODD, P_WINDOW, P_RANDOM, P_SEEK_BACK,
+    P_SPANNING, P_EOF, P_COUNT
+};
+
+static const char *const pattern_names[P_COUNT] = {
+    "sequential blocks", "sequential 4 KiB", "sequential odd sizes",
+    "forward window", "random", "seek back", "spanning", "end of member",
+};
+
+static void run_pattern(zmm_stream *s, const member *m, int p, tu_rng *r)
+{
+    uint64_t bs = m->block_size, pos = 0;
+    size_t i;
+
+    switch (p) {
+    case P_SEQ_BLOCK:
+    case P_SEQ_4K:
+    case P_SEQ_ODD:
+        while (pos < m->len) {
+            size_t n = p == P_SEQ_BLOCK ? (size_t)bs
+                       : p == P_SEQ_4K  ? 4096
+                                        : (size_t)tu_rng_range(r, 1, 3 * bs);
+            read_check(s, m, pos, n);
+            pos += n;
+        }
+        read_check(s, m, pos, 100); /* at the end: 0 bytes */
+        break;
+    case P_WINDOW: { /* a player scrubbing: 16 blocks, moving forward */
+        uint64_t w = 16 * bs, start = 0, step = bs / 16;
+        unsigned k = 0;
+
+        while (start + 4096 < m->len) {
+            uint64_t span = start + w > m->len ? m->len - start : w;
+            uint64_t at = start + tu_rng_below(r, span);
+
+            read_check(s, m, at, 4096);
+            if (++k % 8 == 0)
+                start += step;
+        }
+        break;
+    }
+    case P_RANDOM:
+        for (i = 0; i < 300; i++)
+            read_check(s, m, tu_rng_below(r, m->len + 100),
+                       (size_t)tu_rng_range(r, 1, 2 * bs));
+        break;
+    case P_SEEK_BACK:
+        for (pos = 0; pos < m->len / 2; pos += bs)
+            read_check(s, m, pos, (size_t)bs);
+        pos = pos > 3 * bs ? pos - 3 * bs : 0;
+        for (; pos < m->len; pos += 5000)
+            read_check(s, m, pos, 5000);
+        read_check(s, m, 0, (size_t)(2 * bs));
+        read_check(s, m, bs / 2, (size_t)(3 * bs));
+        break;
+    case P_SPANNING:
+        for (pos = bs - 100; pos < m->len; pos += bs)
+            read_check(s, m, pos, (size_t)bs + 200);
+        break;
+    case P_EOF:
+        read_check(s, m, m->len - 10, 100);
+        read_check(s, m, m->len, 1);
+        read_check(s, m, m->len + 1000, 10);
+        read_check(s, m, m->len - 1, 1);
+        read_check(s, m, 0, m->len + 10); /* the whole member at once */
+        break;
+    }
+}
+
+static void check_patterns(uint64_t seed)
+{
+    zmm_archive *ar = open_bytes(archive, archive_len, ZMM_OPEN_READ);
+    int p, mi, off;
+
+    for (mi = 0; mi < NMEMBERS; mi++) {
+        const member *m = &members[mi];
+
+        for (p = 0; p < P_COUNT; p++)
+            for (off = 0; off < 2; off++) {
+                zmm_stream *s = open_stream(
+                    ar, m, off ? ZMM_STREAM_NO_READAHEAD : ZMM_STREAM_READ);
+                tu_rng r;
+
+                tu_rng_seed(&r, seed * 100 + (uint64_t)p);
+                run_pattern(s, m, p, &r);
+                tu_set_context("member %s pattern %s read-ahead %s", m->name,
+                               pattern_names[p], off ? "off" : "on");
+                if (off)
+                    CHECK(s->ra == NULL);
+                else if (p <= P_SEQ_ODD || p == P_SEEK_BACK ||
+                         p == P_SPANNING)
+                    CHECK(s->ra != NULL); /* forward runs: it started */
+                total_taken += s->ra_taken;
+                CHECK_OK(zmm_stream_close(s));
+            }
+    }
+    CHECK_OK(zmm_archive_close(ar));
+    tu_set_context("all patterns");
+    /* The worker's blocks reached the reader (not only its own decodes). */
+    CHECKF(total_taken > 0, "no block was taken from the worker");
+}
+
+/* Jumps with at most two blocks in a row, and the other streams that must
+ * never read ahead. */
+static void check_no_start(void)
+{
+    static const uint32_t jumps[] = {10, 3, 7, 20, 4, 5, 30, 12, 13, 1,
+                                     25, 26, 2, 35, 36, 0, 18};
+    const member *m = &members[0];
+    zmm_archive *ar = open_bytes(archive, archive_len, ZMM_OPEN_READ);
+    zmm_stream *s = open_stream(ar, m, ZMM_STREAM_READ);
+    size_t i;
+
+    for (i = 0; i < sizeof jumps / sizeof jumps[0]; i++)
+        read_check(s, m, (uint64_t)jumps[i] * m->block_size + 100, 4096);
+    tu_set_context("random jumps");
+    CHECK(s->ra == NULL);
+    CHECK_OK(zmm_stream_close(s));
+
+    /* the allocation hook armed: no worker (its allocations would race) */
+    zmm_alloc_fail_after(1000000);
+    s = open_stream(ar, m, ZMM_STREAM_READ);
+    for (i = 0; i < 8; i++)
+        read_check(s, m, (uint64_t)i * m->block_size, m->block_size);
+    tu_set_context("allocation hook armed");
+    CHECK(s->ra == NULL);
+    CHECK_OK(zmm_stream_close(s));
+    zmm_alloc_fail_after(-1);
+    CHECK_OK(zmm_archive_close(ar));
+
+    /* writable streams never */
+    ar = open_bytes(archive, archive_len, ZMM_OPEN_WRITE);
+    s = open_stream(ar, m, ZMM_STREAM_WRITE);
+    for (i = 0; i < 8; i++)
+        read_check(s, m, (uint64_t)i * m->block_size, m->block_size);
+    tu_set_context("writable stream");
+    CHECK(s->ra == NULL);
+    CHECK_OK(zmm_stream_close(s));
+    CHECK_OK(zmm_archive_close(ar));
+}
+
+/* ---- damage -------------------------------------------------------------- */
+
+/* What one read call gave. */
+typedef struct outcome {
+    int rc;
+    size_t got;
+    uint32_t sum;
+} outcome;
+
+static uint32_t checksum(const unsigned char *p, size_t n)
+{
+    uint32_t h = 2166136261u;
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        h = (h ^ p[i]) * 16777619u;
+    return h;
+}
+
+/* Reads the member in `step`-byte reads (skipping one block on an error),
+ * recording each call. Returns the number of calls. */
+static size_t read_all(const unsigned char *bytes, size_t len,
+                       const member *m, unsigned flags, size_t step,
+                       outcome *out, size_t max, int *errors)
+{
+    zmm_archive *ar = open_bytes(bytes, len, ZMM_OPEN_READ);
+    zmm_stream *s = open_stream(ar, m, flags);
+    uint64_t pos = 0;
+    size_t calls = 0;
+
+    *errors = 0;
+    while (pos < m->len && calls < max) {
+        outcome o;
+
+        CHECK_OK(zmm_stream_seek(s, (int64_t)pos, ZMM_SEEK_SET, NULL));
+        o.got = 0;
+        o.rc = zmm_stream_read(s, buf, step, &o.got);
+        o.sum = checksum(buf, o.got);
+        if (o.rc == ZMM_OK && o.got > 0)
+            CHECK_MEM(buf, m->data + pos, o.got); /* never a wrong byte */
+        out[calls++] = o;
+        if (o.rc != ZMM_OK) {
+            (*errors)++;
+            pos = (pos / m->block_size + 1) * m->block_size;
+        } else {
+            pos += o.got;
+        }
+    }
+    CHECK_OK(zmm_stream_close(s));
+    CHECK_OK(zmm_archive_close(ar));
+    return calls;
+}
+
+static void check_damage(void)
+{
+    tu_fmt_archive a;
+    const char *why = tu_fmt_parse(archive, archive_len, 0, &a);
+    unsigned char *bad = tu_xmalloc(archive_len);
+    size_t max = 4096;
+    outcome *on = tu_xcalloc(max * sizeof *on);
+    outcome *off = tu_xcalloc(max * sizeof *off);
+    unsigned kinds_damaged = 0;
+    uint32_t i, b;
+
+    CHECKF(why == NULL, "archive: %s", why);
+    for (i = 0; i < a.member_count; i++) {
+        const member *m = NULL;
+        int mi, kind;
+
+        for (mi = 0; mi < NMEMBERS; mi++)
+            if (strcmp(members[mi].name, a.members[i].name) == 0)
+                m = &members[mi];
+        CHECK(m != NULL);
+        for (kind = ZMM_KIND_RAW; kind <= ZMM_KIND_PCM; kind++) {
+            const tu_fmt_block *blk = NULL;
+            size_t steps[2], si;
+
+            /* the first block of this kind with three before it, so that
+             * the worker reaches it before the reader */
+            for (b = 3; b < a.members[i].block_count && blk == NULL; b++)
+                if (a.members[i].blocks[b].kind == (unsigned)kind)
+                    blk = &a.members[i].blocks[b];
+            if (blk == NULL)
+                continue;
+            kinds_damaged |= 1u << kind;
+            memcpy(bad, archive, archive_len);
+            bad[blk->offset + blk->stored_size / 2] ^= 0x10;
+            steps[0] = m->block_size;
+            steps[1] = 4096;
+            for (si = 0; si < 2; si++) {
+                int errors_on, errors_off;
+                size_t n_on, n_off, k;
+
+                tu_set_context("damaged %s block kind %d, reads of %zu",
+                               m->name, kind, steps[si]);
+                n_on = read_all(bad, archive_len, m, ZMM_STREAM_READ,
+                                steps[si], on, max, &errors_on);
+                n_off = read_all(bad, archive_len, m,
+                                 ZMM_STREAM_NO_READAHEAD, steps[si], off, max,
+                                 &errors_off);
+                CHECK_U64(n_on, n_off);
+                CHECK(errors_off > 0); /* the damage is seen */
+                CHECK_U64(errors_on, errors_off);
+                for (k = 0; k < n_on; k++) {
+                    CHECK_U64(on[k].rc, off[k].rc);
+                    CHECK_U64(on[k].got, off[k].got);
+                    CHECK_U64(on[k].sum, off[k].sum);
+                }
+            }
+        }
+    }
+    tu_set_context("damage");
+    CHECK_U64(kinds_damaged, (1u << ZMM_KIND_RAW) | (1u << ZMM_KIND_DEFLATE) |
+                                 (1u << ZMM_KIND_PCM));
+    tu_fmt_free(&a);
+    free(bad);
+    free(on);
+    free(off);
+}
+
+/* ---- threads: start, stop, join ------------------------------------------ */
+
+static void check_churn(uint64_t seed)
+{
+    zmm_archive *ar = open_bytes(archive, archive_len, ZMM_OPEN_READ);
+    zmm_stream *s[NMEMBERS];
+    tu_rng r;
+    int i, k, mi;
+
+    tu_rng_seed(&r, seed);
+    /* opened, a few blocks read (the worker just started), closed */
+    for (i = 0; i < 300; i++) {
+        const member *m = &members[tu_rng_below(&r, NMEMBERS)];
+        zmm_stream *t = open_stream(ar, m, ZMM_STREAM_READ);
+        int blocks = (int)tu_rng_range(&r, 0, 6);
+
+        for (k = 0; k < blocks; k++)
+            read_check(t, m, (uint64_t)k * m->block_size, m->block_size);
+        CHECK_OK(zmm_stream_close(t));
+    }
+    /* several streams reading ahead at once, left open for the archive's
+     * close to stop */
+    for (i = 0; i < 20; i++) {
+        for (mi = 0; mi < NMEMBERS; mi++)
+            s[mi] = open_stream(ar, &members[mi], ZMM_STREAM_READ);
+        for (k = 0; k < 5; k++)
+            for (mi = 0; mi < NMEMBERS; mi++)
+                read_check(s[mi], &members[mi],
+                           (uint64_t)k * members[mi].block_size + 1,
+                           members[mi].block_size);
+        if (i % 2 == 0)
+            for (mi = 0; mi < NMEMBERS; mi++)
+                CHECK_OK(zmm_stream_close(s[mi]));
+        else {
+            CHECK_OK(zmm_archive_close(ar));
+            ar = open_bytes(archive, archive_len, ZMM_OPEN_READ);
+        }
+    }
+    CHECK_OK(zmm_archive_close(ar));
+}
+
+/* A reader with read-ahead while another stream appends to the same file
+ * (which moves the memory file's bytes). */
+static void check_concurrent_writer(uint64_t seed)
+{
+    zmm_archive *ar = open_bytes(archive, archive_len, ZMM_OPEN_WRITE);
+    const member *m = &members[0];
+    zmm_stream *rd = open_stream(ar, m, ZMM_STREAM_READ);
+    zmm_stream *wr = create(ar, "out", 4096);
+    unsigned char *junk = tu_xmalloc(100000);
+    uint64_t pos;
+    unsigned k = 0;
+    tu_rng r;
+
+    tu_rng_seed(&r, seed);
+    for (pos = 0; pos < m->len; pos += 4096) {
+        read_check(rd, m, pos, 4096);
+        if (++k % 16 == 0) {
+            tu_fill(&r, TU_DATA_RANDOM, junk, 100000);
+            CHECK_OK(zmm_stream_write(wr, junk, 100000));
+            CHECK_OK(zmm_stream_flush(wr));
+        }
+    }
+    tu_set_context("concurrent writer");
+    CHECK(rd->ra != NULL);
+    CHECK_OK(zmm_stream_close(rd));
+    CHECK_OK(zmm_stream_close(wr));
+    CHECK_OK(zmm_archive_close(ar));
+    free(junk);
+}
+
+int main(int argc, char **argv)
+{
+    uint64_t seed = 1;
+    int i;
+
+    tu_init("test_readahead");
+    if (argc > 1 && !tu_parse_u64(argv[1], &seed)) {
+        fprintf(stderr, "usage: test_readahead [SEED]\n");
+        return 2;
+    }
+    buf = tu_xmalloc(4u << 20);
+    build(seed);
+    check_kinds();
+    check_patterns(seed);
+    check_no_start();
+    check_damage();
+    check_churn(seed);
+    check_concurrent_writer(seed);
+    for (i = 0; i < NMEMBERS; i++)
+        free(members[i].data);
+    free(archive);
+    free(buf);
+    printf("test_readahead: ok (%llu blocks from the worker)\n",
+           (unsigned long long)total_taken);
+    return 0;
+}
