@@ -8,8 +8,10 @@
  *
  * The worker takes the farthest queued block first. A reader that consumes
  * faster than one core inflates then finds the nearer block still queued,
- * takes it back and decodes it itself while the worker decodes the next:
- * sequential reading uses both cores. A slower reader finds both done.
+ * takes it back and decodes it itself while the worker decodes the next
+ * (and finding its block still being decoded, the reader decodes the one
+ * after meanwhile: stream.c): sequential reading uses both cores. A slower
+ * reader finds every block done.
  */
 #include <string.h>
 
@@ -219,7 +221,7 @@ void zmm_readahead_ahead(zmm_readahead *ra, const zmm_readahead_job *jobs,
 }
 
 int zmm_readahead_take(zmm_readahead *ra, uint32_t index,
-                       unsigned char **data)
+                       unsigned char **data, int wait)
 {
     slot *s;
     int got = 0;
@@ -229,8 +231,12 @@ int zmm_readahead_take(zmm_readahead *ra, uint32_t index,
     if (s != NULL) {
         /* Only the worker changes a BUSY slot, and only to DONE or
          * FAILED: s still holds this block when the wait ends. */
-        while (s->state == SLOT_BUSY)
+        while (wait && s->state == SLOT_BUSY)
             zmm_cond_wait(ra->done, ra->lock);
+        if (s->state == SLOT_BUSY) {
+            zmm_mutex_unlock(ra->lock);
+            return -1;
+        }
         if (s->state == SLOT_DONE) {
             unsigned char *t = s->data;
 

@@ -44,11 +44,12 @@ void zmm_readahead_free(zmm_readahead *ra);
 void zmm_readahead_ahead(zmm_readahead *ra, const zmm_readahead_job *jobs,
                          unsigned count);
 
-/* If block `index` is decoded (waiting for it if the worker is on it now),
- * swaps *data (a block_size buffer) with the decoded block, whose bytes past
- * its logical length are zero, and returns 1. Otherwise forgets the block
- * (a queued one is not started) and returns 0: the caller decodes it. */
+/* If block `index` is decoded, swaps *data (a block_size buffer) with the
+ * decoded block, whose bytes past its logical length are zero, and returns
+ * 1. If the worker is decoding it now: with `wait`, waits for it; without,
+ * returns -1 and keeps it. Otherwise forgets the block (a queued one is not
+ * started) and returns 0: the caller decodes it. */
 int zmm_readahead_take(zmm_readahead *ra, uint32_t index,
-                       unsigned char **data);
+                       unsigned char **data, int wait);
 
 #endif

@@ -269,6 +269,51 @@ static void queue_ahead(zmm_stream *s, uint32_t index)
     zmm_readahead_ahead(s->ra, jobs, count);
 }
 
+/* Puts the block the worker decoded (now in ra_spare) into the cache as
+ * block `index`, by swapping buffers; NULL if no entry can be had. */
+static zmm_cache_entry *install_ahead(zmm_stream *s, uint32_t index)
+{
+    zmm_cache_entry *e;
+    unsigned char *t;
+
+    if (take_entry(s, index, &e) != ZMM_OK)
+        return NULL;
+    t = e->data;
+    e->data = s->ra_spare;
+    s->ra_spare = t;
+    e->valid = zmm_member_block_length(s->m, index);
+    e->complete = 1; /* the worker zeroed the tail */
+    s->ra_taken++;
+    return e;
+}
+
+/* While the worker finishes the block the reader needs, the reader puts
+ * the next one in the cache: from the worker if done, else decoding it
+ * itself (a queued job is forgotten). Nonzero if it is now cached. An error
+ * is dropped: the block is decoded again, and the error reported, when it
+ * is read. */
+static int help_next(zmm_stream *s, uint32_t next)
+{
+    zmm_cache_entry *e;
+    int got;
+
+    if (next >= s->m->block_count ||
+        s->m->blocks[next].kind == ZMM_KIND_ZERO || in_cache(s, next))
+        return 0;
+    got = zmm_readahead_take(s->ra, next, &s->ra_spare, 0);
+    if (got < 0)
+        return 0; /* the worker is on that one too */
+    if (got > 0)
+        return install_ahead(s, next) != NULL;
+    if (take_entry(s, next, &e) != ZMM_OK)
+        return 0;
+    if (decode_entry(s, e, zmm_member_block_length(s->m, next)) != ZMM_OK) {
+        release_entry(s, e);
+        return 0;
+    }
+    return 1;
+}
+
 /*
  * Block `index` of a read-only stream is about to enter (it is not cached):
  * notes the access pattern, starts the worker on a forward run, queues the
@@ -279,6 +324,8 @@ static void queue_ahead(zmm_stream *s, uint32_t index)
 static zmm_cache_entry *block_entering(zmm_stream *s, uint32_t index)
 {
     zmm_cache_entry *e = NULL;
+    uint32_t last = index;
+    int got;
 
     if (index == s->last_entered + 1 && index != 0)
         s->forward_run++;
@@ -299,17 +346,19 @@ static zmm_cache_entry *block_entering(zmm_stream *s, uint32_t index)
     }
     if (s->ra == NULL)
         return NULL;
-    if (zmm_readahead_take(s->ra, index, &s->ra_spare) &&
-        take_entry(s, index, &e) == ZMM_OK) {
-        unsigned char *t = e->data;
-
-        e->data = s->ra_spare;
-        s->ra_spare = t;
-        e->valid = zmm_member_block_length(s->m, index);
-        e->complete = 1; /* the worker zeroed the tail */
-        s->ra_taken++;
+    got = zmm_readahead_take(s->ra, index, &s->ra_spare, 0);
+    if (got < 0) {
+        if (s->forward_run > 0 && help_next(s, index + 1))
+            last = index + 1;
+        got = zmm_readahead_take(s->ra, index, &s->ra_spare, 1);
     }
-    queue_ahead(s, index);
+    if (got > 0)
+        e = install_ahead(s, index);
+    if (last != index) { /* the next block entered too */
+        s->last_entered = last;
+        s->forward_run++;
+    }
+    queue_ahead(s, last);
     return e;
 }
 

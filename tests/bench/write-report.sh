@@ -88,8 +88,11 @@ offsets inside a 1 MiB window that starts at 0 and moves forward 4 KiB every
 position). Offsets are not aligned.
 
 **Systems**: the plain file with `pread`; the core library (`zmm`, one
-archive and one stream kept open, default 64 KiB blocks, deflate level 6, its
-4 MiB block cache); BGZF through htslib (`bgzf_useek`/`bgzf_read` with the
+archive kept open and one stream per workload, default 64 KiB blocks, deflate
+level 6, its 4 MiB block cache, and its default read-ahead: once reads move
+forward from block to block, a second thread decodes the next two blocks);
+"zmm, no read-ahead", the same with `ZMM_STREAM_NO_READAHEAD` (one thread);
+BGZF through htslib (`bgzf_useek`/`bgzf_read` with the
 `.gzi` index, its blocks of 0xff00 = 65,280 bytes, written by htslib in this
 process at its default level; `bgzf_set_cache_size` is given the same 4 MiB);
 zlib's `gzseek`/`gzread` on a `.gz` (level 6; one pass of 12 random reads,
