@@ -10,6 +10,11 @@
  *
  * Threads: an archive and the streams opened on it must be used by one thread
  * at a time. Distinct archive objects are independent, even on the same file.
+ * A read-only stream may run one worker thread of its own (read-ahead, see
+ * ZMM_STREAM_NO_READAHEAD): it only reads the archive's file and decodes, never
+ * calls the application, and is joined by zmm_stream_close() or
+ * zmm_archive_close(), so no thread outlives its stream. Do not close streams
+ * or archives from DllMain (joining a thread there deadlocks).
  * Names: file paths and member names are UTF-8 strings.
  * Errors: every call that can fail returns an enum zmm_result, 0 on success.
  */

@@ -204,8 +204,8 @@ static void read_check(zmm_stream *s, const member *m, uint64_t pos,
                                        : len;
     size_t got = 12345;
 
-    tu_set_context("member %s pos %llu len %zu", m->name,
-                   (unsigned long long)pos, len);
+    tu_set_context("member %s pos %llu len %lu", m->name,
+                   (unsigned long long)pos, (unsigned long)len);
     CHECK_OK(zmm_stream_seek(s, (int64_t)pos, ZMM_SEEK_SET, NULL));
     CHECK_OK(zmm_stream_read(s, buf, len, &got));
     CHECK_U64(got, want);
@@ -449,8 +449,8 @@ static void check_damage(void)
                 int errors_on, errors_off;
                 size_t n_on, n_off, k;
 
-                tu_set_context("damaged %s block kind %d, reads of %zu",
-                               m->name, kind, steps[si]);
+                tu_set_context("damaged %s block kind %d, reads of %lu",
+                               m->name, kind, (unsigned long)steps[si]);
                 n_on = read_all(bad, archive_len, m, ZMM_STREAM_READ,
                                 steps[si], on, max, &errors_on);
                 n_off = read_all(bad, archive_len, m,
