@@ -20,8 +20,11 @@
 #include "directory.h"
 #include "platform.h"
 
-/* Blocks decoded ahead at most (see the note in readahead.c). */
+/* Blocks decoded ahead at most (see the note in readahead.c); a -D can
+ * change it for measurements. */
+#ifndef ZMM_READAHEAD_DEPTH
 #define ZMM_READAHEAD_DEPTH 2
+#endif
 
 typedef struct zmm_readahead zmm_readahead;
 
