@@ -232,9 +232,13 @@ static zmm_result load_whole_block(zmm_stream *s, zmm_cache_entry *e,
     return load_block(s, e, index, zmm_member_block_length(s->m, index), out);
 }
 
-/* Read-ahead starts after this many blocks entered, each right after the
- * one before: a reader that jumps at random never starts a thread, and the
- * occasional neighbour it hits does not either. */
+/* Read-ahead starts after this many forward steps in a row: a block
+ * entering right after the one before, either as the first block of a read
+ * call or in a call that starts inside or at the end of the bytes the last
+ * one read (sequential, or overlapping reads moving forward). Another step
+ * (in a random read spanning two blocks) neither counts nor breaks a run:
+ * else random reads, among their many spanning pairs, would soon meet a
+ * third block in a row. */
 #define READAHEAD_START_RUN 2
 
 static int in_cache(const zmm_stream *s, uint32_t index)
@@ -247,8 +251,18 @@ static int in_cache(const zmm_stream *s, uint32_t index)
     return 0;
 }
 
-/* Asks the worker for the blocks after `index` that are neither cached nor
- * zero; on a jump (forward_run 0) drops what it had queued instead. */
+/* Blocks worth a worker: deflate and PCM. A zero block costs a memset and
+ * a raw one a read and a CRC, about what handing a block over costs. */
+static int worth_ahead(const zmm_stream *s, uint32_t index)
+{
+    unsigned kind = s->m->blocks[index].kind;
+
+    return (kind == ZMM_KIND_DEFLATE || kind == ZMM_KIND_PCM) &&
+           !in_cache(s, index);
+}
+
+/* Asks the worker for the blocks after `index` worth it (above); on a jump
+ * (forward_run 0) drops what it had queued instead. */
 static void queue_ahead(zmm_stream *s, uint32_t index)
 {
     zmm_readahead_job jobs[ZMM_READAHEAD_DEPTH];
@@ -259,7 +273,7 @@ static void queue_ahead(zmm_stream *s, uint32_t index)
 
         if (next >= s->m->block_count)
             break;
-        if (s->m->blocks[next].kind == ZMM_KIND_ZERO || in_cache(s, next))
+        if (!worth_ahead(s, next))
             continue;
         jobs[count].index = next;
         jobs[count].n = zmm_member_block_length(s->m, next);
@@ -297,8 +311,7 @@ static int help_next(zmm_stream *s, uint32_t next)
     zmm_cache_entry *e;
     int got;
 
-    if (next >= s->m->block_count ||
-        s->m->blocks[next].kind == ZMM_KIND_ZERO || in_cache(s, next))
+    if (next >= s->m->block_count || !worth_ahead(s, next))
         return 0;
     got = zmm_readahead_take(s->ra, next, &s->ra_spare, 0);
     if (got < 0)
@@ -315,20 +328,21 @@ static int help_next(zmm_stream *s, uint32_t next)
 }
 
 /*
- * Block `index` of a read-only stream is about to enter (it is not cached):
- * notes the access pattern, starts the worker on a forward run, queues the
+ * Block `index` of a read-only stream is about to enter (it is not cached;
+ * counts: a step to it counts, above): notes the access pattern, starts the worker on a forward run, queues the
  * blocks after this one, and returns the block already decoded by the
  * worker, installed in the cache, or NULL (the caller decodes it). The
  * decoded buffer is swapped in through ra_spare, never copied.
  */
-static zmm_cache_entry *block_entering(zmm_stream *s, uint32_t index)
+static zmm_cache_entry *block_entering(zmm_stream *s, uint32_t index,
+                                       int counts)
 {
     zmm_cache_entry *e = NULL;
     uint32_t last = index;
     int got;
 
     if (index == s->last_entered + 1 && index != 0)
-        s->forward_run++;
+        s->forward_run += counts ? 1 : 0;
     else
         s->forward_run = 0;
     s->last_entered = index;
@@ -411,6 +425,7 @@ zmm_result zmm_stream_read(zmm_stream *s, void *buf, size_t len, size_t *got)
     unsigned char *out = buf;
     uint64_t pos = s->pos;
     size_t done = 0;
+    int follows = pos >= s->read_start && pos <= s->read_end;
 
     *got = 0;
     if (pos >= s->m->length)
@@ -427,7 +442,7 @@ zmm_result zmm_stream_read(zmm_stream *s, void *buf, size_t len, size_t *got)
         if (count > len - done)
             count = (uint32_t)(len - done);
         if (e == NULL && !s->writable)
-            e = block_entering(s, index);
+            e = block_entering(s, index, done == 0 || follows);
         if (e == NULL && offset == 0 &&
             count == zmm_member_block_length(s->m, index)) {
             rc = decode_direct(s, index, out + done);
@@ -441,6 +456,8 @@ zmm_result zmm_stream_read(zmm_stream *s, void *buf, size_t len, size_t *got)
         done += count;
         pos += count;
     }
+    s->read_start = s->pos;
+    s->read_end = pos;
     s->pos = pos;
     *got = done;
     return ZMM_OK;

@@ -21,13 +21,14 @@ struct zmm_stream {
     /* Read-ahead (read-only streams): the worker, started on the first
      * forward run (NULL before, or if it cannot start); a buffer to swap
      * its blocks through; the last block that entered the cache or was
-     * decoded straight out, and how many entered in a row, each right
-     * after the one before. */
+     * decoded straight out, and how many forward steps led to it (see
+     * READAHEAD_START_RUN in stream.c). */
     int readahead_allowed;
     zmm_readahead *ra;
     unsigned char *ra_spare;
     uint32_t last_entered;
     unsigned forward_run;
+    uint64_t read_start, read_end; /* the last read call's bytes */
     uint64_t ra_taken; /* blocks the worker decoded (tests look) */
     zmm_stream *next;
 };

@@ -334,6 +334,22 @@ static void check_no_start(void)
     CHECK(s->ra == NULL);
     CHECK_OK(zmm_stream_close(s));
 
+    /* uniform random 4 KiB reads, many spanning two blocks: those pairs
+     * must not add up to a forward run (a fixed seed: the start does not
+     * depend on timing) */
+    {
+        const member *mx = &members[1];
+        tu_rng r;
+
+        tu_rng_seed(&r, 99);
+        s = open_stream(ar, mx, ZMM_STREAM_READ);
+        for (i = 0; i < 5000; i++)
+            read_check(s, mx, tu_rng_below(&r, mx->len), 4096);
+        tu_set_context("uniform random reads");
+        CHECK(s->ra == NULL);
+        CHECK_OK(zmm_stream_close(s));
+    }
+
     /* the allocation hook armed: no worker (its allocations would race) */
     zmm_alloc_fail_after(1000000);
     s = open_stream(ar, m, ZMM_STREAM_READ);
