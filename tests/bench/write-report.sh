@@ -90,7 +90,7 @@ position). Offsets are not aligned.
 **Systems**: the plain file with `pread`; the core library (`zmm`, one
 archive kept open and one stream per workload, default 64 KiB blocks, deflate
 level 6, its 4 MiB block cache, and its default read-ahead: once reads move
-forward from block to block, a second thread decodes the next two blocks);
+forward from block to block, a second thread decodes the next three blocks);
 "zmm, no read-ahead", the same with `ZMM_STREAM_NO_READAHEAD` (one thread);
 BGZF through htslib (`bgzf_useek`/`bgzf_read` with the
 `.gzi` index, its blocks of 0xff00 = 65,280 bytes, written by htslib in this
