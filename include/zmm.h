@@ -24,9 +24,9 @@ extern "C" {
 #endif
 
 #define ZMM_VERSION_MAJOR 0
-#define ZMM_VERSION_MINOR 2
+#define ZMM_VERSION_MINOR 3
 #define ZMM_VERSION_PATCH 0
-#define ZMM_VERSION_STRING "0.2.0"
+#define ZMM_VERSION_STRING "0.3.0"
 
 /* The library's version as "MAJOR.MINOR.PATCH", for checks at run time. */
 const char *zmm_version(void);
@@ -131,6 +131,7 @@ zmm_result zmm_archive_get_info(zmm_archive *ar, zmm_archive_info *info);
 /* zmm_member_info.flags */
 #define ZMM_MEMBER_DEFAULT 0x1u /* opened by an empty member name */
 #define ZMM_MEMBER_PCM 0x2u     /* has a PCM layout (zmm_stream_set_pcm_layout) */
+#define ZMM_MEMBER_DICT 0x4u    /* has a preset dictionary (zmm_stream_set_dictionary) */
 
 typedef struct zmm_member_info {
     size_t struct_size;     /* set to sizeof(zmm_member_info) before the call */
@@ -147,6 +148,9 @@ typedef struct zmm_member_info {
     uint64_t pcm_length;    /* their bytes */
     unsigned pcm_bits;      /* 8, 16, 24 or 32 */
     unsigned pcm_channels;  /* 1..32 */
+    /* Appended with preset dictionaries: filled only when struct_size
+     * covers it. */
+    uint32_t dict_length;   /* bytes of its dictionary; 0 without one */
 } zmm_member_info;
 
 size_t zmm_archive_member_count(const zmm_archive *ar);
@@ -304,6 +308,41 @@ zmm_result zmm_stream_set_pcm_layout(zmm_stream *s,
  */
 zmm_result zmm_detect_wav_layout(const void *head, size_t len,
                                  uint64_t member_size, zmm_pcm_layout *out);
+
+/* ---- preset dictionaries (docs/FORMAT.md, "Preset dictionary") ---------- */
+
+/* The largest preset dictionary: deflate's window. */
+#define ZMM_MAX_DICTIONARY 32768u
+
+/*
+ * Gives the write stream's member a preset dictionary: `len` bytes (1..32
+ * KiB) that every deflate block stored from now on may refer back into, as
+ * if they preceded the block. Small blocks of text compress several percent
+ * better; a block still decodes alone, with the member's dictionary (which a
+ * reader loads once per stream). Put the most useful bytes at the end:
+ * deflate codes near matches cheaper. `dict` NULL or `len` 0 removes it.
+ * Allowed only while the member is empty (size 0), before any block is
+ * stored against it. Later writers, however opened, keep using it, and
+ * ZMM_STREAM_TRUNCATE removes it. The dictionary is stored now, as a block of
+ * its own, and is in the archive at the next commit. An archive with a
+ * dictionary is refused by readers that predate them ("made by a newer
+ * version": incompat_features bit 0x2).
+ * ZMM_ERR_READ_ONLY; ZMM_ERR_INVALID_ARG when the member is not empty;
+ * ZMM_ERR_LIMIT over 32 KiB; errors of storing it (IO, NOMEM, STATE).
+ */
+zmm_result zmm_stream_set_dictionary(zmm_stream *s, const void *dict,
+                                     size_t len);
+
+/*
+ * Builds a preset dictionary for data like `samples` (`len` bytes, e.g. a
+ * whole file or a sample of it): at most `capacity` bytes (up to 32 KiB are
+ * useful) into `dict`, its length into *dict_len. Deterministic; time linear
+ * in `len` up to a bounded sample, memory bounded (about 1 MiB).
+ * ZMM_ERR_INVALID_ARG for NULL pointers or too few samples (< 1 KiB), when
+ * *dict_len is 0; ZMM_ERR_NOMEM.
+ */
+zmm_result zmm_train_dictionary(const void *samples, size_t len, void *dict,
+                                size_t capacity, size_t *dict_len);
 
 #ifdef __cplusplus
 }

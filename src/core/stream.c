@@ -34,12 +34,15 @@ static zmm_result store_entry(zmm_stream *s, zmm_cache_entry *e)
 
     if (!e->dirty)
         return ZMM_OK;
+    rc = zmm_stream_load_dictionary(s); /* a writer appending keeps it */
+    if (rc != ZMM_OK)
+        return rc;
     rc = zmm_archive_store_block(s->ar, s->m->level, e->data,
                                  zmm_member_block_length(s->m, e->index),
                                  (s->m->flags & ZMM_MEMBER_PCM) ? &s->m->pcm
                                                                 : NULL,
                                  (uint64_t)e->index << s->m->block_shift,
-                                 &ref);
+                                 s->dict, s->dict_len, &ref);
     if (rc != ZMM_OK)
         return rc;
     s->m->blocks[e->index] = ref;
@@ -94,6 +97,11 @@ static zmm_result begin_block(zmm_stream *s, const zmm_block_ref *ref,
     zmm_result rc;
 
     s->inflating = NULL;
+    if (ref->kind == ZMM_KIND_DEFLATE) {
+        rc = zmm_stream_load_dictionary(s);
+        if (rc != ZMM_OK)
+            return rc;
+    }
     rc = read_stored(s, ref, s->stored);
     if (rc != ZMM_OK)
         return rc;
@@ -450,6 +458,7 @@ static void stream_free(zmm_stream *s)
     zmm_cache_free(&s->cache);
     zmm_codec_free(s->decoder);
     zmm_free(s->stored);
+    zmm_free(s->dict);
     zmm_free(s);
 }
 
@@ -531,7 +540,10 @@ static zmm_result open_member(zmm_archive *ar, const char *name,
             return rc;
         m->block_shift = shift;
         m->level = level;
-        m->flags &= ~ZMM_MEMBER_PCM; /* new contents: no layout yet */
+        /* new contents: no layout or dictionary yet */
+        m->flags &= ~(ZMM_MEMBER_PCM | ZMM_MEMBER_DICT);
+        m->dict_length = 0;
+        memset(&m->dict, 0, sizeof m->dict);
         ar->modified = 1;
     }
     *out = m;
