@@ -344,6 +344,20 @@ zmm_result zmm_stream_set_dictionary(zmm_stream *s, const void *dict,
 zmm_result zmm_train_dictionary(const void *samples, size_t len, void *dict,
                                 size_t capacity, size_t *dict_len);
 
+/*
+ * What a dictionary would save: codes `len` bytes of `samples` as blocks of
+ * `block_size` (a power of two, 4 KiB..1 MiB; the last block may be short)
+ * at `level` as a member stores them, without and then with `dict`
+ * (`dict_len` 1..32 KiB). *plain and *with receive the stored bytes of the
+ * blocks, *dict_cost the stored bytes of the dictionary itself.
+ * ZMM_ERR_INVALID_ARG, ZMM_ERR_NOMEM.
+ */
+zmm_result zmm_measure_dictionary(const void *samples, size_t len,
+                                  uint32_t block_size, int level,
+                                  const void *dict, size_t dict_len,
+                                  uint64_t *plain, uint64_t *with,
+                                  uint64_t *dict_cost);
+
 #ifdef __cplusplus
 }
 #endif

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "codec.h"
 #include "zmm.h"
 
 #define SEGMENT 256u          /* bytes a dictionary piece */
@@ -156,4 +157,62 @@ zmm_result zmm_train_dictionary(const void *samples, size_t len, void *dict,
         count = len / (2 * SEGMENT);
     *dict_len = train_scored(samples, len, dict, count);
     return *dict_len != 0 ? ZMM_OK : ZMM_ERR_NOMEM;
+}
+
+/* The stored size of n bytes coded by c (its dictionary set) at level. */
+static zmm_result stored_size(zmm_codec *c, int level, const unsigned char *in,
+                              uint32_t n, unsigned char *scratch,
+                              uint64_t *total)
+{
+    zmm_block_ref ref;
+    const unsigned char *stored;
+    zmm_result rc = zmm_codec_encode(c, level, in, n, NULL, 0, scratch, &ref,
+                                     &stored);
+
+    *total += ref.stored_size;
+    return rc;
+}
+
+zmm_result zmm_measure_dictionary(const void *samples, size_t len,
+                                  uint32_t block_size, int level,
+                                  const void *dict, size_t dict_len,
+                                  uint64_t *plain, uint64_t *with,
+                                  uint64_t *dict_cost)
+{
+    const unsigned char *in = samples;
+    zmm_codec *c;
+    unsigned char *scratch;
+    size_t at;
+    zmm_result rc = ZMM_OK;
+
+    if (samples == NULL || dict == NULL || plain == NULL || with == NULL ||
+        dict_cost == NULL || dict_len == 0 || dict_len > ZMM_MAX_DICTIONARY ||
+        block_size < ZMM_MIN_BLOCK_SIZE || block_size > ZMM_MAX_BLOCK_SIZE ||
+        (block_size & (block_size - 1)) != 0 || level < 0 || level > 9)
+        return ZMM_ERR_INVALID_ARG;
+    *plain = *with = *dict_cost = 0;
+    c = zmm_codec_new();
+    scratch = zmm_malloc(block_size > dict_len ? block_size : dict_len);
+    if (c == NULL || scratch == NULL) {
+        zmm_codec_free(c);
+        zmm_free(scratch);
+        return ZMM_ERR_NOMEM;
+    }
+    /* the dictionary as stream_dict.c stores it: level 9, no dictionary */
+    rc = stored_size(c, 9, dict, (uint32_t)dict_len, scratch, dict_cost);
+    if (rc == ZMM_OK && *dict_cost == 0)
+        *dict_cost = dict_len; /* zeros: stored raw */
+    for (at = 0; rc == ZMM_OK && at < len; at += block_size) {
+        uint32_t n = len - at < block_size ? (uint32_t)(len - at)
+                                           : block_size;
+
+        zmm_codec_use_dictionary(c, NULL, 0);
+        rc = stored_size(c, level, in + at, n, scratch, plain);
+        zmm_codec_use_dictionary(c, dict, (uint32_t)dict_len);
+        if (rc == ZMM_OK)
+            rc = stored_size(c, level, in + at, n, scratch, with);
+    }
+    zmm_codec_free(c);
+    zmm_free(scratch);
+    return rc;
 }
