@@ -242,7 +242,8 @@ int main(int argc, char **argv)
     }
     bytes = finish(ar, mem, &len);
     save("dict.zmm", bytes, len);
-    bytes[8192 + 5] ^= 0x10; /* the first dictionary comes first */
+    /* the first dictionary comes first, after the empty directory */
+    bytes[8192 + 16 + 5] ^= 0x10;
     save("dict-bitflip.zmm", bytes, len);
     free(bytes);
 
