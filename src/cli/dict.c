@@ -110,8 +110,8 @@ int cli_choose_dictionary(zmm_stream *s, FILE *in, const char *in_name,
                               r, 0);
             rc = CLI_FAIL;
         } else {
-            cli_note("%s: preset dictionary of %zu bytes: about %.1f%% "
-                     "smaller", member, dict_len,
+            cli_note("%s: preset dictionary of %lu bytes: about %.1f%% "
+                     "smaller", member, (unsigned long)dict_len,
                      100.0 * saved / ((double)plain * scale));
         }
     } else if (trial_len > 0 && plain > 0) {

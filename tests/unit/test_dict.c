@@ -86,7 +86,8 @@ static void check_random_reads(zmm_archive *ar, const char *name,
     for (b = blocks; b-- > 0;) {
         size_t n = len - b * BS < BS ? len - b * BS : BS;
 
-        tu_set_context("reading block %zu of %s alone", b, name);
+        tu_set_context("reading block %lu of %s alone", (unsigned long)b,
+                       name);
         CHECK_OK(zmm_stream_open(ar, name, ZMM_STREAM_READ, NULL, &s));
         CHECK_OK(zmm_stream_seek(s, (int64_t)(b * BS), ZMM_SEEK_SET, NULL));
         CHECK_OK(zmm_stream_read(s, buf, BS, &got));
@@ -100,7 +101,7 @@ static void check_random_reads(zmm_archive *ar, const char *name,
         uint64_t at = tu_rng_below(&r, len);
         size_t n = (size_t)tu_rng_range(&r, 1, 3 * BS);
 
-        tu_set_context("reading %zu bytes at %llu of %s", n,
+        tu_set_context("reading %lu bytes at %llu of %s", (unsigned long)n,
                        (unsigned long long)at, name);
         if (n > len - at)
             n = (size_t)(len - at);
@@ -185,10 +186,10 @@ static void test_roundtrip_append_truncate(void)
     /* The dictionary pays on text: a few percent at 4 KiB blocks. */
     plain = packed_with(data, len, NULL, 0);
     with = packed_with(data, len, dict, dict_len);
-    printf("%s: %zu bytes of text: %llu packed, %llu with a %zu-byte "
+    printf("%s: %lu bytes of text: %llu packed, %llu with a %lu-byte "
            "dictionary (counted in)\n",
-           tu_test_name, len, (unsigned long long)plain,
-           (unsigned long long)with, dict_len);
+           tu_test_name, (unsigned long)len, (unsigned long long)plain,
+           (unsigned long long)with, (unsigned long)dict_len);
     CHECK(with < plain);
 
     /* Truncation drops it, and the incompat bit with it. */
