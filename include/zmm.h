@@ -137,7 +137,7 @@ typedef struct zmm_member_info {
     size_t struct_size;     /* set to sizeof(zmm_member_info) before the call */
     const char *name;       /* valid until the archive's directory next changes */
     uint64_t size;          /* logical bytes */
-    uint64_t packed_size;   /* stored bytes of its blocks */
+    uint64_t packed_size;   /* stored bytes of its blocks and dictionary */
     uint32_t block_size;
     uint32_t block_count;
     unsigned flags;         /* ZMM_MEMBER_* */
@@ -336,10 +336,12 @@ zmm_result zmm_stream_set_dictionary(zmm_stream *s, const void *dict,
 /*
  * Builds a preset dictionary for data like `samples` (`len` bytes, e.g. a
  * whole file or a sample of it): at most `capacity` bytes (up to 32 KiB are
- * useful) into `dict`, its length into *dict_len. Deterministic; time linear
- * in `len` up to a bounded sample, memory bounded (about 1 MiB).
- * ZMM_ERR_INVALID_ARG for NULL pointers or too few samples (< 1 KiB), when
- * *dict_len is 0; ZMM_ERR_NOMEM.
+ * useful) into `dict`, its length into *dict_len. The strings shared by most
+ * 64 KiB stretches of the samples, the most useful last. Deterministic; it
+ * looks at 8 MiB of the samples at most (spread evenly), so time and memory
+ * are bounded: about 50 ms and 12 MiB.
+ * ZMM_ERR_INVALID_ARG for NULL pointers, under 1 KiB of samples or a
+ * capacity under 256 bytes (*dict_len is then 0); ZMM_ERR_NOMEM.
  */
 zmm_result zmm_train_dictionary(const void *samples, size_t len, void *dict,
                                 size_t capacity, size_t *dict_len);

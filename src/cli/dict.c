@@ -13,7 +13,7 @@
 
 #define MIN_INPUT (256u << 10)  /* smaller members cannot repay it */
 #define SAMPLE_BYTES (8u << 20) /* what the trainer looks at, at most */
-#define TRIAL_BLOCKS 16u        /* blocks coded both ways to decide */
+#define TRIAL_BYTES (1u << 20)  /* coded both ways to decide: 16 blocks */
 
 /* Reads `len` bytes at `offset` of the file. */
 static int read_at(FILE *in, const char *in_name, uint64_t offset,
@@ -73,7 +73,7 @@ int cli_choose_dictionary(zmm_stream *s, FILE *in, const char *in_name,
                           uint64_t resume_at)
 {
     unsigned char dict[ZMM_MAX_DICTIONARY], *sample, *trial = NULL;
-    size_t sample_len, dict_len = 0, blocks, step, i, trial_len = 0;
+    size_t sample_len, dict_len = 0, blocks, trials, step, i, trial_len = 0;
     uint64_t plain = 0, with = 0, cost = 0;
     double scale, saved;
     zmm_result r;
@@ -87,9 +87,11 @@ int cli_choose_dictionary(zmm_stream *s, FILE *in, const char *in_name,
         return rc;
     r = zmm_train_dictionary(sample, sample_len, dict, sizeof dict,
                              &dict_len);
-    /* The trial: TRIAL_BLOCKS whole blocks of the sample, evenly. */
+    /* The trial: about TRIAL_BYTES of whole blocks of the sample, evenly
+     * spread, and at least 16 blocks. */
     blocks = sample_len / block_size;
-    step = blocks > TRIAL_BLOCKS ? blocks / TRIAL_BLOCKS : 1;
+    trials = TRIAL_BYTES / block_size > 16 ? TRIAL_BYTES / block_size : 16;
+    step = blocks > trials ? blocks / trials : 1;
     if (r == ZMM_OK)
         trial = malloc((blocks / step + 1) * (size_t)block_size);
     for (i = 0; trial != NULL && i < blocks; i += step) {

@@ -192,7 +192,7 @@ static zmm_result decode_member(const unsigned char *p, size_t left,
         dict_length = zmm_load32(q);
         decode_entry(q + 4, &dict);
         /* A plain block: raw or deflate, never zero, PCM or shared. */
-        if (dict_length == 0 || dict_length > ZMM_MAX_DICT ||
+        if (dict_length == 0 || dict_length > ZMM_MAX_DICTIONARY ||
             (dict.kind != ZMM_KIND_RAW && dict.kind != ZMM_KIND_DEFLATE) ||
             !block_ref_sound(&dict, dict_length, data_end))
             return ZMM_ERR_CORRUPT;

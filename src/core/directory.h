@@ -22,7 +22,6 @@
 #define ZMM_PCM_RECORD_SIZE 20u /* after the name, with ZMM_MEMBER_PCM */
 /* After the PCM layout, with ZMM_MEMBER_DICT: u32 length, a block entry. */
 #define ZMM_DICT_RECORD_SIZE (4u + ZMM_BLOCK_ENTRY_SIZE)
-#define ZMM_MAX_DICT 32768u /* deflate's window: nothing further is reached */
 
 /* Where one block's stored bytes are and how to check them. */
 typedef struct zmm_block_ref {
