@@ -189,7 +189,9 @@ int zmm_name_is_portable_path(const char *name);
  * Reads every block of member `name` and checks its CRCs and bounds.
  * ZMM_OK when all are sound. On ZMM_ERR_CORRUPT (or IO) *bad_block, when not
  * NULL, receives the index of the first failing block (its logical offset is
- * index * block_size).
+ * index * block_size). A member's preset dictionary is checked with the
+ * first deflate block, which needs it: a damaged dictionary fails that block
+ * (a member without deflate blocks never reads its dictionary).
  */
 zmm_result zmm_archive_verify_member(zmm_archive *ar, const char *name,
                                      uint32_t *bad_block);
