@@ -330,6 +330,34 @@ static void test_train(void)
     CHECK(a_len > 0 && a_len <= 1000);
     CHECK_OK(zmm_train_dictionary(data, 1024, a, 32768, &a_len));
     CHECK(a_len > 0 && a_len <= 1024);
+
+    /* zmm_measure_dictionary: what the archive would store, both ways. */
+    {
+        uint64_t plain = 0, with = 0, cost = 0;
+        tu_fill(&r, TU_DATA_TEXT, data, len);
+        CHECK_OK(zmm_train_dictionary(data, len, a, ZMM_MAX_DICTIONARY,
+                                      &a_len));
+        CHECK_OK(zmm_measure_dictionary(data, len, 65536, 6, a, a_len,
+                                        &plain, &with, &cost));
+        CHECK(with < plain && plain < len && cost > 0 && cost <= a_len);
+        CHECK_OK(zmm_measure_dictionary(data, len, 4096, 0, a, a_len,
+                                        &plain, &with, &cost));
+        CHECK_U64(plain, len); /* level 0: raw */
+        CHECK_U64(with, len);
+        CHECK_RES(zmm_measure_dictionary(data, len, 5000, 6, a, a_len,
+                                         &plain, &with, &cost),
+                  ZMM_ERR_INVALID_ARG);
+        CHECK_RES(zmm_measure_dictionary(data, len, 4096, 6, a, 0, &plain,
+                                         &with, &cost),
+                  ZMM_ERR_INVALID_ARG);
+        CHECK_RES(zmm_measure_dictionary(data, len, 4096, 6, a,
+                                         ZMM_MAX_DICTIONARY + 1, &plain,
+                                         &with, &cost),
+                  ZMM_ERR_INVALID_ARG);
+        CHECK_RES(zmm_measure_dictionary(data, len, 4096, 10, a, a_len,
+                                         &plain, &with, &cost),
+                  ZMM_ERR_INVALID_ARG);
+    }
     free(data);
     free(a);
     free(b);
