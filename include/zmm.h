@@ -362,6 +362,25 @@ zmm_result zmm_measure_dictionary(const void *samples, size_t len,
                                   uint64_t *plain, uint64_t *with,
                                   uint64_t *dict_cost);
 
+/* Members smaller than this get no dictionary from zmm_choose_dictionary. */
+#define ZMM_DICT_MIN_MEMBER (256u << 10)
+
+/*
+ * Decides on a dictionary for a member of `member_size` bytes, the way
+ * `zmm pack` does: trains one on `sample` (whole blocks of `block_size`
+ * spread evenly over the member, or all of it; 8 MiB is plenty), codes
+ * about 1 MiB of the sample's blocks with and without it at `level`, and
+ * keeps it only when it saves at least 1% of the member net of its own
+ * stored bytes. *dict_len receives its length in `dict` (0: none is worth
+ * it, as for audio or compressed data, a member under ZMM_DICT_MIN_MEMBER,
+ * or level 0), *saving the estimated fraction saved (negative when it
+ * would cost). ZMM_ERR_INVALID_ARG, ZMM_ERR_NOMEM.
+ */
+zmm_result zmm_choose_dictionary(const void *sample, size_t len,
+                                 uint64_t member_size, uint32_t block_size,
+                                 int level, void *dict, size_t capacity,
+                                 size_t *dict_len, double *saving);
+
 #ifdef __cplusplus
 }
 #endif

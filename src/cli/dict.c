@@ -1,9 +1,8 @@
 /*
- * dict.c -- a preset dictionary for a member packed from a file
- * (zmm_stream_set_dictionary): trained on a sample of the file, kept only
- * when a trial says it saves at least 1% of the member, the dictionary's
- * own stored bytes counted. Text gains a few percent; audio, images and
- * already compressed data gain nothing and get none.
+ * dict.c -- a preset dictionary for a member packed from a file: a sample
+ * of whole blocks spread over the file goes to zmm_choose_dictionary, which
+ * keeps a dictionary only when it saves at least 1% of the member. Text
+ * gains a few percent; audio, images and compressed data get none.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -11,9 +10,7 @@
 #include "cli.h"
 #include "sys.h"
 
-#define MIN_INPUT (256u << 10)  /* smaller members cannot repay it */
 #define SAMPLE_BYTES (8u << 20) /* what the trainer looks at, at most */
-#define TRIAL_BYTES (1u << 20)  /* coded both ways to decide: 16 blocks */
 
 /* Reads `len` bytes at `offset` of the file. */
 static int read_at(FILE *in, const char *in_name, uint64_t offset,
@@ -72,40 +69,22 @@ int cli_choose_dictionary(zmm_stream *s, FILE *in, const char *in_name,
                           uint32_t block_size, int level, uint64_t size,
                           uint64_t resume_at)
 {
-    unsigned char dict[ZMM_MAX_DICTIONARY], *sample, *trial = NULL;
-    size_t sample_len, dict_len = 0, blocks, trials, step, i, trial_len = 0;
-    uint64_t plain = 0, with = 0, cost = 0;
-    double scale, saved;
+    unsigned char dict[ZMM_MAX_DICTIONARY], *sample;
+    size_t sample_len, dict_len = 0;
+    double saving = 0.0;
     zmm_result r;
     int rc = CLI_OK;
     char os[256];
 
-    if (size == UINT64_MAX || size < MIN_INPUT || level == 0)
+    if (size == UINT64_MAX || size < ZMM_DICT_MIN_MEMBER || level == 0)
         return CLI_OK; /* a stream we cannot sample, or too small */
     sample = read_sample(in, in_name, size, block_size, &sample_len, &rc);
     if (sample == NULL)
         return rc;
-    r = zmm_train_dictionary(sample, sample_len, dict, sizeof dict,
-                             &dict_len);
-    /* The trial: about TRIAL_BYTES of whole blocks of the sample, evenly
-     * spread, and at least 16 blocks. */
-    blocks = sample_len / block_size;
-    trials = TRIAL_BYTES / block_size > 16 ? TRIAL_BYTES / block_size : 16;
-    step = blocks > trials ? blocks / trials : 1;
-    if (r == ZMM_OK)
-        trial = malloc((blocks / step + 1) * (size_t)block_size);
-    for (i = 0; trial != NULL && i < blocks; i += step) {
-        memcpy(trial + trial_len, sample + i * block_size, block_size);
-        trial_len += block_size;
-    }
-    if (trial != NULL && trial_len > 0)
-        r = zmm_measure_dictionary(trial, trial_len, block_size, level, dict,
-                                   dict_len, &plain, &with, &cost);
-    /* Kept if the blocks, scaled to the member, save 1% net of its cost. */
-    scale = trial_len ? (double)size / (double)trial_len : 0.0;
-    saved = ((double)plain - (double)with) * scale - (double)cost;
-    if (r == ZMM_OK && trial_len > 0 && plain > 0 &&
-        saved >= 0.01 * (double)plain * scale) {
+    r = zmm_choose_dictionary(sample, sample_len, size, block_size, level,
+                              dict, sizeof dict, &dict_len, &saving);
+    free(sample);
+    if (r == ZMM_OK && dict_len > 0) {
         r = zmm_stream_set_dictionary(s, dict, dict_len);
         if (r != ZMM_OK) {
             cli_archive_error(archive, member, "cannot set the dictionary",
@@ -114,14 +93,12 @@ int cli_choose_dictionary(zmm_stream *s, FILE *in, const char *in_name,
         } else {
             cli_note("%s: preset dictionary of %lu bytes: about %.1f%% "
                      "smaller", member, (unsigned long)dict_len,
-                     100.0 * saved / ((double)plain * scale));
+                     100.0 * saving);
         }
-    } else if (trial_len > 0 && plain > 0) {
+    } else if (r == ZMM_OK && saving != 0.0) {
         cli_note("%s: no dictionary (it would save %.1f%%)", member,
-                 100.0 * saved / ((double)plain * scale));
+                 100.0 * saving);
     }
-    free(trial);
-    free(sample);
     if (rc == CLI_OK && sys_fseek(in, resume_at) != 0) {
         cli_error("%s: cannot seek: %s", in_name,
                   cli_os_text(sys_last_error(), os, sizeof os));

@@ -216,3 +216,56 @@ zmm_result zmm_measure_dictionary(const void *samples, size_t len,
     zmm_free(scratch);
     return rc;
 }
+
+zmm_result zmm_choose_dictionary(const void *sample, size_t len,
+                                 uint64_t member_size, uint32_t block_size,
+                                 int level, void *dict, size_t capacity,
+                                 size_t *dict_len, double *saving)
+{
+    const unsigned char *in = sample;
+    size_t blocks, trials, step, i, trial_len = 0, trained = 0;
+    uint64_t plain = 0, with = 0, cost = 0;
+    unsigned char *trial;
+    double scale, saved;
+    zmm_result rc;
+
+    if (dict_len == NULL || saving == NULL)
+        return ZMM_ERR_INVALID_ARG;
+    *dict_len = 0;
+    *saving = 0.0;
+    if (sample == NULL || dict == NULL || block_size < ZMM_MIN_BLOCK_SIZE ||
+        block_size > ZMM_MAX_BLOCK_SIZE || (block_size & (block_size - 1)) ||
+        level < 0 || level > 9)
+        return ZMM_ERR_INVALID_ARG;
+    blocks = len / block_size;
+    if (level == 0 || blocks == 0 || member_size < ZMM_DICT_MIN_MEMBER)
+        return ZMM_OK; /* stored, or too small to repay a dictionary */
+    rc = zmm_train_dictionary(sample, len, dict, capacity, &trained);
+    if (rc == ZMM_ERR_INVALID_ARG)
+        return ZMM_OK; /* too little to train on */
+    if (rc != ZMM_OK)
+        return rc;
+    /* The trial: about 1 MiB of whole blocks spread over the sample, and at
+     * least 16 of them. */
+    trials = (1u << 20) / block_size > 16 ? (1u << 20) / block_size : 16;
+    step = blocks > trials ? blocks / trials : 1;
+    trial = zmm_malloc((blocks / step + 1) * (size_t)block_size);
+    if (trial == NULL)
+        return ZMM_ERR_NOMEM;
+    for (i = 0; i < blocks; i += step) {
+        memcpy(trial + trial_len, in + i * block_size, block_size);
+        trial_len += block_size;
+    }
+    rc = zmm_measure_dictionary(trial, trial_len, block_size, level, dict,
+                                trained, &plain, &with, &cost);
+    zmm_free(trial);
+    if (rc != ZMM_OK || plain == 0)
+        return rc;
+    /* Kept if the blocks, scaled to the member, save 1% net of its cost. */
+    scale = (double)member_size / (double)trial_len;
+    saved = ((double)plain - (double)with) * scale - (double)cost;
+    *saving = saved / ((double)plain * scale);
+    if (*saving >= 0.01)
+        *dict_len = trained;
+    return ZMM_OK;
+}

@@ -140,52 +140,35 @@ static long long bgzf_read_(void *c, void *buf, size_t len)
 /* ---- packing ------------------------------------------------------------------ */
 
 /* What `zmm pack` does for a member that is not filtered audio (src/cli/
- * dict.c): a dictionary trained on 128 whole 64 KiB blocks spread over the
- * data, kept when a trial on 16 of them, scaled to the member, saves 1% net
- * of the dictionary's own stored bytes. Timed with the packing. */
+ * dict.c): zmm_choose_dictionary on 128 whole 64 KiB blocks spread over the
+ * data (all of it when smaller). Timed with the packing. */
 static int choose_dictionary(zmm_stream *s, const unsigned char *data,
                              uint64_t size, int level)
 {
     static unsigned char dict[ZMM_MAX_DICTIONARY];
     const uint32_t bs = ZMM_DEFAULT_BLOCK_SIZE;
-    uint64_t blocks = size / bs, want, i, plain = 0, with = 0, cost = 0;
-    size_t len, dict_len = 0, trial_len = 0;
-    unsigned char *sample, *trial;
-    double scale;
+    uint64_t blocks = size / bs, want, i;
+    size_t len, dict_len = 0;
+    unsigned char *sample;
+    double saving;
     int ok = 1;
 
-    if (size < (256u << 10) || level == 0)
-        return 1;
     want = blocks < 128 ? blocks : 128;
     len = (size_t)(blocks <= 128 ? size : want * bs);
-    sample = malloc(len);
-    trial = malloc(17 * (size_t)bs);
-    if (sample == NULL || trial == NULL) {
-        free(sample);
-        free(trial);
+    sample = malloc(len ? len : 1);
+    if (sample == NULL)
         return 0;
-    }
     if (blocks <= 128)
         memcpy(sample, data, len);
     else
         for (i = 0; i < want; i++)
             memcpy(sample + i * bs, data + blocks * i / want * bs, bs);
-    for (i = 0; i < len / bs; i += len / bs > 16 ? len / bs / 16 : 1) {
-        memcpy(trial + trial_len, sample + i * bs, bs);
-        trial_len += bs;
-    }
-    if (trial_len > 0 &&
-        zmm_train_dictionary(sample, len, dict, sizeof dict, &dict_len) ==
-            ZMM_OK &&
-        zmm_measure_dictionary(trial, trial_len, bs, level, dict, dict_len,
-                               &plain, &with, &cost) == ZMM_OK) {
-        scale = (double)size / (double)trial_len;
-        if (((double)plain - (double)with) * scale - (double)cost >=
-            0.01 * (double)plain * scale)
-            ok = zmm_stream_set_dictionary(s, dict, dict_len) == ZMM_OK;
-    }
+    if (zmm_choose_dictionary(sample, len, size, bs, level, dict, sizeof dict,
+                              &dict_len, &saving) != ZMM_OK)
+        ok = 0;
+    else if (dict_len > 0)
+        ok = zmm_stream_set_dictionary(s, dict, dict_len) == ZMM_OK;
     free(sample);
-    free(trial);
     return ok;
 }
 

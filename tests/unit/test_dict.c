@@ -363,6 +363,49 @@ static void test_train(void)
     free(b);
 }
 
+/* zmm_choose_dictionary keeps a dictionary for text, none for random bytes,
+ * a small member or level 0. */
+static void test_choose(void)
+{
+    size_t len = 1u << 20, d_len = 1;
+    unsigned char *data = tu_xmalloc(len);
+    unsigned char *d = tu_xmalloc(ZMM_MAX_DICTIONARY);
+    uint64_t plain = 0, with = 0, cost = 0;
+    double saving = 1.0;
+    tu_rng r;
+
+    tu_set_context("zmm_choose_dictionary");
+    tu_rng_seed(&r, 7);
+    tu_fill(&r, TU_DATA_TEXT, data, len);
+    CHECK_OK(zmm_choose_dictionary(data, len, len, 65536, 6, d,
+                                   ZMM_MAX_DICTIONARY, &d_len, &saving));
+    CHECK(d_len > 0 && d_len <= ZMM_MAX_DICTIONARY && saving >= 0.01);
+    /* what it promised is what the dictionary it gave saves */
+    CHECK_OK(zmm_measure_dictionary(data, len, 65536, 6, d, d_len, &plain,
+                                    &with, &cost));
+    CHECK((double)(plain - with - cost) >= 0.005 * (double)plain);
+    CHECK_OK(zmm_choose_dictionary(data, len, len, 65536, 0, d,
+                                   ZMM_MAX_DICTIONARY, &d_len, &saving));
+    CHECK_U64(d_len, 0); /* stored: nothing to gain */
+    CHECK_OK(zmm_choose_dictionary(data, ZMM_DICT_MIN_MEMBER - 1,
+                                   ZMM_DICT_MIN_MEMBER - 1, 65536, 6, d,
+                                   ZMM_MAX_DICTIONARY, &d_len, &saving));
+    CHECK_U64(d_len, 0); /* too small to repay it */
+    tu_fill(&r, TU_DATA_RANDOM, data, len);
+    CHECK_OK(zmm_choose_dictionary(data, len, len, 65536, 6, d,
+                                   ZMM_MAX_DICTIONARY, &d_len, &saving));
+    CHECK_U64(d_len, 0);
+    CHECK(saving < 0.01);
+    CHECK_RES(zmm_choose_dictionary(data, len, len, 5000, 6, d,
+                                    ZMM_MAX_DICTIONARY, &d_len, &saving),
+              ZMM_ERR_INVALID_ARG);
+    CHECK_RES(zmm_choose_dictionary(NULL, len, len, 65536, 6, d,
+                                    ZMM_MAX_DICTIONARY, &d_len, &saving),
+              ZMM_ERR_INVALID_ARG);
+    free(data);
+    free(d);
+}
+
 int main(void)
 {
     tu_init("test_dict");
@@ -370,6 +413,7 @@ int main(void)
     test_set_rules();
     test_compact();
     test_train();
+    test_choose();
     printf("test_dict: OK\n");
     return 0;
 }
