@@ -29,9 +29,9 @@ extern "C" {
 #endif
 
 #define ZMM_VERSION_MAJOR 0
-#define ZMM_VERSION_MINOR 2
+#define ZMM_VERSION_MINOR 3
 #define ZMM_VERSION_PATCH 0
-#define ZMM_VERSION_STRING "0.2.0"
+#define ZMM_VERSION_STRING "0.3.0"
 
 /* The library's version as "MAJOR.MINOR.PATCH", for checks at run time. */
 const char *zmm_version(void);
@@ -136,12 +136,13 @@ zmm_result zmm_archive_get_info(zmm_archive *ar, zmm_archive_info *info);
 /* zmm_member_info.flags */
 #define ZMM_MEMBER_DEFAULT 0x1u /* opened by an empty member name */
 #define ZMM_MEMBER_PCM 0x2u     /* has a PCM layout (zmm_stream_set_pcm_layout) */
+#define ZMM_MEMBER_DICT 0x4u    /* has a preset dictionary (zmm_stream_set_dictionary) */
 
 typedef struct zmm_member_info {
     size_t struct_size;     /* set to sizeof(zmm_member_info) before the call */
     const char *name;       /* valid until the archive's directory next changes */
     uint64_t size;          /* logical bytes */
-    uint64_t packed_size;   /* stored bytes of its blocks */
+    uint64_t packed_size;   /* stored bytes of its blocks and dictionary */
     uint32_t block_size;
     uint32_t block_count;
     unsigned flags;         /* ZMM_MEMBER_* */
@@ -152,6 +153,9 @@ typedef struct zmm_member_info {
     uint64_t pcm_length;    /* their bytes */
     unsigned pcm_bits;      /* 8, 16, 24 or 32 */
     unsigned pcm_channels;  /* 1..32 */
+    /* Appended with preset dictionaries: filled only when struct_size
+     * covers it. */
+    uint32_t dict_length;   /* bytes of its dictionary; 0 without one */
 } zmm_member_info;
 
 size_t zmm_archive_member_count(const zmm_archive *ar);
@@ -190,7 +194,9 @@ int zmm_name_is_portable_path(const char *name);
  * Reads every block of member `name` and checks its CRCs and bounds.
  * ZMM_OK when all are sound. On ZMM_ERR_CORRUPT (or IO) *bad_block, when not
  * NULL, receives the index of the first failing block (its logical offset is
- * index * block_size).
+ * index * block_size). A member's preset dictionary is checked with the
+ * first deflate block, which needs it: a damaged dictionary fails that block
+ * (a member without deflate blocks never reads its dictionary).
  */
 zmm_result zmm_archive_verify_member(zmm_archive *ar, const char *name,
                                      uint32_t *bad_block);
@@ -315,6 +321,76 @@ zmm_result zmm_stream_set_pcm_layout(zmm_stream *s,
  */
 zmm_result zmm_detect_wav_layout(const void *head, size_t len,
                                  uint64_t member_size, zmm_pcm_layout *out);
+
+/* ---- preset dictionaries (docs/FORMAT.md, "Preset dictionary") ---------- */
+
+/* The largest preset dictionary: deflate's window. */
+#define ZMM_MAX_DICTIONARY 32768u
+
+/*
+ * Gives the write stream's member a preset dictionary: `len` bytes (1..32
+ * KiB) that every deflate block stored from now on may refer back into, as
+ * if they preceded the block. Small blocks of text compress several percent
+ * better; a block still decodes alone, with the member's dictionary (which a
+ * reader loads once per stream). Put the most useful bytes at the end:
+ * deflate codes near matches cheaper. `dict` NULL or `len` 0 removes it.
+ * Allowed only while the member is empty (size 0), before any block is
+ * stored against it. Later writers, however opened, keep using it, and
+ * ZMM_STREAM_TRUNCATE removes it. The dictionary is stored now, as a block of
+ * its own, and is in the archive at the next commit. An archive with a
+ * dictionary is refused by readers that predate them ("made by a newer
+ * version": incompat_features bit 0x2).
+ * ZMM_ERR_READ_ONLY; ZMM_ERR_INVALID_ARG when the member is not empty;
+ * ZMM_ERR_LIMIT over 32 KiB; errors of storing it (IO, NOMEM, STATE).
+ */
+zmm_result zmm_stream_set_dictionary(zmm_stream *s, const void *dict,
+                                     size_t len);
+
+/*
+ * Builds a preset dictionary for data like `samples` (`len` bytes, e.g. a
+ * whole file or a sample of it): at most `capacity` bytes (up to 32 KiB are
+ * useful) into `dict`, its length into *dict_len. The strings shared by most
+ * 64 KiB stretches of the samples, the most useful last. Deterministic; it
+ * looks at 8 MiB of the samples at most (spread evenly), so time and memory
+ * are bounded: about 50 ms and 12 MiB.
+ * ZMM_ERR_INVALID_ARG for NULL pointers, under 1 KiB of samples or a
+ * capacity under 256 bytes (*dict_len is then 0); ZMM_ERR_NOMEM.
+ */
+zmm_result zmm_train_dictionary(const void *samples, size_t len, void *dict,
+                                size_t capacity, size_t *dict_len);
+
+/*
+ * What a dictionary would save: codes `len` bytes of `samples` as blocks of
+ * `block_size` (a power of two, 4 KiB..1 MiB; the last block may be short)
+ * at `level` as a member stores them, without and then with `dict`
+ * (`dict_len` 1..32 KiB). *plain and *with receive the stored bytes of the
+ * blocks, *dict_cost the stored bytes of the dictionary itself.
+ * ZMM_ERR_INVALID_ARG, ZMM_ERR_NOMEM.
+ */
+zmm_result zmm_measure_dictionary(const void *samples, size_t len,
+                                  uint32_t block_size, int level,
+                                  const void *dict, size_t dict_len,
+                                  uint64_t *plain, uint64_t *with,
+                                  uint64_t *dict_cost);
+
+/* Members smaller than this get no dictionary from zmm_choose_dictionary. */
+#define ZMM_DICT_MIN_MEMBER (256u << 10)
+
+/*
+ * Decides on a dictionary for a member of `member_size` bytes, the way
+ * `zmm pack` does: trains one on `sample` (whole blocks of `block_size`
+ * spread evenly over the member, or all of it; 8 MiB is plenty), codes
+ * about 1 MiB of the sample's blocks with and without it at `level`, and
+ * keeps it only when it saves at least 1% of the member net of its own
+ * stored bytes. *dict_len receives its length in `dict` (0: none is worth
+ * it, as for audio or compressed data, a member under ZMM_DICT_MIN_MEMBER,
+ * or level 0), *saving the estimated fraction saved (negative when it
+ * would cost). ZMM_ERR_INVALID_ARG, ZMM_ERR_NOMEM.
+ */
+zmm_result zmm_choose_dictionary(const void *sample, size_t len,
+                                 uint64_t member_size, uint32_t block_size,
+                                 int level, void *dict, size_t capacity,
+                                 size_t *dict_len, double *saving);
 
 #ifdef __cplusplus
 }

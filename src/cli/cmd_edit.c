@@ -44,13 +44,14 @@ static int common_only(int argc, char **argv, const char *command,
 
 /* ---- add ---------------------------------------------------------------- */
 
-enum { OPT_AS = 1, OPT_LEVEL, OPT_BLOCK, OPT_FILTER };
+enum { OPT_AS = 1, OPT_LEVEL, OPT_BLOCK, OPT_FILTER, OPT_NO_DICT };
 
 static const cli_option add_options[] = {
     {"as", 0, 1, OPT_AS},
     {"level", 'l', 1, OPT_LEVEL},
     {"block-size", 'b', 1, OPT_BLOCK},
     {"filter", 0, 1, OPT_FILTER},
+    {"no-dict", 0, 0, OPT_NO_DICT},
     CLI_COMMON_OPTIONS,
     {NULL, 0, 0, 0},
 };
@@ -117,7 +118,7 @@ static int plan_add(add_input *in, int count, const char *archive,
 /* Writes one input into a new temporary member. */
 static int add_one(zmm_archive *ar, const char *archive, add_input *in,
                    int index, const zmm_member_options *given,
-                   int filter, cli_progress *progress)
+                   int filter, int use_dict, cli_progress *progress)
 {
     zmm_member_options opt = *given;
     zmm_member_info old;
@@ -176,6 +177,7 @@ static int add_one(zmm_archive *ar, const char *archive, add_input *in,
         rc = cli_copy_in_filtered(
             s, f, is_stdin ? "standard input" : in->path, archive, in->name,
             opt.block_size, in->size_known ? in->size : UINT64_MAX, filter,
+            opt.level == -1 ? ZMM_DEFAULT_LEVEL : opt.level, use_dict,
             progress);
     }
     if (!is_stdin)
@@ -226,7 +228,7 @@ int cmd_add(int argc, char **argv)
     const char **ops = calloc((size_t)argc, sizeof *ops);
     add_input *in = calloc((size_t)argc, sizeof *in);
     int n = 0, count = 0, id, i, rc = CLI_OK, exit_now = -1, stop = 0;
-    int filter = CLI_FILTER_AUTO;
+    int filter = CLI_FILTER_AUTO, use_dict = 1;
     zmm_member_options opt;
     zmm_archive *ar = NULL;
     cli_target t = {NULL, NULL};
@@ -276,6 +278,9 @@ int cmd_add(int argc, char **argv)
                                 "none", value);
                 rc = CLI_USAGE;
             }
+            break;
+        case OPT_NO_DICT:
+            use_dict = 0;
             break;
         case CLI_BAD:
             rc = CLI_USAGE;
@@ -345,7 +350,8 @@ int cmd_add(int argc, char **argv)
     snprintf(verb, sizeof verb, "adding to %s", cli_base_name(t.archive));
     cli_progress_start(&progress, verb, total == UINT64_MAX ? 0 : total);
     for (i = 0; i < count && rc == CLI_OK; i++)
-        rc = add_one(ar, t.archive, &in[i], i, &opt, filter, &progress);
+        rc = add_one(ar, t.archive, &in[i], i, &opt, filter, use_dict,
+                     &progress);
     cli_progress_end(&progress);
     if (sys_interrupted())
         rc = CLI_FAIL;

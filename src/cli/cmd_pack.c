@@ -15,7 +15,7 @@
 #include "options.h"
 #include "sys.h"
 
-enum { OPT_OUTPUT = 1, OPT_LEVEL, OPT_BLOCK, OPT_FORCE, OPT_FILTER };
+enum { OPT_OUTPUT = 1, OPT_LEVEL, OPT_BLOCK, OPT_FORCE, OPT_FILTER, OPT_NO_DICT };
 
 static const cli_option pack_options[] = {
     {"output", 'o', 1, OPT_OUTPUT},
@@ -23,6 +23,7 @@ static const cli_option pack_options[] = {
     {"block-size", 'b', 1, OPT_BLOCK},
     {"force", 'f', 0, OPT_FORCE},
     {"filter", 0, 1, OPT_FILTER},
+    {"no-dict", 0, 0, OPT_NO_DICT},
     CLI_COMMON_OPTIONS,
     {NULL, 0, 0, 0},
 };
@@ -97,7 +98,7 @@ static int plan_inputs(pack_input *in, int count, const char *archive)
 /* Packs one input into a new member. */
 static int pack_one(zmm_archive *ar, const char *archive,
                     const pack_input *in, const zmm_member_options *opt,
-                    int filter, cli_progress *progress)
+                    int filter, int use_dict, cli_progress *progress)
 {
     int is_stdin = strcmp(in->path, "-") == 0;
     FILE *f = is_stdin ? stdin : sys_fopen(in->path, "rb");
@@ -123,7 +124,7 @@ static int pack_one(zmm_archive *ar, const char *archive,
         rc = cli_copy_in_filtered(
             s, f, is_stdin ? "standard input" : in->path, archive, in->name,
             opt->block_size, in->size_known ? in->size : UINT64_MAX, filter,
-            progress);
+            opt->level, use_dict, progress);
         r = zmm_stream_close(s);
         if (rc == CLI_OK && r != ZMM_OK) {
             cli_archive_error(archive, in->name, "cannot write", r,
@@ -190,7 +191,7 @@ int cmd_pack(int argc, char **argv)
     char *archive = NULL, *temp = NULL;
     pack_input *in = NULL;
     int count = 0, force = 0, id, i, rc, exit_now = -1;
-    int filter = CLI_FILTER_AUTO;
+    int filter = CLI_FILTER_AUTO, use_dict = 1;
     zmm_member_options opt;
     zmm_archive *ar;
     cli_parser p;
@@ -245,6 +246,9 @@ int cmd_pack(int argc, char **argv)
                 rc = CLI_USAGE;
                 goto done;
             }
+            break;
+        case OPT_NO_DICT:
+            use_dict = 0;
             break;
         case CLI_BAD:
             rc = CLI_USAGE;
@@ -304,7 +308,8 @@ int cmd_pack(int argc, char **argv)
     snprintf(verb, sizeof verb, "packing %s", cli_base_name(archive));
     cli_progress_start(&progress, verb, total);
     for (i = 0; i < count && rc == CLI_OK; i++)
-        rc = pack_one(ar, archive, &in[i], &opt, filter, &progress);
+        rc = pack_one(ar, archive, &in[i], &opt, filter, use_dict,
+                     &progress);
     cli_progress_end(&progress);
     if (rc == CLI_OK && cli_verbosity >= 2)
         report_members(ar);

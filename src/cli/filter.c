@@ -25,18 +25,25 @@ int cli_parse_filter(const char *text)
 
 void cli_filter_text(const zmm_member_info *mi, char *buf, size_t n)
 {
+    size_t used;
+
+    if (n == 0)
+        return;
+    buf[0] = '\0';
     if (mi->flags & ZMM_MEMBER_PCM)
         snprintf(buf, n, "pcm %u-bit %uch @%llu+%llu", mi->pcm_bits,
                  mi->pcm_channels, (unsigned long long)mi->pcm_offset,
                  (unsigned long long)mi->pcm_length);
-    else if (n > 0)
-        buf[0] = '\0';
+    used = strlen(buf);
+    if ((mi->flags & ZMM_MEMBER_DICT) && used < n)
+        snprintf(buf + used, n - used, "%sdict %lu", used ? ", " : "",
+                 (unsigned long)mi->dict_length);
 }
 
 int cli_copy_in_filtered(zmm_stream *s, FILE *in, const char *in_name,
                          const char *archive, const char *member,
                          uint32_t block_size, uint64_t size, int filter,
-                         cli_progress *progress)
+                         int level, int use_dict, cli_progress *progress)
 {
     /* A whole number of blocks, so the copy stays block-aligned. */
     size_t want = block_size > HEAD_BYTES ? block_size : HEAD_BYTES, got;
@@ -45,9 +52,13 @@ int cli_copy_in_filtered(zmm_stream *s, FILE *in, const char *in_name,
     zmm_result r;
     int rc = CLI_OK;
 
-    if (filter == CLI_FILTER_NONE)
-        return cli_copy_in(s, in, in_name, archive, member, block_size,
-                           progress);
+    if (filter == CLI_FILTER_NONE) {
+        if (use_dict)
+            rc = cli_choose_dictionary(s, in, in_name, archive, member,
+                                       block_size, level, size, 0);
+        return rc != CLI_OK ? rc : cli_copy_in(s, in, in_name, archive,
+                                               member, block_size, progress);
+    }
     head = malloc(want);
     if (head == NULL) {
         cli_error("out of memory");
@@ -84,6 +95,10 @@ int cli_copy_in_filtered(zmm_stream *s, FILE *in, const char *in_name,
                       : "not a RIFF WAVE file with 'fmt ' and 'data' chunks "
                         "in its first 64 KiB");
         rc = CLI_FAIL;
+    } else if (use_dict && got == want) {
+        /* Not audio (samples gain nothing from it): maybe a dictionary. */
+        rc = cli_choose_dictionary(s, in, in_name, archive, member,
+                                   block_size, level, size, got);
     }
     if (rc == CLI_OK && got > 0) {
         r = zmm_stream_write(s, head, got);

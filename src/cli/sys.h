@@ -59,6 +59,10 @@ int sys_same_file(const char *path, FILE *f);
 /* fopen() with a UTF-8 path; mode as fopen's, always binary. */
 FILE *sys_fopen(const char *path, const char *mode);
 
+/* Moves a stream's position to `offset` bytes from the start, beyond 2 GiB
+ * too. 0 on success, else -1 (sys_last_error() says why). */
+int sys_fseek(FILE *f, uint64_t offset);
+
 /* Creates a new file for writing in binary mode, failing if it exists. */
 FILE *sys_create_new(const char *path);
 

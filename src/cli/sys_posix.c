@@ -130,6 +130,16 @@ FILE *sys_fopen(const char *path, const char *mode)
     return f;
 }
 
+int sys_fseek(FILE *f, uint64_t offset)
+{
+    if (offset > (uint64_t)INT64_MAX ||
+        fseeko(f, (off_t)offset, SEEK_SET) != 0) {
+        failed();
+        return -1;
+    }
+    return 0;
+}
+
 FILE *sys_create_new(const char *path)
 {
     int fd;

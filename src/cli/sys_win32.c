@@ -286,6 +286,16 @@ FILE *sys_fopen(const char *path, const char *mode)
     return open_file(path, 1);
 }
 
+int sys_fseek(FILE *f, uint64_t offset)
+{
+    if (offset > (uint64_t)INT64_MAX ||
+        _fseeki64(f, (__int64)offset, SEEK_SET) != 0) {
+        last_error = ERROR_SEEK;
+        return -1;
+    }
+    return 0;
+}
+
 FILE *sys_create_new(const char *path)
 {
     return open_file(path, 0);

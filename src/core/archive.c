@@ -68,7 +68,8 @@ zmm_result zmm_archive_append(zmm_archive *ar, const void *buf, size_t len,
 zmm_result zmm_archive_store_block(zmm_archive *ar, int level,
                                    const unsigned char *data, uint32_t n,
                                    const zmm_pcm_layout *pcm, uint64_t offset,
-                                   zmm_block_ref *ref)
+                                   const unsigned char *dict,
+                                   uint32_t dict_len, zmm_block_ref *ref)
 {
     const unsigned char *stored;
     zmm_result rc;
@@ -87,6 +88,7 @@ zmm_result zmm_archive_store_block(zmm_archive *ar, int level,
     }
     if (ar->encoder == NULL && (ar->encoder = zmm_codec_new()) == NULL)
         return ZMM_ERR_NOMEM;
+    zmm_codec_use_dictionary(ar->encoder, dict, dict_len);
     rc = zmm_codec_encode(ar->encoder, level, data, n, pcm, offset,
                           ar->scratch, ref, &stored);
     ref->offset = 0;
@@ -127,7 +129,8 @@ static zmm_result publish(zmm_archive *ar)
     rc = zmm_archive_append(ar, buf, size, &offset);
     next.format_version = ZMM_FORMAT_VERSION;
     next.incompat_features =
-        zmm_directory_uses_pcm(&ar->dir) ? ZMM_INCOMPAT_PCM : 0;
+        (zmm_directory_uses_pcm(&ar->dir) ? ZMM_INCOMPAT_PCM : 0) |
+        (zmm_directory_uses_dict(&ar->dir) ? ZMM_INCOMPAT_DICT : 0);
     next.compat_features = 0;
     next.generation = ar->slot.generation + 1;
     next.directory_offset = offset;
@@ -356,7 +359,8 @@ zmm_result zmm_archive_member_info(zmm_archive *ar, size_t index,
         index >= ar->dir.count)
         return ZMM_ERR_INVALID_ARG;
     m = ar->dir.members[index];
-    if (info->struct_size >= sizeof *info) {
+    if (info->struct_size >= offsetof(zmm_member_info, pcm_channels) +
+                                sizeof info->pcm_channels) {
         int has = (m->flags & ZMM_MEMBER_PCM) != 0;
 
         info->pcm_offset = has ? m->pcm.offset : 0;
@@ -364,6 +368,10 @@ zmm_result zmm_archive_member_info(zmm_archive *ar, size_t index,
         info->pcm_bits = has ? m->pcm.bits : 0;
         info->pcm_channels = has ? m->pcm.channels : 0;
     }
+    if (info->struct_size >= offsetof(zmm_member_info, dict_length) +
+                                sizeof info->dict_length)
+        info->dict_length =
+            (m->flags & ZMM_MEMBER_DICT) ? m->dict_length : 0;
     info->name = m->name;
     info->size = m->length;
     info->packed_size = zmm_member_packed_size(m);

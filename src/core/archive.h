@@ -44,11 +44,13 @@ zmm_result zmm_archive_read(zmm_archive *ar, uint64_t offset, void *buf,
 
 /* Encodes the n logical bytes of one block and appends them: *ref gets
  * their kind, place and CRCs. `pcm` (or NULL) is the member's layout and
- * `offset` the block's offset in the member. Marks the archive modified. */
+ * `offset` the block's offset in the member; `dict` (or NULL) its preset
+ * dictionary of dict_len bytes. Marks the archive modified. */
 zmm_result zmm_archive_store_block(zmm_archive *ar, int level,
                                    const unsigned char *data, uint32_t n,
                                    const zmm_pcm_layout *pcm, uint64_t offset,
-                                   zmm_block_ref *ref);
+                                   const unsigned char *dict,
+                                   uint32_t dict_len, zmm_block_ref *ref);
 
 /* Appends already-encoded stored bytes (compaction copies blocks so). */
 zmm_result zmm_archive_append(zmm_archive *ar, const void *buf, size_t len,

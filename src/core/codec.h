@@ -18,6 +18,15 @@ zmm_codec *zmm_codec_new(void);
 void zmm_codec_free(zmm_codec *c);
 
 /*
+ * Deflate blocks (kind 2) coded from now on, both ways, are preset with
+ * `dict` (len 1..32 KiB; NULL: none): a member's dictionary (docs/FORMAT.md,
+ * "Preset dictionary"). The caller keeps the bytes alive meanwhile. PCM
+ * blocks never use it.
+ */
+void zmm_codec_use_dictionary(zmm_codec *c, const unsigned char *dict,
+                              uint32_t len);
+
+/*
  * Encodes the n logical bytes at `in` as the smallest of zero, PCM (when
  * `pcm` is not NULL and the block, at member offset `offset`, holds whole
  * frames of it), deflate (at `level`) and raw. `scratch` has room for n
@@ -46,7 +55,8 @@ zmm_result zmm_codec_pcm_more(zmm_codec *c, unsigned char *out,
                               uint32_t *valid, uint32_t want, uint32_t n);
 
 /*
- * Inflating, resumable: begin() takes a deflate block's stored bytes (which
+ * Inflating, resumable, with the codec's dictionary (if any): begin() takes
+ * a deflate block's stored bytes (which
  * the caller has checked against stored_crc and keeps alive); each more()
  * call inflates into out[*done .. want), where out holds the block's n
  * logical bytes. When want == n it also checks that the stream ends exactly

@@ -24,6 +24,8 @@ struct zmm_codec {
     unsigned char *pcm_stored;
     uint32_t pcm_room;
     zmm_pcm_block pcm_block; /* the PCM block being inflated, after begin */
+    const unsigned char *dict; /* preset for deflate blocks, or NULL */
+    uint32_t dict_len;
 };
 
 /* zlib allocates through the core's allocator, so the failure hook covers
@@ -64,6 +66,13 @@ void zmm_codec_free(zmm_codec *c)
     zmm_free(c->pcm_content);
     zmm_free(c->pcm_stored);
     zmm_free(c);
+}
+
+void zmm_codec_use_dictionary(zmm_codec *c, const unsigned char *dict,
+                              uint32_t len)
+{
+    c->dict = len != 0 ? dict : NULL;
+    c->dict_len = dict != NULL ? len : 0;
 }
 
 /* Room for n bytes in both PCM buffers. */
@@ -144,6 +153,9 @@ static zmm_result deflate_into(zmm_codec *c, int level, int pcm,
     int zrc;
 
     *size = 0;
+    if (rc == ZMM_OK && !pcm && c->dict != NULL &&
+        deflateSetDictionary(zs, c->dict, c->dict_len) != Z_OK)
+        rc = ZMM_ERR_NOMEM;
     if (rc != ZMM_OK)
         return rc;
     zs->next_in = (Bytef *)(uintptr_t)in; /* zlib's API is not const */
@@ -235,8 +247,10 @@ zmm_result zmm_codec_encode(zmm_codec *c, int level, const unsigned char *in,
     return ZMM_OK;
 }
 
-zmm_result zmm_codec_inflate_begin(zmm_codec *c, const unsigned char *stored,
-                                   uint32_t stored_size)
+/* Starts inflating a stream, preset with `dict` unless it is NULL. */
+static zmm_result inflate_begin(zmm_codec *c, const unsigned char *stored,
+                                uint32_t stored_size,
+                                const unsigned char *dict, uint32_t dict_len)
 {
     if (!c->inflater_ready) {
         memset(&c->inflater, 0, sizeof c->inflater);
@@ -248,9 +262,20 @@ zmm_result zmm_codec_inflate_begin(zmm_codec *c, const unsigned char *stored,
     } else if (inflateReset(&c->inflater) != Z_OK) {
         return ZMM_ERR_NOMEM;
     }
+    /* Raw inflate takes a dictionary before its first call, unchecked: a
+     * wrong one gives wrong bytes, which logical_crc catches. */
+    if (dict != NULL && inflateSetDictionary(&c->inflater, dict, dict_len) !=
+                            Z_OK)
+        return ZMM_ERR_NOMEM;
     c->inflater.next_in = (Bytef *)(uintptr_t)stored;
     c->inflater.avail_in = stored_size;
     return ZMM_OK;
+}
+
+zmm_result zmm_codec_inflate_begin(zmm_codec *c, const unsigned char *stored,
+                                   uint32_t stored_size)
+{
+    return inflate_begin(c, stored, stored_size, c->dict, c->dict_len);
 }
 
 static zmm_result inflate_result(int zrc)
@@ -308,8 +333,8 @@ zmm_result zmm_codec_pcm_begin(zmm_codec *c, const unsigned char *stored,
     if (rc == ZMM_OK)
         rc = pcm_reserve(c, n);
     if (rc == ZMM_OK)
-        rc = zmm_codec_inflate_begin(c, stored + header,
-                                     stored_size - (uint32_t)header);
+        rc = inflate_begin(c, stored + header,
+                           stored_size - (uint32_t)header, NULL, 0);
     return rc;
 }
 

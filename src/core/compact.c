@@ -14,6 +14,23 @@
 #include "archive.h"
 #include "archive_file.h"
 
+/* Copies one block's stored bytes, checked, and points *ref at the copy. */
+static zmm_result copy_block(zmm_archive *src, zmm_archive *dst,
+                             zmm_block_ref *ref, unsigned char *buf)
+{
+    zmm_result rc;
+
+    if (ref->kind == ZMM_KIND_ZERO)
+        return ZMM_OK;
+    rc = zmm_archive_read(src, ref->offset, buf, ref->stored_size);
+    if (rc == ZMM_OK &&
+        (uint32_t)crc32(0, buf, ref->stored_size) != ref->stored_crc)
+        rc = ZMM_ERR_CORRUPT;
+    if (rc == ZMM_OK)
+        rc = zmm_archive_append(dst, buf, ref->stored_size, &ref->offset);
+    return rc;
+}
+
 static zmm_result copy_member(zmm_archive *src, const zmm_member *from,
                               zmm_archive *dst, unsigned char *buf)
 {
@@ -28,20 +45,19 @@ static zmm_result copy_member(zmm_archive *src, const zmm_member *from,
         return rc;
     to->flags = from->flags;
     to->pcm = from->pcm;
+    if (from->flags & ZMM_MEMBER_DICT) { /* the blocks need it as it is */
+        to->dict_length = from->dict_length;
+        to->dict = from->dict;
+        rc = copy_block(src, dst, &to->dict, buf);
+        if (rc != ZMM_OK)
+            return rc;
+    }
     for (i = 0; i < from->block_count; i++) {
         zmm_block_ref ref = from->blocks[i];
 
-        if (ref.kind != ZMM_KIND_ZERO) {
-            rc = zmm_archive_read(src, ref.offset, buf, ref.stored_size);
-            if (rc == ZMM_OK && (uint32_t)crc32(0, buf, ref.stored_size) !=
-                                    ref.stored_crc)
-                rc = ZMM_ERR_CORRUPT;
-            if (rc == ZMM_OK)
-                rc = zmm_archive_append(dst, buf, ref.stored_size,
-                                        &ref.offset);
-            if (rc != ZMM_OK)
-                return rc;
-        }
+        rc = copy_block(src, dst, &ref, buf);
+        if (rc != ZMM_OK)
+            return rc;
         to->blocks[i] = ref;
     }
     dst->modified = 1;

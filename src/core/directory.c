@@ -123,6 +123,25 @@ static int block_ref_sound(const zmm_block_ref *b, uint32_t logical,
            b->stored_size <= data_end - b->offset;
 }
 
+static void decode_entry(const unsigned char *p, zmm_block_ref *b)
+{
+    uint32_t size_kind = zmm_load32(p + 8);
+
+    b->offset = zmm_load64(p);
+    b->stored_size = size_kind & 0xffffffu;
+    b->kind = (unsigned char)(size_kind >> 24);
+    b->stored_crc = zmm_load32(p + 12);
+    b->logical_crc = zmm_load32(p + 16);
+}
+
+static void encode_entry(const zmm_block_ref *b, unsigned char *out)
+{
+    zmm_store64(out, b->offset);
+    zmm_store32(out + 8, b->stored_size | ((uint32_t)b->kind << 24));
+    zmm_store32(out + 12, b->stored_crc);
+    zmm_store32(out + 16, b->logical_crc);
+}
+
 static zmm_result decode_member(const unsigned char *p, size_t left,
                                 uint64_t data_end, zmm_member **out,
                                 size_t *used)
@@ -134,20 +153,26 @@ static zmm_result decode_member(const unsigned char *p, size_t left,
     uint64_t length = zmm_load64(p + 8);
     uint32_t count = zmm_load32(p + 16), i;
     size_t pcm_size = (flags & ZMM_MEMBER_PCM) ? ZMM_PCM_RECORD_SIZE : 0;
+    size_t dict_size = (flags & ZMM_MEMBER_DICT) ? ZMM_DICT_RECORD_SIZE : 0;
+    size_t extra = pcm_size + dict_size;
+    zmm_block_ref dict;
+    uint32_t dict_length = 0;
     zmm_pcm_layout pcm;
     zmm_member *m;
     zmm_result rc;
 
     memset(&pcm, 0, sizeof pcm);
+    memset(&dict, 0, sizeof dict);
     if (name_len == 0 || name_len > ZMM_MAX_NAME_BYTES || shift < 12 ||
         shift > 20 || level > 9 ||
-        (flags & ~(ZMM_MEMBER_DEFAULT | ZMM_MEMBER_PCM)) != 0 ||
+        (flags & ~(ZMM_MEMBER_DEFAULT | ZMM_MEMBER_PCM | ZMM_MEMBER_DICT)) !=
+            0 ||
         length > (uint64_t)INT64_MAX ||
         blocks_for_length(length, shift) != count ||
         name_len > left - ZMM_MEMBER_RECORD_SIZE ||
-        pcm_size > left - ZMM_MEMBER_RECORD_SIZE - name_len ||
+        extra > left - ZMM_MEMBER_RECORD_SIZE - name_len ||
         (uint64_t)count * ZMM_BLOCK_ENTRY_SIZE >
-            left - ZMM_MEMBER_RECORD_SIZE - name_len - pcm_size)
+            left - ZMM_MEMBER_RECORD_SIZE - name_len - extra)
         return ZMM_ERR_CORRUPT;
     if (pcm_size != 0) {
         const unsigned char *q = p + ZMM_MEMBER_RECORD_SIZE + name_len;
@@ -158,6 +183,18 @@ static zmm_result decode_member(const unsigned char *p, size_t left,
         pcm.bits = q[16];
         pcm.channels = q[17];
         if (!zmm_pcm_layout_valid(&pcm) || zmm_load16(q + 18) != 0)
+            return ZMM_ERR_CORRUPT;
+    }
+    if (dict_size != 0) {
+        const unsigned char *q = p + ZMM_MEMBER_RECORD_SIZE + name_len +
+                                 pcm_size;
+
+        dict_length = zmm_load32(q);
+        decode_entry(q + 4, &dict);
+        /* A plain block: raw or deflate, never zero, PCM or shared. */
+        if (dict_length == 0 || dict_length > ZMM_MAX_DICTIONARY ||
+            (dict.kind != ZMM_KIND_RAW && dict.kind != ZMM_KIND_DEFLATE) ||
+            !block_ref_sound(&dict, dict_length, data_end))
             return ZMM_ERR_CORRUPT;
     }
     m = zmm_calloc(1, sizeof *m);
@@ -175,19 +212,16 @@ static zmm_result decode_member(const unsigned char *p, size_t left,
     m->flags = flags;
     m->length = length;
     m->pcm = pcm;
+    m->dict_length = dict_length;
+    m->dict = dict;
     m->block_count = count;
     rc = zmm_name_is_valid(m->name) && strlen(m->name) == name_len
              ? ZMM_OK : ZMM_ERR_CORRUPT;
-    p += ZMM_MEMBER_RECORD_SIZE + name_len + pcm_size;
+    p += ZMM_MEMBER_RECORD_SIZE + name_len + extra;
     for (i = 0; rc == ZMM_OK && i < count; i++, p += ZMM_BLOCK_ENTRY_SIZE) {
         zmm_block_ref *b = &m->blocks[i];
-        uint32_t size_kind = zmm_load32(p + 8);
 
-        b->offset = zmm_load64(p);
-        b->stored_size = size_kind & 0xffffffu;
-        b->kind = (unsigned char)(size_kind >> 24);
-        b->stored_crc = zmm_load32(p + 12);
-        b->logical_crc = zmm_load32(p + 16);
+        decode_entry(p, b);
         if (!block_ref_sound(b, zmm_member_block_length(m, i), data_end))
             rc = ZMM_ERR_CORRUPT;
     }
@@ -196,7 +230,7 @@ static zmm_result decode_member(const unsigned char *p, size_t left,
         return rc;
     }
     *out = m;
-    *used = ZMM_MEMBER_RECORD_SIZE + name_len + pcm_size +
+    *used = ZMM_MEMBER_RECORD_SIZE + name_len + extra +
             (size_t)count * ZMM_BLOCK_ENTRY_SIZE;
     return ZMM_OK;
 }
@@ -283,6 +317,7 @@ zmm_result zmm_directory_encoded_size(const zmm_directory *dir, size_t *size)
 
         total += ZMM_MEMBER_RECORD_SIZE + strlen(m->name) +
                  ((m->flags & ZMM_MEMBER_PCM) ? ZMM_PCM_RECORD_SIZE : 0) +
+                 ((m->flags & ZMM_MEMBER_DICT) ? ZMM_DICT_RECORD_SIZE : 0) +
                  (uint64_t)m->block_count * ZMM_BLOCK_ENTRY_SIZE;
     }
     if (total > ZMM_MAX_DIRECTORY)
@@ -319,14 +354,13 @@ void zmm_directory_encode(const zmm_directory *dir, unsigned char *out)
             zmm_store16(out + 18, 0);
             out += ZMM_PCM_RECORD_SIZE;
         }
-        for (j = 0; j < m->block_count; j++, out += ZMM_BLOCK_ENTRY_SIZE) {
-            const zmm_block_ref *b = &m->blocks[j];
-
-            zmm_store64(out, b->offset);
-            zmm_store32(out + 8, b->stored_size | ((uint32_t)b->kind << 24));
-            zmm_store32(out + 12, b->stored_crc);
-            zmm_store32(out + 16, b->logical_crc);
+        if (m->flags & ZMM_MEMBER_DICT) {
+            zmm_store32(out, m->dict_length);
+            encode_entry(&m->dict, out + 4);
+            out += ZMM_DICT_RECORD_SIZE;
         }
+        for (j = 0; j < m->block_count; j++, out += ZMM_BLOCK_ENTRY_SIZE)
+            encode_entry(&m->blocks[j], out);
     }
 }
 
@@ -421,9 +455,19 @@ int zmm_directory_uses_pcm(const zmm_directory *dir)
     return 0;
 }
 
+int zmm_directory_uses_dict(const zmm_directory *dir)
+{
+    uint32_t i;
+
+    for (i = 0; i < dir->count; i++)
+        if (dir->members[i]->flags & ZMM_MEMBER_DICT)
+            return 1;
+    return 0;
+}
+
 uint64_t zmm_member_packed_size(const zmm_member *m)
 {
-    uint64_t total = 0;
+    uint64_t total = (m->flags & ZMM_MEMBER_DICT) ? m->dict.stored_size : 0;
     uint32_t i;
 
     for (i = 0; i < m->block_count; i++)

@@ -20,6 +20,8 @@
 #define ZMM_BLOCK_ENTRY_SIZE 20u
 #define ZMM_DIRECTORY_HEADER_SIZE 16u
 #define ZMM_PCM_RECORD_SIZE 20u /* after the name, with ZMM_MEMBER_PCM */
+/* After the PCM layout, with ZMM_MEMBER_DICT: u32 length, a block entry. */
+#define ZMM_DICT_RECORD_SIZE (4u + ZMM_BLOCK_ENTRY_SIZE)
 
 /* Where one block's stored bytes are and how to check them. */
 typedef struct zmm_block_ref {
@@ -37,6 +39,10 @@ typedef struct zmm_member {
     unsigned flags;            /* ZMM_MEMBER_* */
     uint64_t length;
     zmm_pcm_layout pcm;        /* valid when flags has ZMM_MEMBER_PCM */
+    /* With ZMM_MEMBER_DICT: the preset dictionary's length (1..32 KiB) and
+     * where it is stored, as a raw or deflate block of that length. */
+    uint32_t dict_length;
+    zmm_block_ref dict;
     uint32_t block_count;      /* always ceil(length / block size) */
     uint32_t block_capacity;
     zmm_block_ref *blocks;
@@ -95,7 +101,11 @@ zmm_result zmm_member_resize(zmm_directory *dir, zmm_member *m,
  * needs incompat feature ZMM_INCOMPAT_PCM. */
 int zmm_directory_uses_pcm(const zmm_directory *dir);
 
-/* Sum of stored sizes of the member's blocks. */
+/* Nonzero if any member has a preset dictionary: the archive then needs
+ * incompat feature ZMM_INCOMPAT_DICT. */
+int zmm_directory_uses_dict(const zmm_directory *dir);
+
+/* Sum of stored sizes of the member's blocks and dictionary. */
 uint64_t zmm_member_packed_size(const zmm_member *m);
 
 #endif

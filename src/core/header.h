@@ -18,8 +18,12 @@
 /* incompat_features: PCM layouts in the directory or PCM blocks (kind 3). */
 #define ZMM_INCOMPAT_PCM 0x1u
 
+/* incompat_features: a member has a preset dictionary that its deflate
+ * blocks need. */
+#define ZMM_INCOMPAT_DICT 0x2u
+
 /* Feature bits known to this version. */
-#define ZMM_KNOWN_INCOMPAT ZMM_INCOMPAT_PCM
+#define ZMM_KNOWN_INCOMPAT (ZMM_INCOMPAT_PCM | ZMM_INCOMPAT_DICT)
 
 typedef struct zmm_slot {
     unsigned format_version;

@@ -120,7 +120,9 @@ static void worker(void *arg)
     zmm_mutex_unlock(ra->lock);
 }
 
-zmm_readahead *zmm_readahead_new(zmm_file *file, uint32_t block_size)
+zmm_readahead *zmm_readahead_new(zmm_file *file, uint32_t block_size,
+                                 const unsigned char *dict,
+                                 uint32_t dict_len)
 {
     zmm_readahead *ra;
     unsigned i;
@@ -139,6 +141,8 @@ zmm_readahead *zmm_readahead_new(zmm_file *file, uint32_t block_size)
     ra->decoder = zmm_codec_new();
     ra->stored = zmm_malloc(block_size);
     ok = ra->lock && ra->work && ra->done && ra->decoder && ra->stored;
+    if (ok && dict != NULL) /* before the thread starts, which sees it */
+        zmm_codec_use_dictionary(ra->decoder, dict, dict_len);
     for (i = 0; ok && i < ZMM_READAHEAD_DEPTH; i++)
         ok = (ra->slots[i].data = zmm_malloc(block_size)) != NULL;
     if (ok)

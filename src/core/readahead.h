@@ -36,8 +36,13 @@ typedef struct zmm_readahead_job {
 } zmm_readahead_job;
 
 /* Starts a worker reading `file` (which must have read_shared) for blocks
- * of block_size bytes. NULL if memory or a thread cannot be had. */
-zmm_readahead *zmm_readahead_new(zmm_file *file, uint32_t block_size);
+ * of block_size bytes, inflating deflate blocks with the member's preset
+ * dictionary `dict` (NULL: none), which the caller keeps alive and
+ * unchanged until zmm_readahead_free(). NULL if memory or a thread cannot be
+ * had. */
+zmm_readahead *zmm_readahead_new(zmm_file *file, uint32_t block_size,
+                                 const unsigned char *dict,
+                                 uint32_t dict_len);
 
 /* Stops and joins the worker, frees everything. NULL is fine. */
 void zmm_readahead_free(zmm_readahead *ra);

@@ -35,12 +35,15 @@ static zmm_result store_entry(zmm_stream *s, zmm_cache_entry *e)
 
     if (!e->dirty)
         return ZMM_OK;
+    rc = zmm_stream_load_dictionary(s); /* a writer appending keeps it */
+    if (rc != ZMM_OK)
+        return rc;
     rc = zmm_archive_store_block(s->ar, s->m->level, e->data,
                                  zmm_member_block_length(s->m, e->index),
                                  (s->m->flags & ZMM_MEMBER_PCM) ? &s->m->pcm
                                                                 : NULL,
                                  (uint64_t)e->index << s->m->block_shift,
-                                 &ref);
+                                 s->dict, s->dict_len, &ref);
     if (rc != ZMM_OK)
         return rc;
     s->m->blocks[e->index] = ref;
@@ -95,6 +98,11 @@ static zmm_result begin_block(zmm_stream *s, const zmm_block_ref *ref,
     zmm_result rc;
 
     s->inflating = NULL;
+    if (ref->kind == ZMM_KIND_DEFLATE) {
+        rc = zmm_stream_load_dictionary(s);
+        if (rc != ZMM_OK)
+            return rc;
+    }
     rc = read_stored(s, ref, s->stored);
     if (rc != ZMM_OK)
         return rc;
@@ -348,11 +356,17 @@ static zmm_cache_entry *block_entering(zmm_stream *s, uint32_t index,
     s->last_entered = index;
     if (s->ra == NULL && s->readahead_allowed &&
         s->forward_run >= READAHEAD_START_RUN && !zmm_alloc_hook_armed()) {
+        /* The worker's decoder presets the member's dictionary too: loaded
+         * now, it stays unchanged in s->dict until the stream is freed,
+         * after the worker is joined. A damaged one: no read-ahead, and
+         * the reader reports it as before. */
         s->ra_spare = zmm_malloc(block_size(s));
-        s->ra = s->ra_spare != NULL
-                    ? zmm_readahead_new(s->ar->file, block_size(s))
+        s->ra = s->ra_spare != NULL && zmm_stream_load_dictionary(s) == ZMM_OK
+                    ? zmm_readahead_new(s->ar->file, block_size(s), s->dict,
+                                        s->dict_len)
                     : NULL;
-        if (s->ra == NULL) { /* no memory, no thread or no read_shared */
+        if (s->ra == NULL) { /* no memory, no thread, no read_shared or a
+                              * damaged dictionary */
             zmm_free(s->ra_spare);
             s->ra_spare = NULL;
             s->readahead_allowed = 0;
@@ -604,6 +618,7 @@ static void stream_free(zmm_stream *s)
     zmm_cache_free(&s->cache);
     zmm_codec_free(s->decoder);
     zmm_free(s->stored);
+    zmm_free(s->dict);
     zmm_free(s);
 }
 
@@ -685,7 +700,10 @@ static zmm_result open_member(zmm_archive *ar, const char *name,
             return rc;
         m->block_shift = shift;
         m->level = level;
-        m->flags &= ~ZMM_MEMBER_PCM; /* new contents: no layout yet */
+        /* new contents: no layout or dictionary yet */
+        m->flags &= ~(ZMM_MEMBER_PCM | ZMM_MEMBER_DICT);
+        m->dict_length = 0;
+        memset(&m->dict, 0, sizeof m->dict);
         ar->modified = 1;
     }
     *out = m;

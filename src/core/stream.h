@@ -18,6 +18,8 @@ struct zmm_stream {
     zmm_codec *decoder;
     unsigned char *stored;       /* the inflating block's stored bytes */
     zmm_cache_entry *inflating;  /* whose inflate can resume, or NULL */
+    unsigned char *dict;         /* the member's dictionary once loaded */
+    uint32_t dict_len;
     /* Read-ahead (read-only streams): the worker, started on the first
      * forward run (NULL before, or if it cannot start); a buffer to swap
      * its blocks through; the last block that entered the cache or was
@@ -32,5 +34,10 @@ struct zmm_stream {
     uint64_t ra_taken; /* blocks the worker decoded (tests look) */
     zmm_stream *next;
 };
+
+/* From stream_dict.c: the member's preset dictionary in s->dict (loaded and
+ * checked on first use) and set as the decoder's; ZMM_OK without one. The
+ * decoder's resumable inflate is lost. ZMM_ERR_CORRUPT if it is damaged. */
+zmm_result zmm_stream_load_dictionary(zmm_stream *s);
 
 #endif

@@ -197,6 +197,58 @@ check_in err.txt "not a RIFF WAVE" "--filter pcm says why"
 check 2 "pack --filter bogus is a usage error" zmm pack --filter bogus -o bad.zmm text.txt
 if [ -e bad.zmm ]; then not_ok "a failed pack left bad.zmm"; else ok "no bad.zmm left"; fi
 
+# ---- preset dictionaries (--no-dict) -----------------------------------------
+
+# 1.5 MB of the licences' words in a fixed pseudo-random order: text whose
+# 64 KiB blocks gain much (about 15%) from a dictionary.
+awk '{ for (i = 1; i <= NF; i++) w[n++] = $i }
+     END { s = 12345; line = ""
+           for (k = 0; k < 250000; k++) {
+               s = (s * 69069 + 1) % 4294967296
+               line = line w[int(s / 65536) % n] " "
+               if (length(line) > 70) { print line; line = "" } } }' \
+    text.txt >words.txt
+# line_has MEMBER TEXT: the `list -v` line of MEMBER (in out.txt) has TEXT.
+line_has() { grep -F " $1" out.txt | grep -qF -- "$2"; }
+check 0 "pack words.txt (a dictionary by default)" zmm pack -v -o dict.zmm words.txt
+check_in err.txt "preset dictionary of" "pack -v says it keeps a dictionary"
+check 0 "list -v dict.zmm" zmm list -v dict.zmm
+check_in out.txt "dict 32768" "list -v shows the dictionary"
+check 0 "info dict.zmm" zmm info dict.zmm
+check_in out.txt "dict 32768" "info shows the dictionary"
+zmm cat dict.zmm >cat.out 2>err.txt
+same cat.out words.txt "a member with a dictionary round trips (cat)"
+check 0 "unpack -C ud dict.zmm" zmm unpack -C ud dict.zmm
+same ud/words.txt words.txt "a member with a dictionary round trips (unpack)"
+check 0 "verify dict.zmm" zmm verify dict.zmm
+check 0 "pack --no-dict" zmm pack --no-dict -o nodict.zmm words.txt
+check 0 "list -v nodict.zmm" zmm list -v nodict.zmm
+if line_has words.txt "dict "; then not_ok "--no-dict: list -v shows a dictionary"; else ok "--no-dict: no dictionary"; fi
+zmm cat nodict.zmm >cat.out 2>err.txt
+same cat.out words.txt "--no-dict round trips"
+if [ "$(size_of dict.zmm)" -lt "$(size_of nodict.zmm)" ]; then
+    ok "the dictionary packs smaller ($(size_of dict.zmm) < $(size_of nodict.zmm) bytes)"
+else
+    not_ok "the dictionary packs $(size_of dict.zmm) bytes, --no-dict $(size_of nodict.zmm)"
+fi
+check 0 "add --as w2.txt (a dictionary)" zmm add dict.zmm --as w2.txt words.txt
+check 0 "add --no-dict --as w3.txt" zmm add dict.zmm --no-dict --as w3.txt words.txt
+check 0 "compact dict.zmm" zmm compact dict.zmm
+check 0 "list -v dict.zmm" zmm list -v dict.zmm
+if line_has w2.txt "dict 32768"; then ok "add gives a dictionary"; else not_ok "add: no dictionary for w2.txt"; fi
+if line_has w3.txt "dict "; then not_ok "add --no-dict gave a dictionary"; else ok "add --no-dict: none"; fi
+for m in words.txt w2.txt w3.txt; do
+    zmm cat dict.zmm "$m" >cat.out 2>err.txt
+    same cat.out words.txt "after compact, $m round trips"
+done
+check 0 "list -v all.zmm" zmm list -v all.zmm
+for f in random.bin $wavs; do
+    if line_has "$f" "dict "; then not_ok "$f got a dictionary"; else ok "$f (random or audio) has no dictionary"; fi
+done
+zmm pack -o piped-dict.zmm - <words.txt >out.txt 2>err.txt
+check 0 "list -v piped-dict.zmm" zmm list -v piped-dict.zmm
+if line_has piped-dict "dict "; then not_ok "standard input got a dictionary"; else ok "standard input: no dictionary"; fi
+
 # ---- stdin and stdout ---------------------------------------------------------
 
 zmm pack -o piped.zmm - <text.txt >out.txt 2>err.txt

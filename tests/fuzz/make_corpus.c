@@ -213,6 +213,40 @@ int main(int argc, char **argv)
     save("pcm.zmm", bytes, len);
     free(bytes);
 
+    /* Preset dictionaries (incompat bit 0x2): a text member whose deflate
+     * blocks refer into a deflated dictionary, and a member with a raw one
+     * (noise); then the same archive with a bit of the first dictionary's
+     * stored bytes flipped. */
+    ar = start(&mem);
+    {
+        zmm_member_options o;
+        zmm_stream *s = NULL;
+        unsigned char dict[3000];
+        memset(&o, 0, sizeof o);
+        o.struct_size = sizeof o;
+        o.block_size = 4096;
+        o.level = 6;
+        text(dict, sizeof dict);
+        text(buf, 3 * 4096 + 500);
+        TRY(zmm_stream_open(ar, "dict.txt", ZMM_STREAM_WRITE |
+                                ZMM_STREAM_CREATE, &o, &s));
+        TRY(zmm_stream_set_dictionary(s, dict + 1000, 2000));
+        TRY(zmm_stream_write(s, buf, 3 * 4096 + 500));
+        TRY(zmm_stream_close(s));
+        noise(dict, 300);
+        TRY(zmm_stream_open(ar, "rawdict.bin", ZMM_STREAM_WRITE |
+                                ZMM_STREAM_CREATE, &o, &s));
+        TRY(zmm_stream_set_dictionary(s, dict, 300));
+        TRY(zmm_stream_write(s, buf, 5000));
+        TRY(zmm_stream_close(s));
+    }
+    bytes = finish(ar, mem, &len);
+    save("dict.zmm", bytes, len);
+    /* the first dictionary comes first, after the empty directory */
+    bytes[8192 + 16 + 5] ^= 0x10;
+    save("dict-bitflip.zmm", bytes, len);
+    free(bytes);
+
     /* mixed.zmm cut inside its directory. */
     save("mixed-truncated.zmm", mixed, mixed_len - 30);
     free(mixed);

@@ -3,7 +3,8 @@
  * a crash, a hang, wrong bytes or a huge allocation.
  *
  * A small archive with two committed states (S2 in slot 1, the newer S3 in
- * slot 0; deflate, raw and zero blocks) is damaged in every way below, and
+ * slot 0; deflate, raw and zero blocks; in S3 a member with a preset
+ * dictionary, whose stored bytes count as the member's) is damaged in every way below, and
  * the library's view is compared with what docs/FORMAT.md makes the only
  * right outcome, worked out from the bytes that changed:
  *   - the newest slot intact → state S3; else the other slot intact → S2;
@@ -68,6 +69,24 @@ static void write_member(zmm_archive *ar, const char *name, uint32_t bs,
     CHECK_OK(zmm_stream_close(s));
 }
 
+/* A member with a preset dictionary: its deflate blocks need it. */
+static void write_dict_member(zmm_archive *ar, const char *name,
+                              const unsigned char *dict, size_t dict_len,
+                              const unsigned char *data, size_t len)
+{
+    zmm_member_options o;
+    zmm_stream *s = NULL;
+    memset(&o, 0, sizeof o);
+    o.struct_size = sizeof o;
+    o.block_size = 4096;
+    o.level = 6;
+    CHECK_OK(zmm_stream_open(ar, name, ZMM_STREAM_WRITE | ZMM_STREAM_CREATE,
+                             &o, &s));
+    CHECK_OK(zmm_stream_set_dictionary(s, dict, dict_len));
+    CHECK_OK(zmm_stream_write(s, data, len));
+    CHECK_OK(zmm_stream_close(s));
+}
+
 static void describe_state(const unsigned char *file, size_t len,
                            state_desc *st, int slot_wanted)
 {
@@ -105,8 +124,14 @@ static void describe_state(const unsigned char *file, size_t len,
             if (strcmp(a.members[j].name, st->image.members[i].name) == 0)
                 break;
         CHECK(j < a.member_count);
-        st->ranges[i] = tu_xcalloc(a.members[j].block_count *
+        st->ranges[i] = tu_xcalloc((a.members[j].block_count + 1) *
                                    sizeof(range));
+        if (a.members[j].flags & 4u) { /* the dictionary is its bytes too */
+            const tu_fmt_block *b = &a.members[j].dict;
+            st->ranges[i][0].start = b->offset;
+            st->ranges[i][0].end = b->offset + b->stored_size;
+            st->nranges[i] = 1;
+        }
         for (k = 0; k < a.members[j].block_count; k++) {
             const tu_fmt_block *b = &a.members[j].blocks[k];
             if (b->kind == 0)
@@ -153,6 +178,9 @@ static void build_archive(void)
                  4096 + 17);
     write_member(ar, "b.bin", 4096, 1, rnd + 2 * 4096, 4096, 2 * 4096 + 100);
     write_member(ar, "d", 4096, 6, text, 300, 0);
+    /* the dictionary: text like the member's, not the same bytes */
+    write_dict_member(ar, "t.dict", text + 3 * 4096 + 2000, 2000,
+                      text + 1000, 2 * 4096 + 700);
     CHECK_OK(zmm_archive_commit(ar)); /* S3: generation 3, slot 0 */
     CHECK_OK(zmm_archive_close(ar));
     base = tu_memfile_copy(mem, &base_len);
@@ -173,7 +201,7 @@ static void build_archive(void)
     tu_fmt_free(&a);
     describe_state(base, base_len, &states[0], 0);
     describe_state(base, base_len, &states[1], 1);
-    CHECK_U64(states[0].image.count, 4);
+    CHECK_U64(states[0].image.count, 5);
     CHECK_U64(states[1].image.count, 3);
     free(text);
     free(rnd);
@@ -538,7 +566,7 @@ static void check_rule(unsigned char *file, size_t len, const char *rule,
 static void rule_violations(void)
 {
     unsigned char *f = tu_xmalloc(base_len + 1);
-    unsigned char *slot = NULL, *d, *rec[4], *blk;
+    unsigned char *slot = NULL, *d, *rec[5], *blk, *dr;
     tu_fmt_archive a;
     unsigned long before = cases;
     size_t i, dlen;
@@ -546,11 +574,13 @@ static void rule_violations(void)
     int raw = -1, defl = -1, zero = -1, m_raw = 0, m_defl = 0, m_zero = 0;
 
     CHECK(tu_fmt_parse(base, base_len, 0, &a) == NULL);
-    CHECK(a.slot == states[0].slot && a.member_count == 4);
+    CHECK(a.slot == states[0].slot && a.member_count == 5);
+    CHECK(a.members[4].flags == 4u); /* t.dict, the dictionary's member */
     d = f + a.directory_offset;
     dlen = a.directory_length;
-    for (i = 0; i < 4; i++)
+    for (i = 0; i < 5; i++)
         rec[i] = f + a.members[i].record_offset;
+    dr = f + a.members[4].dict_record_offset;
     /* A block of each kind, for the block rules. */
     for (i = 0; i < 4; i++)
         for (j = 0; j < a.members[i].block_count; j++) {
@@ -566,9 +596,9 @@ static void rule_violations(void)
 
     RESET(); d[0] = 'z';
     check_rule(f, base_len, "directory magic", 0);
-    RESET(); put32(d + 4, 5);
+    RESET(); put32(d + 4, 6);
     check_rule(f, base_len, "member_count too high", 0);
-    RESET(); put32(d + 4, 3);
+    RESET(); put32(d + 4, 4);
     check_rule(f, base_len, "member_count too low (bytes left over)", 0);
     RESET(); put32(d + 4, 70000);
     check_rule(f, base_len, "member_count over 65535", 0);
@@ -644,6 +674,50 @@ static void rule_violations(void)
     RESET(); blk = ENTRY(m_raw, raw); put64(blk, (uint64_t)-4096);
     check_rule(f, base_len, "block offset near 2^64", 0);
 
+    /* The dictionary record (member 4). */
+    RESET(); put32(rec[3] + 4, 4);
+    check_rule(f, base_len, "flags bit 2 without a dictionary record", 0);
+    RESET(); put32(rec[4] + 4, 0);
+    check_rule(f, base_len, "a dictionary record without flags bit 2", 0);
+    RESET(); put32(rec[4] + 4, 0xC);
+    check_rule(f, base_len, "member flags bit 3", 0);
+    RESET(); put32(dr, 0);
+    check_rule(f, base_len, "dict_length 0", 0);
+    RESET(); put32(dr, 32769);
+    check_rule(f, base_len, "dict_length 32769", 0);
+    RESET(); put32(dr, get32(dr + 12) & 0xFFFFFFu);
+    check_rule(f, base_len, "dict_length = its deflated stored_size", 0);
+    RESET(); put32(dr + 12, get32(dr + 12) & 0xFFFFFFu);
+    check_rule(f, base_len, "dictionary of kind 0", 0);
+    RESET(); put32(dr + 12, (get32(dr + 12) & 0xFFFFFFu) | (3u << 24));
+    check_rule(f, base_len, "dictionary of kind 3", 0);
+    RESET(); put32(dr + 12, (get32(dr + 12) & 0xFFFFFFu) | (1u << 24));
+    check_rule(f, base_len, "raw dictionary of stored_size != length", 0);
+    RESET(); put64(dr + 4, 4096);
+    check_rule(f, base_len, "dictionary inside the header", 0);
+    RESET(); put64(dr + 4, a.directory_offset - 10);
+    check_rule(f, base_len, "dictionary running into its directory", 0);
+    RESET(); put64(dr + 4, (uint64_t)-4096);
+    check_rule(f, base_len, "dictionary offset near 2^64", 0);
+    RESET(); put32(slot + 12, 1);
+    {
+        zmm_archive *ar = NULL;
+        reseal(f, base_len);
+        /* Without bit 0x2 a reader that knows it may refuse the file or
+         * read it; one that did not know it would never get here. What it
+         * must not do is crash or return wrong bytes: check it reads. */
+        if (tu_open_bytes(f, base_len, ZMM_OPEN_READ, &ar) == ZMM_OK)
+            zmm_archive_close(ar);
+    }
+    RESET(); put32(slot + 12, 4);
+    reseal(f, base_len);
+    {
+        zmm_archive *ar = NULL;
+        tu_set_context("incompat bit 0x4");
+        CHECK_RES(tu_open_bytes(f, base_len, ZMM_OPEN_READ, &ar),
+                  ZMM_ERR_UNSUPPORTED);
+    }
+
     /* A byte after the last record. */
     RESET(); f[base_len] = 0; put32(slot + 40, (uint32_t)dlen + 1);
     check_rule(f, base_len + 1, "a byte after the last record", 0);
@@ -697,6 +771,18 @@ static void verify_finds_block(void)
                                 a.members[j].blocks[q].offset == off)
                                 b = q;
                     }
+            }
+            /* No block there: the member's dictionary, which the first
+             * deflate block needs. */
+            if (b == 0xFFFFFFFFu) {
+                uint32_t j, q;
+                for (j = 0; j < a.member_count; j++)
+                    if (strcmp(a.members[j].name, st->image.members[i].name)
+                        == 0)
+                        for (q = a.members[j].block_count; q-- > 0;)
+                            if (a.members[j].blocks[q].kind == 2)
+                                b = q;
+                CHECK(b != 0xFFFFFFFFu);
             }
             tu_fmt_free(&a);
             tu_set_context("verify_member %s with block %u damaged",
@@ -772,6 +858,15 @@ static zmm_result apply_changes(zmm_archive *ar, const unsigned char *extra,
     if (r) return r;
     r = zmm_archive_remove(ar, "d");
     if (r) return r;
+    /* an append to the dictionary's member: its new blocks use it */
+    r = zmm_stream_open(ar, "t.dict", ZMM_STREAM_WRITE, NULL, &s);
+    if (r) return r;
+    r = zmm_stream_seek(s, 0, ZMM_SEEK_END, NULL);
+    if (r) { zmm_stream_close(s); return r; }
+    r = zmm_stream_write(s, extra, 5000);
+    if (r) { zmm_stream_close(s); return r; }
+    r = zmm_stream_close(s);
+    if (r) return r;
     return zmm_archive_commit(ar);
 }
 
@@ -819,7 +914,7 @@ static void alloc_sweep_write(void)
     unsigned char *extra = tu_xmalloc(extra_len);
     tu_image next;
     tu_rng r;
-    const tu_member_image *a3 = NULL;
+    const tu_member_image *a3 = NULL, *t3 = NULL;
     size_t i;
 
     /* The state the changes lead to. */
@@ -831,6 +926,8 @@ static void alloc_sweep_write(void)
         const tu_member_image *m = &states[0].image.members[i];
         if (strcmp(m->name, "a.txt") == 0)
             a3 = m;
+        else if (strcmp(m->name, "t.dict") == 0)
+            t3 = m;
         else if (strcmp(m->name, "d") != 0)
             tu_image_put(&next, m->name, m->data, m->size, m->is_default);
     }
@@ -839,6 +936,14 @@ static void alloc_sweep_write(void)
     memcpy(next.members[next.count - 1].data + 4096 * 2 + 5, "overwritten",
            11);
     tu_image_put(&next, "e.new", extra, extra_len, 0);
+    CHECK(t3 != NULL);
+    {
+        unsigned char *t = tu_xmalloc(t3->size + 5000);
+        memcpy(t, t3->data, t3->size);
+        memcpy(t + t3->size, extra, 5000);
+        tu_image_put(&next, "t.dict", t, t3->size + 5000, t3->is_default);
+        free(t);
+    }
 
     for (n = 0;; n++) {
         zmm_file *mem = zmm_memfile_new(base, base_len);

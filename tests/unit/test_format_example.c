@@ -16,8 +16,12 @@
  *       and decodes that with (a)'s rules: the library still
  *       writes what the spec shows (deflate bytes may differ between zlib
  *       versions, so they are checked by decoding, not compared).
+ * The second example, "hi.txt" of 200 bytes with a 130-byte preset
+ * dictionary (FORMAT.md, "Worked example with a dictionary"), goes through
+ * the same three steps; (a) also checks that its block does not decode
+ * without the dictionary.
  * "test_format_example --generate" prints (c)'s bytes as the C arrays below
- * and as the hex for FORMAT.md.
+ * and as the hex for FORMAT.md, for both examples.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -63,9 +67,46 @@ static const unsigned char example_data[] = {
     0x02, 0xee, 0x93, 0x2d, 0x02, 0xee, 0x93, 0x2d,
 };
 
+/* The second example: slot 0 (incompat_features 0x2, the directory at
+ * 0x2016, 86 bytes) and the data area. */
+static const unsigned char dict_slot0[64] = {
+    0x89, 0x5a, 0x4d, 0x4d, 0x0d, 0x0a, 0x1a, 0x0a, 0x01, 0x00, 0x40, 0x00,
+    0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x16, 0x20, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x56, 0x00, 0x00, 0x00, 0x5f, 0xdc, 0xaf, 0xcc,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x75, 0x1a, 0xf5, 0x16,
+};
+
+static const unsigned char dict_data[] = {
+    /* 0x2000: the dictionary, 18 bytes of plain raw deflate (kind 2) */
+    0xcb, 0x48, 0xcd, 0xc9, 0xc9, 0xd7, 0x51, 0x28, 0xcf, 0x2f, 0xca, 0x49,
+    0xe1, 0xca, 0x18, 0x08, 0x0e, 0x00,
+    /* 0x2012: block 0, 4 bytes of raw deflate preset with the dictionary */
+    0x1b, 0x2e, 0x1c, 0x00,
+    /* 0x2016: the directory, 86 bytes: "ZDIR", 1 member, flags, reserved */
+    0x5a, 0x44, 0x49, 0x52, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00,
+    /* record: name_length 6, shift 12, level 6, flags 5 (default,
+     * dictionary), length 200, block_count 1, "hi.txt" */
+    0x06, 0x00, 0x0c, 0x06, 0x05, 0x00, 0x00, 0x00, 0xc8, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x68, 0x69, 0x2e, 0x74,
+    0x78, 0x74,
+    /* dictionary record: dict_length 130; offset 0x2000, size 18 | kind 2
+     * << 24, stored_crc, logical_crc */
+    0x82, 0x00, 0x00, 0x00, 0x00, 0x20, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x12, 0x00, 0x00, 0x02, 0xda, 0x06, 0xbc, 0x0a, 0xd0, 0x0a, 0x9f, 0x48,
+    /* block 0: offset 0x2012, size 4 | kind 2 << 24, stored_crc,
+     * logical_crc */
+    0x12, 0x20, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x04, 0x00, 0x00, 0x02,
+    0x35, 0x39, 0xf8, 0x72, 0xb4, 0x1c, 0xbd, 0x63,
+};
+
 /* ---- the expected content ------------------------------------------------ */
 
 static unsigned char content[4098];
+static unsigned char dict_text[130];    /* "hello, world\n" 10 times */
+static unsigned char dict_content[200]; /* "hello, world\n" cut at 200 */
 
 static void make_content(void)
 {
@@ -75,6 +116,10 @@ static void make_content(void)
         content[i] = (unsigned char)line[i % 13];
     content[4096] = '!';
     content[4097] = '\n';
+    for (i = 0; i < sizeof dict_text; i++)
+        dict_text[i] = (unsigned char)line[i % 13];
+    for (i = 0; i < sizeof dict_content; i++)
+        dict_content[i] = (unsigned char)line[i % 13];
 }
 
 /* ---- an independent decoder, FORMAT.md field by field -------------------- */
@@ -100,14 +145,18 @@ static uint32_t crc_of(const void *p, size_t n)
     return (uint32_t)crc32(crc32(0L, Z_NULL, 0), p, (uInt)n);
 }
 
-/* Raw inflate that must end after exactly in_len and out_len bytes. */
-static int raw_inflate(const unsigned char *in, size_t in_len,
-                       unsigned char *out, size_t out_len)
+/* Raw inflate that must end after exactly in_len and out_len bytes, with a
+ * preset dictionary unless dict is NULL. */
+static int raw_inflate_dict(const unsigned char *in, size_t in_len,
+                            unsigned char *out, size_t out_len,
+                            const unsigned char *dict, size_t dict_len)
 {
     z_stream zs;
     int ret;
     memset(&zs, 0, sizeof zs);
     CHECK(inflateInit2(&zs, -15) == Z_OK);
+    if (dict != NULL)
+        CHECK(inflateSetDictionary(&zs, dict, (uInt)dict_len) == Z_OK);
     zs.next_in = (Bytef *)(uintptr_t)in;
     zs.avail_in = (uInt)in_len;
     zs.next_out = out;
@@ -115,6 +164,12 @@ static int raw_inflate(const unsigned char *in, size_t in_len,
     ret = inflate(&zs, Z_FINISH);
     inflateEnd(&zs);
     return ret == Z_STREAM_END && zs.avail_in == 0 && zs.avail_out == 0;
+}
+
+static int raw_inflate(const unsigned char *in, size_t in_len,
+                       unsigned char *out, size_t out_len)
+{
+    return raw_inflate_dict(in, in_len, out, out_len, NULL, 0);
 }
 
 /* Checks every field the worked example names. Returns the directory
@@ -195,6 +250,71 @@ static uint64_t decode_example(const unsigned char *f, size_t len)
     return dir_off;
 }
 
+/* The second example, field by field: a dictionary record after the name,
+ * the dictionary a plain deflate block, block 0 deflated with it. */
+static uint64_t decode_dict_example(const unsigned char *f, size_t len)
+{
+    const unsigned char *s = f, *d, *rec, *dr, *e0;
+    uint64_t dir_off, dict_off, b0_off;
+    uint32_t dir_len, dict_size, b0_size, i;
+    unsigned char dict[130], block[200];
+
+    CHECK(len > 8192);
+    CHECK_U64(rd16(s + 8), 1);           /* format_version: still 1 */
+    CHECK_U64(rd32(s + 12), 0x2);        /* incompat_features: dict */
+    CHECK_U64(rd32(s + 16), 0);
+    CHECK_U64(rd64(s + 24), 3);          /* generation */
+    dir_off = rd64(s + 32);
+    dir_len = rd32(s + 40);
+    CHECK(dir_off + dir_len == len);
+    CHECK_U64(rd32(s + 60), crc_of(s, 60));
+    for (i = 64; i < 8192; i++)
+        CHECKF(f[i] == 0, "byte %u before the data area is not zero",
+               (unsigned)i);
+    d = f + dir_off;
+    CHECK_U64(rd32(s + 44), crc_of(d, dir_len));
+    CHECK(memcmp(d, "ZDIR", 4) == 0);
+    CHECK_U64(rd32(d + 4), 1);
+    rec = d + 16;
+    CHECK_U64(rd16(rec), 6);
+    CHECK_U64(rec[2], 12);
+    CHECK_U64(rec[3], 6);
+    CHECK_U64(rd32(rec + 4), 0x5);       /* flags: default, dictionary */
+    CHECK_U64(rd64(rec + 8), 200);
+    CHECK_U64(rd32(rec + 16), 1);
+    CHECK(memcmp(rec + 20, "hi.txt", 6) == 0);
+    dr = rec + 26;                       /* no PCM layout: the dictionary */
+    e0 = dr + 24;
+    CHECK_U64(16 + 20 + 6 + 24 + 20, dir_len);
+
+    /* The dictionary record: dict_length, then a block entry for it. */
+    CHECK_U64(rd32(dr), 130);
+    dict_off = rd64(dr + 4);
+    dict_size = rd32(dr + 12) & 0xFFFFFFu;
+    CHECK_U64(rd32(dr + 12) >> 24, 2);   /* deflate, plain */
+    CHECK_U64(dict_off, 8192);
+    CHECK(dict_size >= 1 && dict_size < 130);
+    CHECK_U64(rd32(dr + 16), crc_of(f + dict_off, dict_size));
+    CHECK_U64(rd32(dr + 20), crc_of(dict_text, 130));
+    CHECK(raw_inflate(f + dict_off, dict_size, dict, 130));
+    CHECK_MEM(dict, dict_text, 130);
+
+    /* Block 0: deflate preset with the dictionary. */
+    b0_off = rd64(e0);
+    b0_size = rd32(e0 + 8) & 0xFFFFFFu;
+    CHECK_U64(rd32(e0 + 8) >> 24, 2);
+    CHECK_U64(b0_off, dict_off + dict_size);
+    CHECK_U64(b0_off + b0_size, dir_off);
+    CHECK(b0_size >= 1 && b0_size < 200);
+    CHECK_U64(rd32(e0 + 12), crc_of(f + b0_off, b0_size));
+    CHECK_U64(rd32(e0 + 16), crc_of(dict_content, 200));
+    CHECK(raw_inflate_dict(f + b0_off, b0_size, block, 200, dict, 130));
+    CHECK_MEM(block, dict_content, 200);
+    /* It refers into the dictionary: without it, it does not decode. */
+    CHECK(!raw_inflate(f + b0_off, b0_size, block, 200));
+    return dir_off;
+}
+
 /* ---- through the library ------------------------------------------------- */
 
 static void read_through_library(const unsigned char *f, size_t len)
@@ -240,9 +360,40 @@ static void read_through_library(const unsigned char *f, size_t len)
     CHECK_OK(zmm_archive_close(ar));
 }
 
+static void read_dict_through_library(const unsigned char *f, size_t len)
+{
+    zmm_archive *ar = NULL;
+    zmm_member_info info;
+    zmm_stream *s = NULL;
+    unsigned char buf[300];
+    size_t got = 0;
+
+    CHECK_OK(tu_open_bytes(f, len, ZMM_OPEN_READ, &ar));
+    memset(&info, 0, sizeof info);
+    info.struct_size = sizeof info;
+    CHECK_OK(zmm_archive_member_info(ar, 0, &info));
+    CHECK_U64(info.flags, ZMM_MEMBER_DEFAULT | ZMM_MEMBER_DICT);
+    CHECK_U64(info.dict_length, 130);
+    CHECK_U64(info.size, 200);
+    CHECK_U64(info.packed_size, len - 8192 - (16 + 26 + 24 + 20));
+    CHECK_OK(zmm_archive_verify_member(ar, "hi.txt", NULL));
+    CHECK_OK(zmm_stream_open(ar, "", ZMM_STREAM_READ, NULL, &s));
+    CHECK_OK(zmm_stream_seek(s, 190, ZMM_SEEK_SET, NULL));
+    CHECK_OK(zmm_stream_read(s, buf, 100, &got));
+    CHECK_U64(got, 10);
+    CHECK_MEM(buf, dict_content + 190, 10);
+    CHECK_OK(zmm_stream_seek(s, 0, ZMM_SEEK_SET, NULL));
+    CHECK_OK(zmm_stream_read(s, buf, sizeof buf, &got));
+    CHECK_U64(got, 200);
+    CHECK_MEM(buf, dict_content, 200);
+    CHECK_OK(zmm_stream_close(s));
+    CHECK_OK(zmm_archive_close(ar));
+}
+
 /* The example made by the library: written, then compacted into a new file
- * whose one state (the next generation, 3) is in slot 0. */
-static unsigned char *make_with_library(size_t *len)
+ * whose one state (the next generation, 3) is in slot 0. With `dict`, the
+ * second example. */
+static unsigned char *make_with_library_as(size_t *len, int dict)
 {
     char path[256];
     zmm_archive *ar = NULL;
@@ -258,7 +409,12 @@ static unsigned char *make_with_library(size_t *len)
     o.level = 6;
     CHECK_OK(zmm_stream_open(ar, "hi.txt",
                              ZMM_STREAM_WRITE | ZMM_STREAM_CREATE, &o, &s));
-    CHECK_OK(zmm_stream_write(s, content, sizeof content));
+    if (dict) {
+        CHECK_OK(zmm_stream_set_dictionary(s, dict_text, sizeof dict_text));
+        CHECK_OK(zmm_stream_write(s, dict_content, sizeof dict_content));
+    } else {
+        CHECK_OK(zmm_stream_write(s, content, sizeof content));
+    }
     CHECK_OK(zmm_stream_close(s));
     CHECK_OK(zmm_archive_close(ar));
     CHECK_OK(zmm_compact(path, NULL));
@@ -266,6 +422,11 @@ static unsigned char *make_with_library(size_t *len)
     CHECK(bytes != NULL);
     remove(path);
     return bytes;
+}
+
+static unsigned char *make_with_library(size_t *len)
+{
+    return make_with_library_as(len, 0);
 }
 
 static void print_array(const char *name, const unsigned char *p, size_t n)
@@ -309,6 +470,16 @@ int main(int argc, char **argv)
         printf("\ndata area:\n");
         print_hex(made + 8192, made_len - 8192, 8192);
         free(made);
+        made = make_with_library_as(&made_len, 1);
+        tu_set_context("the dictionary example the library makes now");
+        decode_dict_example(made, made_len);
+        print_array("dict_slot0", made, 64);
+        print_array("dict_data", made + 8192, made_len - 8192);
+        printf("\nslot 0:\n");
+        print_hex(made, 64, 0);
+        printf("\ndata area:\n");
+        print_hex(made + 8192, made_len - 8192, 8192);
+        free(made);
         return 0;
     }
 
@@ -346,6 +517,29 @@ int main(int argc, char **argv)
     else
         printf("%s: the library's deflate bytes differ from the example "
                "(another zlib?); both decode by the spec\n", tu_test_name);
+    free(made);
+    free(file);
+
+    /* The second example, the same three ways. */
+    len = 8192 + sizeof dict_data;
+    CHECKF(sizeof dict_data > 1, "the dictionary example's bytes are "
+           "missing: run test_format_example --generate");
+    file = tu_xcalloc(len);
+    memcpy(file, dict_slot0, 64);
+    memcpy(file + 8192, dict_data, sizeof dict_data);
+    tu_set_context("(a) decoding FORMAT.md's dictionary example by the spec");
+    dir_off = decode_dict_example(file, len);
+    CHECK_U64(len - dir_off, 86);
+    tu_set_context("(b) reading FORMAT.md's dictionary example with the "
+                   "library");
+    read_dict_through_library(file, len);
+    tu_set_context("(c) the dictionary example made by the library now");
+    made = make_with_library_as(&made_len, 1);
+    decode_dict_example(made, made_len);
+    read_dict_through_library(made, made_len);
+    if (made_len == len && memcmp(made, file, len) == 0)
+        printf("%s: the library makes the dictionary example byte for "
+               "byte\n", tu_test_name);
     free(made);
     free(file);
     printf("%s: passed\n", tu_test_name);

@@ -34,7 +34,7 @@ typedef struct member {
     size_t len;
 } member;
 
-enum { NMEMBERS = 5 };
+enum { NMEMBERS = 6 };
 static member members[NMEMBERS];
 static unsigned char *archive;
 static size_t archive_len;
@@ -107,6 +107,9 @@ static void build(uint64_t seed)
     members[4].name = "pcm.wav";
     members[4].block_size = 8192;
     members[4].len = 700 * 1024 + 2;
+    members[5].name = "dict.txt"; /* deflate with a preset dictionary */
+    members[5].block_size = 65536;
+    members[5].len = 24 * 65536 + 99;
     for (i = 0; i < NMEMBERS; i++)
         members[i].data = tu_xcalloc(members[i].len);
     tu_fill(&r, TU_DATA_TEXT, members[0].data, members[0].len);
@@ -118,6 +121,7 @@ static void build(uint64_t seed)
     tu_fill(&r, TU_DATA_TEXT, members[3].data + 200 * 1024, 40000);
     members[3].data[members[3].len - 1] = 7;
     fill_pcm(&r, members[4].data, members[4].len);
+    tu_fill(&r, TU_DATA_TEXT, members[5].data, members[5].len);
 
     CHECK_OK(zmm_archive_open_file(tu_borrow_file(mem),
                                    ZMM_OPEN_WRITE | ZMM_OPEN_CREATE, &ar));
@@ -132,6 +136,12 @@ static void build(uint64_t seed)
             layout.bits = 16;
             layout.channels = 2;
             CHECK_OK(zmm_stream_set_pcm_layout(s, &layout));
+        }
+        if (i == 5) { /* text like the member's, not the same bytes */
+            unsigned char dict[16384];
+
+            tu_fill(&r, TU_DATA_TEXT, dict, sizeof dict);
+            CHECK_OK(zmm_stream_set_dictionary(s, dict, sizeof dict));
         }
         if (i == 3) { /* seeks past the end leave zero blocks */
             const member *m = &members[3];
@@ -291,6 +301,7 @@ static void check_patterns(uint64_t seed)
 
     for (mi = 0; mi < NMEMBERS; mi++) {
         const member *m = &members[mi];
+        uint64_t taken = 0;
 
         for (p = 0; p < P_COUNT; p++)
             for (off = 0; off < 2; off++) {
@@ -307,9 +318,16 @@ static void check_patterns(uint64_t seed)
                 else if (p <= P_SEQ_ODD || p == P_SEEK_BACK ||
                          p == P_SPANNING)
                     CHECK(s->ra != NULL); /* forward runs: it started */
-                total_taken += s->ra_taken;
+                taken += s->ra_taken;
                 CHECK_OK(zmm_stream_close(s));
             }
+        /* Members with deflate or PCM blocks: the worker's blocks reached
+         * the reader (it decoded them right, with the dictionary too),
+         * not only the reader's own decodes. */
+        tu_set_context("member %s", m->name);
+        if (mi != 2 && mi != 3) /* random: raw blocks; sparse: too few */
+            CHECKF(taken > 0, "no block was taken from the worker");
+        total_taken += taken;
     }
     CHECK_OK(zmm_archive_close(ar));
     tu_set_context("all patterns");

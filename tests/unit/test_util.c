@@ -479,7 +479,8 @@ static int all_zero(const unsigned char *p, size_t n)
 }
 
 static int inflate_exact(const unsigned char *in, size_t in_len,
-                         unsigned char *out, size_t out_len);
+                         unsigned char *out, size_t out_len,
+                         const unsigned char *dict, size_t dict_len);
 
 /* Decodes a kind-3 (PCM) block by FORMAT.md's "PCM blocks" alone: the header,
  * one deflate stream of verbatim bytes and residual planes laid out per group
@@ -511,7 +512,7 @@ static int pcm_decode(const unsigned char *st, size_t size, unsigned char *out,
     if (first > n || body > n - first)
         return 0;
     content = tu_xmalloc(n + 1);
-    ok = inflate_exact(st + 12 + ch, size - 12 - ch, content, n);
+    ok = inflate_exact(st + 12 + ch, size - 12 - ch, content, n, NULL, 0);
     if (ok) {
         memcpy(out, content, (size_t)first);
         memcpy(out + first + body, content + first + body,
@@ -568,9 +569,11 @@ static int pcm_decode(const unsigned char *st, size_t size, unsigned char *out,
 }
 
 /* Inflates a raw deflate stream that must end after exactly `in_len` input
- * and `out_len` output bytes. 1 on success. */
+ * and `out_len` output bytes, preset with `dict` unless NULL (a member's
+ * preset dictionary: as if its bytes preceded the output). 1 on success. */
 static int inflate_exact(const unsigned char *in, size_t in_len,
-                         unsigned char *out, size_t out_len)
+                         unsigned char *out, size_t out_len,
+                         const unsigned char *dict, size_t dict_len)
 {
     z_stream zs;
     int ret, ok;
@@ -578,6 +581,11 @@ static int inflate_exact(const unsigned char *in, size_t in_len,
     memset(&zs, 0, sizeof zs);
     if (inflateInit2(&zs, -15) != Z_OK)
         return 0;
+    if (dict != NULL &&
+        inflateSetDictionary(&zs, dict, (uInt)dict_len) != Z_OK) {
+        inflateEnd(&zs);
+        return 0;
+    }
     zs.next_in = (Bytef *)(uintptr_t)in;
     zs.avail_in = (uInt)in_len;
     zs.next_out = out;
@@ -618,7 +626,7 @@ static const char *parse_slot(const unsigned char *s, int *valid,
         FMT_FAIL("format_version %u", le16(s + 8));
     if (le16(s + 10) != 64)
         FMT_FAIL("slot_size %u", le16(s + 10));
-    if ((le32(s + 12) & ~1u) != 0) /* bit 0: PCM layouts and blocks */
+    if ((le32(s + 12) & ~3u) != 0) /* bit 0: PCM; bit 1: dictionaries */
         FMT_FAIL("incompat_features 0x%x", (unsigned)le32(s + 12));
     if (le32(s + 16) != 0)
         FMT_FAIL("compat_features 0x%x (a v1 writer clears them)",
@@ -637,6 +645,24 @@ static const char *parse_slot(const unsigned char *s, int *valid,
     *valid = 1;
     *generation = le64(s + 24);
     return NULL;
+}
+
+/* A member's preset dictionary (its dict_length bytes) into out: checks
+ * stored_crc, inflates a kind-2 one without a dictionary, checks
+ * logical_crc. 1 on success. */
+static int fmt_dict(const unsigned char *file, const tu_fmt_member *m,
+                    unsigned char *out)
+{
+    const tu_fmt_block *b = &m->dict;
+    const unsigned char *stored = file + b->offset;
+    if (crc(stored, b->stored_size) != b->stored_crc)
+        return 0;
+    if (b->kind == 1)
+        memcpy(out, stored, m->dict_length);
+    else if (!inflate_exact(stored, b->stored_size, out, m->dict_length,
+                            NULL, 0))
+        return 0;
+    return crc(out, m->dict_length) == b->logical_crc;
 }
 
 const char *tu_fmt_parse(const unsigned char *file, size_t len, int decode,
@@ -720,7 +746,7 @@ const char *tu_fmt_parse(const unsigned char *file, size_t len, int decode,
                      m->block_shift);
         if (m->level > 9)
             FMT_FAIL("member %u: level %u", (unsigned)i, m->level);
-        if (m->flags & ~3u)
+        if (m->flags & ~7u)
             FMT_FAIL("member %u: flags 0x%x", (unsigned)i,
                      (unsigned)m->flags);
         if (m->flags & 1u)
@@ -763,6 +789,37 @@ const char *tu_fmt_parse(const unsigned char *file, size_t len, int decode,
                 FMT_FAIL("member %u: PCM layout without incompat bit 0x1",
                          (unsigned)i);
             pos += 20;
+        }
+        if (m->flags & 4u) { /* the dictionary record: u32, block entry */
+            const unsigned char *q = d + pos;
+            tu_fmt_block *b = &m->dict;
+            if (end - pos < 24)
+                FMT_FAIL("member %u: dictionary record past the directory's "
+                         "end", (unsigned)i);
+            m->dict_record_offset = a->directory_offset + pos;
+            m->dict_length = le32(q);
+            b->offset = le64(q + 4);
+            b->stored_size = le32(q + 12) & 0xFFFFFFu;
+            b->kind = le32(q + 12) >> 24;
+            b->stored_crc = le32(q + 16);
+            b->logical_crc = le32(q + 20);
+            if (m->dict_length < 1 || m->dict_length > 32768)
+                FMT_FAIL("member %u: dict_length %u", (unsigned)i,
+                         (unsigned)m->dict_length);
+            if (!(b->kind == 1 && b->stored_size == m->dict_length &&
+                  b->stored_crc == b->logical_crc) &&
+                !(b->kind == 2 && b->stored_size >= 1 &&
+                  b->stored_size < m->dict_length))
+                FMT_FAIL("member %u: dictionary of kind %u, size %u",
+                         (unsigned)i, b->kind, (unsigned)b->stored_size);
+            if (b->offset < 8192 ||
+                b->offset + b->stored_size > a->directory_offset)
+                FMT_FAIL("member %u: dictionary outside the data area",
+                         (unsigned)i);
+            if (!(le32(s + 12) & 2u))
+                FMT_FAIL("member %u: dictionary without incompat bit 0x2",
+                         (unsigned)i);
+            pos += 24;
         }
         m->entries_offset = a->directory_offset + pos;
         if ((end - pos) / 20 < m->block_count)
@@ -862,7 +919,13 @@ const char *tu_fmt_parse(const unsigned char *file, size_t len, int decode,
     for (i = 0; i < a->member_count; i++) {
         const tu_fmt_member *m = &a->members[i];
         uint64_t bs = (uint64_t)1 << m->block_shift;
+        unsigned char dict[32768];
         tmp = tu_xrealloc(tmp, (size_t)bs);
+        if ((m->flags & 4u) && !fmt_dict(file, m, dict)) {
+            free(tmp);
+            FMT_FAIL("member %u: dictionary fails its CRCs or inflate",
+                     (unsigned)i);
+        }
         for (j = 0; j < m->block_count; j++) {
             const tu_fmt_block *b = &m->blocks[j];
             size_t n_i = (size_t)((j + 1 < m->block_count) ? bs
@@ -883,7 +946,9 @@ const char *tu_fmt_parse(const unsigned char *file, size_t len, int decode,
                     FMT_FAIL("member %u block %u: bad PCM block",
                              (unsigned)i, (unsigned)j);
                 }
-            } else if (!inflate_exact(stored, b->stored_size, tmp, n_i)) {
+            } else if (!inflate_exact(stored, b->stored_size, tmp, n_i,
+                                      (m->flags & 4u) ? dict : NULL,
+                                      m->dict_length)) {
                 free(tmp);
                 FMT_FAIL("member %u block %u: deflate stream does not end "
                          "exactly at stored_size and n_i", (unsigned)i,
@@ -923,7 +988,10 @@ unsigned char *tu_fmt_member_bytes(const unsigned char *file,
 {
     uint64_t bs = (uint64_t)1 << m->block_shift;
     unsigned char *out = tu_xcalloc((size_t)m->length);
+    unsigned char dict[32768];
     uint32_t j;
+    if (m->flags & 4u)
+        CHECK(fmt_dict(file, m, dict));
     for (j = 0; j < m->block_count; j++) {
         const tu_fmt_block *b = &m->blocks[j];
         size_t n_i = (size_t)((j + 1 < m->block_count) ? bs
@@ -932,7 +1000,9 @@ unsigned char *tu_fmt_member_bytes(const unsigned char *file,
         if (b->kind == 1)
             memcpy(dst, file + b->offset, n_i);
         else if (b->kind == 2)
-            CHECK(inflate_exact(file + b->offset, b->stored_size, dst, n_i));
+            CHECK(inflate_exact(file + b->offset, b->stored_size, dst, n_i,
+                                (m->flags & 4u) ? dict : NULL,
+                                m->dict_length));
         else if (b->kind == 3)
             CHECK(pcm_decode(file + b->offset, b->stored_size, dst, n_i));
     }

@@ -171,6 +171,10 @@ typedef struct tu_fmt_member {
     /* The PCM layout (flags bit 1), else zeros. */
     uint64_t pcm_offset, pcm_length;
     unsigned pcm_bits, pcm_channels;
+    /* The preset dictionary (flags bit 2), else zeros. */
+    uint32_t dict_length;
+    tu_fmt_block dict;
+    uint64_t dict_record_offset; /* of its u32 length, in the file */
 } tu_fmt_member;
 
 typedef struct tu_fmt_archive {

@@ -1,6 +1,7 @@
 /*
  * test_members.c -- several members in one archive, several handles on one
- * archive, and distinct handles used from several threads at once.
+ * archive, distinct handles used from several threads at once, and a member
+ * with a preset dictionary read and appended to through mmio.
  */
 #include <process.h>
 #include <stdio.h>
@@ -8,6 +9,7 @@
 #include <string.h>
 
 #include "wine_test.h"
+#include "zmm.h"
 
 #define MEMBERS 6
 #define MEMBER_SIZE(i) (40000u + 23456u * (unsigned)(i))
@@ -228,6 +230,115 @@ static void test_threads(void)
     }
 }
 
+/* Text of `n` bytes: words in a pseudo-random order, so that 64 KiB blocks
+ * gain from a dictionary. */
+static void make_text(unsigned char *p, size_t n, uint64_t seed)
+{
+    static const char *const words[] = {
+        "the ", "archive ", "member ", "block ", "dictionary ", "mmio ",
+        "reads ", "writes ", "a ", "of ", "and ", "sample ", "wave ",
+        "player ", "seek\n", "offset ", "level ", "deflate ", "zmm ", "to "};
+    size_t i = 0;
+
+    while (i < n) {
+        const char *w = words[tw_below(&seed, 20)];
+        size_t k;
+
+        for (k = 0; w[k] != '\0' && i < n; k++)
+            p[i++] = (unsigned char)w[k];
+    }
+}
+
+/* A member with a preset dictionary, made by the core library, reads
+ * through mmio as its plain bytes; an append and an overwrite through mmio
+ * keep it decodable (the DLL's writer keeps the dictionary). */
+static void test_dictionary_member(void)
+{
+    enum { SIZE = 300000, MORE = 70000 };
+    unsigned char *text = malloc(SIZE + MORE), *got = malloc(SIZE + MORE);
+    unsigned char dict[ZMM_MAX_DICTIONARY];
+    size_t dict_len = 0, len = 0, index = 0;
+    zmm_archive *ar = NULL;
+    zmm_stream *s = NULL;
+    zmm_member_info mi;
+    uint64_t rng = 77;
+    HMMIO h;
+    int k;
+
+    CHECK(text && got);
+    if (!text || !got)
+        return;
+    make_text(text, SIZE + MORE, 5);
+    CHECK_EQ(zmm_train_dictionary(text, SIZE, dict, sizeof dict, &dict_len),
+             ZMM_OK);
+    CHECK_EQ(zmm_archive_open("dict.zmm", ZMM_OPEN_WRITE | ZMM_OPEN_CREATE,
+                              &ar, NULL), ZMM_OK);
+    CHECK_EQ(zmm_stream_open(ar, "text.txt",
+                             ZMM_STREAM_WRITE | ZMM_STREAM_CREATE, NULL, &s),
+             ZMM_OK);
+    CHECK_EQ(zmm_stream_set_dictionary(s, dict, dict_len), ZMM_OK);
+    CHECK_EQ(zmm_stream_write(s, text, SIZE), ZMM_OK);
+    CHECK_EQ(zmm_stream_close(s), ZMM_OK);
+    CHECK_EQ(zmm_archive_close(ar), ZMM_OK);
+
+    /* Reads: whole, then at random places, unbuffered and buffered. */
+    h = tw_mmio_open("dict.zmm+text.txt", NULL, MMIO_READ);
+    CHECK(h != NULL);
+    if (h) {
+        CHECK_EQ(mmioRead(h, (HPSTR)got, SIZE + 10), SIZE);
+        CHECK(memcmp(got, text, SIZE) == 0);
+        CHECK_EQ(mmioClose(h, 0), 0);
+    }
+    h = tw_mmio_open("dict.zmm+text.txt", NULL, MMIO_READ | MMIO_ALLOCBUF);
+    CHECK(h != NULL);
+    for (k = 0; h && k < 200; k++) {
+        LONG pos = (LONG)tw_below(&rng, SIZE), n = (LONG)tw_below(&rng, 20000);
+
+        if (pos + n > SIZE)
+            n = SIZE - pos;
+        CHECK_EQ(mmioSeek(h, pos, SEEK_SET), pos);
+        CHECK_EQ(mmioRead(h, (HPSTR)got, n), n);
+        CHECK(memcmp(got, text + pos, (size_t)n) == 0);
+    }
+    if (h)
+        CHECK_EQ(mmioClose(h, 0), 0);
+
+    /* Writes through mmio: an overwrite in the middle, an append. */
+    h = tw_mmio_open("dict.zmm+text.txt", NULL, MMIO_READWRITE);
+    CHECK(h != NULL);
+    if (h) {
+        CHECK_EQ(mmioSeek(h, 100000, SEEK_SET), 100000);
+        CHECK_EQ(mmioWrite(h, "OVERWRITTEN", 11), 11);
+        memcpy(text + 100000, "OVERWRITTEN", 11);
+        CHECK_EQ(mmioSeek(h, 0, SEEK_END), SIZE);
+        CHECK_EQ(mmioWrite(h, (HPSTR)text + SIZE, MORE), MORE);
+        CHECK_EQ(mmioClose(h, 0), 0);
+    }
+    free(got);
+    got = tw_read_member("dict.zmm", "text.txt", &len);
+    CHECK_EQ(len, SIZE + MORE);
+    CHECK(got && len == SIZE + MORE && !memcmp(got, text, len));
+    h = tw_mmio_open("dict.zmm+text.txt", NULL, MMIO_READ);
+    CHECK(h != NULL);
+    if (h && got) {
+        CHECK_EQ(mmioRead(h, (HPSTR)got, SIZE + MORE), SIZE + MORE);
+        CHECK(memcmp(got, text, SIZE + MORE) == 0);
+        CHECK_EQ(mmioClose(h, 0), 0);
+    }
+    /* Still a member with its dictionary. */
+    CHECK_EQ(zmm_archive_open("dict.zmm", ZMM_OPEN_READ, &ar, NULL), ZMM_OK);
+    memset(&mi, 0, sizeof mi);
+    mi.struct_size = sizeof mi;
+    CHECK_EQ(zmm_archive_find(ar, "text.txt", &index), ZMM_OK);
+    CHECK_EQ(zmm_archive_member_info(ar, index, &mi), ZMM_OK);
+    CHECK(mi.flags & ZMM_MEMBER_DICT);
+    CHECK_EQ(mi.dict_length, dict_len);
+    CHECK_EQ(zmm_archive_verify_member(ar, "text.txt", NULL), ZMM_OK);
+    CHECK_EQ(zmm_archive_close(ar), ZMM_OK);
+    free(got);
+    free(text);
+}
+
 int main(void)
 {
     int i;
@@ -238,6 +349,7 @@ int main(void)
     test_write_members();
     test_two_handles();
     test_threads();
+    test_dictionary_member();
     CHECK(ZmmRemoveIOProc());
     for (i = 0; i < MEMBERS; i++)
         free(expected[i]);

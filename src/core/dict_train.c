@@ -1,0 +1,271 @@
+/*
+ * dict_train.c -- a preset dictionary for a member from its own bytes.
+ *
+ * Deflate reaches 32 KiB back, so a dictionary is the 32 KiB of earlier
+ * text that most blocks would like to have seen. Segment scoring, after
+ * zstd's COVER: count in how many 64 KiB stretches (blocks) of a bounded
+ * sample every 8-byte string occurs, then, for each of 128 equal ranges
+ * ("epochs") of the sample, take the 256-byte segment whose strings are the
+ * most widespread, and forget the strings it covers so that later epochs
+ * bring something new. Counting a string once per block matters: strings
+ * repeated inside one block are found by deflate there anyway.
+ * The segments go in order of score, the best LAST, since deflate codes near
+ * matches cheaper than far ones.
+ *
+ * Measured on the 64 MiB text benchmark (64 KiB blocks, level 6, 32 KiB):
+ * no dictionary 18,682,580 bytes; even sampling (128 chunks of 256 bytes
+ * spread evenly) 3.78% smaller; scoring with every occurrence counted
+ * 3.44%; scoring once per block 4.42% (zstd's trained ceiling: 4.4%).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "codec.h"
+#include "zmm.h"
+
+#define SEGMENT 256u          /* bytes a dictionary piece */
+#define DMER 8u               /* the strings scored */
+#define HASH_BITS 20u         /* 1M counters of 16 bits: 2 MiB */
+#define SAMPLE_CHUNK 16384u   /* the sample is spread over the input */
+#define SAMPLE_MAX (8u << 20) /* bytes scored at most: bounds the time */
+#define DOCUMENT 65536u       /* strings count once per 64 KiB: a block */
+
+static uint32_t hash8(const unsigned char *p)
+{
+    uint64_t v;
+
+    memcpy(&v, p, sizeof v); /* the value only feeds a hash: any endian */
+    return (uint32_t)((v * 0x9E3779B185EBCA87ull) >> (64 - HASH_BITS));
+}
+
+/* A copy of at most SAMPLE_MAX bytes of the input, in evenly spread chunks
+ * (the input itself when it is small enough). */
+static unsigned char *take_sample(const unsigned char *in, size_t len,
+                                  size_t *sample_len)
+{
+    size_t chunks, i, step;
+    unsigned char *s;
+
+    if (len <= SAMPLE_MAX) {
+        s = zmm_malloc(len);
+        if (s != NULL)
+            memcpy(s, in, len);
+        *sample_len = len;
+        return s;
+    }
+    chunks = SAMPLE_MAX / SAMPLE_CHUNK;
+    step = len / chunks;
+    s = zmm_malloc(SAMPLE_MAX);
+    if (s == NULL)
+        return NULL;
+    for (i = 0; i < chunks; i++)
+        memcpy(s + i * SAMPLE_CHUNK, in + i * step, SAMPLE_CHUNK);
+    *sample_len = SAMPLE_MAX;
+    return s;
+}
+
+typedef struct segment {
+    size_t at;      /* in the sample */
+    uint64_t score;
+} segment;
+
+static int by_score(const void *a, const void *b)
+{
+    const segment *x = a, *y = b;
+
+    if (x->score != y->score)
+        return x->score < y->score ? -1 : 1;
+    return x->at < y->at ? -1 : x->at > y->at; /* deterministic */
+}
+
+/* Segment scoring into out (count segments); 0 when out of memory. */
+static size_t train_scored(const unsigned char *in, size_t len,
+                           unsigned char *out, size_t count)
+{
+    size_t sample_len, epoch, e, p, i;
+    unsigned char *sample = take_sample(in, len, &sample_len);
+    uint16_t *counts = zmm_calloc((size_t)1 << HASH_BITS, sizeof *counts);
+    uint16_t *seen = zmm_calloc((size_t)1 << HASH_BITS, sizeof *seen);
+    segment *seg = zmm_calloc(count, sizeof *seg);
+
+    if (sample == NULL || counts == NULL || seg == NULL || seen == NULL) {
+        zmm_free(sample);
+        zmm_free(counts);
+        zmm_free(seen);
+        zmm_free(seg);
+        return 0;
+    }
+    for (p = 0; p + DMER <= sample_len; p++) {
+        uint32_t h = hash8(sample + p);
+        uint16_t *c = &counts[h];
+        uint16_t id = (uint16_t)(p / DOCUMENT + 1); /* <= 128 + 1 */
+
+        if (seen[h] == id)
+            continue;
+        seen[h] = id;
+        if (*c < UINT16_MAX)
+            (*c)++;
+    }
+    zmm_free(seen);
+    epoch = sample_len / count; /* >= SEGMENT: checked by the caller */
+    for (e = 0; e < count; e++) {
+        size_t from = e * epoch, last = from + epoch - SEGMENT;
+        uint64_t sum = 0;
+
+        /* A window's score: the counts of its 8-byte strings, rolled. */
+        for (i = 0; i + DMER <= SEGMENT; i++)
+            sum += counts[hash8(sample + from + i)];
+        seg[e].at = from;
+        seg[e].score = sum;
+        for (p = from + 1; p <= last; p++) {
+            sum -= counts[hash8(sample + p - 1)];
+            sum += counts[hash8(sample + p + SEGMENT - DMER)];
+            if (sum > seg[e].score) {
+                seg[e].score = sum;
+                seg[e].at = p;
+            }
+        }
+        /* What it covers is in the dictionary now. */
+        for (i = 0; i + DMER <= SEGMENT; i++)
+            counts[hash8(sample + seg[e].at + i)] = 0;
+    }
+    qsort(seg, count, sizeof *seg, by_score);
+    for (e = 0; e < count; e++)
+        memcpy(out + e * SEGMENT, sample + seg[e].at, SEGMENT);
+    zmm_free(sample);
+    zmm_free(counts);
+    zmm_free(seg);
+    return count * SEGMENT;
+}
+
+zmm_result zmm_train_dictionary(const void *samples, size_t len, void *dict,
+                                size_t capacity, size_t *dict_len)
+{
+    size_t count;
+
+    if (dict_len != NULL)
+        *dict_len = 0;
+    if (samples == NULL || dict == NULL || dict_len == NULL)
+        return ZMM_ERR_INVALID_ARG;
+    if (capacity > ZMM_MAX_DICTIONARY)
+        capacity = ZMM_MAX_DICTIONARY;
+    count = capacity / SEGMENT;
+    if (len < 1024 || count == 0)
+        return ZMM_ERR_INVALID_ARG;
+    if (len / count < 2 * SEGMENT) /* an epoch holds two segments or more */
+        count = len / (2 * SEGMENT);
+    *dict_len = train_scored(samples, len, dict, count);
+    return *dict_len != 0 ? ZMM_OK : ZMM_ERR_NOMEM;
+}
+
+/* The stored size of n bytes coded by c (its dictionary set) at level. */
+static zmm_result stored_size(zmm_codec *c, int level, const unsigned char *in,
+                              uint32_t n, unsigned char *scratch,
+                              uint64_t *total)
+{
+    zmm_block_ref ref;
+    const unsigned char *stored;
+    zmm_result rc = zmm_codec_encode(c, level, in, n, NULL, 0, scratch, &ref,
+                                     &stored);
+
+    *total += ref.stored_size;
+    return rc;
+}
+
+zmm_result zmm_measure_dictionary(const void *samples, size_t len,
+                                  uint32_t block_size, int level,
+                                  const void *dict, size_t dict_len,
+                                  uint64_t *plain, uint64_t *with,
+                                  uint64_t *dict_cost)
+{
+    const unsigned char *in = samples;
+    zmm_codec *c;
+    unsigned char *scratch;
+    size_t at;
+    zmm_result rc = ZMM_OK;
+
+    if (samples == NULL || dict == NULL || plain == NULL || with == NULL ||
+        dict_cost == NULL || dict_len == 0 || dict_len > ZMM_MAX_DICTIONARY ||
+        block_size < ZMM_MIN_BLOCK_SIZE || block_size > ZMM_MAX_BLOCK_SIZE ||
+        (block_size & (block_size - 1)) != 0 || level < 0 || level > 9)
+        return ZMM_ERR_INVALID_ARG;
+    *plain = *with = *dict_cost = 0;
+    c = zmm_codec_new();
+    scratch = zmm_malloc(block_size > dict_len ? block_size : dict_len);
+    if (c == NULL || scratch == NULL) {
+        zmm_codec_free(c);
+        zmm_free(scratch);
+        return ZMM_ERR_NOMEM;
+    }
+    /* the dictionary as stream_dict.c stores it: level 9, no dictionary */
+    rc = stored_size(c, 9, dict, (uint32_t)dict_len, scratch, dict_cost);
+    if (rc == ZMM_OK && *dict_cost == 0)
+        *dict_cost = dict_len; /* zeros: stored raw */
+    for (at = 0; rc == ZMM_OK && at < len; at += block_size) {
+        uint32_t n = len - at < block_size ? (uint32_t)(len - at)
+                                           : block_size;
+
+        zmm_codec_use_dictionary(c, NULL, 0);
+        rc = stored_size(c, level, in + at, n, scratch, plain);
+        zmm_codec_use_dictionary(c, dict, (uint32_t)dict_len);
+        if (rc == ZMM_OK)
+            rc = stored_size(c, level, in + at, n, scratch, with);
+    }
+    zmm_codec_free(c);
+    zmm_free(scratch);
+    return rc;
+}
+
+zmm_result zmm_choose_dictionary(const void *sample, size_t len,
+                                 uint64_t member_size, uint32_t block_size,
+                                 int level, void *dict, size_t capacity,
+                                 size_t *dict_len, double *saving)
+{
+    const unsigned char *in = sample;
+    size_t blocks, trials, step, i, trial_len = 0, trained = 0;
+    uint64_t plain = 0, with = 0, cost = 0;
+    unsigned char *trial;
+    double scale, saved;
+    zmm_result rc;
+
+    if (dict_len == NULL || saving == NULL)
+        return ZMM_ERR_INVALID_ARG;
+    *dict_len = 0;
+    *saving = 0.0;
+    if (sample == NULL || dict == NULL || block_size < ZMM_MIN_BLOCK_SIZE ||
+        block_size > ZMM_MAX_BLOCK_SIZE || (block_size & (block_size - 1)) ||
+        level < 0 || level > 9)
+        return ZMM_ERR_INVALID_ARG;
+    blocks = len / block_size;
+    if (level == 0 || blocks == 0 || member_size < ZMM_DICT_MIN_MEMBER)
+        return ZMM_OK; /* stored, or too small to repay a dictionary */
+    rc = zmm_train_dictionary(sample, len, dict, capacity, &trained);
+    if (rc == ZMM_ERR_INVALID_ARG)
+        return ZMM_OK; /* too little to train on */
+    if (rc != ZMM_OK)
+        return rc;
+    /* The trial: about 1 MiB of whole blocks spread over the sample, and at
+     * least 16 of them. */
+    trials = (1u << 20) / block_size > 16 ? (1u << 20) / block_size : 16;
+    step = blocks > trials ? blocks / trials : 1;
+    trial = zmm_malloc((blocks / step + 1) * (size_t)block_size);
+    if (trial == NULL)
+        return ZMM_ERR_NOMEM;
+    for (i = 0; i < blocks; i += step) {
+        memcpy(trial + trial_len, in + i * block_size, block_size);
+        trial_len += block_size;
+    }
+    rc = zmm_measure_dictionary(trial, trial_len, block_size, level, dict,
+                                trained, &plain, &with, &cost);
+    zmm_free(trial);
+    if (rc != ZMM_OK || plain == 0)
+        return rc;
+    /* Kept if the blocks, scaled to the member, save 1% net of its cost. */
+    scale = (double)member_size / (double)trial_len;
+    saved = ((double)plain - (double)with) * scale - (double)cost;
+    *saving = saved / ((double)plain * scale);
+    if (*saving >= 0.01)
+        *dict_len = trained;
+    return ZMM_OK;
+}
