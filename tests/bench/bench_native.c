@@ -141,25 +141,24 @@ static long long bgzf_read_(void *c, void *buf, size_t len)
 /* ---- packing ------------------------------------------------------------------ */
 
 /* What `zmm pack` does for a member that is not filtered audio (src/cli/
- * dict.c): zmm_choose_dictionary on 128 whole 64 KiB blocks spread over the
+ * dict.c): zmm_choose_dictionary on 8 MiB of whole blocks spread over the
  * data (all of it when smaller). Timed with the packing. */
 static int choose_dictionary(zmm_stream *s, const unsigned char *data,
-                             uint64_t size, int level)
+                             uint64_t size, uint32_t bs, int level)
 {
     static unsigned char dict[ZMM_MAX_DICTIONARY];
-    const uint32_t bs = ZMM_DEFAULT_BLOCK_SIZE;
-    uint64_t blocks = size / bs, want, i;
+    uint64_t want, i, blocks = size / bs, most = (8u << 20) / bs;
     size_t len, dict_len = 0;
     unsigned char *sample;
     double saving;
     int ok = 1;
 
-    want = blocks < 128 ? blocks : 128;
-    len = (size_t)(blocks <= 128 ? size : want * bs);
+    want = blocks < most ? blocks : most;
+    len = (size_t)(blocks <= most ? size : want * bs);
     sample = malloc(len ? len : 1);
     if (sample == NULL)
         return 0;
-    if (blocks <= 128)
+    if (blocks <= most)
         memcpy(sample, data, len);
     else
         for (i = 0; i < want; i++)
@@ -177,9 +176,9 @@ static int choose_dictionary(zmm_stream *s, const unsigned char *data,
  * first 64 KiB, set right after opening (before any write); without, maybe a
  * dictionary, as zmm pack gives it. */
 static int pack_zmm(const char *path, const unsigned char *data, uint64_t size,
-                    int level, int pcm)
+                    int level, int pcm, uint32_t block_size)
 {
-    zmm_member_options o = {sizeof o, 0, level};
+    zmm_member_options o = {sizeof o, block_size, level};
     zmm_pcm_layout lay = {sizeof lay, 0, 0, 0, 0};
     zmm_archive *ar = NULL;
     zmm_stream *s = NULL;
@@ -200,7 +199,7 @@ static int pack_zmm(const char *path, const unsigned char *data, uint64_t size,
                                    size, &lay) == ZMM_OK &&
              zmm_stream_set_pcm_layout(s, &lay) == ZMM_OK;
     else if (ok)
-        ok = choose_dictionary(s, data, size, level);
+        ok = choose_dictionary(s, data, size, block_size, level);
     for (off = 0; ok && off < size; off += 1u << 20) {
         size_t n = size - off < (1u << 20) ? (size_t)(size - off) : 1u << 20;
 
@@ -594,17 +593,24 @@ static void pack_timed(const char *dataset, const char *sysname,
 
 static int pack_zmm6(const char *p, const unsigned char *d, uint64_t n)
 {
-    return pack_zmm(p, d, n, 6, 0);
+    return pack_zmm(p, d, n, 6, 0, ZMM_DEFAULT_BLOCK_SIZE);
 }
 
 static int pack_zmm_pcm(const char *p, const unsigned char *d, uint64_t n)
 {
-    return pack_zmm(p, d, n, 6, 1);
+    return pack_zmm(p, d, n, 6, 1, ZMM_DEFAULT_BLOCK_SIZE);
 }
 
 static int pack_zmm9(const char *p, const unsigned char *d, uint64_t n)
 {
-    return pack_zmm(p, d, n, 9, 0);
+    return pack_zmm(p, d, n, 9, 0, ZMM_DEFAULT_BLOCK_SIZE);
+}
+
+/* Smaller blocks: random reads inflate half as much; the dictionary keeps
+ * the size down. The trade-off a user makes with `zmm pack -b 32k`. */
+static int pack_zmm32k(const char *p, const unsigned char *d, uint64_t n)
+{
+    return pack_zmm(p, d, n, 6, 0, 32768);
 }
 
 /* ---- one data set ---------------------------------------------------------------- */
@@ -612,6 +618,7 @@ static int pack_zmm9(const char *p, const unsigned char *d, uint64_t n)
 static const char *SYS_PLAIN = "plain file (pread)";
 static const char *SYS_ZMM = "zmm (core library)"; /* read-ahead on */
 static const char *SYS_ZMM_NORA = "zmm, no read-ahead";
+static const char *SYS_ZMM32K = "zmm -b 32k (core library)"; /* text only */
 /* the CSV turns a comma into a semicolon: the name is stored so */
 static const char *SYS_PCM = "zmm pcm (core library; PCM filter)";
 static const char *SYS_ZMM2 = "zmm: 2 streams on 2 threads";
@@ -632,7 +639,7 @@ static void profile_dataset(const char *name, const unsigned char *data,
     bench_result *r;
 
     path_in(zmm_path, sizeof zmm_path, opt.work, name, ".zmm");
-    if (file_size(zmm_path) == 0 && pack_zmm(zmm_path, data, size, 6, 0) != 0)
+    if (file_size(zmm_path) == 0 && pack_zmm(zmm_path, data, size, 6, 0, ZMM_DEFAULT_BLOCK_SIZE) != 0)
         die("cannot pack");
     if (strcmp(opt.profile, "seq64k") == 0)
         bench_make_seq(&w, size);
@@ -654,16 +661,42 @@ static void profile_dataset(const char *name, const unsigned char *data,
     bench_free_workload(&w);
 }
 
+/* The three read workloads through a fresh stream each (no worker and a
+ * cold cache for each) of the archive at `path`. */
+static void read_archive(const char *name, const char *sys, const char *path,
+                         unsigned flags, const bench_workload *const ws[3],
+                         const unsigned char *data, uint64_t size, int reps)
+{
+    bench_reader rd = {sys, NULL, zmm_seek_, zmm_read_};
+    zmm_archive *ar = NULL;
+    zmm_stream *s = NULL;
+    int k;
+
+    if (zmm_archive_open(path, ZMM_OPEN_READ, &ar, NULL) != ZMM_OK)
+        die("cannot open the archive");
+    for (k = 0; k < 3; k++) {
+        if (zmm_stream_open(ar, NULL, flags, NULL, &s) != ZMM_OK)
+            die("cannot open the archive's stream");
+        rd.ctx = s;
+        measure(name, &rd, ws[k], data, size, 0, reps);
+        zmm_stream_close(s);
+    }
+    zmm_archive_close(ar);
+}
+
 static void bench_dataset(const char *name, const char *path,
                           const unsigned char *data, uint64_t size)
 {
-    char zmm_path[1024], zmm9_path[1024], pcm_path[1024], gz_path[1024],
-        bgzf_path[1024], tmp[1024];
+    char zmm_path[1024], zmm9_path[1024], zmm32k_path[1024], pcm_path[1024],
+        gz_path[1024], bgzf_path[1024], tmp[1024];
     int reps = opt.quick ? 1 : opt.reps, preps = opt.quick ? 1 : opt.pack_reps;
     zmm_pcm_layout lay = {sizeof lay, 0, 0, 0, 0};
     int wav = zmm_detect_wav_layout(data, size < 65536 ? (size_t)size : 65536,
                                     size, &lay) == ZMM_OK;
+    /* text: also with 32 KiB blocks, the random-read trade-off */
+    int text = strcmp(name, "text") == 0;
     bench_workload seq, rnd, loc;
+    const bench_workload *const ws[3] = {&seq, &rnd, &loc};
     bench_result *r, *base;
     zblocks zb;
     int i;
@@ -672,6 +705,7 @@ static void bench_dataset(const char *name, const char *path,
     fflush(stdout);
     path_in(zmm_path, sizeof zmm_path, opt.work, name, ".zmm");
     path_in(zmm9_path, sizeof zmm9_path, opt.work, name, ".l9.zmm");
+    path_in(zmm32k_path, sizeof zmm32k_path, opt.work, name, ".32k.zmm");
     path_in(pcm_path, sizeof pcm_path, opt.work, name, ".pcm.zmm");
     path_in(gz_path, sizeof gz_path, opt.work, name, ".gz");
     path_in(bgzf_path, sizeof bgzf_path, opt.work, name, ".bgzf.gz");
@@ -682,6 +716,9 @@ static void bench_dataset(const char *name, const char *path,
     pack_timed(name, "zmm -9 (core library)", pack_zmm9, zmm9_path, data,
                size, 1);
     remove(zmm9_path);
+    if (text)
+        pack_timed(name, SYS_ZMM32K, pack_zmm32k, zmm32k_path, data, size,
+                   preps);
     if (wav) /* issue 7: the PCM filter, on WAV data sets only */
         pack_timed(name, SYS_PCM, pack_zmm_pcm, pcm_path, data, size, preps);
     pack_timed(name, "gzwrite -6 (zlib)", pack_gz, gz_path, data, size, preps);
@@ -730,40 +767,25 @@ static void bench_dataset(const char *name, const char *path,
         measure(name, &rd, &loc, data, size, 0, reps);
         close(pc.fd);
     }
-    for (i = 0; i < 2; i++) {
-        /* zmm: one archive, one stream, as an application keeps it; with
-         * the default (read-ahead), then without it (a new stream, so no
-         * worker and a cold cache for each) */
-        zmm_archive *ar = NULL;
-        zmm_stream *s = NULL;
-        bench_reader rd = {i ? SYS_ZMM_NORA : SYS_ZMM, NULL, zmm_seek_,
-                           zmm_read_};
-        unsigned flags = i ? ZMM_STREAM_NO_READAHEAD : ZMM_STREAM_READ;
-        const bench_workload *const ws[3] = {&seq, &rnd, &loc};
-        int k;
-
-        if (zmm_archive_open(zmm_path, ZMM_OPEN_READ, &ar, NULL) != ZMM_OK)
-            die("cannot open the archive");
-        for (k = 0; k < 3; k++) {
-            if (zmm_stream_open(ar, NULL, flags, NULL, &s) != ZMM_OK)
-                die("cannot open the archive's stream");
-            rd.ctx = s;
-            measure(name, &rd, ws[k], data, size, 0, reps);
-            zmm_stream_close(s);
-        }
-        zmm_archive_close(ar);
+    /* zmm: one archive, one stream, as an application keeps it; with the
+     * default (read-ahead), then without it */
+    read_archive(name, SYS_ZMM, zmm_path, ZMM_STREAM_READ, ws, data, size,
+                 reps);
+    read_archive(name, SYS_ZMM_NORA, zmm_path, ZMM_STREAM_NO_READAHEAD, ws,
+                 data, size, reps);
+    if (text) {
+        read_archive(name, SYS_ZMM32K, zmm32k_path, ZMM_STREAM_READ, ws, data,
+                     size, reps);
+        remove(zmm32k_path);
     }
     if (wav) { /* zmm with the PCM filter: the same reads, the same checks */
         zmm_archive *ar = NULL;
-        zmm_stream *s = NULL;
         zmm_member_info mi;
-        bench_reader rd = {SYS_PCM, NULL, zmm_seek_, zmm_read_};
 
         memset(&mi, 0, sizeof mi);
         mi.struct_size = sizeof mi;
         if (zmm_archive_open(pcm_path, ZMM_OPEN_READ, &ar, NULL) != ZMM_OK ||
-            zmm_archive_member_info(ar, 0, &mi) != ZMM_OK ||
-            zmm_stream_open(ar, NULL, ZMM_STREAM_READ, NULL, &s) != ZMM_OK)
+            zmm_archive_member_info(ar, 0, &mi) != ZMM_OK)
             die("cannot open the PCM archive");
         if (!(mi.flags & ZMM_MEMBER_PCM) || mi.pcm_offset != lay.offset ||
             mi.pcm_length != lay.length || mi.pcm_bits != lay.bits ||
@@ -771,12 +793,9 @@ static void bench_dataset(const char *name, const char *path,
             fprintf(stderr, "bench_native: %s: PCM layout not stored\n", name);
             failures++;
         }
-        rd.ctx = s;
-        measure(name, &rd, &seq, data, size, 0, reps);
-        measure(name, &rd, &rnd, data, size, 0, reps);
-        measure(name, &rd, &loc, data, size, 0, reps);
-        zmm_stream_close(s);
         zmm_archive_close(ar);
+        read_archive(name, SYS_PCM, pcm_path, ZMM_STREAM_READ, ws, data, size,
+                     reps);
     }
     {   /* zmm, two halves on two threads */
         double samples[64];
@@ -900,6 +919,8 @@ static void add_targets(const char *name)
     bench_result *fsz = bench_find(&results, name, "size", "flac");
     bench_result *ps = bench_find(&results, name, "seq64k", SYS_PCM);
     bench_result *pr = bench_find(&results, name, "rand4k", SYS_PCM);
+    bench_result *z32r = bench_find(&results, name, "rand4k", SYS_ZMM32K);
+    bench_result *z32sz = bench_find(&results, name, "size", SYS_ZMM32K);
     char d[160];
 
     if (zn && zl) {
@@ -920,6 +941,13 @@ static void add_targets(const char *name)
         snprintf(d, sizeof d, "%.0f vs %.0f reads/s", zr->value, br->value);
         bench_target_add(&targets, "uniform random 4 KiB ≥ 1.0× BGZF", name,
                          zr->value / br->value, 1.0, 0, d);
+    }
+    if (z32r && br && z32sz && bsz) { /* the same target, smaller blocks */
+        snprintf(d, sizeof d, "%.0f vs %.0f reads/s; size %.3f× bgzip's",
+                 z32r->value, br->value, z32sz->value / bsz->value);
+        bench_target_add(&targets,
+                         "uniform random 4 KiB ≥ 1.0× BGZF (zmm -b 32k)", name,
+                         z32r->value / br->value, 1.0, 0, d);
     }
     if (zr && gr) {
         snprintf(d, sizeof d, "%.0f vs %.2f reads/s", zr->value, gr->value);

@@ -89,9 +89,12 @@ position). Offsets are not aligned.
 
 **Systems**: the plain file with `pread`; the core library (`zmm`, one
 archive kept open and one stream per workload, default 64 KiB blocks, deflate
-level 6, its 4 MiB block cache, and its default read-ahead: once reads move
-forward from block to block, a second thread decodes the next three blocks);
-"zmm, no read-ahead", the same with `ZMM_STREAM_NO_READAHEAD` (one thread);
+level 6, its 4 MiB block cache, a preset dictionary where `zmm pack` would
+give one (`zmm_choose_dictionary`: text), and its default read-ahead: once
+reads move forward from block to block, a second thread decodes the next
+three blocks); "zmm, no read-ahead", the same with `ZMM_STREAM_NO_READAHEAD`
+(one thread); "zmm -b 32k" (text only), the same with 32 KiB blocks, the
+trade-off a user picks for cheaper random reads;
 BGZF through htslib (`bgzf_useek`/`bgzf_read` with the
 `.gzi` index, its blocks of 0xff00 = 65,280 bytes, written by htslib in this
 process at its default level; `bgzf_set_cache_size` is given the same 4 MiB);
@@ -107,7 +110,7 @@ PCM layout found by `zmm_detect_wav_layout` in the file's first 64 KiB and set
 by `zmm_stream_set_pcm_layout` right after the member is opened for writing;
 it runs the same read workloads with the same checks, and the run checks that
 the layout was stored (`ZMM_MEMBER_PCM`). Packers: the core library (levels 6
-and 9, and level 6 with the PCM filter), zlib's gzwrite, htslib's BGZF writer,
+and 9, level 6 with 32 KiB blocks, and level 6 with the PCM filter), zlib's gzwrite, htslib's BGZF writer,
 and the command-line `gzip -6`, `pigz -p 2`, `bgzip -@ 2`, `zstd -3`,
 `zstd -19` (audio only), `xz -6` and `flac` (audio only, its default level 5),
 timed by wall clock from the plain file to an output file (xz, zstd -19 and
