@@ -336,11 +336,12 @@ static int help_next(zmm_stream *s, uint32_t next)
 }
 
 /*
- * Block `index` of a read-only stream is about to enter (it is not cached;
- * counts: a step to it counts, above): notes the access pattern, starts the worker on a forward run, queues the
- * blocks after this one, and returns the block already decoded by the
- * worker, installed in the cache, or NULL (the caller decodes it). The
- * decoded buffer is swapped in through ra_spare, never copied.
+ * Block `index` of a read-only stream, not cached, is about to be read
+ * (`counts`: the step to it counts towards a forward run, above). Notes the
+ * access pattern, starts the worker on a forward run, queues the blocks
+ * after this one, and returns the block already decoded by the worker,
+ * installed in the cache, or NULL (the caller decodes it). The decoded
+ * buffer is swapped in through ra_spare, never copied.
  */
 static zmm_cache_entry *block_entering(zmm_stream *s, uint32_t index,
                                        int counts)

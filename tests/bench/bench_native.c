@@ -617,7 +617,7 @@ static int pack_zmm32k(const char *p, const unsigned char *d, uint64_t n)
 
 static const char *SYS_PLAIN = "plain file (pread)";
 static const char *SYS_ZMM = "zmm (core library)"; /* read-ahead on */
-static const char *SYS_ZMM_NORA = "zmm, no read-ahead";
+static const char *SYS_ZMM_NORA = "zmm (no read-ahead)"; /* no comma: CSV */
 static const char *SYS_ZMM32K = "zmm -b 32k (core library)"; /* text only */
 /* the CSV turns a comma into a semicolon: the name is stored so */
 static const char *SYS_PCM = "zmm pcm (core library; PCM filter)";

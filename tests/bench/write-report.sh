@@ -92,7 +92,7 @@ archive kept open and one stream per workload, default 64 KiB blocks, deflate
 level 6, its 4 MiB block cache, a preset dictionary where `zmm pack` would
 give one (`zmm_choose_dictionary`: text), and its default read-ahead: once
 reads move forward from block to block, a second thread decodes the next
-three blocks); "zmm, no read-ahead", the same with `ZMM_STREAM_NO_READAHEAD`
+three blocks); "zmm (no read-ahead)", the same with `ZMM_STREAM_NO_READAHEAD`
 (one thread); "zmm -b 32k" (text only), the same with 32 KiB blocks, the
 trade-off a user picks for cheaper random reads;
 BGZF through htslib (`bgzf_useek`/`bgzf_read` with the
@@ -151,7 +151,11 @@ EOF
 The same workloads through `mmioSeek`/`mmioRead` on `NAME.zmm+` (zmmio.dll)
 and on the plain file through mmio's DOS procedure, each unbuffered and with
 MMIO_ALLOCBUF (mmio's default 8 KiB buffer), and through the core library
-called directly in the same Wine process. The recorder writes a RIFF WAVE
+called directly in the same Wine process. The five readers are open at once
+and take turns: each repetition runs every one of them once, so that a slow
+spell of the machine falls on all alike (run one after the other, the
+reader that happened to run during one showed a 20% gap that interleaving
+removed). The recorder writes a RIFF WAVE
 (`mmioCreateChunk`, 16 KiB `mmioWrite`s, `mmioAscend`) holding the audio data
 set's samples; its time runs until `mmioClose` returns, which for an archive
 includes deflating the last blocks and the commit's fsync.
