@@ -217,10 +217,11 @@ zmm_result zmm_compact(const char *path, long *os_error);
 #define ZMM_STREAM_TRUNCATE 0x4u /* with WRITE: empty an existing member */
 #define ZMM_STREAM_EXCLUSIVE 0x8u /* with CREATE: ZMM_ERR_EXISTS if it exists */
 /* Read-only streams decode the next blocks on a second thread once reads
- * move forward from block to block (sequential, or a window moving forward);
- * random reads, and members of incompressible (raw) blocks, never start it. The thread belongs to the stream: it starts
- * at the first forward run and is joined by zmm_stream_close() (or the
- * archive's close). This flag turns it off. Writable streams never use it. */
+ * move forward from block to block (sequential, or a window moving
+ * forward); random reads, and members of incompressible (raw) blocks, never
+ * start it. The thread belongs to the stream: it starts at the first
+ * forward run and is joined by zmm_stream_close() (or the archive's close).
+ * This flag turns it off. Writable streams never use it. */
 #define ZMM_STREAM_NO_READAHEAD 0x10u
 
 /* Options for members a stream creates or truncates; NULL means defaults. */

@@ -20,7 +20,10 @@
  *
  * Threads: all four functions may be called from any thread; distinct mmio
  * handles may be used from distinct threads at once (one handle by one thread
- * at a time, as with any mmio handle).
+ * at a time, as with any mmio handle). A handle opened for reading that is
+ * read forward gets a worker thread decoding the next blocks (read-ahead);
+ * mmioClose joins it, so close every handle before unloading the DLL, and
+ * never from DllMain.
  */
 #ifndef ZMMIO_H
 #define ZMMIO_H
