@@ -87,8 +87,9 @@ if [ ! -s tone.wav ]; then
       printf '\100\037\000\000\100\037\000\000\001\000\010\000data\000\037\000\000'
       head -c 7936 /dev/urandom; } >tone.wav
 fi
-cat /usr/share/common-licenses/GPL-3 /usr/share/common-licenses/Apache-2.0 >text.txt 2>/dev/null ||
-    seq 1 20000 >text.txt
+# Text of 256 KiB or more, so that both packers give it a preset dictionary.
+cat /usr/share/common-licenses/* >text.txt 2>/dev/null
+[ "$(wc -c <text.txt)" -ge 300000 ] || seq 1 60000 >>text.txt
 head -c 200000 /dev/urandom >random.bin
 files="tone.wav text.txt random.bin"
 
@@ -96,6 +97,12 @@ files="tone.wav text.txt random.bin"
 
 check 0 "native: pack lin.zmm" lin pack -b 16k -o lin.zmm $files
 check 0 "wine: list lin.zmm" win list lin.zmm
+has_dict() { # has_dict ARCHIVE WHO: text.txt has a dictionary, as WHO lists it
+    "$2" list -v "$1" 2>&1 | tr -d '\r' | grep -q ' dict [0-9]* .*text\.txt$' &&
+        ok "$2: text.txt in $1 has a preset dictionary" ||
+        not_ok "$2: text.txt in $1 has no preset dictionary"
+}
+has_dict lin.zmm win
 check 0 "wine: verify lin.zmm" win verify lin.zmm
 for f in $files; do
     win cat lin.zmm "$f" >cat.out 2>err.txt
@@ -113,8 +120,9 @@ same cat.out text.txt "native: cat the member zmm.exe added"
 
 # ---- zmm.exe -> native zmm ------------------------------------------------------
 
-check 0 "wine: pack win.zmm" win pack -l 9 -o win.zmm $files
+check 0 "wine: pack win.zmm" win pack -l 9 -b 32k -o win.zmm $files
 check 0 "native: list win.zmm" lin list win.zmm
+has_dict win.zmm lin
 check 0 "native: verify win.zmm" lin verify win.zmm
 check 0 "native: unpack win.zmm" lin unpack -C from-win win.zmm
 for f in $files; do
