@@ -1,4 +1,4 @@
-# Instrumentation for the linux-asan and linux-fuzz presets. Applies to every
+# Instrumentation for the linux-asan, linux-tsan and linux-fuzz presets. Applies to every
 # target (library, tests, tools) so that a bug is caught wherever it happens.
 #
 # ZMM_SANITIZE=ON: AddressSanitizer + UndefinedBehaviorSanitizer (gcc or clang);
@@ -7,6 +7,8 @@
 #   instrumentation (-fsanitize=fuzzer-no-link) everywhere. A fuzz target adds
 #   -fsanitize=fuzzer to its own link (target_link_options) to get libFuzzer's
 #   main(); its other tests link as usual.
+# ZMM_TSAN=ON: ThreadSanitizer, for read-ahead's worker thread (a data race
+#   report fails the test: halt_on_error in the test environment).
 if(ZMM_SANITIZE OR ZMM_FUZZ)
     if(WIN32)
         message(FATAL_ERROR "ZMM_SANITIZE / ZMM_FUZZ are for the native Linux builds")
@@ -22,4 +24,12 @@ if(ZMM_SANITIZE OR ZMM_FUZZ)
     add_compile_options(-fsanitize=${_zmm_san} -fno-sanitize-recover=all
                         -fno-omit-frame-pointer)
     add_link_options(-fsanitize=${_zmm_san})
+endif()
+
+if(ZMM_TSAN)
+    if(WIN32 OR ZMM_SANITIZE OR ZMM_FUZZ)
+        message(FATAL_ERROR "ZMM_TSAN is for a native Linux build of its own")
+    endif()
+    add_compile_options(-fsanitize=thread -fno-omit-frame-pointer)
+    add_link_options(-fsanitize=thread)
 endif()

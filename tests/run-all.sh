@@ -4,9 +4,9 @@
 #
 #   1. cmake/setup-debian.sh installs whatever package is missing (quiet and
 #      instant when nothing is);
-#   2. for each preset of CMakePresets.json -- linux, linux-asan, linux-fuzz,
-#      windows-x64 (tests under Wine), windows-x86 (build only: no 32-bit
-#      Wine) -- configures, builds and runs its tests with ctest;
+#   2. for each preset of CMakePresets.json -- linux, linux-asan, linux-tsan,
+#      linux-fuzz, windows-x64 (tests under Wine), windows-x86 (build only:
+#      no 32-bit Wine) -- configures, builds and runs its tests with ctest;
 #   3. prints one line per preset and, last, the totals over every ctest run:
 #
 #        N passed, N failed
@@ -41,7 +41,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root" || exit 1
 exec </dev/null
 
-all_presets=(linux linux-asan linux-fuzz windows-x64 windows-x86)
+all_presets=(linux linux-asan linux-tsan linux-fuzz windows-x64 windows-x86)
 # Presets whose tests ctest runs (windows-x86 is build only).
 has_tests() { [ "$1" != windows-x86 ]; }
 
