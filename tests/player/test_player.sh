@@ -613,6 +613,9 @@ gui-inner)
     # Space: pause; the position holds; space again: resume.
     echo space >&3
     if wait_for "state=paused"; then
+        # The device may report a few ms more as it stops (seen once under
+        # load: 133 frames): the position is taken once it has settled.
+        sleep 0.3
         held=$(last_pos)
         sleep 0.6
         if [ "$(last_pos)" = "$held" ]; then
