@@ -95,12 +95,14 @@ char *cli_strdup(const char *s);
 
 /* ---- options.c: option values ------------------------------------------ */
 
-/* A -l level: one digit 0..9; -1 if invalid. */
-int cli_parse_level(const char *text);
+/* A -l level: one digit 0..9; -1 if invalid, after a usage error naming
+ * `command`. */
+int cli_parse_level(const char *command, const char *text);
 
 /* A -b block size: a power of two from 4096 to 1048576, as a number or with
- * a k or m suffix ("64k", "1m", "65536", "64KiB"). 0 if invalid. */
-uint32_t cli_parse_block_size(const char *text);
+ * a k or m suffix ("64k", "1m", "65536", "64KiB"). 0 if invalid, after a
+ * usage error naming `command`. */
+uint32_t cli_parse_block_size(const char *command, const char *text);
 
 /* "64 KiB", "1 MiB", "4096": a block size for display. */
 const char *cli_block_size_text(uint32_t size, char *buf, size_t bufsize);
@@ -167,8 +169,9 @@ int cli_copy_out(zmm_archive *ar, const char *archive, const char *member,
 
 enum { CLI_FILTER_AUTO, CLI_FILTER_PCM, CLI_FILTER_NONE };
 
-/* CLI_FILTER_* for "auto", "pcm", "none"; -1 for anything else. */
-int cli_parse_filter(const char *text);
+/* CLI_FILTER_* for "auto", "pcm", "none"; -1 for anything else, after a
+ * usage error naming `command`. */
+int cli_parse_filter(const char *command, const char *text);
 
 /* As cli_copy_in, after giving the member the PCM layout found in the
  * input's first bytes (auto: when there is one; pcm: failing when there is

@@ -257,27 +257,19 @@ int cmd_add(int argc, char **argv)
             as_name = value;
             break;
         case OPT_LEVEL:
-            opt.level = cli_parse_level(value);
-            if (opt.level < 0) {
-                cli_usage_error("zmm add", "level '%s': give 0 to 9", value);
+            opt.level = cli_parse_level("zmm add", value);
+            if (opt.level < 0)
                 rc = CLI_USAGE;
-            }
             break;
         case OPT_BLOCK:
-            opt.block_size = cli_parse_block_size(value);
-            if (opt.block_size == 0) {
-                cli_usage_error("zmm add", "block size '%s': give a power "
-                                "of two from 4k to 1m", value);
+            opt.block_size = cli_parse_block_size("zmm add", value);
+            if (opt.block_size == 0)
                 rc = CLI_USAGE;
-            }
             break;
         case OPT_FILTER:
-            filter = cli_parse_filter(value);
-            if (filter < 0) {
-                cli_usage_error("zmm add", "filter '%s': give auto, pcm or "
-                                "none", value);
+            filter = cli_parse_filter("zmm add", value);
+            if (filter < 0)
                 rc = CLI_USAGE;
-            }
             break;
         case OPT_NO_DICT:
             use_dict = 0;

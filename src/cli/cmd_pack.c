@@ -218,19 +218,15 @@ int cmd_pack(int argc, char **argv)
             output = value;
             break;
         case OPT_LEVEL:
-            opt.level = cli_parse_level(value);
+            opt.level = cli_parse_level("zmm pack", value);
             if (opt.level < 0) {
-                cli_usage_error("zmm pack", "level '%s': give 0 to 9", value);
                 rc = CLI_USAGE;
                 goto done;
             }
             break;
         case OPT_BLOCK:
-            opt.block_size = cli_parse_block_size(value);
+            opt.block_size = cli_parse_block_size("zmm pack", value);
             if (opt.block_size == 0) {
-                cli_usage_error("zmm pack", "block size '%s': give a power "
-                                "of two from 4k to 1m (4096 to 1048576)",
-                                value);
                 rc = CLI_USAGE;
                 goto done;
             }
@@ -239,10 +235,8 @@ int cmd_pack(int argc, char **argv)
             force = 1;
             break;
         case OPT_FILTER:
-            filter = cli_parse_filter(value);
+            filter = cli_parse_filter("zmm pack", value);
             if (filter < 0) {
-                cli_usage_error("zmm pack", "filter '%s': give auto, pcm "
-                                "or none", value);
                 rc = CLI_USAGE;
                 goto done;
             }

@@ -12,7 +12,7 @@
 /* Enough for any WAV header with its LIST/JUNK chunks. */
 #define HEAD_BYTES 65536u
 
-int cli_parse_filter(const char *text)
+int cli_parse_filter(const char *command, const char *text)
 {
     if (strcmp(text, "auto") == 0)
         return CLI_FILTER_AUTO;
@@ -20,6 +20,7 @@ int cli_parse_filter(const char *text)
         return CLI_FILTER_PCM;
     if (strcmp(text, "none") == 0)
         return CLI_FILTER_NONE;
+    cli_usage_error(command, "filter '%s': give auto, pcm or none", text);
     return -1;
 }
 

@@ -128,14 +128,15 @@ int cli_next_option(cli_parser *p, const cli_option *table,
     return short_option(p, table, value);
 }
 
-int cli_parse_level(const char *text)
+int cli_parse_level(const char *command, const char *text)
 {
     if (text[0] >= '0' && text[0] <= '9' && text[1] == '\0')
         return text[0] - '0';
+    cli_usage_error(command, "level '%s': give 0 to 9", text);
     return -1;
 }
 
-uint32_t cli_parse_block_size(const char *text)
+static uint32_t block_size_value(const char *text)
 {
     uint64_t value = 0;
     const char *p = text;
@@ -165,6 +166,16 @@ uint32_t cli_parse_block_size(const char *text)
         value > ZMM_MAX_BLOCK_SIZE || (value & (value - 1)) != 0)
         return 0;
     return (uint32_t)value;
+}
+
+uint32_t cli_parse_block_size(const char *command, const char *text)
+{
+    uint32_t size = block_size_value(text);
+
+    if (size == 0)
+        cli_usage_error(command, "block size '%s': give a power of two from "
+                        "4k to 1m (4096 to 1048576)", text);
+    return size;
 }
 
 const char *cli_block_size_text(uint32_t size, char *buf, size_t bufsize)

@@ -37,19 +37,28 @@ void zmm_cache_free(zmm_block_cache *c)
     c->capacity = 0;
 }
 
-zmm_cache_entry *zmm_cache_find(zmm_block_cache *c, uint32_t index)
+static zmm_cache_entry *lookup(const zmm_block_cache *c, uint32_t index)
 {
     uint32_t i;
 
-    for (i = 0; i < c->capacity; i++) {
-        zmm_cache_entry *e = &c->entries[i];
-
-        if (e->index == index) {
-            e->last_use = ++c->clock;
-            return e;
-        }
-    }
+    for (i = 0; i < c->capacity; i++)
+        if (c->entries[i].index == index)
+            return &c->entries[i];
     return NULL;
+}
+
+zmm_cache_entry *zmm_cache_find(zmm_block_cache *c, uint32_t index)
+{
+    zmm_cache_entry *e = lookup(c, index);
+
+    if (e != NULL)
+        e->last_use = ++c->clock;
+    return e;
+}
+
+int zmm_cache_holds(const zmm_block_cache *c, uint32_t index)
+{
+    return lookup(c, index) != NULL;
 }
 
 zmm_cache_entry *zmm_cache_victim(zmm_block_cache *c)

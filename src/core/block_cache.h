@@ -36,6 +36,9 @@ void zmm_cache_free(zmm_block_cache *c);
 /* The entry holding block `index`, marked as used, or NULL. */
 zmm_cache_entry *zmm_cache_find(zmm_block_cache *c, uint32_t index);
 
+/* Whether block `index` is cached, without marking it as used. */
+int zmm_cache_holds(const zmm_block_cache *c, uint32_t index);
+
 /* The entry to reuse next: a free one if any, else the least recently used.
  * The caller stores or drops its contents before reuse. NULL only if no
  * block memory can be allocated at all. */

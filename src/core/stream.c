@@ -249,16 +249,6 @@ static zmm_result load_whole_block(zmm_stream *s, zmm_cache_entry *e,
  * third block in a row. */
 #define READAHEAD_START_RUN 2
 
-static int in_cache(const zmm_stream *s, uint32_t index)
-{
-    uint32_t i;
-
-    for (i = 0; i < s->cache.capacity; i++)
-        if (s->cache.entries[i].index == index)
-            return 1;
-    return 0;
-}
-
 /* Blocks worth a worker: deflate and PCM. A zero block costs a memset and
  * a raw one a read and a CRC, about what handing a block over costs. */
 static int worth_ahead(const zmm_stream *s, uint32_t index)
@@ -266,7 +256,7 @@ static int worth_ahead(const zmm_stream *s, uint32_t index)
     unsigned kind = s->m->blocks[index].kind;
 
     return (kind == ZMM_KIND_DEFLATE || kind == ZMM_KIND_PCM) &&
-           !in_cache(s, index);
+           !zmm_cache_holds(&s->cache, index);
 }
 
 /* Asks the worker for the blocks after `index` worth it (above); on a jump

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../splitmix64.h"
+
 #ifdef _WIN32
 #include <windows.h>
 #else
@@ -34,11 +36,7 @@ double bench_now(void)
 
 uint64_t bench_rand(uint64_t *state)
 {
-    uint64_t z = (*state += 0x9E3779B97F4A7C15ull);
-
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
+    return splitmix64(state);
 }
 
 uint64_t bench_below(uint64_t *state, uint64_t n)
@@ -264,23 +262,28 @@ static void copy_str(char *dst, size_t cap, const char *src)
     dst[n] = '\0';
 }
 
+/* A full array twice as long (`first` elements the first time). */
+static void *grow(void *v, size_t *cap, size_t first, size_t elem)
+{
+    size_t n = *cap ? *cap * 2 : first;
+
+    v = realloc(v, n * elem);
+    if (v == NULL) {
+        fprintf(stderr, "bench: out of memory\n");
+        exit(2);
+    }
+    *cap = n;
+    return v;
+}
+
 bench_result *bench_add(bench_results *rs, const char *dataset,
                         const char *workload, const char *system,
                         const char *unit, double *samples, int reps)
 {
     bench_result *r;
 
-    if (rs->n == rs->cap) {
-        size_t cap = rs->cap ? rs->cap * 2 : 64;
-        bench_result *v = realloc(rs->v, cap * sizeof *v);
-
-        if (v == NULL) {
-            fprintf(stderr, "bench: out of memory\n");
-            exit(2);
-        }
-        rs->v = v;
-        rs->cap = cap;
-    }
+    if (rs->n == rs->cap)
+        rs->v = grow(rs->v, &rs->cap, 64, sizeof *rs->v);
     r = &rs->v[rs->n++];
     memset(r, 0, sizeof *r);
     copy_str(r->dataset, sizeof r->dataset, dataset);
@@ -335,17 +338,8 @@ void bench_target_add(bench_targets *ts, const char *what,
 {
     bench_target *t;
 
-    if (ts->n == ts->cap) {
-        size_t cap = ts->cap ? ts->cap * 2 : 32;
-        bench_target *v = realloc(ts->v, cap * sizeof *v);
-
-        if (v == NULL) {
-            fprintf(stderr, "bench: out of memory\n");
-            exit(2);
-        }
-        ts->v = v;
-        ts->cap = cap;
-    }
+    if (ts->n == ts->cap)
+        ts->v = grow(ts->v, &ts->cap, 32, sizeof *ts->v);
     t = &ts->v[ts->n++];
     memset(t, 0, sizeof *t);
     copy_str(t->what, sizeof t->what, what);
@@ -560,4 +554,46 @@ int bench_write_file(const char *path, const void *data, size_t len)
     ok = fwrite(data, 1, len, f) == len;
     ok = fclose(f) == 0 && ok;
     return ok ? 0 : -1;
+}
+
+/* A 44-byte RIFF WAVE header (44.1 kHz, 16-bit stereo PCM) over the first
+ * bytes of a synthetic audio buffer. */
+static void put_le(unsigned char *p, uint32_t v, int n)
+{
+    int i;
+
+    for (i = 0; i < n; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static void put_wav_header(unsigned char *b, size_t len)
+{
+    memcpy(b, "RIFF", 4);
+    put_le(b + 4, (uint32_t)(len - 8), 4);
+    memcpy(b + 8, "WAVEfmt ", 8);
+    put_le(b + 16, 16, 4);
+    put_le(b + 20, 1, 2);          /* WAVE_FORMAT_PCM */
+    put_le(b + 22, 2, 2);          /* channels */
+    put_le(b + 24, 44100, 4);
+    put_le(b + 28, 44100 * 4, 4);  /* bytes per second */
+    put_le(b + 32, 4, 2);          /* block align */
+    put_le(b + 34, 16, 2);
+    memcpy(b + 36, "data", 4);
+    put_le(b + 40, (uint32_t)((len - 44) & ~(size_t)3), 4);
+}
+
+int bench_write_quick_set(const char *kind, const char *path, uint64_t seed)
+{
+    size_t len = (5u << 20) + 12345;
+    unsigned char *buf = malloc(len);
+    int rc;
+
+    if (buf == NULL)
+        return -1;
+    bench_synth(kind, buf, len, seed);
+    if (strcmp(kind, "audio") == 0)
+        put_wav_header(buf, len);
+    rc = bench_write_file(path, buf, len);
+    free(buf);
+    return rc;
 }

@@ -149,6 +149,12 @@ void bench_write_md_table(FILE *f, const bench_results *rs,
 void bench_synth(const char *kind, unsigned char *buf, size_t n,
                  uint64_t seed);
 
+/* A quick mode's data set: `kind` as bench_synth makes it, 5 MiB + 12345
+ * bytes (more than the core's 4 MiB cache, not a whole number of blocks),
+ * audio behind a 44-byte WAV header (16-bit stereo, 44.1 kHz) so that the
+ * PCM paths run; written to `path`. 0, or -1 if it cannot be. */
+int bench_write_quick_set(const char *kind, const char *path, uint64_t seed);
+
 /* Whole files (stdio). */
 unsigned char *bench_read_file(const char *path, uint64_t *size);
 int bench_write_file(const char *path, const void *data, size_t len);

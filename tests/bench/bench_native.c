@@ -1038,32 +1038,6 @@ static void write_outputs(const char *const *names, size_t n)
     fclose(f);
 }
 
-/* A 44-byte RIFF WAVE header (44.1 kHz, 16-bit stereo PCM) over the first
- * bytes of a synthetic audio buffer. */
-static void put_le(unsigned char *p, uint32_t v, int n)
-{
-    int i;
-
-    for (i = 0; i < n; i++)
-        p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static void put_wav_header(unsigned char *b, size_t len)
-{
-    memcpy(b, "RIFF", 4);
-    put_le(b + 4, (uint32_t)(len - 8), 4);
-    memcpy(b + 8, "WAVEfmt ", 8);
-    put_le(b + 16, 16, 4);
-    put_le(b + 20, 1, 2);          /* WAVE_FORMAT_PCM */
-    put_le(b + 22, 2, 2);          /* channels */
-    put_le(b + 24, 44100, 4);
-    put_le(b + 28, 44100 * 4, 4);  /* bytes per second */
-    put_le(b + 32, 4, 2);          /* block align */
-    put_le(b + 34, 16, 2);
-    memcpy(b + 36, "data", 4);
-    put_le(b + 40, (uint32_t)((len - 44) & ~(size_t)3), 4);
-}
-
 static void usage(void)
 {
     fprintf(stderr,
@@ -1139,19 +1113,9 @@ int main(int argc, char **argv)
         opt.nlocal = 3000;
         opt.gz_reads = 4;
         for (i = 0; i < 3; i++) {
-            /* more than the 4 MiB cache, not a whole number of blocks */
-            size_t len = (5u << 20) + 12345;
-            unsigned char *buf = malloc(len);
-
-            if (buf == NULL)
-                die("out of memory");
-            bench_synth(kinds[i], buf, len, 42 + i);
-            if (i == 0) /* a WAV, for the PCM filter's path */
-                put_wav_header(buf, len);
             path_in(qpaths[i], sizeof qpaths[i], opt.work, kinds[i], ".quick.raw");
-            if (bench_write_file(qpaths[i], buf, len) != 0)
+            if (bench_write_quick_set(kinds[i], qpaths[i], 42 + i) != 0)
                 die("cannot write quick data");
-            free(buf);
             names[n] = kinds[i];
             paths[n] = qpaths[i];
             n++;

@@ -563,6 +563,23 @@ gui-inner)
         return 0
     }
     last_pos() { tr -d '\r' <trace.txt | sed -n 's/^trace: pos=\([0-9]*\) .*/\1/p' | tail -n 1; }
+    # quit_window TRACE WHAT: Quit, then the window closes (trace: closed) and
+    # Wine's explorer exits 0 (gui.rc), within 30 s.
+    quit_window() {
+        echo quit >&3
+        exec 3>&-
+        n=0
+        while [ ! -f gui.rc ] && [ $n -lt 300 ]; do
+            sleep 0.1
+            n=$((n + 1))
+        done
+        unix "$1"
+        if [ "$(cat gui.rc 2>/dev/null)" = 0 ] && grep -q "^trace: closed" "$1"; then
+            ok "quit: $2 closed (trace: closed), Wine's explorer exited 0"
+        else
+            fail "quit: $2: exit status $(cat gui.rc 2>/dev/null || echo '(still running)')"
+        fi
+    }
 
     if wait_for "^trace: window [0-9]+x[0-9]+, on screen" &&
         wait_for "^trace: loaded long.zmm\+long.wav frames=[0-9]+ rate=22050 block=2 members=3"; then
@@ -633,19 +650,7 @@ gui-inner)
     else
         fail "did not play to the end after resuming"
     fi
-    echo quit >&3
-    exec 3>&-
-    n=0
-    while [ ! -f gui.rc ] && [ $n -lt 300 ]; do
-        sleep 0.1
-        n=$((n + 1))
-    done
-    unix trace.txt
-    if [ "$(cat gui.rc 2>/dev/null)" = 0 ] && grep -q "^trace: closed" trace.txt; then
-        ok "quit: the window closed (trace: closed), Wine's explorer exited 0"
-    else
-        fail "quit: exit status $(cat gui.rc 2>/dev/null || echo '(still running)')"
-    fi
+    quit_window trace.txt "the window"
 
     # The capture (before the second window below opens the device again).
     cp "$capture" seek-capture.raw
@@ -719,19 +724,7 @@ gui-inner)
     else
         fail "picking member 2 did not load long.zmm+st16.wav"
     fi
-    echo quit >&3
-    exec 3>&-
-    n=0
-    while [ ! -f gui.rc ] && [ $n -lt 300 ]; do
-        sleep 0.1
-        n=$((n + 1))
-    done
-    unix trace2.txt
-    if [ "$(cat gui.rc 2>/dev/null)" = 0 ] && grep -q "^trace: closed" trace2.txt; then
-        ok "quit: the second window closed"
-    else
-        fail "quit: the second window: exit status $(cat gui.rc 2>/dev/null || echo '(still running)')"
-    fi
+    quit_window trace2.txt "the second window"
     echo "gui-inner done"
     [ "$failures" = 0 ]
     exit $?

@@ -870,16 +870,6 @@ static zmm_result apply_changes(zmm_archive *ar, const unsigned char *extra,
     return zmm_archive_commit(ar);
 }
 
-static const tu_member_image *find_member(const tu_image *img,
-                                          const char *name)
-{
-    size_t i;
-    for (i = 0; i < img->count; i++)
-        if (strcmp(img->members[i].name, name) == 0)
-            return &img->members[i];
-    return NULL;
-}
-
 static int same_member(const tu_member_image *a, const tu_member_image *b)
 {
     return a && b && a->size == b->size &&
@@ -895,14 +885,14 @@ static void check_old_or_new(const tu_image *img, const tu_image *next)
     size_t i;
     for (i = 0; i < img->count; i++) {
         const tu_member_image *m = &img->members[i];
-        int ok = same_member(m, find_member(old, m->name)) ||
-                 same_member(m, find_member(next, m->name)) ||
+        int ok = same_member(m, tu_image_find(old, m->name)) ||
+                 same_member(m, tu_image_find(next, m->name)) ||
                  (strcmp(m->name, "e.new") == 0 && m->size == 0);
         CHECKF(ok, "member %s (%llu bytes) is neither as before nor as after",
                m->name, (unsigned long long)m->size);
     }
     for (i = 0; i < old->count; i++)
-        CHECKF(find_member(img, old->members[i].name) ||
+        CHECKF(tu_image_find(img, old->members[i].name) ||
                    strcmp(old->members[i].name, "d") == 0,
                "member %s vanished", old->members[i].name);
 }

@@ -8,6 +8,8 @@
 
 #include <zlib.h>
 
+#include "../splitmix64.h"
+
 const char *tu_test_name = "test";
 static char context[512];
 void (*tu_fail_hook)(void);
@@ -112,10 +114,7 @@ void *tu_xrealloc(void *p, size_t n)
 
 uint64_t tu_splitmix64(uint64_t *state)
 {
-    uint64_t z = (*state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
+    return splitmix64(state);
 }
 
 void tu_rng_seed(tu_rng *r, uint64_t seed)
@@ -1031,14 +1030,19 @@ static char *xstrdup(const char *s)
     return p;
 }
 
+tu_member_image *tu_image_find(const tu_image *img, const char *name)
+{
+    size_t i;
+    for (i = 0; i < img->count; i++)
+        if (strcmp(img->members[i].name, name) == 0)
+            return &img->members[i];
+    return NULL;
+}
+
 void tu_image_put(tu_image *img, const char *name, const void *data,
                   size_t size, int is_default)
 {
-    size_t i;
-    tu_member_image *m = NULL;
-    for (i = 0; i < img->count; i++)
-        if (strcmp(img->members[i].name, name) == 0)
-            m = &img->members[i];
+    tu_member_image *m = tu_image_find(img, name);
     if (!m) {
         img->members = tu_xrealloc(img->members,
                                    (img->count + 1) * sizeof *img->members);
@@ -1124,16 +1128,6 @@ zmm_result tu_image_read(zmm_archive *ar, tu_image *img)
     return r;
 }
 
-static const tu_member_image *image_find(const tu_image *img,
-                                         const char *name)
-{
-    size_t i;
-    for (i = 0; i < img->count; i++)
-        if (strcmp(img->members[i].name, name) == 0)
-            return &img->members[i];
-    return NULL;
-}
-
 int tu_image_equal(const tu_image *a, const tu_image *b, char *why,
                    size_t why_size)
 {
@@ -1150,7 +1144,7 @@ int tu_image_equal(const tu_image *a, const tu_image *b, char *why,
     }
     for (i = 0; i < a->count; i++) {
         const tu_member_image *x = &a->members[i];
-        const tu_member_image *y = image_find(b, x->name);
+        const tu_member_image *y = tu_image_find(b, x->name);
         if (!y) {
             snprintf(why, why_size, "member \"%s\" missing", x->name);
             return 0;

@@ -224,6 +224,8 @@ zmm_result tu_image_read(zmm_archive *ar, tu_image *img);
 void tu_image_put(tu_image *img, const char *name, const void *data,
                   size_t size, int is_default);
 void tu_image_free(tu_image *img);
+/* The member of img named `name`, or NULL. */
+tu_member_image *tu_image_find(const tu_image *img, const char *name);
 /* Nonzero when equal (names, order-insensitive; default flags; bytes). When
  * they differ and `why` is not NULL, a description goes there. */
 int tu_image_equal(const tu_image *a, const tu_image *b, char *why,

@@ -10,6 +10,8 @@
 
 #include "zmm.h"
 
+#include "../splitmix64.h"
+
 unsigned long tw_checks;
 unsigned long tw_failures;
 
@@ -171,11 +173,7 @@ int tw_write_member(const char *archive, const char *member,
 
 uint64_t tw_rand(uint64_t *state)
 {
-    uint64_t z = (*state += 0x9E3779B97F4A7C15ull);
-
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
+    return splitmix64(state);
 }
 
 uint32_t tw_below(uint64_t *state, uint32_t n)
