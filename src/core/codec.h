@@ -67,6 +67,13 @@ zmm_result zmm_codec_inflate_begin(zmm_codec *c, const unsigned char *stored,
 zmm_result zmm_codec_inflate_more(zmm_codec *c, unsigned char *out,
                                   uint32_t *done, uint32_t want, uint32_t n);
 
+/* A whole deflate or PCM block (kind from ref) from its stored bytes,
+ * checked against stored_crc by the caller, into out (its n logical bytes),
+ * checking logical_crc: begin() and one more() to n. */
+zmm_result zmm_codec_decode_block(zmm_codec *c, const zmm_block_ref *ref,
+                                  const unsigned char *stored, uint32_t n,
+                                  unsigned char *out);
+
 /* Nonzero if all n bytes are zero. */
 int zmm_is_zero(const unsigned char *p, size_t n);
 

@@ -356,3 +356,24 @@ zmm_result zmm_codec_pcm_more(zmm_codec *c, unsigned char *out,
     *valid = to;
     return ZMM_OK;
 }
+
+zmm_result zmm_codec_decode_block(zmm_codec *c, const zmm_block_ref *ref,
+                                  const unsigned char *stored, uint32_t n,
+                                  unsigned char *out)
+{
+    uint32_t done = 0;
+    zmm_result rc;
+
+    if (ref->kind == ZMM_KIND_PCM) {
+        rc = zmm_codec_pcm_begin(c, stored, ref->stored_size, n);
+        if (rc == ZMM_OK)
+            rc = zmm_codec_pcm_more(c, out, &done, n, n);
+    } else {
+        rc = zmm_codec_inflate_begin(c, stored, ref->stored_size);
+        if (rc == ZMM_OK)
+            rc = zmm_codec_inflate_more(c, out, &done, n, n);
+    }
+    if (rc == ZMM_OK && zmm_crc32(0, out, n) != ref->logical_crc)
+        rc = ZMM_ERR_CORRUPT;
+    return rc;
+}

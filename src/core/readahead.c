@@ -49,7 +49,7 @@ static zmm_result decode(zmm_readahead *ra, const zmm_readahead_job *job,
                          unsigned char *out)
 {
     const zmm_block_ref *ref = &job->ref;
-    uint32_t n = job->n, done = 0;
+    uint32_t n = job->n;
     unsigned char *in = ref->kind == ZMM_KIND_RAW ? out : ra->stored;
     zmm_result rc;
 
@@ -60,20 +60,10 @@ static zmm_result decode(zmm_readahead *ra, const zmm_readahead_job *job,
                                         ref->stored_size);
     if (rc == ZMM_OK && zmm_crc32(0, in, ref->stored_size) != ref->stored_crc)
         rc = ZMM_ERR_CORRUPT;
-    if (rc != ZMM_OK || ref->kind == ZMM_KIND_RAW) {
-        if (rc == ZMM_OK && ref->stored_size != n)
-            rc = ZMM_ERR_CORRUPT;
-    } else if (ref->kind == ZMM_KIND_PCM) {
-        rc = zmm_codec_pcm_begin(ra->decoder, in, ref->stored_size, n);
-        if (rc == ZMM_OK)
-            rc = zmm_codec_pcm_more(ra->decoder, out, &done, n, n);
-    } else {
-        rc = zmm_codec_inflate_begin(ra->decoder, in, ref->stored_size);
-        if (rc == ZMM_OK)
-            rc = zmm_codec_inflate_more(ra->decoder, out, &done, n, n);
-    }
-    if (rc == ZMM_OK && zmm_crc32(0, out, n) != ref->logical_crc)
-        rc = ZMM_ERR_CORRUPT;
+    if (rc == ZMM_OK && ref->kind == ZMM_KIND_RAW)
+        rc = ref->stored_size == n ? ZMM_OK : ZMM_ERR_CORRUPT;
+    else if (rc == ZMM_OK)
+        rc = zmm_codec_decode_block(ra->decoder, ref, in, n, out);
     if (rc == ZMM_OK)
         memset(out + n, 0, ra->block_size - n);
     return rc;

@@ -78,8 +78,8 @@ static zmm_result take_entry(zmm_stream *s, uint32_t index,
     return ZMM_OK;
 }
 
-static zmm_result read_stored(zmm_stream *s, const zmm_block_ref *ref,
-                              unsigned char *buf)
+zmm_result zmm_stream_read_stored(zmm_stream *s, const zmm_block_ref *ref,
+                                  unsigned char *buf)
 {
     zmm_result rc = zmm_archive_read(s->ar, ref->offset, buf,
                                      ref->stored_size);
@@ -90,10 +90,10 @@ static zmm_result read_stored(zmm_stream *s, const zmm_block_ref *ref,
     return rc;
 }
 
-/* Starts decoding a deflate or PCM block with the stream's decoder. It
- * takes the decoder and s->stored, so no other entry can resume. */
-static zmm_result begin_block(zmm_stream *s, const zmm_block_ref *ref,
-                              uint32_t n)
+/* Reads a deflate or PCM block's stored bytes into s->stored, with the
+ * member's dictionary ready for a deflate one. It takes the decoder and
+ * s->stored, so no other entry can resume. */
+static zmm_result fetch_block(zmm_stream *s, const zmm_block_ref *ref)
 {
     zmm_result rc;
 
@@ -103,7 +103,15 @@ static zmm_result begin_block(zmm_stream *s, const zmm_block_ref *ref,
         if (rc != ZMM_OK)
             return rc;
     }
-    rc = read_stored(s, ref, s->stored);
+    return zmm_stream_read_stored(s, ref, s->stored);
+}
+
+/* Starts decoding a deflate or PCM block with the stream's decoder. */
+static zmm_result begin_block(zmm_stream *s, const zmm_block_ref *ref,
+                              uint32_t n)
+{
+    zmm_result rc = fetch_block(s, ref);
+
     if (rc != ZMM_OK)
         return rc;
     if (ref->kind == ZMM_KIND_PCM)
@@ -143,7 +151,7 @@ static zmm_result decode_direct(zmm_stream *s, uint32_t index,
                                 unsigned char *dst)
 {
     const zmm_block_ref *ref = &s->m->blocks[index];
-    uint32_t n = zmm_member_block_length(s->m, index), done = 0;
+    uint32_t n = zmm_member_block_length(s->m, index);
     zmm_result rc;
 
     switch (ref->kind) {
@@ -151,13 +159,11 @@ static zmm_result decode_direct(zmm_stream *s, uint32_t index,
         memset(dst, 0, n);
         return ZMM_OK;
     case ZMM_KIND_RAW:
-        return read_stored(s, ref, dst);
+        return zmm_stream_read_stored(s, ref, dst);
     default: /* deflate or PCM, whole */
-        rc = begin_block(s, ref, n);
+        rc = fetch_block(s, ref);
         if (rc == ZMM_OK)
-            rc = more_block(s, ref, dst, &done, n, n);
-        if (rc == ZMM_OK && zmm_crc32(0, dst, n) != ref->logical_crc)
-            rc = ZMM_ERR_CORRUPT;
+            rc = zmm_codec_decode_block(s->decoder, ref, s->stored, n, dst);
         return rc;
     }
 }

@@ -40,4 +40,9 @@ struct zmm_stream {
  * decoder's resumable inflate is lost. ZMM_ERR_CORRUPT if it is damaged. */
 zmm_result zmm_stream_load_dictionary(zmm_stream *s);
 
+/* Reads a block's (or dictionary's) stored bytes into buf, checking
+ * stored_crc: ZMM_ERR_CORRUPT on a mismatch or a short file. */
+zmm_result zmm_stream_read_stored(zmm_stream *s, const zmm_block_ref *ref,
+                                  unsigned char *buf);
+
 #endif

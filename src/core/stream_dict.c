@@ -17,30 +17,19 @@
 static zmm_result read_dictionary(zmm_stream *s, unsigned char *out)
 {
     const zmm_block_ref *ref = &s->m->dict;
-    uint32_t n = s->m->dict_length, done = 0;
     unsigned char *stored;
     zmm_result rc;
 
-    if (ref->kind == ZMM_KIND_RAW) { /* the directory checked the sizes */
-        rc = zmm_archive_read(s->ar, ref->offset, out, n);
-        if (rc == ZMM_OK && zmm_crc32(0, out, n) != ref->stored_crc)
-            rc = ZMM_ERR_CORRUPT;
-        return rc;
-    }
-    stored = zmm_malloc(ref->stored_size); /* < n <= 32 KiB */
+    if (ref->kind == ZMM_KIND_RAW) /* the directory checked the sizes */
+        return zmm_stream_read_stored(s, ref, out);
+    stored = zmm_malloc(ref->stored_size); /* < dict_length <= 32 KiB */
     if (stored == NULL)
         return ZMM_ERR_NOMEM;
-    rc = zmm_archive_read(s->ar, ref->offset, stored, ref->stored_size);
-    if (rc == ZMM_OK &&
-        zmm_crc32(0, stored, ref->stored_size) != ref->stored_crc)
-        rc = ZMM_ERR_CORRUPT;
+    rc = zmm_stream_read_stored(s, ref, stored);
     zmm_codec_use_dictionary(s->decoder, NULL, 0);
     if (rc == ZMM_OK)
-        rc = zmm_codec_inflate_begin(s->decoder, stored, ref->stored_size);
-    if (rc == ZMM_OK)
-        rc = zmm_codec_inflate_more(s->decoder, out, &done, n, n);
-    if (rc == ZMM_OK && zmm_crc32(0, out, n) != ref->logical_crc)
-        rc = ZMM_ERR_CORRUPT;
+        rc = zmm_codec_decode_block(s->decoder, ref, stored,
+                                    s->m->dict_length, out);
     zmm_free(stored);
     return rc;
 }
