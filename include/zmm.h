@@ -280,6 +280,50 @@ zmm_result zmm_stream_flush(zmm_stream *s);
 /* Flushes and frees the stream. Returns the flush's error, if any. */
 zmm_result zmm_stream_close(zmm_stream *s);
 
+/* ---- shared reading: many members, many threads --------------------------- */
+
+/*
+ * A set of archives opened for reading and shared by the streams opened
+ * through it: an application with thousands of sounds in one archive opens
+ * each as cheaply as a plain file. The first open of an archive parses its
+ * directory; later opens reuse it for as long as the file's header says no
+ * commit has happened since (one small read per open) and the file is the
+ * same one (by identity, so a file replaced under the same name is read
+ * afresh). Each stream opens the archive file itself and closes it when it
+ * closes, so with no stream open the file can be renamed, replaced or
+ * deleted. A stream keeps the state it opened until it is closed, whatever
+ * is committed meanwhile.
+ *
+ * Threads: every zmm_share_* call may be made from any thread at once;
+ * each stream is used by one thread at a time, distinct streams by distinct
+ * threads at once.
+ */
+typedef struct zmm_share zmm_share;
+
+/* A new, empty share. ZMM_ERR_NOMEM, ZMM_ERR_INVALID_ARG (out NULL). */
+zmm_result zmm_share_new(zmm_share **out);
+
+/* Forgets every archive. Streams still open stay valid (each keeps what it
+ * needs) and are closed with zmm_stream_close() as usual. NULL is fine. */
+void zmm_share_free(zmm_share *sh);
+
+/*
+ * Opens member `member` (NULL or "" = the default member) of the archive at
+ * `path` as a read-only stream positioned at 0. `archive_flags`: 0, or
+ * ZMM_OPEN_DENY_READ / ZMM_OPEN_DENY_WRITE (the OS sharing rules of the
+ * stream's own open of the file); `stream_flags`: 0 or
+ * ZMM_STREAM_NO_READAHEAD. Close the stream with zmm_stream_close(); the
+ * zmm_stream_* calls of a read-only stream all apply.
+ * Returns ZMM_OK; ZMM_ERR_NOT_FOUND (no such file or member), NOT_ARCHIVE,
+ * CORRUPT, UNSUPPORTED, ACCESS, SHARING, IO (and *os_error, when not NULL,
+ * the OS error behind it), BAD_NAME (an invalid member name), NOMEM,
+ * INVALID_ARG.
+ */
+zmm_result zmm_share_open(zmm_share *sh, const char *path,
+                          unsigned archive_flags, const char *member,
+                          unsigned stream_flags, zmm_stream **out,
+                          long *os_error);
+
 /* ---- audio-aware compression (docs/FORMAT.md, "PCM blocks") -------------- */
 
 /*

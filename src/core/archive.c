@@ -13,6 +13,7 @@
 #include "alloc.h"
 #include "archive.h"
 #include "archive_file.h"
+#include "state.h"
 #include "stream.h"
 
 static zmm_result file_result(zmm_archive *ar, zmm_result rc)
@@ -192,36 +193,17 @@ static zmm_result initialise(zmm_archive *ar, int publish_now)
 
 static zmm_result load_state(zmm_archive *ar, uint64_t size)
 {
-    unsigned char slots[2][ZMM_SLOT_SIZE];
+    zmm_slot_bytes slots;
     unsigned char *buf;
-    zmm_result rc;
+    zmm_result rc = zmm_state_read_slots(ar->file, size, &slots);
 
-    memset(slots, 0, sizeof slots);
-    if (size == 0)
-        return ZMM_ERR_NOT_ARCHIVE;
-    /* A file shorter than a slot is read as far as it goes: without the
-     * magic it is no archive (a short text file), with it a cut one. */
-    rc = zmm_archive_read(ar, 0, slots[0],
-                          size < ZMM_SLOT_SIZE ? (size_t)size : ZMM_SLOT_SIZE);
-    if (rc == ZMM_OK && size >= ZMM_SLOT1_OFFSET + ZMM_SLOT_SIZE)
-        rc = zmm_archive_read(ar, ZMM_SLOT1_OFFSET, slots[1], ZMM_SLOT_SIZE);
     if (rc == ZMM_OK)
-        rc = zmm_header_choose(slots[0], slots[1], size, &ar->slot,
-                               &ar->slot_index, &ar->other_slot_damaged);
+        rc = zmm_state_read(ar->file, size, &slots, &ar->slot,
+                            &ar->slot_index, &ar->other_slot_damaged, &buf);
     if (rc != ZMM_OK)
-        return rc;
-    buf = zmm_malloc(ar->slot.directory_length);
-    if (buf == NULL)
-        return ZMM_ERR_NOMEM;
-    rc = zmm_archive_read(ar, ar->slot.directory_offset, buf,
-                          ar->slot.directory_length);
-    if (rc == ZMM_OK &&
-        (uint32_t)crc32(0, buf, ar->slot.directory_length) !=
-            ar->slot.directory_crc)
-        rc = ZMM_ERR_CORRUPT;
-    if (rc == ZMM_OK)
-        rc = zmm_directory_decode(buf, ar->slot.directory_length,
-                                  ar->slot.directory_offset, &ar->dir);
+        return file_result(ar, rc);
+    rc = zmm_directory_decode(buf, ar->slot.directory_length,
+                              ar->slot.directory_offset, &ar->dir);
     zmm_free(buf);
     if (rc != ZMM_OK)
         return rc;

@@ -48,11 +48,23 @@ void zmm_directory_free(zmm_directory *dir)
 {
     uint32_t i;
 
-    for (i = 0; i < dir->count; i++)
+    for (i = 0; dir->pool == NULL && i < dir->count; i++)
         member_free(dir->members[i]);
+    zmm_free(dir->pool);
     zmm_free(dir->members);
     memset(dir, 0, sizeof *dir);
 }
+
+/* A flat directory's storage (zmm_directory_decode_flat): every member,
+ * block entry and name in one allocation, handed out in directory order. */
+typedef struct flat_pool {
+    zmm_member *members;
+    zmm_block_ref *blocks;
+    char *names;
+    uint32_t members_left;
+    uint64_t blocks_left;
+    size_t names_left;
+} flat_pool;
 
 static zmm_result reserve_members(zmm_directory *dir, uint32_t want)
 {
@@ -142,9 +154,46 @@ static void encode_entry(const zmm_block_ref *b, unsigned char *out)
     zmm_store32(out + 16, b->logical_crc);
 }
 
+/* Room for a member of name_len bytes and count blocks: allocated for it
+ * alone, or taken from a flat directory's pool (sized by a first pass;
+ * checked again here, so a pass that disagreed can only fail). */
+static zmm_result member_storage(flat_pool *pool, size_t name_len,
+                                 uint32_t count, zmm_member **out)
+{
+    zmm_member *m;
+
+    if (pool == NULL) {
+        m = zmm_calloc(1, sizeof *m);
+        if (m == NULL)
+            return ZMM_ERR_NOMEM;
+        m->name = zmm_malloc(name_len + 1);
+        if (m->name == NULL || reserve_blocks(m, count) != ZMM_OK) {
+            member_free(m);
+            return ZMM_ERR_NOMEM;
+        }
+        *out = m;
+        return ZMM_OK;
+    }
+    if (pool->members_left == 0 || pool->blocks_left < count ||
+        pool->names_left < name_len + 1)
+        return ZMM_ERR_CORRUPT;
+    m = pool->members++;
+    pool->members_left--;
+    memset(m, 0, sizeof *m);
+    m->name = pool->names;
+    pool->names += name_len + 1;
+    pool->names_left -= name_len + 1;
+    m->blocks = pool->blocks;
+    pool->blocks += count;
+    pool->blocks_left -= count;
+    m->block_capacity = count;
+    *out = m;
+    return ZMM_OK;
+}
+
 static zmm_result decode_member(const unsigned char *p, size_t left,
-                                uint64_t data_end, zmm_member **out,
-                                size_t *used)
+                                uint64_t data_end, flat_pool *pool,
+                                zmm_member **out, size_t *used)
 {
     size_t name_len = zmm_load16(p);
     unsigned shift = p[2];
@@ -197,14 +246,9 @@ static zmm_result decode_member(const unsigned char *p, size_t left,
             !block_ref_sound(&dict, dict_length, data_end))
             return ZMM_ERR_CORRUPT;
     }
-    m = zmm_calloc(1, sizeof *m);
-    if (m == NULL)
-        return ZMM_ERR_NOMEM;
-    m->name = zmm_malloc(name_len + 1);
-    if (m->name == NULL || reserve_blocks(m, count) != ZMM_OK) {
-        member_free(m);
-        return ZMM_ERR_NOMEM;
-    }
+    rc = member_storage(pool, name_len, count, &m);
+    if (rc != ZMM_OK)
+        return rc;
     memcpy(m->name, p + ZMM_MEMBER_RECORD_SIZE, name_len);
     m->name[name_len] = '\0';
     m->block_shift = shift;
@@ -226,7 +270,8 @@ static zmm_result decode_member(const unsigned char *p, size_t left,
             rc = ZMM_ERR_CORRUPT;
     }
     if (rc != ZMM_OK) {
-        member_free(m);
+        if (pool == NULL)
+            member_free(m);
         return rc;
     }
     *out = m;
@@ -266,11 +311,59 @@ static zmm_result check_members(const zmm_directory *dir)
     return defaults > 1 ? ZMM_ERR_CORRUPT : rc;
 }
 
-zmm_result zmm_directory_decode(const unsigned char *buf, size_t len,
-                                uint64_t data_end, zmm_directory *dir)
+/* The first pass of a flat decode: the bytes of every member's storage,
+ * walking the records as decode_member() will (it checks them). */
+static zmm_result make_pool(const unsigned char *buf, size_t len,
+                            uint32_t count, zmm_directory *dir,
+                            flat_pool *pool)
+{
+    size_t pos = ZMM_DIRECTORY_HEADER_SIZE, names = 0, bytes;
+    uint64_t blocks = 0;
+    uint32_t i;
+
+    for (i = 0; i < count; i++) {
+        const unsigned char *p = buf + pos;
+        size_t name_len, record;
+        unsigned flags;
+        uint32_t n;
+
+        if (len - pos < ZMM_MEMBER_RECORD_SIZE)
+            return ZMM_ERR_CORRUPT;
+        name_len = zmm_load16(p);
+        flags = zmm_load32(p + 4);
+        n = zmm_load32(p + 16);
+        record = ZMM_MEMBER_RECORD_SIZE + name_len +
+                 ((flags & ZMM_MEMBER_PCM) ? ZMM_PCM_RECORD_SIZE : 0) +
+                 ((flags & ZMM_MEMBER_DICT) ? ZMM_DICT_RECORD_SIZE : 0);
+        if (record > len - pos ||
+            (uint64_t)n * ZMM_BLOCK_ENTRY_SIZE > len - pos - record)
+            return ZMM_ERR_CORRUPT;
+        pos += record + (size_t)n * ZMM_BLOCK_ENTRY_SIZE;
+        names += name_len + 1;
+        blocks += n;
+    }
+    /* Each part is below the directory's size (64 MiB at most): no
+     * overflow, and no more than a small multiple of it. */
+    bytes = (size_t)count * sizeof(zmm_member) +
+            (size_t)blocks * sizeof(zmm_block_ref) + names;
+    dir->pool = zmm_malloc(bytes ? bytes : 1);
+    if (dir->pool == NULL)
+        return ZMM_ERR_NOMEM;
+    pool->members = dir->pool;
+    pool->blocks = (zmm_block_ref *)(pool->members + count);
+    pool->names = (char *)(pool->blocks + blocks);
+    pool->members_left = count;
+    pool->blocks_left = blocks;
+    pool->names_left = names;
+    return ZMM_OK;
+}
+
+static zmm_result decode(const unsigned char *buf, size_t len,
+                         uint64_t data_end, int flat, zmm_directory *dir)
 {
     uint32_t count, i;
     size_t pos = ZMM_DIRECTORY_HEADER_SIZE;
+    flat_pool storage, *pool = NULL;
     zmm_result rc = ZMM_OK;
 
     memset(dir, 0, sizeof *dir);
@@ -282,6 +375,14 @@ zmm_result zmm_directory_decode(const unsigned char *buf, size_t len,
         zmm_load32(buf + 12) != 0 ||
         (uint64_t)count * (ZMM_MEMBER_RECORD_SIZE + 1) > len - pos)
         return ZMM_ERR_CORRUPT;
+    if (flat) {
+        rc = make_pool(buf, len, count, dir, &storage);
+        pool = &storage;
+        if (rc != ZMM_OK) {
+            zmm_directory_free(dir);
+            return rc;
+        }
+    }
     rc = reserve_members(dir, count);
     for (i = 0; rc == ZMM_OK && i < count; i++) {
         size_t used;
@@ -291,7 +392,8 @@ zmm_result zmm_directory_decode(const unsigned char *buf, size_t len,
             rc = ZMM_ERR_CORRUPT;
             break;
         }
-        rc = decode_member(buf + pos, len - pos, data_end, &m, &used);
+        rc = decode_member(buf + pos, len - pos, data_end, pool, &m,
+                           &used);
         if (rc == ZMM_OK) {
             dir->members[dir->count++] = m;
             dir->total_blocks += m->block_count;
@@ -305,6 +407,18 @@ zmm_result zmm_directory_decode(const unsigned char *buf, size_t len,
     if (rc != ZMM_OK)
         zmm_directory_free(dir);
     return rc;
+}
+
+zmm_result zmm_directory_decode(const unsigned char *buf, size_t len,
+                                uint64_t data_end, zmm_directory *dir)
+{
+    return decode(buf, len, data_end, 0, dir);
+}
+
+zmm_result zmm_directory_decode_flat(const unsigned char *buf, size_t len,
+                                     uint64_t data_end, zmm_directory *dir)
+{
+    return decode(buf, len, data_end, 1, dir);
 }
 
 zmm_result zmm_directory_encoded_size(const zmm_directory *dir, size_t *size)

@@ -56,6 +56,9 @@ typedef struct zmm_directory {
     uint32_t count;
     uint32_t capacity;
     uint64_t total_blocks;     /* over all members, against the size limit */
+    /* A flat directory (zmm_directory_decode_flat): the one allocation
+     * holding every member, block entry and name; NULL otherwise. */
+    void *pool;
 } zmm_directory;
 
 /* Blocks an archive may hold in all: what fits in the directory limit. */
@@ -71,6 +74,12 @@ uint32_t zmm_member_block_length(const zmm_member *m, uint32_t index);
  */
 zmm_result zmm_directory_decode(const unsigned char *buf, size_t len,
                                 uint64_t data_end, zmm_directory *dir);
+
+/* As zmm_directory_decode(), into one allocation (members, block entries
+ * and names in flat arrays) for a directory that is only read: no member
+ * may be added, removed, renamed or resized in it. */
+zmm_result zmm_directory_decode_flat(const unsigned char *buf, size_t len,
+                                     uint64_t data_end, zmm_directory *dir);
 
 /* Bytes zmm_directory_encode() will write; ZMM_ERR_LIMIT over the limit. */
 zmm_result zmm_directory_encoded_size(const zmm_directory *dir, size_t *size);

@@ -81,8 +81,15 @@ static zmm_result take_entry(zmm_stream *s, uint32_t index,
 zmm_result zmm_stream_read_stored(zmm_stream *s, const zmm_block_ref *ref,
                                   unsigned char *buf)
 {
-    zmm_result rc = zmm_archive_read(s->ar, ref->offset, buf,
-                                     ref->stored_size);
+    zmm_result rc;
+
+    if (s->ar != NULL) /* keeps the OS error for zmm_archive_os_error */
+        rc = zmm_archive_read(s->ar, ref->offset, buf, ref->stored_size);
+    else if (ref->stored_size == 0)
+        rc = ZMM_OK;
+    else
+        rc = s->file->methods->read_at(s->file, ref->offset, buf,
+                                       ref->stored_size);
 
     if (rc == ZMM_OK && zmm_crc32(0, buf, ref->stored_size) !=
                             ref->stored_crc)
@@ -133,7 +140,7 @@ static zmm_result more_block(zmm_stream *s, const zmm_block_ref *ref,
 
 static void finish_entry(zmm_stream *s, zmm_cache_entry *e, uint32_t n)
 {
-    memset(e->data + n, 0, block_size(s) - n);
+    memset(e->data + n, 0, s->buf_size - n);
     e->valid = n;
     e->complete = 1;
     if (s->inflating == e)
@@ -360,9 +367,9 @@ static zmm_cache_entry *block_entering(zmm_stream *s, uint32_t index,
          * now, it stays unchanged in s->dict until the stream is freed,
          * after the worker is joined. A damaged one: no read-ahead, and
          * the reader reports it as before. */
-        s->ra_spare = zmm_malloc(block_size(s));
+        s->ra_spare = zmm_malloc(s->buf_size);
         s->ra = s->ra_spare != NULL && zmm_stream_load_dictionary(s) == ZMM_OK
-                    ? zmm_readahead_new(s->ar->file, block_size(s), s->dict,
+                    ? zmm_readahead_new(s->file, s->buf_size, s->dict,
                                         s->dict_len)
                     : NULL;
         if (s->ra == NULL) { /* no memory, no thread, no read_shared or a
@@ -606,15 +613,21 @@ static void stream_free(zmm_stream *s)
      * else, and must be gone before either is. */
     zmm_readahead_free(s->ra);
     zmm_free(s->ra_spare);
-    for (link = &s->ar->streams; *link != NULL; link = &(*link)->next)
-        if (*link == s) {
-            *link = s->next;
-            break;
-        }
-    if (s->writable)
-        s->m->writers--;
-    else
-        s->m->readers--;
+    if (s->ar != NULL) {
+        for (link = &s->ar->streams; *link != NULL; link = &(*link)->next)
+            if (*link == s) {
+                *link = s->next;
+                break;
+            }
+        if (s->writable)
+            s->m->writers--;
+        else
+            s->m->readers--;
+    } else {
+        /* A read-only file: closing it loses nothing. */
+        (void)s->file->methods->close(s->file);
+        zmm_snapshot_unref(s->snap);
+    }
     zmm_cache_free(&s->cache);
     zmm_codec_free(s->decoder);
     zmm_free(s->stored);
@@ -630,7 +643,7 @@ zmm_result zmm_stream_close(zmm_stream *s)
         return ZMM_OK;
     rc = s->writable ? zmm_stream_flush(s) : ZMM_OK;
     /* The blocks the flush could not store are lost with the stream. */
-    if (rc != ZMM_OK && s->ar->failed == ZMM_OK)
+    if (rc != ZMM_OK && s->ar != NULL && s->ar->failed == ZMM_OK)
         s->ar->failed = rc;
     stream_free(s);
     return rc;
@@ -640,6 +653,27 @@ void zmm_stream_detach_all(zmm_archive *ar)
 {
     while (ar->streams != NULL)
         stream_free(ar->streams);
+}
+
+/* The buffers and decoder of a stream whose ar or snap, file, m and
+ * writable are set. A read-only stream sizes its block buffers to the
+ * member (a 20 KiB sound needs no 64 KiB buffers). */
+static zmm_result stream_setup(zmm_stream *s, unsigned flags)
+{
+    uint64_t length = s->m->length != 0 ? s->m->length : 1;
+
+    s->buf_size = block_size(s);
+    if (!s->writable && length < s->buf_size)
+        s->buf_size = (uint32_t)length;
+    /* Writable streams read no blocks ahead: their blocks change under the
+     * reader, and a block stored again moves; a worker holding an old
+     * reference would need invalidating on every write. */
+    s->readahead_allowed =
+        !s->writable && !(flags & ZMM_STREAM_NO_READAHEAD);
+    s->decoder = zmm_codec_new();
+    s->stored = zmm_malloc(s->buf_size);
+    return (s->decoder && s->stored) ? zmm_cache_init(&s->cache, s->buf_size)
+                                     : ZMM_ERR_NOMEM;
 }
 
 static zmm_result check_options(const zmm_member_options *o,
@@ -741,23 +775,41 @@ zmm_result zmm_stream_open(zmm_archive *ar, const char *name, unsigned flags,
         return rc;
     }
     s->ar = ar;
+    s->file = ar->file;
     s->m = m;
     s->writable = (flags & ZMM_STREAM_WRITE) != 0;
-    /* Writable streams read no blocks ahead: their blocks change under the
-     * reader, and a block stored again moves; a worker holding an old
-     * reference would need invalidating on every write. */
-    s->readahead_allowed =
-        !s->writable && !(flags & ZMM_STREAM_NO_READAHEAD);
     if (s->writable)
         m->writers++;
     else
         m->readers++;
     s->next = ar->streams;
     ar->streams = s;
-    s->decoder = zmm_codec_new();
-    s->stored = zmm_malloc(block_size(s));
-    rc = (s->decoder && s->stored) ? zmm_cache_init(&s->cache, block_size(s))
-                                   : ZMM_ERR_NOMEM;
+    rc = stream_setup(s, flags);
+    if (rc != ZMM_OK) {
+        stream_free(s);
+        return rc;
+    }
+    *out = s;
+    return ZMM_OK;
+}
+
+zmm_result zmm_stream_open_snapshot(zmm_snapshot *snap, uint32_t index,
+                                    zmm_file *file, unsigned flags,
+                                    zmm_stream **out)
+{
+    zmm_stream *s = zmm_calloc(1, sizeof *s);
+    zmm_result rc;
+
+    *out = NULL;
+    if (s == NULL) {
+        (void)file->methods->close(file);
+        zmm_snapshot_unref(snap);
+        return ZMM_ERR_NOMEM;
+    }
+    s->snap = snap;
+    s->file = file;
+    s->m = snap->dir.members[index];
+    rc = stream_setup(s, flags);
     if (rc != ZMM_OK) {
         stream_free(s);
         return rc;

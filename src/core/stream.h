@@ -8,11 +8,20 @@
 #include "archive.h"
 #include "block_cache.h"
 #include "readahead.h"
+#include "snapshot.h"
 
 struct zmm_stream {
+    /* A stream reads through `file`: its archive's (ar), or, on a shared
+     * snapshot (snap, zmm_share), a file of its own that it closes. The
+     * other of ar and snap is NULL. */
     zmm_archive *ar;
+    zmm_snapshot *snap;
+    zmm_file *file;
     zmm_member *m;
     int writable;
+    /* Bytes of each block buffer (stored, cache, read-ahead): the block
+     * size, or for a read-only stream at most the member's length. */
+    uint32_t buf_size;
     uint64_t pos;
     zmm_block_cache cache;
     zmm_codec *decoder;
@@ -34,6 +43,13 @@ struct zmm_stream {
     uint64_t ra_taken; /* blocks the worker decoded (tests look) */
     zmm_stream *next;
 };
+
+/* Opens a read-only stream on member `index` of a shared snapshot, reading
+ * through `file`. Takes over `file` and one reference to `snap` (both are
+ * released on failure too). `flags`: ZMM_STREAM_NO_READAHEAD or 0. */
+zmm_result zmm_stream_open_snapshot(zmm_snapshot *snap, uint32_t index,
+                                    zmm_file *file, unsigned flags,
+                                    zmm_stream **out);
 
 /* From stream_dict.c: the member's preset dictionary in s->dict (loaded and
  * checked on first use) and set as the decoder's; ZMM_OK without one. The

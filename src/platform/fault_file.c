@@ -272,6 +272,7 @@ static const zmm_file_methods fault_methods = {
     fault_read_at, fault_write_at, fault_size,
     fault_truncate, fault_sync, fault_close,
     NULL, /* no read_shared: its read count must not depend on timing */
+    NULL, /* no identity */
 };
 
 zmm_file *zmm_faultfile_new(zmm_file *inner, const zmm_fault_plan *plan)

@@ -139,6 +139,7 @@ static zmm_result memory_close(zmm_file *f)
 static const zmm_file_methods memory_methods = {
     memory_read_at, memory_write_at, memory_size,
     memory_truncate, memory_sync, memory_close, memory_read_shared,
+    NULL, /* no identity: nothing of it is shared */
 };
 
 zmm_file *zmm_memfile_new(const void *data, size_t len)

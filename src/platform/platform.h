@@ -17,6 +17,13 @@
 
 typedef struct zmm_file zmm_file;
 
+/* Which file an open file is, whatever the path it was opened by: device
+ * and inode on POSIX, volume serial and file index on Windows. */
+typedef struct zmm_file_id {
+    uint64_t volume;
+    uint64_t index;
+} zmm_file_id;
+
 typedef struct zmm_file_methods {
     /* Reads exactly len bytes at offset; ZMM_ERR_CORRUPT if the file ends
      * first (a short file is damage, not an I/O error). */
@@ -37,6 +44,9 @@ typedef struct zmm_file_methods {
      * streams on it read no blocks ahead. */
     zmm_result (*read_shared)(zmm_file *f, uint64_t offset, void *buf,
                               size_t len);
+    /* The file's identity (above). NULL for files that have none (in
+     * memory): nothing parsed from them is shared (zmm_share). */
+    zmm_result (*identity)(zmm_file *f, zmm_file_id *id);
 } zmm_file_methods;
 
 struct zmm_file {

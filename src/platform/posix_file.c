@@ -199,9 +199,20 @@ static zmm_result posix_close(zmm_file *f)
     return rc;
 }
 
+static zmm_result posix_identity(zmm_file *f, zmm_file_id *id)
+{
+    struct stat st;
+
+    if (fstat(((posix_file *)f)->fd, &st) != 0)
+        return fail(f, errno);
+    id->volume = (uint64_t)st.st_dev;
+    id->index = (uint64_t)st.st_ino;
+    return ZMM_OK;
+}
+
 static const zmm_file_methods posix_methods = {
-    posix_read_at, posix_write_at, posix_size,
-    posix_truncate, posix_sync, posix_close, posix_read_shared,
+    posix_read_at, posix_write_at, posix_size,  posix_truncate,
+    posix_sync,    posix_close,    posix_read_shared, posix_identity,
 };
 
 zmm_result zmm_platform_open(const char *path, unsigned flags, zmm_file **out,

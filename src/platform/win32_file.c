@@ -228,9 +228,20 @@ static zmm_result win32_close(zmm_file *f)
     return rc;
 }
 
+static zmm_result win32_identity(zmm_file *f, zmm_file_id *id)
+{
+    BY_HANDLE_FILE_INFORMATION info;
+
+    if (!GetFileInformationByHandle(((win32_file *)f)->handle, &info))
+        return fail(f, GetLastError());
+    id->volume = info.dwVolumeSerialNumber;
+    id->index = ((uint64_t)info.nFileIndexHigh << 32) | info.nFileIndexLow;
+    return ZMM_OK;
+}
+
 static const zmm_file_methods win32_methods = {
-    win32_read_at, win32_write_at, win32_size,
-    win32_truncate, win32_sync, win32_close, win32_read_shared,
+    win32_read_at, win32_write_at, win32_size,  win32_truncate,
+    win32_sync,    win32_close,    win32_read_shared, win32_identity,
 };
 
 zmm_result zmm_platform_open(const char *path, unsigned flags, zmm_file **out,

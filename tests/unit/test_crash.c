@@ -98,7 +98,7 @@ static zmm_result spy_close(zmm_file *f)
 
 static const zmm_file_methods spy_methods = {
     spy_read_at, spy_write_at, spy_size, spy_truncate, spy_sync, spy_close,
-    NULL};
+    NULL, NULL};
 
 static void spy_init(spy_file *s, zmm_file *inner)
 {

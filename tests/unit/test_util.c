@@ -403,7 +403,7 @@ static zmm_result borrowed_close(zmm_file *f)
 static const zmm_file_methods borrowed_methods = {
     borrowed_read_at, borrowed_write_at, borrowed_size,
     borrowed_truncate, borrowed_sync, borrowed_close,
-    borrowed_read_shared};
+    borrowed_read_shared, NULL};
 
 zmm_file *tu_borrow_file(zmm_file *inner)
 {

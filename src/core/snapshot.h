@@ -1,0 +1,50 @@
+/*
+ * snapshot.h -- one committed state of an archive file, parsed once and
+ * shared, read-only, by every stream opened on it (zmm_share).
+ *
+ * Immutable once made, so streams on many threads read it without locks;
+ * reference-counted, so a stream keeps the state it opened for as long as
+ * it is open, whatever is committed meanwhile. The directory is flat (one
+ * allocation for members, block entries and names) with a hash index of
+ * the names: finding a member costs the same in 10 or 65,535.
+ */
+#ifndef ZMM_SNAPSHOT_H
+#define ZMM_SNAPSHOT_H
+
+#include <stdatomic.h>
+
+#include "directory.h"
+#include "state.h"
+
+typedef struct zmm_snapshot {
+    atomic_uint refs;
+    zmm_slot_bytes slots; /* the header bytes it was made from */
+    zmm_slot slot;        /* the committed state they chose */
+    zmm_directory dir;    /* flat */
+    uint32_t *index;      /* open addressing: member index + 1, 0 = empty */
+    uint32_t index_mask;
+    long default_member;  /* or -1 */
+} zmm_snapshot;
+
+/* Reads the state `slots` (read from f, of `size` bytes) publish and
+ * makes a snapshot of it, with one reference. */
+zmm_result zmm_snapshot_load(zmm_file *f, uint64_t size,
+                             const zmm_slot_bytes *slots, zmm_snapshot **out);
+
+/* Whether the snapshot is the state a file of `size` bytes whose header
+ * slots hold `slots` publishes now: the same header bytes, and a file still
+ * long enough for its directory. */
+int zmm_snapshot_is_current(const zmm_snapshot *snap,
+                            const zmm_slot_bytes *slots, uint64_t size);
+
+/* Index of member `name` (NULL or "" = the default member), or -1. */
+long zmm_snapshot_find(const zmm_snapshot *snap, const char *name);
+
+void zmm_snapshot_ref(zmm_snapshot *snap);
+/* Drops a reference; the last one frees it. NULL is fine. */
+void zmm_snapshot_unref(zmm_snapshot *snap);
+
+/* Bytes the snapshot holds in memory (its directory and index). */
+size_t zmm_snapshot_memory(const zmm_snapshot *snap);
+
+#endif
