@@ -6,7 +6,7 @@
 #include "alloc.h"
 
 /* FNV-1a: short names, no attacker gains from collisions but a slower
- * lookup, which the load factor (at most 1/2) keeps short. */
+ * lookup, which the load factor (at most 2/3) keeps short. */
 static uint32_t name_hash(const char *name)
 {
     uint32_t h = 2166136261u;
@@ -20,7 +20,7 @@ static zmm_result build_index(zmm_snapshot *snap)
 {
     uint32_t size = 2, i;
 
-    while (size < 2 * snap->dir.count)
+    while (size < snap->dir.count + snap->dir.count / 2 + 1)
         size *= 2;
     snap->index = zmm_calloc(size, sizeof *snap->index);
     if (snap->index == NULL)
@@ -33,7 +33,7 @@ static zmm_result build_index(zmm_snapshot *snap)
 
         while (snap->index[h] != 0)
             h = (h + 1) & snap->index_mask;
-        snap->index[h] = i + 1;
+        snap->index[h] = (uint16_t)(i + 1);
         if (m->flags & ZMM_MEMBER_DEFAULT)
             snap->default_member = (long)i;
     }
@@ -108,7 +108,7 @@ void zmm_snapshot_unref(zmm_snapshot *snap)
 
 size_t zmm_snapshot_memory(const zmm_snapshot *snap)
 {
-    size_t bytes = sizeof *snap + (snap->index_mask + 1u) * sizeof(uint32_t) +
+    size_t bytes = sizeof *snap + (snap->index_mask + 1u) * sizeof(uint16_t) +
                    snap->dir.capacity * sizeof(zmm_member *);
     uint32_t i;
 

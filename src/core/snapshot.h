@@ -21,7 +21,9 @@ typedef struct zmm_snapshot {
     zmm_slot_bytes slots; /* the header bytes it was made from */
     zmm_slot slot;        /* the committed state they chose */
     zmm_directory dir;    /* flat */
-    uint32_t *index;      /* open addressing: member index + 1, 0 = empty */
+    /* Open addressing: member index + 1 (ZMM_MAX_MEMBERS fits), 0 = empty;
+     * at most 2/3 full. */
+    uint16_t *index;
     uint32_t index_mask;
     long default_member;  /* or -1 */
 } zmm_snapshot;

@@ -11,6 +11,7 @@
 #include "zmmio.h"
 
 #include "handle_table.h"
+#include "ioproc.h"
 #include "zmmio_version.h"
 
 static CRITICAL_SECTION install_lock;
@@ -67,6 +68,7 @@ BOOL WINAPI DllMain(HINSTANCE instance, DWORD reason, LPVOID reserved)
         DisableThreadLibraryCalls(instance);
         InitializeCriticalSection(&install_lock);
         zmmio_table_init();
+        zmmio_ioproc_init();
         break;
     case DLL_PROCESS_DETACH:
         if (reserved)
@@ -76,6 +78,7 @@ BOOL WINAPI DllMain(HINSTANCE instance, DWORD reason, LPVOID reserved)
          * handles still open nothing can be made safe; leave them be. */
         if (install_count > 0 && zmmio_table_count() == 0)
             mmioInstallIOProcA(FOURCC_ZMM, ZmmIOProc, MMIO_REMOVEPROC);
+        zmmio_ioproc_cleanup();
         zmmio_table_cleanup();
         DeleteCriticalSection(&install_lock);
         break;

@@ -2,9 +2,11 @@
  * ioproc.c -- ZmmIOProc: the mmio I/O procedure for ZMM archives, a thin
  * adapter from MMIOM_* messages to the core library (include/zmm.h).
  *
- * Each mmio handle opens its own zmm_archive and one zmm_stream on the member
- * it names; both live in a zmmio_handle found through the 32-bit id in
- * adwInfo[0] (handle_table.h). The stream's position is the procedure's file
+ * A handle that only reads opens a read-only zmm_stream through the
+ * process's zmm_share, which parses each archive's directory once and reuses
+ * it while the archive is unchanged; a handle that writes opens its own
+ * zmm_archive for writing and a stream on the member. Either lives in a
+ * zmmio_handle found through the 32-bit id in adwInfo[0] (handle_table.h). The stream's position is the procedure's file
  * position: it is what READ and WRITE use, and lDiskOffset mirrors it after
  * every READ, WRITE and SEEK, as the built-in DOS procedure does with its
  * file pointer.
@@ -29,10 +31,26 @@
 #include "zmm.h"
 
 #include "handle_table.h"
+#include "ioproc.h"
 #include "mmio_name.h"
 
+/* Every reader's archive, parsed once per process (DllMain sets it up). */
+static zmm_share *shared_archives;
+
+void zmmio_ioproc_init(void)
+{
+    if (zmm_share_new(&shared_archives) != ZMM_OK)
+        shared_archives = NULL; /* readers then fail with OUTOFMEMORY */
+}
+
+void zmmio_ioproc_cleanup(void)
+{
+    zmm_share_free(shared_archives);
+    shared_archives = NULL;
+}
+
 typedef struct zmmio_handle {
-    zmm_archive *archive;
+    zmm_archive *archive; /* writers only; NULL for a reader */
     zmm_stream *stream;
     int readable;
     int writable;
@@ -294,15 +312,36 @@ static LRESULT on_open(MMIOINFO *mi, const char *filename)
     h->writable = create || access != MMIO_READ;
     h->readable = create || access != MMIO_WRITE;
 
-    ar_flags = h->writable ? ZMM_OPEN_WRITE : ZMM_OPEN_READ;
-    if (create)
-        ar_flags |= ZMM_OPEN_CREATE;
+    /* As OpenFile, the DOS procedure's open: a bare name of an existing
+     * file is searched for; a new one is made in the current folder. */
+    if (!create) {
+        err = zmmio_name_search(&name);
+        if (err)
+            goto fail;
+    }
+    ar_flags = 0;
     if (share == MMIO_EXCLUSIVE)
         ar_flags |= ZMM_OPEN_DENY_READ | ZMM_OPEN_DENY_WRITE;
     else if (share == MMIO_DENYWRITE)
         ar_flags |= ZMM_OPEN_DENY_WRITE;
     else if (share == MMIO_DENYREAD)
         ar_flags |= ZMM_OPEN_DENY_READ;
+    if (!h->writable) {
+        /* A reader: the archive's directory, parsed once per process, is
+         * shared by every reader (zmm_share). */
+        rc = zmm_share_open(shared_archives, name.archive, ar_flags, member,
+                            0, &h->stream, &os_error);
+        if (rc != ZMM_OK) {
+            err = shared_archives ? mmio_error(rc, os_error,
+                                               MMIOERR_CANNOTOPEN)
+                                  : MMIOERR_OUTOFMEMORY;
+            goto fail;
+        }
+        goto opened;
+    }
+    ar_flags |= ZMM_OPEN_WRITE;
+    if (create)
+        ar_flags |= ZMM_OPEN_CREATE;
     rc = zmm_archive_open(name.archive, ar_flags, &h->archive, &os_error);
     if (rc != ZMM_OK) {
         err = mmio_error(rc, os_error, MMIOERR_CANNOTOPEN);
@@ -334,6 +373,7 @@ static LRESULT on_open(MMIOINFO *mi, const char *filename)
      * written; an existing one keeps its own until CLOSE re-detects it. */
     h->pcm_watch = create;
 
+opened:
     id = zmmio_table_insert(h);
     if (!id) {
         err = MMIOERR_TOOMANYOPENFILES;

@@ -81,3 +81,95 @@ void zmmio_name_free(zmmio_name *name)
     free(name->member);
     memset(name, 0, sizeof *name);
 }
+
+/* Appends `part` and a ';' to the list at *list (of *len units, in a buffer
+ * of *cap); 0 when out of memory. */
+static int append_dir(wchar_t **list, size_t *len, size_t *cap,
+                      const wchar_t *part, size_t n)
+{
+    if (*len + n + 2 > *cap) {
+        size_t want = (*len + n + 2) * 2;
+        wchar_t *grown = realloc(*list, want * sizeof *grown);
+
+        if (!grown)
+            return 0;
+        *list = grown;
+        *cap = want;
+    }
+    memcpy(*list + *len, part, n * sizeof *part);
+    *len += n;
+    (*list)[(*len)++] = L';';
+    (*list)[*len] = L'\0';
+    return 1;
+}
+
+/* OpenFile's folders, in its order: the application's, the current one,
+ * the system folder, the Windows folder, then PATH. NULL when out of
+ * memory. */
+static wchar_t *search_folders(void)
+{
+    wchar_t buf[MAX_PATH * 2], *slash, *list = NULL;
+    size_t len = 0, cap = 0;
+    DWORD n;
+    int ok = 1;
+
+    n = GetModuleFileNameW(NULL, buf, MAX_PATH * 2);
+    if (n > 0 && n < MAX_PATH * 2 && (slash = wcsrchr(buf, L'\\')) != NULL)
+        ok = append_dir(&list, &len, &cap, buf, (size_t)(slash - buf));
+    ok = ok && append_dir(&list, &len, &cap, L".", 1);
+    n = GetSystemDirectoryW(buf, MAX_PATH * 2);
+    if (ok && n > 0 && n < MAX_PATH * 2)
+        ok = append_dir(&list, &len, &cap, buf, n);
+    n = GetWindowsDirectoryW(buf, MAX_PATH * 2);
+    if (ok && n > 0 && n < MAX_PATH * 2)
+        ok = append_dir(&list, &len, &cap, buf, n);
+    n = GetEnvironmentVariableW(L"PATH", NULL, 0);
+    if (ok && n > 1) {
+        wchar_t *path = malloc(n * sizeof *path);
+
+        ok = path && GetEnvironmentVariableW(L"PATH", path, n) == n - 1 &&
+             append_dir(&list, &len, &cap, path, n - 1);
+        free(path);
+    }
+    if (!ok) {
+        free(list);
+        return NULL;
+    }
+    return list;
+}
+
+UINT zmmio_name_search(zmmio_name *name)
+{
+    wchar_t *folders, *full;
+    char *utf8;
+    DWORD n;
+
+    if (wcspbrk(name->archive_w, L"\\/:"))
+        return 0; /* a path: opened as it is */
+    folders = search_folders();
+    if (!folders)
+        return MMIOERR_OUTOFMEMORY;
+    n = SearchPathW(folders, name->archive_w, NULL, 0, NULL, NULL);
+    if (n == 0) {
+        free(folders);
+        return 0; /* nowhere: the open reports it missing */
+    }
+    full = malloc(n * sizeof *full);
+    if (!full || SearchPathW(folders, name->archive_w, NULL, n, full,
+                             NULL) != n - 1) {
+        free(full);
+        free(folders);
+        return full ? 0 : MMIOERR_OUTOFMEMORY;
+    }
+    free(folders);
+    utf8 = wide_to_utf8(full, (int)(n - 1));
+    if (!utf8) {
+        free(full);
+        return MMIOERR_OUTOFMEMORY;
+    }
+    free(name->archive_w);
+    free(name->archive);
+    name->archive_w = full;
+    name->archive = utf8;
+    return 0;
+}

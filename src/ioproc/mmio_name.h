@@ -31,6 +31,16 @@ typedef struct zmmio_name {
  */
 UINT zmmio_name_parse(const char *ansi, zmmio_name *name);
 
+/*
+ * Resolves a bare archive name (no folder, no drive) as OpenFile -- the DOS
+ * procedure's open -- finds an existing file: in the application's folder,
+ * the current folder, the system and Windows folders, then PATH. The name
+ * becomes the full path of the first match; left alone when there is none
+ * (the open then reports it missing) or when it has a folder. Returns 0 or
+ * MMIOERR_OUTOFMEMORY.
+ */
+UINT zmmio_name_search(zmmio_name *name);
+
 /* Frees what zmmio_name_parse() allocated (a zeroed struct is fine). */
 void zmmio_name_free(zmmio_name *name);
 
