@@ -3,17 +3,20 @@
  *
  * Every open opens the file itself -- so the path is looked up afresh, the
  * OS applies its sharing rules, and nothing is held open once the last
- * stream closes -- and reads the two header slots (one small read). If a
+ * stream closes -- and reads the two header slots (two small reads). If a
  * snapshot made from the same file (by identity, not by path) and the same
  * header bytes is remembered, it is reused: no directory is read or
  * parsed. Otherwise the state is read and remembered. A commit, by this
  * process or another, changes the header bytes; a file replaced under the
  * same name has another identity: either way the next open reads the new
- * state, while streams already open keep theirs.
+ * state, while streams already open keep theirs. (Even a snapshot taken
+ * for the wrong file could not return wrong bytes: equal header bytes name
+ * a directory of the same CRC, and every block is read through its own.)
  */
 #include <string.h>
 
 #include "alloc.h"
+#include "header.h"
 #include "snapshot.h"
 #include "state.h"
 #include "stream.h"
@@ -75,7 +78,7 @@ static int same_id(const zmm_file_id *a, const zmm_file_id *b)
 
 /* The remembered snapshot of file `id`, referenced, if it is current. */
 static zmm_snapshot *find_current(zmm_share *sh, const zmm_file_id *id,
-                                  const zmm_slot_bytes *slots, uint64_t size)
+                                  const zmm_slot_bytes *slots)
 {
     zmm_snapshot *snap = NULL;
     unsigned i;
@@ -85,7 +88,7 @@ static zmm_snapshot *find_current(zmm_share *sh, const zmm_file_id *id,
         share_entry *e = &sh->entries[i];
 
         if (e->snap != NULL && same_id(&e->id, id)) {
-            if (zmm_snapshot_is_current(e->snap, slots, size)) {
+            if (zmm_snapshot_is_current(e->snap, slots)) {
                 snap = e->snap;
                 zmm_snapshot_ref(snap);
                 e->last_use = ++sh->clock;
@@ -127,25 +130,31 @@ static void remember(zmm_share *sh, const zmm_file_id *id, zmm_snapshot *snap)
     zmm_snapshot_unref(old);
 }
 
-/* The snapshot for an opened file: remembered, or read now. */
+/* The snapshot for an opened file: remembered, or read now. The common
+ * case costs two small reads: the header slots of a file at least a slot
+ * long, whose bytes match the remembered state's (the directory that
+ * state names ends inside the file, or reading a block past the end fails
+ * as damage). Otherwise the size is taken and the state read in full. */
 static zmm_result current_snapshot(zmm_share *sh, zmm_file *file,
                                    zmm_snapshot **out)
 {
     zmm_slot_bytes slots;
     zmm_file_id id;
-    int has_id;
     uint64_t size;
-    zmm_result rc = file->methods->size(file, &size);
+    int has_id = file->methods->identity != NULL &&
+                 file->methods->identity(file, &id) == ZMM_OK;
+    zmm_result rc;
 
+    if (has_id &&
+        zmm_state_read_slots(file, ZMM_SLOT1_OFFSET + ZMM_SLOT_SIZE,
+                             &slots) == ZMM_OK &&
+        (*out = find_current(sh, &id, &slots)) != NULL)
+        return ZMM_OK;
+    rc = file->methods->size(file, &size);
     if (rc == ZMM_OK)
         rc = zmm_state_read_slots(file, size, &slots);
-    if (rc != ZMM_OK)
-        return rc;
-    has_id = file->methods->identity != NULL &&
-             file->methods->identity(file, &id) == ZMM_OK;
-    if (has_id && (*out = find_current(sh, &id, &slots, size)) != NULL)
-        return ZMM_OK;
-    rc = zmm_snapshot_load(file, size, &slots, out);
+    if (rc == ZMM_OK)
+        rc = zmm_snapshot_load(file, size, &slots, out);
     if (rc == ZMM_OK && has_id)
         remember(sh, &id, *out);
     return rc;

@@ -73,10 +73,9 @@ zmm_result zmm_snapshot_load(zmm_file *f, uint64_t size,
 }
 
 int zmm_snapshot_is_current(const zmm_snapshot *snap,
-                            const zmm_slot_bytes *slots, uint64_t size)
+                            const zmm_slot_bytes *slots)
 {
-    return memcmp(&snap->slots, slots, sizeof *slots) == 0 &&
-           size >= snap->slot.directory_offset + snap->slot.directory_length;
+    return memcmp(&snap->slots, slots, sizeof *slots) == 0;
 }
 
 long zmm_snapshot_find(const zmm_snapshot *snap, const char *name)

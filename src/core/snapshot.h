@@ -33,11 +33,10 @@ typedef struct zmm_snapshot {
 zmm_result zmm_snapshot_load(zmm_file *f, uint64_t size,
                              const zmm_slot_bytes *slots, zmm_snapshot **out);
 
-/* Whether the snapshot is the state a file of `size` bytes whose header
- * slots hold `slots` publishes now: the same header bytes, and a file still
- * long enough for its directory. */
+/* Whether the snapshot is the state a file whose header slots hold `slots`
+ * publishes now: the same header bytes. */
 int zmm_snapshot_is_current(const zmm_snapshot *snap,
-                            const zmm_slot_bytes *slots, uint64_t size);
+                            const zmm_slot_bytes *slots);
 
 /* Index of member `name` (NULL or "" = the default member), or -1. */
 long zmm_snapshot_find(const zmm_snapshot *snap, const char *name);

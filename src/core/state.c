@@ -9,17 +9,22 @@
 zmm_result zmm_state_read_slots(zmm_file *f, uint64_t size,
                                 zmm_slot_bytes *out)
 {
+    unsigned char head[ZMM_SLOT1_OFFSET + ZMM_SLOT_SIZE];
     zmm_result rc;
 
     memset(out, 0, sizeof *out);
     if (size == 0)
         return ZMM_ERR_NOT_ARCHIVE;
-    rc = f->methods->read_at(f, 0, out->slot[0],
-                             size < ZMM_SLOT_SIZE ? (size_t)size
-                                                  : ZMM_SLOT_SIZE);
-    if (rc == ZMM_OK && size >= ZMM_SLOT1_OFFSET + ZMM_SLOT_SIZE)
-        rc = f->methods->read_at(f, ZMM_SLOT1_OFFSET, out->slot[1],
-                                 ZMM_SLOT_SIZE);
+    if (size < sizeof head) /* a cut file: what there is of slot 0 */
+        return f->methods->read_at(f, 0, out->slot[0],
+                                   size < ZMM_SLOT_SIZE ? (size_t)size
+                                                        : ZMM_SLOT_SIZE);
+    /* Both slots in one read: each read may cost a system call. */
+    rc = f->methods->read_at(f, 0, head, sizeof head);
+    if (rc == ZMM_OK) {
+        memcpy(out->slot[0], head, ZMM_SLOT_SIZE);
+        memcpy(out->slot[1], head + ZMM_SLOT1_OFFSET, ZMM_SLOT_SIZE);
+    }
     return rc;
 }
 

@@ -228,14 +228,40 @@ static zmm_result win32_close(zmm_file *f)
     return rc;
 }
 
+/* The file's index, from ntdll's NtQueryInformationFile (the same
+ * number GetFileInformationByHandle reports): that call also asks for the
+ * volume, which under Wine costs as much as opening the file. The volume
+ * stays 0: two files of one index on two volumes share an entry of
+ * zmm_share's table, whose header check still tells their states apart. */
+typedef LONG(NTAPI *query_file_fn)(HANDLE, void *, void *, ULONG, int);
+
+static query_file_fn query_file(void)
+{
+    static query_file_fn fn; /* set once; a race stores the same value */
+    HMODULE ntdll;
+
+    if (fn == NULL && (ntdll = GetModuleHandleW(L"ntdll.dll")) != NULL)
+        fn = (query_file_fn)(void (*)(void))GetProcAddress(
+            ntdll, "NtQueryInformationFile");
+    return fn;
+}
+
 static zmm_result win32_identity(zmm_file *f, zmm_file_id *id)
 {
-    BY_HANDLE_FILE_INFORMATION info;
+    enum { FILE_INTERNAL_INFORMATION = 6 };
+    query_file_fn fn = query_file();
+    struct {
+        ULONG_PTR status;
+        ULONG_PTR information;
+    } io;
+    LARGE_INTEGER index;
 
-    if (!GetFileInformationByHandle(((win32_file *)f)->handle, &info))
-        return fail(f, GetLastError());
-    id->volume = info.dwVolumeSerialNumber;
-    id->index = ((uint64_t)info.nFileIndexHigh << 32) | info.nFileIndexLow;
+    if (fn == NULL ||
+        fn(((win32_file *)f)->handle, &io, &index, sizeof index,
+           FILE_INTERNAL_INFORMATION) != 0)
+        return ZMM_ERR_IO;
+    id->volume = 0;
+    id->index = (uint64_t)index.QuadPart;
     return ZMM_OK;
 }
 

@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "platform.h"
 #include "snapshot.h"
 #include "stream.h"
 #include "test_util.h"
@@ -327,7 +328,7 @@ static void test_file_stays_the_users(void)
     CHECK_OK(zmm_archive_open(other, ZMM_OPEN_WRITE, &ar, NULL));
     write_version(ar, 1, 5);
     CHECK_OK(zmm_archive_close(ar));
-    CHECK(rename(other, path) == 0);
+    CHECK_OK(zmm_platform_replace(other, path, NULL));
     check_member(sh, path, 1, 5, &r);
     CHECK_RES(zmm_share_open(sh, path, 0, "sfx/00003.wav", 0, &s, NULL),
               ZMM_ERR_NOT_FOUND);
@@ -339,7 +340,7 @@ static void test_file_stays_the_users(void)
     zmm_snapshot_ref(before);
     CHECK_OK(zmm_stream_close(s));
     copy_file(path, other);
-    CHECK(rename(other, path) == 0);
+    CHECK_OK(zmm_platform_replace(other, path, NULL));
     CHECK_OK(zmm_share_open(sh, path, 0, NULL, 0, &s, NULL));
     CHECK(s->snap != before);
     CHECK_OK(zmm_stream_close(s));
