@@ -324,6 +324,17 @@ zmm_result zmm_share_open(zmm_share *sh, const char *path,
                           unsigned stream_flags, zmm_stream **out,
                           long *os_error);
 
+/*
+ * The share keeps decoded blocks for every stream opened through it (a
+ * sound played again is not inflated again), at most `bytes` of them in all
+ * (by default 32 MiB; 0 keeps none). Lowering the limit evicts at once.
+ * Returns the previous limit (0 for a NULL share).
+ */
+size_t zmm_share_set_cache_limit(zmm_share *sh, size_t bytes);
+
+/* Bytes of decoded blocks the share holds now: never above its limit. */
+size_t zmm_share_cache_bytes(zmm_share *sh);
+
 /* ---- audio-aware compression (docs/FORMAT.md, "PCM blocks") -------------- */
 
 /*

@@ -75,6 +75,60 @@ ZMMIO_API BOOL WINAPI ZmmRemoveIOProc(void);
 ZMMIO_API LRESULT CALLBACK ZmmIOProc(LPSTR lpmmioinfo, UINT uMsg,
                                      LPARAM lParam1, LPARAM lParam2);
 
+/* ---- what an archive holds ------------------------------------------------
+ * For players and tools that show an archive's members (sizes, compression)
+ * or explain why a member does not play. Names are as mmioOpen takes them
+ * (ANSI), and a bare archive name is found where mmioOpen finds it. Each
+ * returns 0 or: MMIOERR_FILENOTFOUND (no such archive or member),
+ * MMIOERR_INVALIDFILE (the file is not a ZMM archive), MMIOERR_CANNOTREAD
+ * (the archive or member is damaged: a CRC or bound fails),
+ * MMSYSERR_NOTSUPPORTED (made by a newer version), MMIOERR_ACCESSDENIED,
+ * MMIOERR_SHARINGVIOLATION, MMIOERR_OUTOFMEMORY, MMIOERR_CANNOTOPEN (any
+ * other failure), MMSYSERR_INVALPARAM (a NULL pointer or a struct size
+ * below ZMMMEMBERINFO_V1_SIZE).
+ */
+
+/* ZMMMEMBERINFO.dwFlags */
+#define ZMMMEMBER_DEFAULT 0x1u /* the member "archive.zmm+" opens */
+#define ZMMMEMBER_PCM 0x2u     /* WAV samples stored with the audio filter */
+#define ZMMMEMBER_DICT 0x4u    /* compressed with a preset dictionary */
+
+typedef struct ZMMMEMBERINFO {
+    DWORD cbStruct;       /* set to sizeof(ZMMMEMBERINFO) before the call */
+    DWORD dwFlags;        /* ZMMMEMBER_* */
+    ULONGLONG cbSize;     /* its bytes, as mmioRead returns them */
+    ULONGLONG cbPacked;   /* the bytes it takes in the archive */
+    DWORD cbBlock;        /* its block size */
+    DWORD dwIndex;        /* its place in the archive's directory */
+    WCHAR szName[256];    /* its name (UTF-16) */
+} ZMMMEMBERINFO;
+
+/* The size of the first version of ZMMMEMBERINFO: later versions only
+ * append fields, and every call accepts any cbStruct from this one up. */
+#define ZMMMEMBERINFO_V1_SIZE sizeof(ZMMMEMBERINFO)
+
+/* Fills *pInfo for the member `pszName` names ("pack.zmm+intro.wav";
+ * "pack.zmm+" is the default member). */
+ZMMIO_API MMRESULT WINAPI ZmmGetMemberInfo(LPCSTR pszName,
+                                           ZMMMEMBERINFO *pInfo);
+
+/* Called for each member in directory order; returning FALSE stops. */
+typedef BOOL(CALLBACK *ZMMENUMMEMBERSPROC)(const ZMMMEMBERINFO *pInfo,
+                                           LPARAM lParam);
+
+/* Calls pfn for every member of the archive `pszArchive` ("pack.zmm", or
+ * any mmio name of it: "pack.zmm+..." lists the same archive). */
+ZMMIO_API MMRESULT WINAPI ZmmEnumMembers(LPCSTR pszArchive,
+                                         ZMMENUMMEMBERSPROC pfn,
+                                         LPARAM lParam);
+
+/* Reads and checks every block of the member `pszName` names. 0 when all
+ * are sound; MMIOERR_CANNOTREAD when one is damaged, with the first damaged
+ * byte's offset in *pqwDamaged (not NULL: the start of the failing block;
+ * the block ends cbBlock bytes later, or at the member's end). */
+ZMMIO_API MMRESULT WINAPI ZmmVerifyMember(LPCSTR pszName,
+                                          ULONGLONG *pqwDamaged);
+
 /*
  * The DLL's version as ZMMIO_MAKE_VERSION(major, minor, patch): compare it
  * with ZMMIO_VERSION (the header's) to check the DLL an application loaded.
@@ -95,6 +149,9 @@ ZMMIO_API DWORD WINAPI ZmmGetVersion(void);
 typedef BOOL(WINAPI *ZMMINSTALLIOPROC)(void);
 typedef BOOL(WINAPI *ZMMREMOVEIOPROC)(void);
 typedef DWORD(WINAPI *ZMMGETVERSION)(void);
+typedef MMRESULT(WINAPI *ZMMGETMEMBERINFO)(LPCSTR, ZMMMEMBERINFO *);
+typedef MMRESULT(WINAPI *ZMMENUMMEMBERS)(LPCSTR, ZMMENUMMEMBERSPROC, LPARAM);
+typedef MMRESULT(WINAPI *ZMMVERIFYMEMBER)(LPCSTR, ULONGLONG *);
 
 #ifdef __cplusplus
 }

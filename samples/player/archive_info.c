@@ -1,5 +1,5 @@
 /*
- * archive_info.c -- the archive seen through the core library.
+ * archive_info.c -- the archive seen through zmmio.dll's exports.
  */
 #include "archive_info.h"
 
@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dllload.h"
 #include "text.h"
 
 static char *copy_range(const char *s, size_t n)
@@ -58,48 +59,92 @@ int archive_has_zmm_extension(const char *path)
     return n > 4 && path[n - 4] == '.' && is_zmm(path + n - 3, 3);
 }
 
-zmm_result archive_read_list(const char *path, archive_list *list,
-                             long *os_error)
+/* The archive's mmio name, in the ANSI code page the DLL takes; NULL when
+ * out of memory or not representable. */
+static char *ansi_name(const char *archive, const char *member)
 {
-    zmm_archive *ar = NULL;
-    zmm_archive_info info;
-    zmm_result rc;
-    size_t i;
+    size_t na = strlen(archive), nm = member ? strlen(member) : 0;
+    char *utf8 = malloc(na + nm + 2), *ansi;
+
+    if (!utf8)
+        return NULL;
+    memcpy(utf8, archive, na);
+    utf8[na] = '+';
+    memcpy(utf8 + na + 1, member ? member : "", nm + 1);
+    ansi = text_ansi_from_utf8(utf8);
+    free(utf8);
+    return ansi;
+}
+
+typedef struct list_building {
+    archive_list *list;
+    int out_of_memory;
+} list_building;
+
+static BOOL CALLBACK add_entry(const ZMMMEMBERINFO *info, LPARAM param)
+{
+    list_building *b = (list_building *)param;
+    archive_list *list = b->list;
+    archive_entry *grown, *e;
+
+    grown = realloc(list->entries, (list->count + 1) * sizeof *grown);
+    if (!grown) {
+        b->out_of_memory = 1;
+        return FALSE;
+    }
+    list->entries = grown;
+    e = &list->entries[list->count];
+    e->name = text_utf8_from_wide(info->szName);
+    if (!e->name) {
+        b->out_of_memory = 1;
+        return FALSE;
+    }
+    e->size = info->cbSize;
+    e->packed_size = info->cbPacked;
+    e->is_default = (info->dwFlags & ZMMMEMBER_DEFAULT) != 0;
+    list->count++;
+    return TRUE;
+}
+
+/* The archive file's size, for "on disk"; 0 if it cannot be had. */
+static uint64_t file_size(const char *path)
+{
+    WIN32_FILE_ATTRIBUTE_DATA d;
+    wchar_t *w = text_wide_from_utf8(path);
+    uint64_t size = 0;
+
+    if (w && GetFileAttributesExW(w, GetFileExInfoStandard, &d))
+        size = (uint64_t)d.nFileSizeHigh << 32 | d.nFileSizeLow;
+    free(w);
+    return size;
+}
+
+MMRESULT archive_read_list(const char *path, archive_list *list)
+{
+    ZMMENUMMEMBERS enum_members =
+        (ZMMENUMMEMBERS)(void (*)(void))dll_proc("ZmmEnumMembers");
+    list_building b;
+    char *name;
+    MMRESULT err;
 
     memset(list, 0, sizeof *list);
-    rc = zmm_archive_open(path, ZMM_OPEN_READ, &ar, os_error);
-    if (rc != ZMM_OK)
-        return rc;
-    memset(&info, 0, sizeof info);
-    info.struct_size = sizeof info;
-    rc = zmm_archive_get_info(ar, &info);
-    if (rc == ZMM_OK) {
-        list->file_size = info.file_size;
-        list->count = zmm_archive_member_count(ar);
-        list->entries = calloc(list->count ? list->count : 1,
-                               sizeof *list->entries);
-        if (!list->entries)
-            rc = ZMM_ERR_NOMEM;
-    }
-    for (i = 0; rc == ZMM_OK && i < list->count; i++) {
-        zmm_member_info mi;
-
-        memset(&mi, 0, sizeof mi);
-        mi.struct_size = sizeof mi;
-        rc = zmm_archive_member_info(ar, i, &mi);
-        if (rc != ZMM_OK)
-            break;
-        list->entries[i].name = copy_range(mi.name, strlen(mi.name));
-        list->entries[i].size = mi.size;
-        list->entries[i].packed_size = mi.packed_size;
-        list->entries[i].is_default = (mi.flags & ZMM_MEMBER_DEFAULT) != 0;
-        if (!list->entries[i].name)
-            rc = ZMM_ERR_NOMEM;
-    }
-    zmm_archive_close(ar);
-    if (rc != ZMM_OK)
+    if (!enum_members)
+        return MMSYSERR_NOTSUPPORTED;
+    name = ansi_name(path, NULL);
+    if (!name)
+        return MMIOERR_OUTOFMEMORY;
+    b.list = list;
+    b.out_of_memory = 0;
+    err = enum_members(name, add_entry, (LPARAM)&b);
+    free(name);
+    if (!err && b.out_of_memory)
+        err = MMIOERR_OUTOFMEMORY;
+    if (err) {
         archive_free_list(list);
-    return rc;
+        return err;
+    }
+    list->file_size = file_size(path);
+    return 0;
 }
 
 void archive_free_list(archive_list *list)
@@ -141,31 +186,59 @@ void archive_describe_ratio(char *buf, size_t len, uint64_t size,
                     100.0 - 100.0 * (double)packed_size / (double)size);
 }
 
-zmm_result archive_locate_damage(const char *path, const char *member,
-                                 uint64_t *first_byte, uint64_t *end_byte)
+MMRESULT archive_locate_damage(const char *path, const char *member,
+                               uint64_t *first_byte, uint64_t *end_byte)
 {
-    zmm_archive *ar = NULL;
-    zmm_member_info mi;
-    uint32_t bad = 0;
-    size_t index;
-    zmm_result rc = zmm_archive_open(path, ZMM_OPEN_READ, &ar, NULL);
+    ZMMVERIFYMEMBER verify =
+        (ZMMVERIFYMEMBER)(void (*)(void))dll_proc("ZmmVerifyMember");
+    ZMMGETMEMBERINFO get_info =
+        (ZMMGETMEMBERINFO)(void (*)(void))dll_proc("ZmmGetMemberInfo");
+    ZMMMEMBERINFO info;
+    ULONGLONG damaged = 0;
+    char *name;
+    MMRESULT err;
 
     *first_byte = *end_byte = 0;
-    if (rc != ZMM_OK)
-        return rc;
-    memset(&mi, 0, sizeof mi);
-    mi.struct_size = sizeof mi;
-    rc = zmm_archive_find(ar, member, &index);
-    if (rc == ZMM_OK)
-        rc = zmm_archive_member_info(ar, index, &mi);
-    if (rc == ZMM_OK)
-        rc = zmm_archive_verify_member(ar, mi.name, &bad);
-    if (rc == ZMM_ERR_CORRUPT) {
-        *first_byte = (uint64_t)bad * mi.block_size;
-        *end_byte = *first_byte + mi.block_size;
-        if (*end_byte > mi.size)
-            *end_byte = mi.size;
+    if (!verify || !get_info)
+        return MMSYSERR_NOTSUPPORTED;
+    name = ansi_name(path, member);
+    if (!name)
+        return MMIOERR_OUTOFMEMORY;
+    memset(&info, 0, sizeof info);
+    info.cbStruct = sizeof info;
+    err = get_info(name, &info);
+    if (!err)
+        err = verify(name, &damaged);
+    free(name);
+    if (err == MMIOERR_CANNOTREAD) {
+        *first_byte = damaged;
+        *end_byte = damaged + info.cbBlock;
+        if (*end_byte > info.cbSize)
+            *end_byte = info.cbSize;
     }
-    zmm_archive_close(ar);
-    return rc;
+    return err;
+}
+
+const char *archive_error_text(MMRESULT err)
+{
+    switch (err) {
+    case 0:
+        return "no error";
+    case MMIOERR_FILENOTFOUND:
+        return "no such file or member";
+    case MMIOERR_INVALIDFILE:
+        return "not a ZMM archive";
+    case MMIOERR_CANNOTREAD:
+        return "damaged data: a CRC or a bound failed";
+    case MMSYSERR_NOTSUPPORTED:
+        return "made by a newer version, or zmmio.dll too old to tell";
+    case MMIOERR_ACCESSDENIED:
+        return "access denied";
+    case MMIOERR_SHARINGVIOLATION:
+        return "locked by another program";
+    case MMIOERR_OUTOFMEMORY:
+        return "out of memory";
+    default:
+        return "cannot open it";
+    }
 }

@@ -1,8 +1,10 @@
 /*
- * archive_info.h -- what the player learns about a ZMM archive from the
- * core library (include/zmm.h), beside playing it through mmio: whether a
- * name routes to the procedure, the members with their logical and packed
- * sizes (the compression ratio), and where a damaged member fails.
+ * archive_info.h -- what the player learns about a ZMM archive from
+ * zmmio.dll's exports (ZmmEnumMembers, ZmmVerifyMember: include/zmmio.h),
+ * beside playing it through mmio: whether a name routes to the procedure,
+ * the members with their logical and packed sizes (the compression ratio),
+ * and where a damaged member fails. Like any application, the player uses
+ * only the DLL: it carries no copy of the core library.
  */
 #ifndef ZMMPLAY_ARCHIVE_INFO_H
 #define ZMMPLAY_ARCHIVE_INFO_H
@@ -10,7 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "zmm.h"
+#include "zmmplay.h" /* <windows.h>, <mmsystem.h> */
+#include "zmmio.h"
 
 /*
  * Splits an mmio name as mmio and the procedure do: at the last '+', the
@@ -39,10 +42,11 @@ typedef struct archive_list {
 } archive_list;
 
 /* Reads the archive's directory (read-only: a player may have it open
- * through mmio meanwhile). On failure returns the zmm_result and, when
- * os_error is not NULL, the OS error behind it. */
-zmm_result archive_read_list(const char *path, archive_list *list,
-                             long *os_error);
+ * through mmio meanwhile). Returns 0 or ZmmEnumMembers' error:
+ * MMIOERR_FILENOTFOUND, MMIOERR_INVALIDFILE (not an archive),
+ * MMIOERR_CANNOTREAD (damaged), MMSYSERR_NOTSUPPORTED (newer), ...;
+ * MMSYSERR_NOTSUPPORTED too when the DLL is not loaded or lacks it. */
+MMRESULT archive_read_list(const char *path, archive_list *list);
 void archive_free_list(archive_list *list);
 
 /* The entry named `member` ("" = the default member), or NULL. */
@@ -54,11 +58,14 @@ void archive_describe_ratio(char *buf, size_t len, uint64_t size,
                             uint64_t packed_size);
 
 /*
- * Checks every block of `member`: ZMM_OK if all are sound; otherwise the
- * error, and for ZMM_ERR_CORRUPT the first failing block's byte range in
- * *first_byte and *end_byte.
+ * Checks every block of `member`: 0 if all are sound; otherwise the error,
+ * and for MMIOERR_CANNOTREAD (damage) the first failing block's byte range
+ * in *first_byte and *end_byte.
  */
-zmm_result archive_locate_damage(const char *path, const char *member,
-                                 uint64_t *first_byte, uint64_t *end_byte);
+MMRESULT archive_locate_damage(const char *path, const char *member,
+                               uint64_t *first_byte, uint64_t *end_byte);
+
+/* A short description of those errors ("damaged data", ...). */
+const char *archive_error_text(MMRESULT err);
 
 #endif

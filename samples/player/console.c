@@ -209,9 +209,8 @@ int console_list(const zmmplay_options *o)
     char *name = source_mmio_name(o->name);
     char *archive = NULL, *member = NULL;
     archive_list list;
-    long os_error = 0;
-    zmm_result rc;
-    char disk[32];
+    MMRESULT rc;
+    char disk[32], why[600];
     size_t i;
 
     if (!name || !archive_split_name(name, &archive, &member)) {
@@ -221,14 +220,23 @@ int console_list(const zmmplay_options *o)
         free(name);
         return ZMMPLAY_EXIT_FAILED;
     }
-    rc = archive_read_list(archive, &list, &os_error);
-    if (rc != ZMM_OK) {
-        if (rc == ZMM_ERR_CORRUPT)
-            text_error("damaged archive %s: %s", archive, zmm_strerror(rc));
-        else if (rc == ZMM_ERR_NOT_FOUND)
+    if (dll_install(why, sizeof why) != 0) {
+        text_error("%s", why);
+        free(name);
+        free(archive);
+        free(member);
+        return ZMMPLAY_EXIT_FAILED;
+    }
+    rc = archive_read_list(archive, &list);
+    dll_uninstall();
+    if (rc != 0) {
+        if (rc == MMIOERR_CANNOTREAD)
+            text_error("damaged archive %s: %s", archive,
+                       archive_error_text(rc));
+        else if (rc == MMIOERR_FILENOTFOUND)
             text_error("archive not found: %s", archive);
         else
-            text_error("%s: %s", archive, zmm_strerror(rc));
+            text_error("%s: %s", archive, archive_error_text(rc));
         free(name);
         free(archive);
         free(member);

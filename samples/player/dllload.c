@@ -117,6 +117,11 @@ int dll_install(char *err, size_t err_len)
     return 0;
 }
 
+FARPROC dll_proc(const char *name)
+{
+    return dll_module ? GetProcAddress(dll_module, name) : NULL;
+}
+
 const char *dll_description(void)
 {
     return dll_text;

@@ -11,6 +11,8 @@
 
 #include <stddef.h>
 
+#include "zmmplay.h" /* <windows.h> */
+
 /*
  * Loads zmmio.dll -- from the program's own directory first, then the usual
  * DLL search path -- and calls its ZmmInstallIOProc. Returns 0 on success;
@@ -22,6 +24,10 @@ int dll_install(char *err, size_t err_len);
 /* The loaded DLL's path and version ("0.2.0"), for --version and the
  * status line; "" before dll_install() succeeded. */
 const char *dll_description(void);
+
+/* The loaded DLL's export `name` (ZmmEnumMembers...), or NULL when the
+ * DLL is not loaded or too old to have it. */
+FARPROC dll_proc(const char *name);
 
 /* Balances dll_install(): ZmmRemoveIOProc, then FreeLibrary. Call only once
  * every mmio handle on a ".zmm+" name is closed. */

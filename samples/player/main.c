@@ -21,7 +21,6 @@
 
 #include "dllload.h"
 #include "text.h"
-#include "zmm.h"
 
 static const char usage_text[] =
     "usage: zmmplay [--start S] [--duration S] [--device N] NAME\n"
@@ -90,8 +89,8 @@ static int version(void)
 {
     char err[600];
 
-    text_out("zmmplay %s (core library %s)\n", ZMM_VERSION_STRING,
-             zmm_version());
+    text_out("zmmplay %d.%d.%d\n", ZMMPLAY_VERSION_MAJOR,
+             ZMMPLAY_VERSION_MINOR, ZMMPLAY_VERSION_PATCH);
     if (dll_install(err, sizeof err) == 0) {
         text_out("%s\n", dll_description());
         dll_uninstall();

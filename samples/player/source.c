@@ -77,39 +77,38 @@ static source_error explain_archive(const source *s, wavefile_error we,
                                     size_t err_len)
 {
     archive_list list;
-    long os_error = 0;
-    zmm_result rc = archive_read_list(s->archive, &list, &os_error);
+    MMRESULT rc = archive_read_list(s->archive, &list);
     const char *member = *s->member ? s->member : NULL;
     char names[512];
     uint64_t first, end;
 
-    if (rc == ZMM_ERR_NOT_FOUND || (rc != ZMM_OK && !file_exists(s->archive))) {
+    if (rc == MMIOERR_FILENOTFOUND || (rc != 0 && !file_exists(s->archive))) {
         text_format(err, err_len, "%s: archive not found: %s", s->name,
                     s->archive);
         return SOURCE_NOT_FOUND;
     }
-    if (rc == ZMM_ERR_NOT_ARCHIVE) {
+    if (rc == MMIOERR_INVALIDFILE) {
         text_format(err, err_len, "%s: %s is not a ZMM archive (%s)", s->name,
                     s->archive, mmio_says);
         return SOURCE_DAMAGED;
     }
-    if (rc == ZMM_ERR_CORRUPT) {
+    if (rc == MMIOERR_CANNOTREAD) {
         text_format(err, err_len,
                     "damaged archive %s: its header or directory fails its "
                     "checks (%s)",
                     s->archive, mmio_says);
         return SOURCE_DAMAGED;
     }
-    if (rc == ZMM_ERR_UNSUPPORTED) {
+    if (rc == MMSYSERR_NOTSUPPORTED) {
         text_format(err, err_len,
                     "%s: %s needs a newer zmmio (a newer format version or "
                     "feature; %s)",
                     s->name, s->archive, mmio_says);
         return SOURCE_OTHER;
     }
-    if (rc != ZMM_OK) {
+    if (rc != 0) {
         text_format(err, err_len, "%s: cannot read archive %s: %s (%s)",
-                    s->name, s->archive, zmm_strerror(rc), mmio_says);
+                    s->name, s->archive, archive_error_text(rc), mmio_says);
         return SOURCE_OTHER;
     }
     if (!archive_find_entry(&list, s->member)) {
@@ -131,7 +130,7 @@ static source_error explain_archive(const source *s, wavefile_error we,
     }
     archive_free_list(&list);
     rc = archive_locate_damage(s->archive, s->member, &first, &end);
-    if (rc == ZMM_ERR_CORRUPT) {
+    if (rc == MMIOERR_CANNOTREAD) {
         text_format(err, err_len,
                     "damaged archive %s, member %s: the block at bytes "
                     "%llu-%llu fails its check (%s)",
@@ -204,8 +203,8 @@ source_error source_open(source *s, const char *name, char *err,
         return se;
     }
 
-    /* The sizes, for the ratio: from the core library. */
-    if (s->archive && archive_read_list(s->archive, &s->list, NULL) == ZMM_OK &&
+    /* The sizes, for the ratio: from zmmio.dll. */
+    if (s->archive && archive_read_list(s->archive, &s->list) == 0 &&
         (e = archive_find_entry(&s->list, s->member)) != NULL) {
         s->has_sizes = 1;
         s->size = e->size;
@@ -241,7 +240,7 @@ void source_read_failure(const source *s, const char *what, char *buf,
         return;
     }
     if (archive_locate_damage(s->archive, s->member ? s->member : "", &first,
-                              &end) == ZMM_ERR_CORRUPT)
+                              &end) == MMIOERR_CANNOTREAD)
         text_format(buf, len,
                     "damaged archive %s, member %s: %s; the block at bytes "
                     "%llu-%llu of the member fails its check",

@@ -17,6 +17,7 @@
 
 #include "alloc.h"
 #include "header.h"
+#include "shared_cache.h"
 #include "snapshot.h"
 #include "state.h"
 #include "stream.h"
@@ -38,6 +39,7 @@ struct zmm_share {
     zmm_mutex *lock;
     share_entry entries[SHARE_ENTRIES];
     uint64_t clock;
+    zmm_shared_cache *cache; /* decoded blocks of every archive */
 };
 
 zmm_result zmm_share_new(zmm_share **out)
@@ -51,7 +53,10 @@ zmm_result zmm_share_new(zmm_share **out)
     if (sh == NULL)
         return ZMM_ERR_NOMEM;
     sh->lock = zmm_mutex_new();
-    if (sh->lock == NULL) {
+    sh->cache = zmm_shared_cache_new(ZMM_SHARED_CACHE_DEFAULT);
+    if (sh->lock == NULL || sh->cache == NULL) {
+        zmm_mutex_free(sh->lock);
+        zmm_shared_cache_unref(sh->cache);
         zmm_free(sh);
         return ZMM_ERR_NOMEM;
     }
@@ -67,8 +72,19 @@ void zmm_share_free(zmm_share *sh)
         return;
     for (i = 0; i < SHARE_ENTRIES; i++)
         zmm_snapshot_unref(sh->entries[i].snap);
+    zmm_shared_cache_unref(sh->cache); /* streams may hold it still */
     zmm_mutex_free(sh->lock);
     zmm_free(sh);
+}
+
+size_t zmm_share_set_cache_limit(zmm_share *sh, size_t bytes)
+{
+    return sh != NULL ? zmm_shared_cache_set_budget(sh->cache, bytes) : 0;
+}
+
+size_t zmm_share_cache_bytes(zmm_share *sh)
+{
+    return sh != NULL ? zmm_shared_cache_bytes(sh->cache) : 0;
 }
 
 static int same_id(const zmm_file_id *a, const zmm_file_id *b)
@@ -136,27 +152,27 @@ static void remember(zmm_share *sh, const zmm_file_id *id, zmm_snapshot *snap)
  * state names ends inside the file, or reading a block past the end fails
  * as damage). Otherwise the size is taken and the state read in full. */
 static zmm_result current_snapshot(zmm_share *sh, zmm_file *file,
-                                   zmm_snapshot **out)
+                                   zmm_snapshot **out, zmm_file_id *id,
+                                   int *has_id)
 {
     zmm_slot_bytes slots;
-    zmm_file_id id;
     uint64_t size;
-    int has_id = file->methods->identity != NULL &&
-                 file->methods->identity(file, &id) == ZMM_OK;
     zmm_result rc;
 
-    if (has_id &&
+    *has_id = file->methods->identity != NULL &&
+              file->methods->identity(file, id) == ZMM_OK;
+    if (*has_id &&
         zmm_state_read_slots(file, ZMM_SLOT1_OFFSET + ZMM_SLOT_SIZE,
                              &slots) == ZMM_OK &&
-        (*out = find_current(sh, &id, &slots)) != NULL)
+        (*out = find_current(sh, id, &slots)) != NULL)
         return ZMM_OK;
     rc = file->methods->size(file, &size);
     if (rc == ZMM_OK)
         rc = zmm_state_read_slots(file, size, &slots);
     if (rc == ZMM_OK)
         rc = zmm_snapshot_load(file, size, &slots, out);
-    if (rc == ZMM_OK && has_id)
-        remember(sh, &id, *out);
+    if (rc == ZMM_OK && *has_id)
+        remember(sh, id, *out);
     return rc;
 }
 
@@ -169,6 +185,8 @@ zmm_result zmm_share_open(zmm_share *sh, const char *path,
         archive_flags & (ZMM_OPEN_DENY_READ | ZMM_OPEN_DENY_WRITE);
     zmm_snapshot *snap = NULL;
     zmm_file *file;
+    zmm_file_id id;
+    int has_id = 0;
     long error = 0, index;
     zmm_result rc;
 
@@ -184,7 +202,7 @@ zmm_result zmm_share_open(zmm_share *sh, const char *path,
         return ZMM_ERR_BAD_NAME;
     rc = zmm_platform_open(path, file_flags, &file, &error);
     if (rc == ZMM_OK) {
-        rc = current_snapshot(sh, file, &snap);
+        rc = current_snapshot(sh, file, &snap, &id, &has_id);
         if (rc != ZMM_OK) {
             error = file->os_error;
             (void)file->methods->close(file);
@@ -197,7 +215,10 @@ zmm_result zmm_share_open(zmm_share *sh, const char *path,
             zmm_snapshot_unref(snap);
             rc = ZMM_ERR_NOT_FOUND;
         } else {
+            /* Blocks are shared by the file's identity: a file without
+             * one keeps its blocks to itself. */
             rc = zmm_stream_open_snapshot(snap, (uint32_t)index, file,
+                                          has_id ? sh->cache : NULL, &id,
                                           stream_flags, out);
         }
     }

@@ -168,9 +168,14 @@ static zmm_result decode_direct(zmm_stream *s, uint32_t index,
     case ZMM_KIND_RAW:
         return zmm_stream_read_stored(s, ref, dst);
     default: /* deflate or PCM, whole */
+        if (s->shared != NULL &&
+            zmm_shared_cache_get(s->shared, &s->file_id, ref, n, dst))
+            return ZMM_OK;
         rc = fetch_block(s, ref);
         if (rc == ZMM_OK)
             rc = zmm_codec_decode_block(s->decoder, ref, s->stored, n, dst);
+        if (rc == ZMM_OK && s->shared != NULL)
+            zmm_shared_cache_put(s->shared, &s->file_id, ref, n, dst);
         return rc;
     }
 }
@@ -191,6 +196,10 @@ static zmm_result decode_entry(zmm_stream *s, zmm_cache_entry *e,
     case ZMM_KIND_PCM: /* decodes by prefixes too, a group at a time */
     default:           /* deflate; the directory admits no other kind */
         if (s->inflating != e) {
+            if (s->shared != NULL &&
+                zmm_shared_cache_get(s->shared, &s->file_id, ref, n,
+                                     e->data))
+                break; /* decoded whole by another stream */
             rc = begin_block(s, ref, n);
             if (rc != ZMM_OK)
                 break;
@@ -213,6 +222,8 @@ static zmm_result decode_entry(zmm_stream *s, zmm_cache_entry *e,
             rc = ZMM_ERR_CORRUPT;
         if (rc != ZMM_OK || e->valid < n)
             return rc; /* on error the caller releases the entry */
+        if (s->shared != NULL)
+            zmm_shared_cache_put(s->shared, &s->file_id, ref, n, e->data);
         break;
     }
     if (rc == ZMM_OK)
@@ -627,6 +638,7 @@ static void stream_free(zmm_stream *s)
         /* A read-only file: closing it loses nothing. */
         (void)s->file->methods->close(s->file);
         zmm_snapshot_unref(s->snap);
+        zmm_shared_cache_unref(s->shared);
     }
     zmm_cache_free(&s->cache);
     zmm_codec_free(s->decoder);
@@ -794,7 +806,8 @@ zmm_result zmm_stream_open(zmm_archive *ar, const char *name, unsigned flags,
 }
 
 zmm_result zmm_stream_open_snapshot(zmm_snapshot *snap, uint32_t index,
-                                    zmm_file *file, unsigned flags,
+                                    zmm_file *file, zmm_shared_cache *shared,
+                                    const zmm_file_id *id, unsigned flags,
                                     zmm_stream **out)
 {
     zmm_stream *s = zmm_calloc(1, sizeof *s);
@@ -809,6 +822,11 @@ zmm_result zmm_stream_open_snapshot(zmm_snapshot *snap, uint32_t index,
     s->snap = snap;
     s->file = file;
     s->m = snap->dir.members[index];
+    if (shared != NULL) {
+        zmm_shared_cache_ref(shared);
+        s->shared = shared;
+        s->file_id = *id;
+    }
     rc = stream_setup(s, flags);
     if (rc != ZMM_OK) {
         stream_free(s);

@@ -8,6 +8,7 @@
 #include "archive.h"
 #include "block_cache.h"
 #include "readahead.h"
+#include "shared_cache.h"
 #include "snapshot.h"
 
 struct zmm_stream {
@@ -17,6 +18,10 @@ struct zmm_stream {
     zmm_archive *ar;
     zmm_snapshot *snap;
     zmm_file *file;
+    /* With snap: the share's cache of decoded blocks (or NULL), and the
+     * identity of `file` that keys its blocks there. */
+    zmm_shared_cache *shared;
+    zmm_file_id file_id;
     zmm_member *m;
     int writable;
     /* Bytes of each block buffer (stored, cache, read-ahead): the block
@@ -46,9 +51,12 @@ struct zmm_stream {
 
 /* Opens a read-only stream on member `index` of a shared snapshot, reading
  * through `file`. Takes over `file` and one reference to `snap` (both are
- * released on failure too). `flags`: ZMM_STREAM_NO_READAHEAD or 0. */
+ * released on failure too). `shared` (or NULL) is the cache of decoded
+ * blocks to use, for a file of identity `id`; the stream takes its own
+ * reference. `flags`: ZMM_STREAM_NO_READAHEAD or 0. */
 zmm_result zmm_stream_open_snapshot(zmm_snapshot *snap, uint32_t index,
-                                    zmm_file *file, unsigned flags,
+                                    zmm_file *file, zmm_shared_cache *shared,
+                                    const zmm_file_id *id, unsigned flags,
                                     zmm_stream **out);
 
 /* From stream_dict.c: the member's preset dictionary in s->dict (loaded and

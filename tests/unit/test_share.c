@@ -13,6 +13,10 @@
  *   with nothing open: the next open sees the file now under the name, or
  *   reports it missing; never the old bytes.
  * - Memory: a 5,000-member directory's snapshot against its size on disk.
+ * - The cache of decoded blocks: a member read again comes from it (the
+ *   file's stored bytes damaged meanwhile, the bytes still come back
+ *   right); reading more than the limit through many streams keeps the
+ *   cache's own count within it; a limit of 0 keeps nothing.
  * - Threads: 8 readers open, read and close random members while a writer
  *   commits new members and rewrites others; every member read is, whole,
  *   one committed version of it (each version says which it is and the
@@ -26,6 +30,7 @@
 #include <string.h>
 
 #include "platform.h"
+#include "shared_cache.h"
 #include "snapshot.h"
 #include "stream.h"
 #include "test_util.h"
@@ -414,6 +419,70 @@ static void test_snapshot_memory(void)
     remove(path);
 }
 
+static void test_cache_budget(void)
+{
+    char path[256];
+    zmm_share *sh = NULL;
+    zmm_stream *s = NULL;
+    zmm_file *f = NULL;
+    unsigned char junk[64];
+    uint64_t offset;
+    uint32_t id;
+    size_t most = 0;
+    tu_rng r;
+
+    tu_set_context("cache budget");
+    tu_rng_seed(&r, seed + 5);
+    tu_temp_path(path, sizeof path, "budget.zmm");
+    make_archive(path, 40); /* about 1.4 MB of members */
+    CHECK_OK(zmm_share_new(&sh));
+    CHECK_U64(zmm_share_cache_bytes(sh), 0);
+
+    /* Member 5 read once, then its first block damaged on disk: read
+     * again, it comes whole from the cache. */
+    check_member(sh, path, 5, 0, &r);
+    CHECK(zmm_share_cache_bytes(sh) > 0);
+    CHECK_OK(zmm_share_open(sh, path, 0, "sfx/00005.wav", 0, &s, NULL));
+    offset = s->m->blocks[0].offset;
+    CHECK(s->m->blocks[0].kind == ZMM_KIND_DEFLATE);
+    CHECK_OK(zmm_stream_close(s));
+    memset(junk, 0x5a, sizeof junk);
+    CHECK_OK(zmm_platform_open(path, ZMM_FILE_WRITE, &f, NULL));
+    CHECK_OK(f->methods->write_at(f, offset, junk, sizeof junk));
+    CHECK_OK(f->methods->close(f));
+    check_member(sh, path, 5, 0, &r);
+    /* Without the cache, the damage shows. */
+    CHECK_U64(zmm_share_set_cache_limit(sh, 0), ZMM_SHARED_CACHE_DEFAULT);
+    CHECK_U64(zmm_share_cache_bytes(sh), 0);
+    CHECK_OK(zmm_share_open(sh, path, 0, "sfx/00005.wav", 0, &s, NULL));
+    {
+        unsigned char buf[16384];
+        size_t got;
+
+        CHECK_RES(zmm_stream_read(s, buf, sizeof buf, &got),
+                  ZMM_ERR_CORRUPT);
+    }
+    CHECK_OK(zmm_stream_close(s));
+
+    /* 200 KB for 1.4 MB read over and over by many streams. */
+    make_archive(path, 40);
+    CHECK_U64(zmm_share_set_cache_limit(sh, 200000), 0);
+    for (id = 0; id < 120; id++) {
+        check_member(sh, path, id % 40, 0, &r);
+        if (zmm_share_cache_bytes(sh) > most)
+            most = zmm_share_cache_bytes(sh);
+        CHECKF(zmm_share_cache_bytes(sh) <= 200000, "cache holds %lu bytes",
+               (unsigned long)zmm_share_cache_bytes(sh));
+    }
+    printf("cache limit 200000: at most %lu bytes held\n",
+           (unsigned long)most);
+    CHECK(most > 100000);
+    zmm_share_set_cache_limit(sh, 50000);
+    CHECK(zmm_share_cache_bytes(sh) <= 50000);
+    zmm_share_free(sh);
+    remove(path);
+}
+
 /* ---- threads ------------------------------------------------------------- */
 
 enum { READERS = 8, FIRST_MEMBERS = 24, ROUNDS = 12 };
@@ -527,6 +596,7 @@ int main(int argc, char **argv)
     test_freshness();
     test_file_stays_the_users();
     test_snapshot_memory();
+    test_cache_budget();
     test_threads();
     printf("test_share: all passed (seed %llu)\n", (unsigned long long)seed);
     return 0;

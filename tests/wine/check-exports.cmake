@@ -1,13 +1,14 @@
-# check-exports.cmake -- cmake -DDLL=zmmio.dll -DOBJDUMP=... -P check-exports.cmake
+# check-exports.cmake -- cmake -DDLL=zmmio.dll -DDEF=zmmio.def -DOBJDUMP=...
+#                         -P check-exports.cmake
 #
-# Checks the built zmmio.dll with objdump -p: it exports exactly
-# ZmmInstallIOProc, ZmmRemoveIOProc, ZmmIOProc and ZmmGetVersion, undecorated
+# Checks the built zmmio.dll with objdump -p: it exports exactly the names
+# zmmio.def lists, undecorated
 # (no _Name@N, also in a 32-bit build), and imports only system DLLs: KERNEL32,
 # WINMM and the C runtime (msvcrt or the api-ms-win-crt-* set) -- no zlib1.dll,
 # no libgcc or libwinpthread DLL.
 cmake_minimum_required(VERSION 3.20)
-if(NOT DLL OR NOT OBJDUMP)
-    message(FATAL_ERROR "usage: cmake -DDLL=... -DOBJDUMP=... -P check-exports.cmake")
+if(NOT DLL OR NOT DEF OR NOT OBJDUMP)
+    message(FATAL_ERROR "usage: cmake -DDLL=... -DDEF=... -DOBJDUMP=... -P check-exports.cmake")
 endif()
 execute_process(COMMAND ${OBJDUMP} -p ${DLL}
                 OUTPUT_VARIABLE dump RESULT_VARIABLE rc)
@@ -27,7 +28,21 @@ foreach(e IN LISTS entries)
     list(APPEND exports "${e}")
 endforeach()
 list(SORT exports)
-set(expected ZmmGetVersion ZmmIOProc ZmmInstallIOProc ZmmRemoveIOProc)
+# Expected: the names after EXPORTS in the .def file.
+file(STRINGS ${DEF} def_lines)
+set(expected "")
+set(in_exports FALSE)
+foreach(line IN LISTS def_lines)
+    if(line MATCHES "^EXPORTS")
+        set(in_exports TRUE)
+    elseif(in_exports AND line MATCHES "^[ \t]+([A-Za-z_][A-Za-z0-9_]*)")
+        list(APPEND expected ${CMAKE_MATCH_1})
+    endif()
+endforeach()
+list(SORT expected)
+if(NOT expected)
+    message(FATAL_ERROR "${DEF} lists no exports")
+endif()
 if(NOT exports STREQUAL expected)
     message(FATAL_ERROR "exports are '${exports}', expected exactly '${expected}'")
 endif()
