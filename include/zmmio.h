@@ -12,13 +12,21 @@
  * before, member name after). Names are ANSI code page strings, as mmio hands
  * them over (mmioOpenW names are converted to the ANSI code page first).
  *
+ * Many members: every handle that reads shares its archive's directory,
+ * parsed once per process and read again only after a commit, and a cache
+ * of decoded blocks (ZmmSetCacheLimit); each handle opens the archive file
+ * itself and closes it with mmioClose, so with no handle open the file can
+ * be renamed, replaced or deleted. A bare archive name ("sounds.zmm+x.wav")
+ * is found where mmioOpen finds a plain file: the application's folder, the
+ * current folder, the system folders, PATH.
+ *
  * Reads, writes and seeks behave as on the plain file through the built-in
  * DOS procedure: SEEK_END offsets count back from the end, reads past the end
  * return 0, a write past the end leaves zeros in the gap. Writes become
  * durable when the handle is closed (mmioClose returns MMIOERR_CANNOTWRITE if
  * any of them failed) or at an MMIOM_WRITEFLUSH.
  *
- * Threads: all four functions may be called from any thread; distinct mmio
+ * Threads: every function may be called from any thread; distinct mmio
  * handles may be used from distinct threads at once (one handle by one thread
  * at a time, as with any mmio handle). A handle opened for reading that is
  * read forward gets a worker thread decoding the next blocks (read-ahead);
@@ -130,6 +138,14 @@ ZMMIO_API MMRESULT WINAPI ZmmVerifyMember(LPCSTR pszName,
                                           ULONGLONG *pqwDamaged);
 
 /*
+ * Every handle that reads shares, per process, each archive's parsed
+ * directory and a cache of decoded blocks: a sound played again is not
+ * decompressed again. Sets the cache's limit in bytes (32 MiB by default;
+ * 0 keeps no blocks) and returns the previous one. Any thread, any time.
+ */
+ZMMIO_API SIZE_T WINAPI ZmmSetCacheLimit(SIZE_T cbLimit);
+
+/*
  * The DLL's version as ZMMIO_MAKE_VERSION(major, minor, patch): compare it
  * with ZMMIO_VERSION (the header's) to check the DLL an application loaded.
  */
@@ -152,6 +168,7 @@ typedef DWORD(WINAPI *ZMMGETVERSION)(void);
 typedef MMRESULT(WINAPI *ZMMGETMEMBERINFO)(LPCSTR, ZMMMEMBERINFO *);
 typedef MMRESULT(WINAPI *ZMMENUMMEMBERS)(LPCSTR, ZMMENUMMEMBERSPROC, LPARAM);
 typedef MMRESULT(WINAPI *ZMMVERIFYMEMBER)(LPCSTR, ULONGLONG *);
+typedef SIZE_T(WINAPI *ZMMSETCACHELIMIT)(SIZE_T);
 
 #ifdef __cplusplus
 }

@@ -43,6 +43,11 @@ void zmmio_ioproc_init(void)
         shared_archives = NULL; /* readers then fail with OUTOFMEMORY */
 }
 
+SIZE_T WINAPI ZmmSetCacheLimit(SIZE_T cbLimit)
+{
+    return zmm_share_set_cache_limit(shared_archives, cbLimit);
+}
+
 void zmmio_ioproc_cleanup(void)
 {
     zmm_share_free(shared_archives);

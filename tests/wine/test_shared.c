@@ -15,6 +15,9 @@
  * - A bare archive name beside the program opens from another current
  *   folder, as OpenFile finds a plain file; creating stays in the current
  *   folder.
+ * - ZmmSetCacheLimit: a member read again comes from the cache of decoded
+ *   blocks (its stored bytes damaged meanwhile, it still reads right); with
+ *   the limit at 0 the damage shows.
  *
  * usage: test_shared            (the test)
  *        test_shared writer DIR (the child: rewrites member 1, adds one)
@@ -229,6 +232,62 @@ static void test_two_processes(void)
     }
 }
 
+static BOOL CALLBACK count_member(const ZMMMEMBERINFO *info, LPARAM param)
+{
+    unsigned *n = (unsigned *)param;
+    char want[64];
+    WCHAR wide[64];
+    size_t len;
+    unsigned char *data;
+
+    member_name(want, sizeof want, *n);
+    MultiByteToWideChar(CP_ACP, 0, want, -1, wide, 64);
+    data = version_bytes(*n, 0, &len);
+    CHECK(wcscmp(info->szName, wide) == 0);
+    CHECK_EQ(info->cbSize, len);
+    CHECK_EQ(info->dwIndex, *n);
+    CHECK_EQ(info->dwFlags & ZMMMEMBER_DEFAULT, *n == 0 ? ZMMMEMBER_DEFAULT : 0);
+    free(data);
+    (*n)++;
+    return *n < 150; /* stops early */
+}
+
+/* ZmmGetMemberInfo, ZmmEnumMembers, ZmmVerifyMember on "a.zmm" (members
+ * 0..3 at version 0). */
+static void test_member_info(void)
+{
+    ZMMMEMBERINFO info;
+    ULONGLONG damaged = 7;
+    unsigned n = 0;
+    size_t len;
+    unsigned char *data = version_bytes(2, 0, &len);
+
+    memset(&info, 0, sizeof info);
+    info.cbStruct = sizeof info;
+    CHECK_EQ(ZmmGetMemberInfo("a.zmm+sfx/00002.wav", &info), 0);
+    CHECK_EQ(info.cbSize, len);
+    CHECK(info.cbPacked > 0 && info.cbPacked <= len);
+    CHECK_EQ(info.cbBlock, 65536);
+    CHECK_EQ(info.dwIndex, 2);
+    CHECK(wcscmp(info.szName, L"sfx/00002.wav") == 0);
+    CHECK_EQ(ZmmGetMemberInfo("a.zmm+", &info), 0); /* the default */
+    CHECK(wcscmp(info.szName, L"sfx/00000.wav") == 0);
+    CHECK_EQ(ZmmGetMemberInfo("a.zmm+nothing", &info), MMIOERR_FILENOTFOUND);
+    CHECK_EQ(ZmmGetMemberInfo("none.zmm+x", &info), MMIOERR_FILENOTFOUND);
+    CHECK(tw_write_file("text.zmm", "not an archive, just text", 25) == 0);
+    CHECK_EQ(ZmmGetMemberInfo("text.zmm+x", &info), MMIOERR_INVALIDFILE);
+    info.cbStruct = 8;
+    CHECK_EQ(ZmmGetMemberInfo("a.zmm+", &info), MMSYSERR_INVALPARAM);
+    CHECK_EQ(ZmmVerifyMember("a.zmm+sfx/00003.wav", &damaged), 0);
+    CHECK_EQ(damaged, 0);
+    CHECK_EQ(ZmmEnumMembers("a.zmm", NULL, 0), MMSYSERR_INVALPARAM);
+    CHECK_EQ(ZmmEnumMembers("pack.zmm+whatever", count_member, (LPARAM)&n),
+             0);
+    CHECK_EQ(n, 150);
+    free(data);
+    DeleteFileA("text.zmm");
+}
+
 static void test_rename_replace_delete(void)
 {
     check_member("a.zmm", 3, 0); /* made by the caller; parsed now */
@@ -278,6 +337,63 @@ static void test_bare_name(void)
     CHECK(DeleteFileA(beside));
 }
 
+/* Reads member "a" of c.zmm whole through mmio into buf; mmioRead's
+ * result. */
+static LONG read_cached(char *buf, LONG len)
+{
+    HMMIO h = tw_mmio_open("c.zmm+a", NULL, MMIO_READ);
+    LONG n;
+
+    if (!h)
+        return -2;
+    n = mmioRead(h, buf, len);
+    mmioClose(h, 0);
+    return n;
+}
+
+static void test_cache_limit(void)
+{
+    enum { LEN = 30000 };
+    static char data[LEN], got[LEN];
+    HANDLE f;
+    OVERLAPPED at;
+    DWORD put = 0;
+    char junk[64];
+    int i;
+
+    /* Compressible: a deflate block, which the cache keeps (raw blocks
+     * are read as they are). Stored right after the 8 KiB header. */
+    for (i = 0; i < LEN; i++)
+        data[i] = (char)("abcdefgh"[i % 8] + (i / 1000) % 3);
+    DeleteFileA("c.zmm");
+    CHECK(tw_write_member("c.zmm", "a", data, LEN) == 0);
+    CHECK_EQ(ZmmSetCacheLimit(1 << 20), (SIZE_T)32 << 20);
+    CHECK_EQ(read_cached(got, LEN), LEN); /* decoded, and kept */
+    CHECK(memcmp(got, data, LEN) == 0);
+
+    memset(junk, 0x5a, sizeof junk);
+    f = CreateFileA("c.zmm", GENERIC_WRITE, FILE_SHARE_READ, NULL,
+                    OPEN_EXISTING, 0, NULL);
+    CHECK(f != INVALID_HANDLE_VALUE);
+    memset(&at, 0, sizeof at);
+    at.Offset = 8192 + 4;
+    CHECK(WriteFile(f, junk, sizeof junk, &put, &at) && put == sizeof junk);
+    CloseHandle(f);
+    memset(got, 0, LEN);
+    CHECK_EQ(read_cached(got, LEN), LEN); /* from the cache */
+    CHECK(memcmp(got, data, LEN) == 0);
+    CHECK_EQ(ZmmSetCacheLimit(0), (SIZE_T)1 << 20);
+    CHECK_EQ(read_cached(got, LEN), -1); /* the damage shows */
+    {
+        ULONGLONG damaged = 99;
+
+        CHECK_EQ(ZmmVerifyMember("c.zmm+a", &damaged), MMIOERR_CANNOTREAD);
+        CHECK_EQ(damaged, 0);
+    }
+    CHECK_EQ(ZmmSetCacheLimit((SIZE_T)32 << 20), 0);
+    CHECK(DeleteFileA("c.zmm"));
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 3 && strcmp(argv[1], "writer") == 0)
@@ -287,7 +403,11 @@ int main(int argc, char **argv)
     test_many_handles();
     test_two_processes();
     make_archive("a.zmm", 4, 0);
+    make_archive("pack.zmm", 200, 0);
+    test_member_info();
+    CHECK(DeleteFileA("pack.zmm"));
     test_rename_replace_delete();
     test_bare_name();
+    test_cache_limit();
     return tw_finish("test_shared");
 }
