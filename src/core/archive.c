@@ -11,10 +11,9 @@
 #include <zlib.h>
 
 #include "alloc.h"
-#include "archive.h"
+#include "archive_private.h"
 #include "archive_file.h"
 #include "state.h"
-#include "stream.h"
 
 static zmm_result file_result(zmm_archive *ar, zmm_result rc)
 {
@@ -159,15 +158,15 @@ static zmm_result publish(zmm_archive *ar)
 
 zmm_result zmm_archive_commit(zmm_archive *ar)
 {
-    zmm_stream *s;
+    size_t i;
     zmm_result rc;
 
     if (!ar->writable)
         return ZMM_OK;
     if (ar->failed != ZMM_OK)
         return ZMM_ERR_STATE;
-    for (s = ar->streams; s != NULL; s = s->next)
-        if ((rc = zmm_stream_flush(s)) != ZMM_OK)
+    for (i = 0; i < ar->stream_count; i++)
+        if ((rc = zmm_stream_flush(ar->streams[i])) != ZMM_OK)
             return rc;
     return ar->modified ? publish(ar) : ZMM_OK;
 }
@@ -300,7 +299,9 @@ zmm_result zmm_archive_close(zmm_archive *ar)
     if (ar == NULL)
         return ZMM_OK;
     rc = zmm_archive_commit(ar);
-    zmm_stream_detach_all(ar);
+    while (ar->stream_count > 0) /* each unregisters itself */
+        zmm_stream_discard(ar->streams[ar->stream_count - 1]);
+    zmm_free(ar->streams);
     closed = file_result(ar, ar->file->methods->close(ar->file));
     zmm_directory_free(&ar->dir);
     zmm_codec_free(ar->encoder);
@@ -454,30 +455,153 @@ zmm_result zmm_archive_set_default(zmm_archive *ar, const char *name)
 zmm_result zmm_archive_verify_member(zmm_archive *ar, const char *name,
                                      uint32_t *bad_block)
 {
+    zmm_member_info info;
     zmm_stream *s;
     unsigned char *buf;
-    uint32_t block_size;
-    zmm_result rc = zmm_stream_open(ar, name, ZMM_STREAM_READ, NULL, &s);
+    size_t index;
+    uint64_t at = 0;
+    zmm_result rc = zmm_archive_find(ar, name, &index);
 
+    memset(&info, 0, sizeof info);
+    info.struct_size = sizeof info;
+    if (rc == ZMM_OK)
+        rc = zmm_archive_member_info(ar, index, &info);
+    if (rc == ZMM_OK)
+        rc = zmm_stream_open(ar, name, ZMM_STREAM_READ, NULL, &s);
     if (rc != ZMM_OK)
         return rc;
-    block_size = (uint32_t)1 << s->m->block_shift;
-    buf = zmm_malloc(block_size);
+    buf = zmm_malloc(info.block_size);
     if (buf == NULL) {
         zmm_stream_close(s);
         return ZMM_ERR_NOMEM;
     }
     for (;;) {
-        uint64_t at = s->pos;
         size_t got;
 
-        rc = zmm_stream_read(s, buf, block_size, &got);
+        rc = zmm_stream_read(s, buf, info.block_size, &got);
         if (rc != ZMM_OK && bad_block != NULL)
-            *bad_block = (uint32_t)(at >> s->m->block_shift);
+            *bad_block = (uint32_t)(at / info.block_size);
         if (rc != ZMM_OK || got == 0)
             break;
+        at += got;
     }
     zmm_free(buf);
     zmm_stream_close(s);
     return rc;
+}
+
+/* ---- what streams use (archive.h) ---------------------------------------- */
+
+int zmm_archive_writable(const zmm_archive *ar)
+{
+    return ar->writable;
+}
+
+zmm_file *zmm_archive_file(zmm_archive *ar)
+{
+    return ar->file;
+}
+
+void zmm_archive_mark_modified(zmm_archive *ar)
+{
+    ar->modified = 1;
+}
+
+void zmm_archive_latch_failure(zmm_archive *ar, zmm_result rc)
+{
+    if (rc != ZMM_OK && ar->failed == ZMM_OK)
+        ar->failed = rc;
+}
+
+zmm_result zmm_archive_resize_member(zmm_archive *ar, zmm_member *m,
+                                     uint64_t length)
+{
+    zmm_result rc = zmm_member_resize(&ar->dir, m, length);
+
+    if (rc == ZMM_OK)
+        ar->modified = 1;
+    return rc;
+}
+
+zmm_result zmm_archive_open_member(zmm_archive *ar, const char *name,
+                                   unsigned flags, unsigned shift, int level,
+                                   zmm_member **out)
+{
+    long index = zmm_directory_find(&ar->dir, name);
+    int writing = (flags & ZMM_STREAM_WRITE) != 0;
+    int unnamed = name == NULL || name[0] == '\0';
+    zmm_member *m;
+    zmm_result rc;
+
+    if (index < 0) {
+        if (!(flags & ZMM_STREAM_CREATE))
+            return ZMM_ERR_NOT_FOUND;
+        if (unnamed || !zmm_name_is_valid(name))
+            return ZMM_ERR_BAD_NAME; /* a new member needs a real name */
+        rc = zmm_directory_add(&ar->dir, name, shift, level, &m);
+        if (rc != ZMM_OK)
+            return rc;
+        if (zmm_directory_find(&ar->dir, NULL) < 0)
+            m->flags |= ZMM_MEMBER_DEFAULT;
+        ar->modified = 1;
+    } else {
+        m = ar->dir.members[index];
+        if ((flags & ZMM_STREAM_CREATE) && (flags & ZMM_STREAM_EXCLUSIVE))
+            return ZMM_ERR_EXISTS;
+        if (m->writers > 0 || (writing && m->readers > 0))
+            return ZMM_ERR_BUSY;
+        if (flags & ZMM_STREAM_TRUNCATE) {
+            rc = zmm_member_resize(&ar->dir, m, 0);
+            if (rc != ZMM_OK)
+                return rc;
+            m->block_shift = shift;
+            m->level = level;
+            /* new contents: no layout or dictionary yet */
+            m->flags &= ~(ZMM_MEMBER_PCM | ZMM_MEMBER_DICT);
+            m->dict_length = 0;
+            memset(&m->dict, 0, sizeof m->dict);
+            ar->modified = 1;
+        }
+    }
+    if (writing)
+        m->writers++;
+    else
+        m->readers++;
+    *out = m;
+    return ZMM_OK;
+}
+
+void zmm_archive_release_member(zmm_archive *ar, zmm_member *m, int writer)
+{
+    (void)ar;
+    if (writer)
+        m->writers--;
+    else
+        m->readers--;
+}
+
+zmm_result zmm_archive_add_stream(zmm_archive *ar, zmm_stream *s)
+{
+    if (ar->stream_count == ar->stream_capacity) {
+        size_t cap = ar->stream_capacity ? ar->stream_capacity * 2 : 4;
+        zmm_stream **grown = zmm_realloc(ar->streams, cap * sizeof *grown);
+
+        if (grown == NULL)
+            return ZMM_ERR_NOMEM;
+        ar->streams = grown;
+        ar->stream_capacity = cap;
+    }
+    ar->streams[ar->stream_count++] = s;
+    return ZMM_OK;
+}
+
+void zmm_archive_remove_stream(zmm_archive *ar, zmm_stream *s)
+{
+    size_t i;
+
+    for (i = 0; i < ar->stream_count; i++)
+        if (ar->streams[i] == s) {
+            ar->streams[i] = ar->streams[--ar->stream_count];
+            return;
+        }
 }

@@ -1,37 +1,15 @@
 /*
- * archive.h -- the archive object shared by archive.c, stream.c and
- * compact.c: the open file, the directory being edited, the committed state
- * and where the next appended bytes go.
+ * archive.h -- what a writable archive offers the streams opened on it: a
+ * narrow interface (read, append, store a block, edit a member's entry,
+ * mark the directory modified, latch a failure, register a stream). The
+ * fields stay in archive_private.h; streams never set them.
  */
 #ifndef ZMM_ARCHIVE_H
 #define ZMM_ARCHIVE_H
 
-#include "codec.h"
 #include "directory.h"
-#include "header.h"
 #include "platform.h"
 #include "zmm.h"
-
-struct zmm_archive {
-    zmm_file *file;
-    int writable;
-    zmm_directory dir;
-    zmm_slot slot;            /* the committed state */
-    int slot_index;           /* the slot holding it */
-    uint64_t committed_live;  /* live bytes of the committed state */
-    uint64_t append_pos;      /* where the next stored bytes go */
-    int modified;             /* the directory changed since the commit */
-    zmm_codec *encoder;
-    unsigned char *scratch;   /* room for one encoded block */
-    size_t scratch_size;
-    zmm_stream *streams;      /* open streams, linked through next */
-    long os_error;
-    int other_slot_damaged;   /* found so at open; cleared by a commit */
-    /* The first failed write or sync, or a flush whose blocks were lost:
-     * after it no commit may publish (a half-written state, or one missing
-     * acknowledged writes), and every commit returns ZMM_ERR_STATE. */
-    zmm_result failed;
-};
 
 /* zmm_archive_open_file() flag, with CREATE: publish no state until the
  * first commit. Compaction's new file so holds its one state in slot 0 and
@@ -56,7 +34,44 @@ zmm_result zmm_archive_store_block(zmm_archive *ar, int level,
 zmm_result zmm_archive_append(zmm_archive *ar, const void *buf, size_t len,
                               uint64_t *offset);
 
-/* Streams, from stream.c: the archive flushes and closes them. */
-void zmm_stream_detach_all(zmm_archive *ar);
+/* Whether the archive was opened for writing. */
+int zmm_archive_writable(const zmm_archive *ar);
+
+/* The file its streams read blocks from. */
+zmm_file *zmm_archive_file(zmm_archive *ar);
+
+/* The directory changed (a member's length, layout, dictionary...): the
+ * next commit publishes it. */
+void zmm_archive_mark_modified(zmm_archive *ar);
+
+/* Blocks that were acknowledged are lost (a stream could not store them):
+ * from now on no commit may publish; the first such result is kept. */
+void zmm_archive_latch_failure(zmm_archive *ar, zmm_result rc);
+
+/*
+ * The member a stream opens, by the stream flags' rules: found, or with
+ * ZMM_STREAM_CREATE made (the default member if there is none), emptied
+ * with ZMM_STREAM_TRUNCATE (new block size and level, no layout or
+ * dictionary); ZMM_ERR_BUSY when the open streams forbid it. Counts the
+ * stream as a reader or writer of it (zmm_archive_release_member undoes).
+ */
+zmm_result zmm_archive_open_member(zmm_archive *ar, const char *name,
+                                   unsigned flags, unsigned shift, int level,
+                                   zmm_member **out);
+void zmm_archive_release_member(zmm_archive *ar, zmm_member *m, int writer);
+
+/* Sets member m's length (zmm_member_resize) and marks the archive
+ * modified. */
+zmm_result zmm_archive_resize_member(zmm_archive *ar, zmm_member *m,
+                                     uint64_t length);
+
+/* Registers an open stream, flushed by every commit and freed by the
+ * archive's close; unregistered by the stream when it is freed. */
+zmm_result zmm_archive_add_stream(zmm_archive *ar, zmm_stream *s);
+void zmm_archive_remove_stream(zmm_archive *ar, zmm_stream *s);
+
+/* From stream.c: frees a stream without flushing it (the archive's close,
+ * after its commit flushed every stream). */
+void zmm_stream_discard(zmm_stream *s);
 
 #endif

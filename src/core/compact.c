@@ -11,7 +11,7 @@
 #include <zlib.h>
 
 #include "alloc.h"
-#include "archive.h"
+#include "archive_private.h"
 #include "archive_file.h"
 
 /* Copies one block's stored bytes, checked, and points *ref at the copy. */

@@ -432,10 +432,9 @@ static zmm_result set_length(zmm_stream *s, uint64_t length)
         if (rc != ZMM_OK)
             return rc;
     }
-    rc = zmm_member_resize(&s->ar->dir, m, length);
+    rc = zmm_archive_resize_member(s->ar, m, length);
     if (rc != ZMM_OK)
         return rc;
-    s->ar->modified = 1;
     for (i = 0; i < s->cache.capacity; i++) {
         zmm_cache_entry *c = &s->cache.entries[i];
 
@@ -618,22 +617,14 @@ zmm_result zmm_stream_flush(zmm_stream *s)
 
 static void stream_free(zmm_stream *s)
 {
-    zmm_stream **link;
 
     /* First: the worker reads the archive's file and the stream's nothing
      * else, and must be gone before either is. */
     zmm_readahead_free(s->ra);
     zmm_free(s->ra_spare);
     if (s->ar != NULL) {
-        for (link = &s->ar->streams; *link != NULL; link = &(*link)->next)
-            if (*link == s) {
-                *link = s->next;
-                break;
-            }
-        if (s->writable)
-            s->m->writers--;
-        else
-            s->m->readers--;
+        zmm_archive_remove_stream(s->ar, s);
+        zmm_archive_release_member(s->ar, s->m, s->writable);
     } else {
         /* A read-only file: closing it loses nothing. */
         (void)s->file->methods->close(s->file);
@@ -655,16 +646,15 @@ zmm_result zmm_stream_close(zmm_stream *s)
         return ZMM_OK;
     rc = s->writable ? zmm_stream_flush(s) : ZMM_OK;
     /* The blocks the flush could not store are lost with the stream. */
-    if (rc != ZMM_OK && s->ar != NULL && s->ar->failed == ZMM_OK)
-        s->ar->failed = rc;
+    if (rc != ZMM_OK && s->ar != NULL)
+        zmm_archive_latch_failure(s->ar, rc);
     stream_free(s);
     return rc;
 }
 
-void zmm_stream_detach_all(zmm_archive *ar)
+void zmm_stream_discard(zmm_stream *s)
 {
-    while (ar->streams != NULL)
-        stream_free(ar->streams);
+    stream_free(s);
 }
 
 /* The buffers and decoder of a stream whose ar or snap, file, m and
@@ -710,52 +700,6 @@ static zmm_result check_options(const zmm_member_options *o,
     return ZMM_OK;
 }
 
-/* Finds or creates the member a stream opens, applying the flags' rules. */
-static zmm_result open_member(zmm_archive *ar, const char *name,
-                              unsigned flags, unsigned shift, int level,
-                              zmm_member **out)
-{
-    long index = zmm_directory_find(&ar->dir, name);
-    int writing = (flags & ZMM_STREAM_WRITE) != 0;
-    int unnamed = name == NULL || name[0] == '\0';
-    zmm_member *m;
-    zmm_result rc;
-
-    if (index < 0) {
-        if (!(flags & ZMM_STREAM_CREATE))
-            return ZMM_ERR_NOT_FOUND;
-        if (unnamed || !zmm_name_is_valid(name))
-            return ZMM_ERR_BAD_NAME; /* a new member needs a real name */
-        rc = zmm_directory_add(&ar->dir, name, shift, level, &m);
-        if (rc != ZMM_OK)
-            return rc;
-        if (zmm_directory_find(&ar->dir, NULL) < 0)
-            m->flags |= ZMM_MEMBER_DEFAULT;
-        ar->modified = 1;
-        *out = m;
-        return ZMM_OK;
-    }
-    m = ar->dir.members[index];
-    if ((flags & ZMM_STREAM_CREATE) && (flags & ZMM_STREAM_EXCLUSIVE))
-        return ZMM_ERR_EXISTS;
-    if (m->writers > 0 || (writing && m->readers > 0))
-        return ZMM_ERR_BUSY;
-    if (flags & ZMM_STREAM_TRUNCATE) {
-        rc = zmm_member_resize(&ar->dir, m, 0);
-        if (rc != ZMM_OK)
-            return rc;
-        m->block_shift = shift;
-        m->level = level;
-        /* new contents: no layout or dictionary yet */
-        m->flags &= ~(ZMM_MEMBER_PCM | ZMM_MEMBER_DICT);
-        m->dict_length = 0;
-        memset(&m->dict, 0, sizeof m->dict);
-        ar->modified = 1;
-    }
-    *out = m;
-    return ZMM_OK;
-}
-
 zmm_result zmm_stream_open(zmm_archive *ar, const char *name, unsigned flags,
                            const zmm_member_options *options,
                            zmm_stream **out)
@@ -771,7 +715,7 @@ zmm_result zmm_stream_open(zmm_archive *ar, const char *name, unsigned flags,
         (!(flags & ZMM_STREAM_WRITE) &&
          (flags & (ZMM_STREAM_CREATE | ZMM_STREAM_TRUNCATE))))
         return ZMM_ERR_INVALID_ARG;
-    if ((flags & ZMM_STREAM_WRITE) && !ar->writable)
+    if ((flags & ZMM_STREAM_WRITE) && !zmm_archive_writable(ar))
         return ZMM_ERR_READ_ONLY;
     rc = check_options(options, &shift, &level);
     if (rc != ZMM_OK)
@@ -781,21 +725,21 @@ zmm_result zmm_stream_open(zmm_archive *ar, const char *name, unsigned flags,
     s = zmm_calloc(1, sizeof *s);
     if (s == NULL)
         return ZMM_ERR_NOMEM;
-    rc = open_member(ar, name, flags, shift, level, &m);
+    rc = zmm_archive_open_member(ar, name, flags, shift, level, &m);
     if (rc != ZMM_OK) {
         zmm_free(s);
         return rc;
     }
     s->ar = ar;
-    s->file = ar->file;
+    s->file = zmm_archive_file(ar);
     s->m = m;
     s->writable = (flags & ZMM_STREAM_WRITE) != 0;
-    if (s->writable)
-        m->writers++;
-    else
-        m->readers++;
-    s->next = ar->streams;
-    ar->streams = s;
+    rc = zmm_archive_add_stream(ar, s);
+    if (rc != ZMM_OK) {
+        zmm_archive_release_member(ar, m, s->writable);
+        zmm_free(s);
+        return rc;
+    }
     rc = stream_setup(s, flags);
     if (rc != ZMM_OK) {
         stream_free(s);
@@ -852,6 +796,6 @@ zmm_result zmm_stream_set_pcm_layout(zmm_stream *s,
         s->m->pcm = *layout;
         s->m->pcm.struct_size = sizeof s->m->pcm;
     }
-    s->ar->modified = 1;
+    zmm_archive_mark_modified(s->ar);
     return ZMM_OK;
 }

@@ -6,6 +6,7 @@
 #define ZMM_STREAM_H
 
 #include "archive.h"
+#include "codec.h"
 #include "block_cache.h"
 #include "readahead.h"
 #include "shared_cache.h"
@@ -46,7 +47,6 @@ struct zmm_stream {
     unsigned forward_run;
     uint64_t read_start, read_end; /* the last read call's bytes */
     uint64_t ra_taken; /* blocks the worker decoded (tests look) */
-    zmm_stream *next;
 };
 
 /* Opens a read-only stream on member `index` of a shared snapshot, reading

@@ -112,6 +112,6 @@ zmm_result zmm_stream_set_dictionary(zmm_stream *s, const void *dict,
         m->flags &= ~ZMM_MEMBER_DICT;
     m->dict_length = (uint32_t)len;
     m->dict = ref;
-    s->ar->modified = 1;
+    zmm_archive_mark_modified(s->ar);
     return ZMM_OK;
 }

@@ -1,0 +1,36 @@
+/*
+ * archive_private.h -- the archive object's fields, for archive.c and
+ * compact.c (which rewrites a whole archive) only. Streams and everything
+ * above use the interface of archive.h.
+ */
+#ifndef ZMM_ARCHIVE_PRIVATE_H
+#define ZMM_ARCHIVE_PRIVATE_H
+
+#include "archive.h"
+#include "codec.h"
+#include "directory.h"
+#include "header.h"
+
+struct zmm_archive {
+    zmm_file *file;
+    int writable;
+    zmm_directory dir;
+    zmm_slot slot;            /* the committed state */
+    int slot_index;           /* the slot holding it */
+    uint64_t committed_live;  /* live bytes of the committed state */
+    uint64_t append_pos;      /* where the next stored bytes go */
+    int modified;             /* the directory changed since the commit */
+    zmm_codec *encoder;
+    unsigned char *scratch;   /* room for one encoded block */
+    size_t scratch_size;
+    zmm_stream **streams;     /* the open streams */
+    size_t stream_count, stream_capacity;
+    long os_error;
+    int other_slot_damaged;   /* found so at open; cleared by a commit */
+    /* The first failed write or sync, or a flush whose blocks were lost:
+     * after it no commit may publish (a half-written state, or one missing
+     * acknowledged writes), and every commit returns ZMM_ERR_STATE. */
+    zmm_result failed;
+};
+
+#endif
