@@ -6,8 +6,12 @@
  * listed and read whole, then read again at seek targets and lengths taken
  * from the input's last bytes; the pieces must equal the whole read. When a
  * member reads whole without an error, zmm_archive_verify_member must agree,
- * and when it does not, verify must fail too. A contract violation aborts
- * (a crash for libFuzzer); errors are fine: damaged input is expected.
+ * and when it does not, verify must fail too. The same bytes go through the
+ * shared readers' parser too (a flat snapshot, snapshot.c): it must accept
+ * exactly what the archive accepts, list the same members, find each by
+ * name, and read the same first bytes of each (or fail alike). A contract
+ * violation aborts (a crash for libFuzzer); errors are fine: damaged input
+ * is expected.
  *
  * Built as the real fuzzer with ZMM_FUZZ=ON (clang, -fsanitize=fuzzer), and
  * in every configuration with replay_driver.c, which runs the seed corpus
@@ -20,6 +24,8 @@
 
 #include "archive_file.h"
 #include "platform.h"
+#include "snapshot.h"
+#include "stream.h"
 #include "zmm.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -164,6 +170,79 @@ static void check_member(zmm_archive *ar, size_t index, script *sc)
     }
 }
 
+/* Reads up to 64 KiB from the start of a stream: the count, or -1. */
+static long read_head(zmm_stream *s, unsigned char *buf)
+{
+    size_t got = 0;
+    zmm_result r = zmm_stream_read(s, buf, 65536, &got);
+
+    if (r != ZMM_OK) {
+        FUZZ_CHECK(damage_result(r) || r == ZMM_ERR_NOMEM);
+        return -1;
+    }
+    return (long)got;
+}
+
+/* The snapshot parser against the archive's (ar NULL: it refused). */
+static void check_snapshot(const uint8_t *data, size_t size, zmm_archive *ar)
+{
+    zmm_file *f = zmm_memfile_new(data, size);
+    zmm_slot_bytes slots;
+    zmm_snapshot *snap = NULL;
+    zmm_result r;
+    size_t i, n;
+
+    if (!f)
+        return;
+    r = zmm_state_read_slots(f, size, &slots);
+    if (r == ZMM_OK)
+        r = zmm_snapshot_load(f, size, &slots, &snap);
+    f->methods->close(f);
+    if (r == ZMM_ERR_NOMEM)
+        return;
+    FUZZ_CHECK((r == ZMM_OK) == (ar != NULL));
+    if (r != ZMM_OK)
+        return;
+    n = zmm_archive_member_count(ar);
+    FUZZ_CHECK(snap->dir.count == n);
+    for (i = 0; i < n; i++) {
+        const zmm_member *m = snap->dir.members[i];
+        zmm_member_info info;
+        static unsigned char a[65536], b[65536];
+        zmm_stream *sa = NULL, *sb = NULL;
+        zmm_file *fb;
+        long na = -1, nb = -1;
+
+        memset(&info, 0, sizeof info);
+        info.struct_size = sizeof info;
+        FUZZ_CHECK(zmm_archive_member_info(ar, i, &info) == ZMM_OK);
+        FUZZ_CHECK(strcmp(m->name, info.name) == 0 && m->length == info.size &&
+                   m->flags == info.flags);
+        FUZZ_CHECK(zmm_snapshot_find(snap, m->name) == (long)i);
+        if (m->flags & ZMM_MEMBER_DEFAULT)
+            FUZZ_CHECK(zmm_snapshot_find(snap, NULL) == (long)i);
+        if (i >= 8)
+            continue; /* reading: a few members are enough */
+        fb = zmm_memfile_new(data, size);
+        if (!fb)
+            continue;
+        zmm_snapshot_ref(snap);
+        if (zmm_stream_open_snapshot(snap, (uint32_t)i, fb, NULL, NULL,
+                                     ZMM_STREAM_NO_READAHEAD, &sb) != ZMM_OK)
+            continue;
+        if (zmm_stream_open(ar, info.name, ZMM_STREAM_READ, NULL, &sa) ==
+            ZMM_OK) {
+            na = read_head(sa, a);
+            nb = read_head(sb, b);
+            FUZZ_CHECK(na == nb);
+            FUZZ_CHECK(na < 0 || memcmp(a, b, (size_t)na) == 0);
+            zmm_stream_close(sa);
+        }
+        zmm_stream_close(sb);
+    }
+    zmm_snapshot_unref(snap);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     zmm_file *f = zmm_memfile_new(data, size);
@@ -179,8 +258,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (r != ZMM_OK) {
         FUZZ_CHECK(ar == NULL);
         FUZZ_CHECK(damage_result(r) || r == ZMM_ERR_NOMEM);
+        if (r != ZMM_ERR_NOMEM)
+            check_snapshot(data, size, NULL);
         return 0;
     }
+    check_snapshot(data, size, ar);
     memset(&ai, 0, sizeof ai);
     ai.struct_size = sizeof ai;
     FUZZ_CHECK(zmm_archive_get_info(ar, &ai) == ZMM_OK);
