@@ -14,8 +14,9 @@
 #   4. waits (up to 40 minutes, polling each minute) until the 1-minute load
 #      average is under 0.7, unless --no-wait, and notes the load in the
 #      report either way;
-#   5. runs bench_native, then bench_mmio under Wine (its own WINEPREFIX,
-#      build/bench-wineprefix, with a persistent wineserver stopped at exit);
+#   5. runs bench_native and bench_share, then bench_mmio and bench_assets
+#      under Wine (its own WINEPREFIX, build/bench-wineprefix, with a
+#      persistent wineserver stopped at exit);
 #   6. writes docs/benchmarks.md, docs/bench/*.csv and docs/bench/*.png.
 # Intermediate files go to build/bench-out. Takes 15-25 minutes.
 set -euo pipefail
@@ -72,12 +73,12 @@ fi
 say "building build/bench-linux and build/bench-windows-x64"
 cmake -S . -B build/bench-linux -G Ninja -DCMAKE_C_COMPILER=gcc \
     -DCMAKE_BUILD_TYPE=RelWithDebInfo -DZMM_WERROR=ON >"$out/build-linux.log" 2>&1
-cmake --build build/bench-linux -j2 --target bench_native >>"$out/build-linux.log" 2>&1
+cmake --build build/bench-linux -j2 --target bench_native bench_share >>"$out/build-linux.log" 2>&1
 if [ "$run_mmio" = 1 ]; then
     cmake -S . -B build/bench-windows-x64 -G Ninja \
         -DCMAKE_TOOLCHAIN_FILE="$root/cmake/mingw-w64-x86_64.cmake" \
         -DCMAKE_BUILD_TYPE=RelWithDebInfo -DZMM_WERROR=ON >"$out/build-windows.log" 2>&1
-    cmake --build build/bench-windows-x64 -j2 --target bench_mmio >>"$out/build-windows.log" 2>&1
+    cmake --build build/bench-windows-x64 -j2 --target bench_mmio bench_assets >>"$out/build-windows.log" 2>&1
 fi
 
 # ---- 3. data --------------------------------------------------------------------
@@ -104,6 +105,9 @@ say "bench_native"
 build/bench-linux/tests/bench/bench_native --out "$out" --work "$data" \
     --reps "$reps" --pack-reps 3 --rand "$nrand" --local "$nlocal" \
     "${sets[@]}" | tee "$out/native.log"
+say "bench_share"
+(cd "$out" && "$root/build/bench-linux/tests/bench/bench_share") |
+    tee "$out/share.log"
 load_mid=$(cut -d' ' -f1-3 /proc/loadavg)
 if [ "$run_mmio" = 1 ]; then
     export WINEPREFIX=$root/build/bench-wineprefix WINEDEBUG=-all
@@ -119,6 +123,11 @@ if [ "$run_mmio" = 1 ]; then
     (cd "$data" && wine "$root/build/bench-windows-x64/bin/bench_mmio.exe" \
         --out "$out" --work "$data" --reps "$reps" --rand "$nrand" \
         --local "$nlocal" "${sets[@]}") | tee "$out/mmio.log"
+    say "bench_assets (Wine)"
+    mkdir -p "$out/assets"
+    (cd "$out/assets" && wine "$root/build/bench-windows-x64/bin/bench_assets.exe" \
+        --reps "$reps" 5000 20000) | tee "$out/assets.log"
+    rm -rf "$out/assets"
 fi
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 elapsed=$((SECONDS - t0))

@@ -168,6 +168,33 @@ includes deflating the last blocks and the commit's fsync.
 EOF
         sed -n '/^### Reads through mmio/,$p' "$out/mmio.md" | sed '1,2d'
     fi
+    if [ -f "$out/share.log" ] || [ -f "$out/assets.log" ]; then
+        echo "## Many members"
+        echo
+        cat <<'EOF'
+An asset pack: thousands of short sounds in one archive. `bench_share`
+(native, the core library) makes archives of short members and times the
+first open of each archive and then open + 4 KiB read + close of random
+members through one `zmm_share`, which parses the directory once.
+`bench_assets` (Wine) makes short 22.05 kHz mono WAVs (2,000-20,000
+samples) as plain files and as one archive, and times the same pattern
+through `mmioOpen`/`mmioRead`/`mmioClose` on both, interleaved (best of the
+repetitions), and the private bytes 500 handles held open at once add.
+
+EOF
+        if [ -f "$out/share.log" ]; then
+            echo '```'
+            grep -v '^csv,' "$out/share.log"
+            echo '```'
+            echo
+        fi
+        if [ -f "$out/assets.log" ]; then
+            echo '```'
+            grep -v '^csv,' "$out/assets.log" | grep -v '^== '
+            echo '```'
+            echo
+        fi
+    fi
     echo "## CSV"
     echo
     echo "Every number above, with min, max and repetitions:"
