@@ -28,13 +28,26 @@
 extern "C" {
 #endif
 
+/*
+ * ZMM_API marks the library's functions. The shared library (libzmm.so) is
+ * built with every other symbol hidden, so it exports exactly the functions
+ * declared here (tests/symbols checks it). Applications define nothing.
+ */
+#if defined(ZMM_BUILDING_LIBRARY) && defined(__GNUC__)
+#define ZMM_API __attribute__((visibility("default")))
+#else
+#define ZMM_API
+#endif
+
+/* The version: CMake checks these against project(VERSION) when it
+ * configures the build, so they cannot drift from the packages' version. */
 #define ZMM_VERSION_MAJOR 0
 #define ZMM_VERSION_MINOR 3
 #define ZMM_VERSION_PATCH 0
 #define ZMM_VERSION_STRING "0.3.0"
 
 /* The library's version as "MAJOR.MINOR.PATCH", for checks at run time. */
-const char *zmm_version(void);
+ZMM_API const char *zmm_version(void);
 
 /* The highest archive format version this library reads and writes. */
 #define ZMM_FORMAT_VERSION 1
@@ -60,7 +73,7 @@ typedef enum zmm_result {
 } zmm_result;
 
 /* A short English description of a result; never NULL. */
-const char *zmm_strerror(int result);
+ZMM_API const char *zmm_strerror(int result);
 
 /* Limits of format version 1 (docs/FORMAT.md, "Limits"). */
 #define ZMM_MIN_BLOCK_SIZE 4096u
@@ -91,8 +104,8 @@ typedef struct zmm_stream zmm_stream;
  * Opening for writing locks the file against other writers: a second writer
  * gets ZMM_ERR_SHARING. Readers see the state committed when they opened.
  */
-zmm_result zmm_archive_open(const char *path, unsigned flags,
-                            zmm_archive **out, long *os_error);
+ZMM_API zmm_result zmm_archive_open(const char *path, unsigned flags,
+                                    zmm_archive **out, long *os_error);
 
 /*
  * Commits pending changes (as zmm_archive_commit) and closes. Streams still
@@ -100,7 +113,7 @@ zmm_result zmm_archive_open(const char *path, unsigned flags,
  * that commit: the only report of a failed delayed write. Always frees the
  * archive, whatever it returns. NULL is a no-op.
  */
-zmm_result zmm_archive_close(zmm_archive *ar);
+ZMM_API zmm_result zmm_archive_close(zmm_archive *ar);
 
 /*
  * Makes every change written so far durable: open streams' modified blocks and
@@ -108,10 +121,10 @@ zmm_result zmm_archive_close(zmm_archive *ar);
  * A crash at any point leaves either the previous or the new state. Does
  * nothing on an unmodified archive.
  */
-zmm_result zmm_archive_commit(zmm_archive *ar);
+ZMM_API zmm_result zmm_archive_commit(zmm_archive *ar);
 
 /* The OS error behind the archive's most recent ZMM_ERR_IO / ACCESS, or 0. */
-long zmm_archive_os_error(const zmm_archive *ar);
+ZMM_API long zmm_archive_os_error(const zmm_archive *ar);
 
 typedef struct zmm_archive_info {
     size_t struct_size;        /* set to sizeof(zmm_archive_info) before the call */
@@ -129,7 +142,7 @@ typedef struct zmm_archive_info {
  * state opened may be older than the last commit attempted. */
 #define ZMM_ARCHIVE_SLOT_DAMAGED 0x1u
 
-zmm_result zmm_archive_get_info(zmm_archive *ar, zmm_archive_info *info);
+ZMM_API zmm_result zmm_archive_get_info(zmm_archive *ar, zmm_archive_info *info);
 
 /* ---- members ------------------------------------------------------------- */
 
@@ -158,37 +171,37 @@ typedef struct zmm_member_info {
     uint32_t dict_length;   /* bytes of its dictionary; 0 without one */
 } zmm_member_info;
 
-size_t zmm_archive_member_count(const zmm_archive *ar);
+ZMM_API size_t zmm_archive_member_count(const zmm_archive *ar);
 
 /* Member `index` (0 .. count-1) in directory order. */
-zmm_result zmm_archive_member_info(zmm_archive *ar, size_t index,
-                                   zmm_member_info *info);
+ZMM_API zmm_result zmm_archive_member_info(zmm_archive *ar, size_t index,
+                                           zmm_member_info *info);
 
 /* Finds a member by exact name; NULL or "" finds the default member. */
-zmm_result zmm_archive_find(zmm_archive *ar, const char *name, size_t *index);
+ZMM_API zmm_result zmm_archive_find(zmm_archive *ar, const char *name, size_t *index);
 
 /* Removes a member (not while a stream has it open). */
-zmm_result zmm_archive_remove(zmm_archive *ar, const char *name);
+ZMM_API zmm_result zmm_archive_remove(zmm_archive *ar, const char *name);
 
 /* Renames a member; ZMM_ERR_EXISTS if `new_name` is taken. */
-zmm_result zmm_archive_rename(zmm_archive *ar, const char *old_name,
-                              const char *new_name);
+ZMM_API zmm_result zmm_archive_rename(zmm_archive *ar, const char *old_name,
+                                      const char *new_name);
 
 /* Makes `name` the default member (the one an empty name opens). */
-zmm_result zmm_archive_set_default(zmm_archive *ar, const char *name);
+ZMM_API zmm_result zmm_archive_set_default(zmm_archive *ar, const char *name);
 
 /*
  * A member name is 1..255 bytes of UTF-8 without control characters (< 0x20,
  * 0x7f). The library stores any such name; whether it is safe as a file name
  * is the caller's business (see zmm_name_is_portable_path).
  */
-int zmm_name_is_valid(const char *name);
+ZMM_API int zmm_name_is_valid(const char *name);
 
 /* Nonzero if `name` is safe to create below a directory on POSIX and Windows:
  * a relative path of '/'-separated parts, none empty, "." or "..", no drive
  * letter, no backslash, no ':' , no reserved device name (CON, NUL, COM1...),
  * no trailing dot or space. */
-int zmm_name_is_portable_path(const char *name);
+ZMM_API int zmm_name_is_portable_path(const char *name);
 
 /*
  * Reads every block of member `name` and checks its CRCs and bounds.
@@ -198,15 +211,15 @@ int zmm_name_is_portable_path(const char *name);
  * first deflate block, which needs it: a damaged dictionary fails that block
  * (a member without deflate blocks never reads its dictionary).
  */
-zmm_result zmm_archive_verify_member(zmm_archive *ar, const char *name,
-                                     uint32_t *bad_block);
+ZMM_API zmm_result zmm_archive_verify_member(zmm_archive *ar, const char *name,
+                                             uint32_t *bad_block);
 
 /*
  * Rewrites the archive at `path` without garbage into a new file beside it,
  * syncs it, and renames it over the original. The original stays intact
  * until the rename. Fails with ZMM_ERR_SHARING while another writer has it.
  */
-zmm_result zmm_compact(const char *path, long *os_error);
+ZMM_API zmm_result zmm_compact(const char *path, long *os_error);
 
 /* ---- member streams ------------------------------------------------------ */
 
@@ -238,23 +251,23 @@ typedef struct zmm_member_options {
  * (else ZMM_ERR_BUSY). The stream stays valid until zmm_stream_close() or the
  * archive is closed.
  */
-zmm_result zmm_stream_open(zmm_archive *ar, const char *name, unsigned flags,
-                           const zmm_member_options *options,
-                           zmm_stream **out);
+ZMM_API zmm_result zmm_stream_open(zmm_archive *ar, const char *name, unsigned flags,
+                                   const zmm_member_options *options,
+                                   zmm_stream **out);
 
 /*
  * Reads up to `len` bytes at the position into `buf` and advances. *got (not
  * NULL) receives the count: less than len only at the end of the member. On
  * an error nothing is returned as data: the position is unchanged.
  */
-zmm_result zmm_stream_read(zmm_stream *s, void *buf, size_t len, size_t *got);
+ZMM_API zmm_result zmm_stream_read(zmm_stream *s, void *buf, size_t len, size_t *got);
 
 /*
  * Writes `len` bytes at the position and advances. Writing past the end
  * extends the member; a gap reads as zeros. The bytes are in the archive at
  * the next commit.
  */
-zmm_result zmm_stream_write(zmm_stream *s, const void *buf, size_t len);
+ZMM_API zmm_result zmm_stream_write(zmm_stream *s, const void *buf, size_t len);
 
 /* Seek origins (the same values as SEEK_SET, SEEK_CUR, SEEK_END). */
 #define ZMM_SEEK_SET 0
@@ -263,22 +276,22 @@ zmm_result zmm_stream_write(zmm_stream *s, const void *buf, size_t len);
 
 /* Moves the position; ZMM_SEEK_END adds `offset` to the size (as lseek).
  * A negative target fails with ZMM_ERR_INVALID_ARG. *pos may be NULL. */
-zmm_result zmm_stream_seek(zmm_stream *s, int64_t offset, int origin,
-                           uint64_t *pos);
+ZMM_API zmm_result zmm_stream_seek(zmm_stream *s, int64_t offset, int origin,
+                                   uint64_t *pos);
 
-uint64_t zmm_stream_tell(const zmm_stream *s);
-uint64_t zmm_stream_size(const zmm_stream *s);
+ZMM_API uint64_t zmm_stream_tell(const zmm_stream *s);
+ZMM_API uint64_t zmm_stream_size(const zmm_stream *s);
 
 /* Sets the member's size: shrinking drops the tail, growing adds zeros. The
  * position does not move. */
-zmm_result zmm_stream_truncate(zmm_stream *s, uint64_t size);
+ZMM_API zmm_result zmm_stream_truncate(zmm_stream *s, uint64_t size);
 
 /* Encodes the stream's modified blocks into the archive file (not yet
  * durable: that is zmm_archive_commit). */
-zmm_result zmm_stream_flush(zmm_stream *s);
+ZMM_API zmm_result zmm_stream_flush(zmm_stream *s);
 
 /* Flushes and frees the stream. Returns the flush's error, if any. */
-zmm_result zmm_stream_close(zmm_stream *s);
+ZMM_API zmm_result zmm_stream_close(zmm_stream *s);
 
 /* ---- audio-aware compression (docs/FORMAT.md, "PCM blocks") -------------- */
 
@@ -306,8 +319,8 @@ typedef struct zmm_pcm_layout {
  * version": incompat_features bit 0x1).
  * ZMM_ERR_INVALID_ARG for a layout outside the limits, ZMM_ERR_READ_ONLY.
  */
-zmm_result zmm_stream_set_pcm_layout(zmm_stream *s,
-                                     const zmm_pcm_layout *layout);
+ZMM_API zmm_result zmm_stream_set_pcm_layout(zmm_stream *s,
+                                             const zmm_pcm_layout *layout);
 
 /*
  * Finds the PCM layout of a RIFF WAVE file from its first `len` bytes (64 KiB
@@ -320,8 +333,8 @@ zmm_result zmm_stream_set_pcm_layout(zmm_stream *s,
  * ZMM_ERR_UNSUPPORTED: a WAVE of another format (IEEE float, ADPCM...) or
  * layout, which stays unfiltered; ZMM_ERR_INVALID_ARG: NULL pointers.
  */
-zmm_result zmm_detect_wav_layout(const void *head, size_t len,
-                                 uint64_t member_size, zmm_pcm_layout *out);
+ZMM_API zmm_result zmm_detect_wav_layout(const void *head, size_t len,
+                                         uint64_t member_size, zmm_pcm_layout *out);
 
 /* ---- preset dictionaries (docs/FORMAT.md, "Preset dictionary") ---------- */
 
@@ -344,8 +357,8 @@ zmm_result zmm_detect_wav_layout(const void *head, size_t len,
  * ZMM_ERR_READ_ONLY; ZMM_ERR_INVALID_ARG when the member is not empty;
  * ZMM_ERR_LIMIT over 32 KiB; errors of storing it (IO, NOMEM, STATE).
  */
-zmm_result zmm_stream_set_dictionary(zmm_stream *s, const void *dict,
-                                     size_t len);
+ZMM_API zmm_result zmm_stream_set_dictionary(zmm_stream *s, const void *dict,
+                                             size_t len);
 
 /*
  * Builds a preset dictionary for data like `samples` (`len` bytes, e.g. a
@@ -357,8 +370,8 @@ zmm_result zmm_stream_set_dictionary(zmm_stream *s, const void *dict,
  * ZMM_ERR_INVALID_ARG for NULL pointers, under 1 KiB of samples or a
  * capacity under 256 bytes (*dict_len is then 0); ZMM_ERR_NOMEM.
  */
-zmm_result zmm_train_dictionary(const void *samples, size_t len, void *dict,
-                                size_t capacity, size_t *dict_len);
+ZMM_API zmm_result zmm_train_dictionary(const void *samples, size_t len, void *dict,
+                                        size_t capacity, size_t *dict_len);
 
 /*
  * What a dictionary would save: codes `len` bytes of `samples` as blocks of
@@ -368,11 +381,11 @@ zmm_result zmm_train_dictionary(const void *samples, size_t len, void *dict,
  * blocks, *dict_cost the stored bytes of the dictionary itself.
  * ZMM_ERR_INVALID_ARG, ZMM_ERR_NOMEM.
  */
-zmm_result zmm_measure_dictionary(const void *samples, size_t len,
-                                  uint32_t block_size, int level,
-                                  const void *dict, size_t dict_len,
-                                  uint64_t *plain, uint64_t *with,
-                                  uint64_t *dict_cost);
+ZMM_API zmm_result zmm_measure_dictionary(const void *samples, size_t len,
+                                          uint32_t block_size, int level,
+                                          const void *dict, size_t dict_len,
+                                          uint64_t *plain, uint64_t *with,
+                                          uint64_t *dict_cost);
 
 /* Members smaller than this get no dictionary from zmm_choose_dictionary. */
 #define ZMM_DICT_MIN_MEMBER (256u << 10)
@@ -388,10 +401,10 @@ zmm_result zmm_measure_dictionary(const void *samples, size_t len,
  * or level 0), *saving the estimated fraction saved (negative when it
  * would cost). ZMM_ERR_INVALID_ARG, ZMM_ERR_NOMEM.
  */
-zmm_result zmm_choose_dictionary(const void *sample, size_t len,
-                                 uint64_t member_size, uint32_t block_size,
-                                 int level, void *dict, size_t capacity,
-                                 size_t *dict_len, double *saving);
+ZMM_API zmm_result zmm_choose_dictionary(const void *sample, size_t len,
+                                         uint64_t member_size, uint32_t block_size,
+                                         int level, void *dict, size_t capacity,
+                                         size_t *dict_len, double *saving);
 
 #ifdef __cplusplus
 }
