@@ -45,6 +45,7 @@ if(NOT WIN32)
     # works wherever it lies.
     file(RELATIVE_PATH ZMM_PC_TO_PREFIX
          /prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig /prefix)
+    string(REGEX REPLACE "/$" "" ZMM_PC_TO_PREFIX "${ZMM_PC_TO_PREFIX}")
     configure_file(${PROJECT_SOURCE_DIR}/cmake/zmm.pc.in
                    ${PROJECT_BINARY_DIR}/zmm.pc @ONLY)
     install(FILES ${PROJECT_BINARY_DIR}/zmm.pc
