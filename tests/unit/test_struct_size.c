@@ -44,8 +44,8 @@ static void check_untouched(const buffer *b, size_t size, const char *what)
     size_t i;
 
     for (i = size; i < sizeof b->bytes; i++)
-        CHECKF(b->bytes[i] == CANARY, "byte %zu of a %zu-byte %s written",
-               i, size, what);
+        CHECKF(b->bytes[i] == CANARY, "byte %lu of a %lu-byte %s written",
+               (unsigned long)i, (unsigned long)size, what);
 }
 
 /* A PCM WAV: 44-byte header, then `frames` frames of 16-bit stereo. */
