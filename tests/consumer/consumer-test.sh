@@ -12,10 +12,12 @@
 #       --static) from PREFIX/lib/pkgconfig; both run.
 #   consumer-test.sh windows PREFIX WORK CC [RUNNER...]
 #       win_consumer.c compiled by the mingw-w64 CC against
-#       PREFIX/include/zmmio.h and linked with PREFIX/lib/zmmio.lib (the
-#       Visual C++ import library), run beside PREFIX/bin/zmmio.dll with
-#       RUNNER (wine). Without a RUNNER it is only built and linked, and says
-#       so.
+#       PREFIX/include/zmmio.h (or $ZMMIO_INCLUDE/zmmio.h: the release zip
+#       has one include/ beside x64/ and x86/) and linked with
+#       PREFIX/lib/zmmio.lib (the Visual C++ import library), run beside
+#       PREFIX/bin/zmmio.dll with RUNNER (wine). Without a RUNNER it is only
+#       built and linked, and says so. The RUNNER's exit status is the
+#       script's (77: skipped).
 #
 # Mutations seen failing (2026-12-02): zmmConfig.cmake without
 # find_dependency(ZLIB) ("The link interface of target zmm::zmm_static
@@ -61,11 +63,12 @@ pkg-config)
 windows)
     cc=$1
     shift
-    for f in "$prefix/include/zmmio.h" "$prefix/lib/zmmio.lib" "$prefix/bin/zmmio.dll"; do
+    inc=${ZMMIO_INCLUDE:-$prefix/include}
+    for f in "$inc/zmmio.h" "$prefix/lib/zmmio.lib" "$prefix/bin/zmmio.dll"; do
         [ -f "$f" ] || { echo "missing: $f"; exit 1; }
     done
     $cc -Wall -Wextra -Werror -o "$work/win_consumer.exe" "$here/win_consumer.c" \
-        -I"$prefix/include" "$prefix/lib/zmmio.lib" -lwinmm
+        -I"$inc" "$prefix/lib/zmmio.lib" -lwinmm
     cp "$prefix/bin/zmmio.dll" "$work/"
     if [ $# -eq 0 ]; then
         echo "win_consumer.exe built and linked with $prefix/lib/zmmio.lib; not run (no Wine for it)"
