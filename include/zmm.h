@@ -235,7 +235,8 @@ ZMM_API zmm_result zmm_archive_rename(zmm_archive *ar, const char *old_name,
                                       const char *new_name);
 
 /* Makes `name` the default member (the one an empty name opens). Returns
- * ZMM_OK; ZMM_ERR_READ_ONLY; ZMM_ERR_BAD_NAME (NULL or ""); ZMM_ERR_NOT_FOUND. */
+ * ZMM_OK; ZMM_ERR_READ_ONLY; ZMM_ERR_BAD_NAME (NULL or "");
+ * ZMM_ERR_NOT_FOUND. */
 ZMM_API zmm_result zmm_archive_set_default(zmm_archive *ar, const char *name);
 
 /*
@@ -321,7 +322,8 @@ typedef struct zmm_member_options {
  * version lacks); ZMM_ERR_CORRUPT (its dictionary); ZMM_ERR_NOMEM;
  * ZMM_ERR_STATE.
  */
-ZMM_API zmm_result zmm_stream_open(zmm_archive *ar, const char *name, unsigned flags,
+ZMM_API zmm_result zmm_stream_open(zmm_archive *ar, const char *name,
+                                   unsigned flags,
                                    const zmm_member_options *options,
                                    zmm_stream **out);
 
@@ -332,7 +334,8 @@ ZMM_API zmm_result zmm_stream_open(zmm_archive *ar, const char *name, unsigned f
  * Returns ZMM_OK (0 bytes at or past the end); ZMM_ERR_CORRUPT (a damaged
  * block); ZMM_ERR_UNSUPPORTED; ZMM_ERR_IO; ZMM_ERR_NOMEM; ZMM_ERR_STATE.
  */
-ZMM_API zmm_result zmm_stream_read(zmm_stream *s, void *buf, size_t len, size_t *got);
+ZMM_API zmm_result zmm_stream_read(zmm_stream *s, void *buf, size_t len,
+                                   size_t *got);
 
 /*
  * Writes `len` bytes at the position and advances. Writing past the end
@@ -419,7 +422,8 @@ ZMM_API zmm_result zmm_stream_set_pcm_layout(zmm_stream *s,
  * NULL pointers, out->struct_size too small.
  */
 ZMM_API zmm_result zmm_detect_wav_layout(const void *head, size_t len,
-                                         uint64_t member_size, zmm_pcm_layout *out);
+                                         uint64_t member_size,
+                                         zmm_pcm_layout *out);
 
 /* ---- preset dictionaries (docs/FORMAT.md, "Preset dictionary") ---------- */
 
@@ -455,8 +459,9 @@ ZMM_API zmm_result zmm_stream_set_dictionary(zmm_stream *s, const void *dict,
  * ZMM_ERR_INVALID_ARG for NULL pointers, under 1 KiB of samples or a
  * capacity under 256 bytes (*dict_len is then 0); ZMM_ERR_NOMEM.
  */
-ZMM_API zmm_result zmm_train_dictionary(const void *samples, size_t len, void *dict,
-                                        size_t capacity, size_t *dict_len);
+ZMM_API zmm_result zmm_train_dictionary(const void *samples, size_t len,
+                                        void *dict, size_t capacity,
+                                        size_t *dict_len);
 
 /*
  * What a dictionary would save: codes `len` bytes of `samples` as blocks of
@@ -490,8 +495,9 @@ ZMM_API zmm_result zmm_measure_dictionary(const void *samples, size_t len,
  * ZMM_ERR_NOMEM.
  */
 ZMM_API zmm_result zmm_choose_dictionary(const void *sample, size_t len,
-                                         uint64_t member_size, uint32_t block_size,
-                                         int level, void *dict, size_t capacity,
+                                         uint64_t member_size,
+                                         uint32_t block_size, int level,
+                                         void *dict, size_t capacity,
                                          size_t *dict_len, double *saving);
 
 #ifdef __cplusplus
