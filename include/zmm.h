@@ -16,7 +16,18 @@
  * zmm_archive_close(), so no thread outlives its stream. Do not close streams
  * or archives from DllMain (joining a thread there deadlocks).
  * Names: file paths and member names are UTF-8 strings.
- * Errors: every call that can fail returns an enum zmm_result, 0 on success.
+ * Errors: every call that can fail returns an enum zmm_result, 0 on success;
+ * each function lists the codes it returns. Any function that reads or
+ * writes the archive's file may also return ZMM_ERR_IO, ZMM_ERR_ACCESS (the OS
+ * failed or denied it: zmm_archive_os_error() has the OS's code) and
+ * ZMM_ERR_NOMEM; any that decodes blocks or the directory, ZMM_ERR_CORRUPT
+ * (damaged data is never returned as data). After such a failure during a
+ * write or commit, the archive or stream returns ZMM_ERR_STATE: reopen it.
+ * Structs that start with `size_t struct_size`: set it to sizeof the struct
+ * before the call. A program built against an older header passes an older,
+ * shorter struct and keeps working: the library reads and fills only the
+ * bytes that struct_size covers (fields appended later take their defaults);
+ * a struct_size under the struct's first version is ZMM_ERR_INVALID_ARG.
  */
 #ifndef ZMM_H
 #define ZMM_H
@@ -28,13 +39,27 @@
 extern "C" {
 #endif
 
+/*
+ * ZMM_API marks the library's functions. The shared library (libzmm.so) is
+ * built with every other symbol hidden, so it exports exactly the functions
+ * declared here (tests/symbols checks it). Applications define nothing.
+ */
+#if defined(ZMM_BUILDING_LIBRARY) && defined(__GNUC__)
+#define ZMM_API __attribute__((visibility("default")))
+#else
+#define ZMM_API
+#endif
+
+/* The version: CMake checks these against project(VERSION) when it
+ * configures the build, so they cannot drift from the packages' version. */
 #define ZMM_VERSION_MAJOR 0
 #define ZMM_VERSION_MINOR 3
 #define ZMM_VERSION_PATCH 0
 #define ZMM_VERSION_STRING "0.3.0"
 
-/* The library's version as "MAJOR.MINOR.PATCH", for checks at run time. */
-const char *zmm_version(void);
+/* The library's version as "MAJOR.MINOR.PATCH", for checks at run time
+ * (compare it with ZMM_VERSION_STRING, the header's). Never NULL. */
+ZMM_API const char *zmm_version(void);
 
 /* The highest archive format version this library reads and writes. */
 #define ZMM_FORMAT_VERSION 1
@@ -59,8 +84,9 @@ typedef enum zmm_result {
     ZMM_ERR_STATE = 15          /* the handle failed earlier; reopen it */
 } zmm_result;
 
-/* A short English description of a result; never NULL. */
-const char *zmm_strerror(int result);
+/* A short English description of a result; never NULL ("unknown error" for
+ * a value that is not a zmm_result). The string is static. */
+ZMM_API const char *zmm_strerror(zmm_result result);
 
 /* Limits of format version 1 (docs/FORMAT.md, "Limits"). */
 #define ZMM_MIN_BLOCK_SIZE 4096u
@@ -82,6 +108,10 @@ typedef struct zmm_stream zmm_stream;
 #define ZMM_OPEN_EXCLUSIVE 0x4u   /* with CREATE: fail with ZMM_ERR_EXISTS if present */
 #define ZMM_OPEN_DENY_READ 0x10u  /* other openers may not read meanwhile */
 #define ZMM_OPEN_DENY_WRITE 0x20u /* other openers may not write meanwhile */
+/* Every zmm_archive_open() flag this version knows; others are refused. */
+#define ZMM_OPEN_KNOWN_FLAGS                                          \
+    (ZMM_OPEN_WRITE | ZMM_OPEN_CREATE | ZMM_OPEN_EXCLUSIVE |          \
+     ZMM_OPEN_DENY_READ | ZMM_OPEN_DENY_WRITE)
 
 /*
  * Opens (or with ZMM_OPEN_CREATE creates) the archive at `path`.
@@ -90,31 +120,45 @@ typedef struct zmm_stream zmm_stream;
  * GetLastError()) behind the failure, or 0.
  * Opening for writing locks the file against other writers: a second writer
  * gets ZMM_ERR_SHARING. Readers see the state committed when they opened.
+ * Returns ZMM_OK; ZMM_ERR_INVALID_ARG (NULL path or out, a flag outside
+ * ZMM_OPEN_KNOWN_FLAGS, CREATE without WRITE, EXCLUSIVE without CREATE);
+ * ZMM_ERR_NOT_FOUND (no such file, without CREATE); ZMM_ERR_EXISTS
+ * (EXCLUSIVE and the file exists); ZMM_ERR_NOT_ARCHIVE; ZMM_ERR_CORRUPT (no
+ * header slot or directory passes its checks); ZMM_ERR_UNSUPPORTED (a newer
+ * format version or feature); ZMM_ERR_LIMIT; ZMM_ERR_SHARING; ZMM_ERR_ACCESS;
+ * ZMM_ERR_IO; ZMM_ERR_NOMEM.
  */
-zmm_result zmm_archive_open(const char *path, unsigned flags,
-                            zmm_archive **out, long *os_error);
+ZMM_API zmm_result zmm_archive_open(const char *path, unsigned flags,
+                                    zmm_archive **out, long *os_error);
 
 /*
  * Commits pending changes (as zmm_archive_commit) and closes. Streams still
  * open on the archive are flushed and closed first. Returns the first error of
  * that commit: the only report of a failed delayed write. Always frees the
- * archive, whatever it returns. NULL is a no-op.
+ * archive, whatever it returns. NULL is a no-op (ZMM_OK).
+ * Returns ZMM_OK or the commit's or closing's error: ZMM_ERR_IO,
+ * ZMM_ERR_ACCESS, ZMM_ERR_NOMEM, ZMM_ERR_LIMIT, ZMM_ERR_STATE.
  */
-zmm_result zmm_archive_close(zmm_archive *ar);
+ZMM_API zmm_result zmm_archive_close(zmm_archive *ar);
 
 /*
  * Makes every change written so far durable: open streams' modified blocks and
  * a new directory are appended and synced, then the header slot is switched.
  * A crash at any point leaves either the previous or the new state. Does
- * nothing on an unmodified archive.
+ * nothing on an unmodified archive (or a read-only one).
+ * Returns ZMM_OK; ZMM_ERR_IO, ZMM_ERR_ACCESS, ZMM_ERR_NOMEM; ZMM_ERR_LIMIT
+ * (the directory would exceed the format's limits); ZMM_ERR_STATE (an
+ * earlier write or commit failed: the archive keeps its last committed
+ * state; close and reopen it).
  */
-zmm_result zmm_archive_commit(zmm_archive *ar);
+ZMM_API zmm_result zmm_archive_commit(zmm_archive *ar);
 
-/* The OS error behind the archive's most recent ZMM_ERR_IO / ACCESS, or 0. */
-long zmm_archive_os_error(const zmm_archive *ar);
+/* The OS error (errno or GetLastError()) behind the archive's most recent
+ * ZMM_ERR_IO / ACCESS, or 0. */
+ZMM_API long zmm_archive_os_error(const zmm_archive *ar);
 
 typedef struct zmm_archive_info {
-    size_t struct_size;        /* set to sizeof(zmm_archive_info) before the call */
+    size_t struct_size;        /* sizeof(zmm_archive_info), set by the caller */
     unsigned format_version;   /* of the file */
     uint64_t generation;       /* of the committed state that was opened or last written */
     uint64_t file_size;        /* bytes of the committed state */
@@ -129,7 +173,10 @@ typedef struct zmm_archive_info {
  * state opened may be older than the last commit attempted. */
 #define ZMM_ARCHIVE_SLOT_DAMAGED 0x1u
 
-zmm_result zmm_archive_get_info(zmm_archive *ar, zmm_archive_info *info);
+/* Fills *info (as far as info->struct_size reaches). Returns ZMM_OK;
+ * ZMM_ERR_INVALID_ARG (NULL info, struct_size too small). */
+ZMM_API zmm_result zmm_archive_get_info(zmm_archive *ar,
+                                        zmm_archive_info *info);
 
 /* ---- members ------------------------------------------------------------- */
 
@@ -139,7 +186,7 @@ zmm_result zmm_archive_get_info(zmm_archive *ar, zmm_archive_info *info);
 #define ZMM_MEMBER_DICT 0x4u    /* has a preset dictionary (zmm_stream_set_dictionary) */
 
 typedef struct zmm_member_info {
-    size_t struct_size;     /* set to sizeof(zmm_member_info) before the call */
+    size_t struct_size;     /* sizeof(zmm_member_info), set by the caller */
     const char *name;       /* valid until the archive's directory next changes */
     uint64_t size;          /* logical bytes */
     uint64_t packed_size;   /* stored bytes of its blocks and dictionary */
@@ -158,37 +205,53 @@ typedef struct zmm_member_info {
     uint32_t dict_length;   /* bytes of its dictionary; 0 without one */
 } zmm_member_info;
 
-size_t zmm_archive_member_count(const zmm_archive *ar);
+/* The number of members (cannot fail). */
+ZMM_API size_t zmm_archive_member_count(const zmm_archive *ar);
 
-/* Member `index` (0 .. count-1) in directory order. */
-zmm_result zmm_archive_member_info(zmm_archive *ar, size_t index,
-                                   zmm_member_info *info);
+/* Member `index` (0 .. count-1) in directory order, into *info (as far as
+ * info->struct_size reaches: a caller built before the PCM or dictionary
+ * fields gets the older fields). Returns ZMM_OK; ZMM_ERR_INVALID_ARG (NULL
+ * info, struct_size too small, index out of range). */
+ZMM_API zmm_result zmm_archive_member_info(zmm_archive *ar, size_t index,
+                                           zmm_member_info *info);
 
-/* Finds a member by exact name; NULL or "" finds the default member. */
-zmm_result zmm_archive_find(zmm_archive *ar, const char *name, size_t *index);
+/* Finds a member by exact name; NULL or "" finds the default member. Its
+ * index goes to *index (which may be NULL). Returns ZMM_OK;
+ * ZMM_ERR_NOT_FOUND (no such member, or no default member). */
+ZMM_API zmm_result zmm_archive_find(zmm_archive *ar, const char *name,
+                                    size_t *index);
 
-/* Removes a member (not while a stream has it open). */
-zmm_result zmm_archive_remove(zmm_archive *ar, const char *name);
+/* Removes a member (not while a stream has it open); its blocks stay in the
+ * file as garbage until zmm_compact(). In the archive at the next commit.
+ * Returns ZMM_OK; ZMM_ERR_READ_ONLY; ZMM_ERR_NOT_FOUND; ZMM_ERR_BUSY (a
+ * stream has it open). */
+ZMM_API zmm_result zmm_archive_remove(zmm_archive *ar, const char *name);
 
-/* Renames a member; ZMM_ERR_EXISTS if `new_name` is taken. */
-zmm_result zmm_archive_rename(zmm_archive *ar, const char *old_name,
-                              const char *new_name);
+/* Renames a member (not while a stream has it open). Returns ZMM_OK (also
+ * when the names are equal); ZMM_ERR_BAD_NAME (new_name invalid);
+ * ZMM_ERR_READ_ONLY; ZMM_ERR_NOT_FOUND; ZMM_ERR_BUSY; ZMM_ERR_EXISTS
+ * (`new_name` is taken); ZMM_ERR_NOMEM. */
+ZMM_API zmm_result zmm_archive_rename(zmm_archive *ar, const char *old_name,
+                                      const char *new_name);
 
-/* Makes `name` the default member (the one an empty name opens). */
-zmm_result zmm_archive_set_default(zmm_archive *ar, const char *name);
+/* Makes `name` the default member (the one an empty name opens). Returns
+ * ZMM_OK; ZMM_ERR_READ_ONLY; ZMM_ERR_BAD_NAME (NULL or "");
+ * ZMM_ERR_NOT_FOUND. */
+ZMM_API zmm_result zmm_archive_set_default(zmm_archive *ar, const char *name);
 
 /*
  * A member name is 1..255 bytes of UTF-8 without control characters (< 0x20,
  * 0x7f). The library stores any such name; whether it is safe as a file name
- * is the caller's business (see zmm_name_is_portable_path).
+ * is the caller's business (see zmm_name_is_portable_path). Returns nonzero
+ * for a valid name, 0 otherwise (NULL too).
  */
-int zmm_name_is_valid(const char *name);
+ZMM_API int zmm_name_is_valid(const char *name);
 
 /* Nonzero if `name` is safe to create below a directory on POSIX and Windows:
  * a relative path of '/'-separated parts, none empty, "." or "..", no drive
  * letter, no backslash, no ':' , no reserved device name (CON, NUL, COM1...),
- * no trailing dot or space. */
-int zmm_name_is_portable_path(const char *name);
+ * no trailing dot or space. Returns 0 otherwise (NULL too). */
+ZMM_API int zmm_name_is_portable_path(const char *name);
 
 /*
  * Reads every block of member `name` and checks its CRCs and bounds.
@@ -197,16 +260,23 @@ int zmm_name_is_portable_path(const char *name);
  * index * block_size). A member's preset dictionary is checked with the
  * first deflate block, which needs it: a damaged dictionary fails that block
  * (a member without deflate blocks never reads its dictionary).
+ * Returns ZMM_OK; ZMM_ERR_CORRUPT; ZMM_ERR_NOT_FOUND (no such member);
+ * ZMM_ERR_BAD_NAME; ZMM_ERR_UNSUPPORTED; ZMM_ERR_IO; ZMM_ERR_NOMEM.
  */
-zmm_result zmm_archive_verify_member(zmm_archive *ar, const char *name,
-                                     uint32_t *bad_block);
+ZMM_API zmm_result zmm_archive_verify_member(zmm_archive *ar, const char *name,
+                                             uint32_t *bad_block);
 
 /*
  * Rewrites the archive at `path` without garbage into a new file beside it,
  * syncs it, and renames it over the original. The original stays intact
- * until the rename. Fails with ZMM_ERR_SHARING while another writer has it.
+ * until the rename. When os_error is not NULL, *os_error receives the OS
+ * error behind a failure, or 0.
+ * Returns ZMM_OK; ZMM_ERR_INVALID_ARG (NULL path); ZMM_ERR_SHARING (another
+ * writer has it); every error of zmm_archive_open() and of reading the
+ * blocks (ZMM_ERR_CORRUPT: nothing is replaced); ZMM_ERR_IO, ZMM_ERR_ACCESS
+ * (writing the new file or the rename); ZMM_ERR_NOMEM.
  */
-zmm_result zmm_compact(const char *path, long *os_error);
+ZMM_API zmm_result zmm_compact(const char *path, long *os_error);
 
 /* ---- member streams ------------------------------------------------------ */
 
@@ -223,8 +293,14 @@ zmm_result zmm_compact(const char *path, long *os_error);
  * forward run and is joined by zmm_stream_close() (or the archive's close).
  * This flag turns it off. Writable streams never use it. */
 #define ZMM_STREAM_NO_READAHEAD 0x10u
+/* Every zmm_stream_open() flag this version knows; others are refused. */
+#define ZMM_STREAM_KNOWN_FLAGS                                        \
+    (ZMM_STREAM_WRITE | ZMM_STREAM_CREATE | ZMM_STREAM_TRUNCATE |     \
+     ZMM_STREAM_EXCLUSIVE | ZMM_STREAM_NO_READAHEAD)
 
-/* Options for members a stream creates or truncates; NULL means defaults. */
+/* Options for members a stream creates or truncates; NULL means defaults.
+ * A shorter struct_size (an older header) gives the later fields their
+ * defaults. */
 typedef struct zmm_member_options {
     size_t struct_size; /* sizeof(zmm_member_options) */
     uint32_t block_size; /* a power of two, 4 KiB..1 MiB; 0 = 64 KiB */
@@ -237,24 +313,39 @@ typedef struct zmm_member_options {
  * default. A member may have many read streams or one write stream at once
  * (else ZMM_ERR_BUSY). The stream stays valid until zmm_stream_close() or the
  * archive is closed.
+ * Returns ZMM_OK; ZMM_ERR_INVALID_ARG (a flag outside ZMM_STREAM_KNOWN_FLAGS,
+ * CREATE or TRUNCATE without WRITE, options out of range or with too small
+ * a struct_size); ZMM_ERR_READ_ONLY (WRITE on an archive opened read-only);
+ * ZMM_ERR_BAD_NAME; ZMM_ERR_NOT_FOUND (no such member, without CREATE; no
+ * default member); ZMM_ERR_EXISTS (EXCLUSIVE); ZMM_ERR_BUSY; ZMM_ERR_LIMIT
+ * (too many members); ZMM_ERR_UNSUPPORTED (a member using a feature this
+ * version lacks); ZMM_ERR_CORRUPT (its dictionary); ZMM_ERR_NOMEM;
+ * ZMM_ERR_STATE.
  */
-zmm_result zmm_stream_open(zmm_archive *ar, const char *name, unsigned flags,
-                           const zmm_member_options *options,
-                           zmm_stream **out);
+ZMM_API zmm_result zmm_stream_open(zmm_archive *ar, const char *name,
+                                   unsigned flags,
+                                   const zmm_member_options *options,
+                                   zmm_stream **out);
 
 /*
  * Reads up to `len` bytes at the position into `buf` and advances. *got (not
  * NULL) receives the count: less than len only at the end of the member. On
  * an error nothing is returned as data: the position is unchanged.
+ * Returns ZMM_OK (0 bytes at or past the end); ZMM_ERR_CORRUPT (a damaged
+ * block); ZMM_ERR_UNSUPPORTED; ZMM_ERR_IO; ZMM_ERR_NOMEM; ZMM_ERR_STATE.
  */
-zmm_result zmm_stream_read(zmm_stream *s, void *buf, size_t len, size_t *got);
+ZMM_API zmm_result zmm_stream_read(zmm_stream *s, void *buf, size_t len,
+                                   size_t *got);
 
 /*
  * Writes `len` bytes at the position and advances. Writing past the end
  * extends the member; a gap reads as zeros. The bytes are in the archive at
  * the next commit.
+ * Returns ZMM_OK; ZMM_ERR_READ_ONLY; ZMM_ERR_LIMIT (past the format's
+ * largest member); ZMM_ERR_CORRUPT (a damaged block being rewritten in
+ * part); ZMM_ERR_IO; ZMM_ERR_NOMEM; ZMM_ERR_STATE (an earlier failure).
  */
-zmm_result zmm_stream_write(zmm_stream *s, const void *buf, size_t len);
+ZMM_API zmm_result zmm_stream_write(zmm_stream *s, const void *buf, size_t len);
 
 /* Seek origins (the same values as SEEK_SET, SEEK_CUR, SEEK_END). */
 #define ZMM_SEEK_SET 0
@@ -262,23 +353,30 @@ zmm_result zmm_stream_write(zmm_stream *s, const void *buf, size_t len);
 #define ZMM_SEEK_END 2
 
 /* Moves the position; ZMM_SEEK_END adds `offset` to the size (as lseek).
- * A negative target fails with ZMM_ERR_INVALID_ARG. *pos may be NULL. */
-zmm_result zmm_stream_seek(zmm_stream *s, int64_t offset, int origin,
-                           uint64_t *pos);
+ * The new position goes to *pos (which may be NULL). Returns ZMM_OK;
+ * ZMM_ERR_INVALID_ARG (an unknown origin, a negative or overflowing
+ * target). */
+ZMM_API zmm_result zmm_stream_seek(zmm_stream *s, int64_t offset, int origin,
+                                   uint64_t *pos);
 
-uint64_t zmm_stream_tell(const zmm_stream *s);
-uint64_t zmm_stream_size(const zmm_stream *s);
+/* The position and the member's size (cannot fail). */
+ZMM_API uint64_t zmm_stream_tell(const zmm_stream *s);
+ZMM_API uint64_t zmm_stream_size(const zmm_stream *s);
 
 /* Sets the member's size: shrinking drops the tail, growing adds zeros. The
- * position does not move. */
-zmm_result zmm_stream_truncate(zmm_stream *s, uint64_t size);
+ * position does not move. Returns ZMM_OK; ZMM_ERR_READ_ONLY; ZMM_ERR_LIMIT;
+ * ZMM_ERR_CORRUPT (the new last block's kept part is damaged); ZMM_ERR_IO;
+ * ZMM_ERR_NOMEM; ZMM_ERR_STATE. */
+ZMM_API zmm_result zmm_stream_truncate(zmm_stream *s, uint64_t size);
 
 /* Encodes the stream's modified blocks into the archive file (not yet
- * durable: that is zmm_archive_commit). */
-zmm_result zmm_stream_flush(zmm_stream *s);
+ * durable: that is zmm_archive_commit). Returns ZMM_OK (also on a read-only
+ * stream); ZMM_ERR_IO; ZMM_ERR_NOMEM; ZMM_ERR_STATE. */
+ZMM_API zmm_result zmm_stream_flush(zmm_stream *s);
 
-/* Flushes and frees the stream. Returns the flush's error, if any. */
-zmm_result zmm_stream_close(zmm_stream *s);
+/* Flushes and frees the stream (always freed; NULL is a no-op). Returns
+ * ZMM_OK or the flush's error (see zmm_stream_flush). */
+ZMM_API zmm_result zmm_stream_close(zmm_stream *s);
 
 /* ---- shared reading: many members, many threads --------------------------- */
 
@@ -301,11 +399,11 @@ zmm_result zmm_stream_close(zmm_stream *s);
 typedef struct zmm_share zmm_share;
 
 /* A new, empty share. ZMM_ERR_NOMEM, ZMM_ERR_INVALID_ARG (out NULL). */
-zmm_result zmm_share_new(zmm_share **out);
+ZMM_API zmm_result zmm_share_new(zmm_share **out);
 
 /* Forgets every archive. Streams still open stay valid (each keeps what it
  * needs) and are closed with zmm_stream_close() as usual. NULL is fine. */
-void zmm_share_free(zmm_share *sh);
+ZMM_API void zmm_share_free(zmm_share *sh);
 
 /*
  * Opens member `member` (NULL or "" = the default member) of the archive at
@@ -319,10 +417,10 @@ void zmm_share_free(zmm_share *sh);
  * the OS error behind it), BAD_NAME (an invalid member name), NOMEM,
  * INVALID_ARG.
  */
-zmm_result zmm_share_open(zmm_share *sh, const char *path,
-                          unsigned archive_flags, const char *member,
-                          unsigned stream_flags, zmm_stream **out,
-                          long *os_error);
+ZMM_API zmm_result zmm_share_open(zmm_share *sh, const char *path,
+                                  unsigned archive_flags, const char *member,
+                                  unsigned stream_flags, zmm_stream **out,
+                                  long *os_error);
 
 /*
  * The share keeps decoded blocks for every stream opened through it (a
@@ -330,10 +428,10 @@ zmm_result zmm_share_open(zmm_share *sh, const char *path,
  * (by default 32 MiB; 0 keeps none). Lowering the limit evicts at once.
  * Returns the previous limit (0 for a NULL share).
  */
-size_t zmm_share_set_cache_limit(zmm_share *sh, size_t bytes);
+ZMM_API size_t zmm_share_set_cache_limit(zmm_share *sh, size_t bytes);
 
 /* Bytes of decoded blocks the share holds now: never above its limit. */
-size_t zmm_share_cache_bytes(zmm_share *sh);
+ZMM_API size_t zmm_share_cache_bytes(zmm_share *sh);
 
 /* ---- audio-aware compression (docs/FORMAT.md, "PCM blocks") -------------- */
 
@@ -343,7 +441,7 @@ size_t zmm_share_cache_bytes(zmm_share *sh);
  * `channels` samples of `bits` bits (8-bit samples unsigned, as in WAV).
  */
 typedef struct zmm_pcm_layout {
-    size_t struct_size; /* sizeof(zmm_pcm_layout) */
+    size_t struct_size; /* sizeof(zmm_pcm_layout), set by the caller */
     uint64_t offset;
     uint64_t length;
     unsigned bits;      /* 8, 16, 24 or 32 */
@@ -359,10 +457,11 @@ typedef struct zmm_pcm_layout {
  * clears the layout. An archive with a layout or a filtered block is refused
  * by readers that predate PCM layouts ("made by a newer
  * version": incompat_features bit 0x1).
- * ZMM_ERR_INVALID_ARG for a layout outside the limits, ZMM_ERR_READ_ONLY.
+ * Returns ZMM_OK; ZMM_ERR_INVALID_ARG (a layout outside the limits, or with
+ * too small a struct_size); ZMM_ERR_READ_ONLY.
  */
-zmm_result zmm_stream_set_pcm_layout(zmm_stream *s,
-                                     const zmm_pcm_layout *layout);
+ZMM_API zmm_result zmm_stream_set_pcm_layout(zmm_stream *s,
+                                             const zmm_pcm_layout *layout);
 
 /*
  * Finds the PCM layout of a RIFF WAVE file from its first `len` bytes (64 KiB
@@ -370,13 +469,16 @@ zmm_result zmm_stream_set_pcm_layout(zmm_stream *s,
  * PCM subformat, 8/16/24/32 bits, 1..32 channels, block align = channels x
  * bytes per sample; chunks before and after `fmt ` and `data` are skipped. The
  * `data` length is clamped to `member_size` (a recorder writes a provisional
- * size; 0 and 0xFFFFFFFF mean "to the end"). Fills *out (struct_size too).
- * ZMM_ERR_NOT_FOUND: not a RIFF WAVE, or no `fmt `/`data` within `len` bytes;
- * ZMM_ERR_UNSUPPORTED: a WAVE of another format (IEEE float, ADPCM...) or
- * layout, which stays unfiltered; ZMM_ERR_INVALID_ARG: NULL pointers.
+ * size; 0 and 0xFFFFFFFF mean "to the end"). Fills *out as far as
+ * out->struct_size reaches: set it first.
+ * Returns ZMM_OK; ZMM_ERR_NOT_FOUND: not a RIFF WAVE, or no `fmt `/`data`
+ * within `len` bytes; ZMM_ERR_UNSUPPORTED: a WAVE of another format (IEEE
+ * float, ADPCM...) or layout, which stays unfiltered; ZMM_ERR_INVALID_ARG:
+ * NULL pointers, out->struct_size too small.
  */
-zmm_result zmm_detect_wav_layout(const void *head, size_t len,
-                                 uint64_t member_size, zmm_pcm_layout *out);
+ZMM_API zmm_result zmm_detect_wav_layout(const void *head, size_t len,
+                                         uint64_t member_size,
+                                         zmm_pcm_layout *out);
 
 /* ---- preset dictionaries (docs/FORMAT.md, "Preset dictionary") ---------- */
 
@@ -399,8 +501,8 @@ zmm_result zmm_detect_wav_layout(const void *head, size_t len,
  * ZMM_ERR_READ_ONLY; ZMM_ERR_INVALID_ARG when the member is not empty;
  * ZMM_ERR_LIMIT over 32 KiB; errors of storing it (IO, NOMEM, STATE).
  */
-zmm_result zmm_stream_set_dictionary(zmm_stream *s, const void *dict,
-                                     size_t len);
+ZMM_API zmm_result zmm_stream_set_dictionary(zmm_stream *s, const void *dict,
+                                             size_t len);
 
 /*
  * Builds a preset dictionary for data like `samples` (`len` bytes, e.g. a
@@ -412,8 +514,9 @@ zmm_result zmm_stream_set_dictionary(zmm_stream *s, const void *dict,
  * ZMM_ERR_INVALID_ARG for NULL pointers, under 1 KiB of samples or a
  * capacity under 256 bytes (*dict_len is then 0); ZMM_ERR_NOMEM.
  */
-zmm_result zmm_train_dictionary(const void *samples, size_t len, void *dict,
-                                size_t capacity, size_t *dict_len);
+ZMM_API zmm_result zmm_train_dictionary(const void *samples, size_t len,
+                                        void *dict, size_t capacity,
+                                        size_t *dict_len);
 
 /*
  * What a dictionary would save: codes `len` bytes of `samples` as blocks of
@@ -421,13 +524,14 @@ zmm_result zmm_train_dictionary(const void *samples, size_t len, void *dict,
  * at `level` as a member stores them, without and then with `dict`
  * (`dict_len` 1..32 KiB). *plain and *with receive the stored bytes of the
  * blocks, *dict_cost the stored bytes of the dictionary itself.
- * ZMM_ERR_INVALID_ARG, ZMM_ERR_NOMEM.
+ * Returns ZMM_OK; ZMM_ERR_INVALID_ARG (NULL pointers, a block size or
+ * level or dictionary length out of range); ZMM_ERR_NOMEM.
  */
-zmm_result zmm_measure_dictionary(const void *samples, size_t len,
-                                  uint32_t block_size, int level,
-                                  const void *dict, size_t dict_len,
-                                  uint64_t *plain, uint64_t *with,
-                                  uint64_t *dict_cost);
+ZMM_API zmm_result zmm_measure_dictionary(const void *samples, size_t len,
+                                          uint32_t block_size, int level,
+                                          const void *dict, size_t dict_len,
+                                          uint64_t *plain, uint64_t *with,
+                                          uint64_t *dict_cost);
 
 /* Members smaller than this get no dictionary from zmm_choose_dictionary. */
 #define ZMM_DICT_MIN_MEMBER (256u << 10)
@@ -441,12 +545,15 @@ zmm_result zmm_measure_dictionary(const void *samples, size_t len,
  * stored bytes. *dict_len receives its length in `dict` (0: none is worth
  * it, as for audio or compressed data, a member under ZMM_DICT_MIN_MEMBER,
  * or level 0), *saving the estimated fraction saved (negative when it
- * would cost). ZMM_ERR_INVALID_ARG, ZMM_ERR_NOMEM.
+ * would cost). Returns ZMM_OK (also when none is worth it);
+ * ZMM_ERR_INVALID_ARG (NULL pointers, a block size or level out of range);
+ * ZMM_ERR_NOMEM.
  */
-zmm_result zmm_choose_dictionary(const void *sample, size_t len,
-                                 uint64_t member_size, uint32_t block_size,
-                                 int level, void *dict, size_t capacity,
-                                 size_t *dict_len, double *saving);
+ZMM_API zmm_result zmm_choose_dictionary(const void *sample, size_t len,
+                                         uint64_t member_size,
+                                         uint32_t block_size, int level,
+                                         void *dict, size_t capacity,
+                                         size_t *dict_len, double *saving);
 
 #ifdef __cplusplus
 }

@@ -36,9 +36,9 @@
 #ifndef ZMMIO_H
 #define ZMMIO_H
 
-#ifndef WIN32_LEAN_AND_MEAN
-#define WIN32_LEAN_AND_MEAN
-#endif
+/* Defines nothing before <windows.h> (WIN32_LEAN_AND_MEAN, NOMINMAX...):
+ * those choices are the application's. <mmsystem.h> is included explicitly,
+ * as WIN32_LEAN_AND_MEAN leaves it out of <windows.h>. */
 #include <windows.h>
 #include <mmsystem.h>
 

@@ -6,7 +6,10 @@
 #      instant when nothing is);
 #   2. for each preset of CMakePresets.json -- linux, linux-asan, linux-tsan,
 #      linux-fuzz, windows-x64 (tests under Wine), windows-x86 (build only:
-#      no 32-bit Wine) -- configures, builds and runs its tests with ctest;
+#      no 32-bit Wine), release (the release workflow: optimised Linux and
+#      Windows x64/x86 builds, cpack into build/packages, then its tests
+#      check the packages) -- configures, builds and runs its tests with
+#      ctest;
 #   3. prints one line per preset and, last, the totals over every ctest run:
 #
 #        N passed, N failed
@@ -41,7 +44,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root" || exit 1
 exec </dev/null
 
-all_presets=(linux linux-asan linux-tsan linux-fuzz windows-x64 windows-x86)
+all_presets=(linux linux-asan linux-tsan linux-fuzz windows-x64 windows-x86 release)
 # Presets whose tests ctest runs (windows-x86 is build only).
 has_tests() { [ "$1" != windows-x86 ]; }
 
@@ -179,6 +182,18 @@ for p in "${presets[@]}"; do
         continue
     fi
     line="$line build $((SECONDS - t))s"
+    # release: the packages, which its tests then check (the same steps as
+    # `cmake --workflow --preset release`).
+    if [ "$p" = release ]; then
+        t=$SECONDS
+        log=$logs/$p-package.log
+        if ! cpack --preset "$p" >"$log" 2>&1; then
+            fail_step "$p package" "$log"
+            summary+=("$line, package FAILED")
+            continue
+        fi
+        line="$line, package $((SECONDS - t))s"
+    fi
     if ! has_tests "$p"; then
         say "$line (build only)"
         summary+=("$line (build only)")

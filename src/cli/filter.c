@@ -49,7 +49,7 @@ int cli_copy_in_filtered(zmm_stream *s, FILE *in, const char *in_name,
     /* A whole number of blocks, so the copy stays block-aligned. */
     size_t want = block_size > HEAD_BYTES ? block_size : HEAD_BYTES, got;
     unsigned char *head;
-    zmm_pcm_layout layout;
+    zmm_pcm_layout layout = {sizeof layout, 0, 0, 0, 0};
     zmm_result r;
     int rc = CLI_OK;
 

@@ -14,6 +14,7 @@
 #include "archive_private.h"
 #include "archive_file.h"
 #include "state.h"
+#include "struct_size.h"
 
 static zmm_result file_result(zmm_archive *ar, zmm_result rc)
 {
@@ -268,7 +269,7 @@ zmm_result zmm_archive_open(const char *path, unsigned flags,
     *out = NULL;
     if (os_error != NULL)
         *os_error = 0;
-    if (path == NULL || (flags & ~0x37u) != 0 ||
+    if (path == NULL || (flags & ~ZMM_OPEN_KNOWN_FLAGS) != 0 ||
         ((flags & ZMM_OPEN_CREATE) && !(flags & ZMM_OPEN_WRITE)) ||
         ((flags & ZMM_OPEN_EXCLUSIVE) && !(flags & ZMM_OPEN_CREATE)))
         return ZMM_ERR_INVALID_ARG;
@@ -313,17 +314,20 @@ zmm_result zmm_archive_close(zmm_archive *ar)
 zmm_result zmm_archive_get_info(zmm_archive *ar, zmm_archive_info *info)
 {
     uint64_t end = ar->slot.directory_offset + ar->slot.directory_length;
+    zmm_archive_info full;
 
-    if (info == NULL || info->struct_size < sizeof *info)
+    if (info == NULL)
         return ZMM_ERR_INVALID_ARG;
-    info->format_version = ar->slot.format_version;
-    info->generation = ar->slot.generation;
-    info->file_size = end;
-    info->live_bytes = ar->committed_live;
-    info->garbage_bytes = end - ar->committed_live;
-    info->member_count = ar->dir.count;
-    info->flags = ar->other_slot_damaged ? ZMM_ARCHIVE_SLOT_DAMAGED : 0;
-    return ZMM_OK;
+    memset(&full, 0, sizeof full);
+    full.format_version = ar->slot.format_version;
+    full.generation = ar->slot.generation;
+    full.file_size = end;
+    full.live_bytes = ar->committed_live;
+    full.garbage_bytes = end - ar->committed_live;
+    full.member_count = ar->dir.count;
+    full.flags = ar->other_slot_damaged ? ZMM_ARCHIVE_SLOT_DAMAGED : 0;
+    /* As far as the caller's struct_size reaches (struct_size.h). */
+    return zmm_struct_out(info, &full, sizeof full, ZMM_ARCHIVE_INFO_V1);
 }
 
 size_t zmm_archive_member_count(const zmm_archive *ar)
@@ -335,34 +339,30 @@ zmm_result zmm_archive_member_info(zmm_archive *ar, size_t index,
                                    zmm_member_info *info)
 {
     const zmm_member *m;
+    zmm_member_info full;
+    int pcm, dict;
 
-    /* Callers built before the PCM fields give the older, shorter size. */
-    if (info == NULL ||
-        info->struct_size < offsetof(zmm_member_info, pcm_offset) ||
-        index >= ar->dir.count)
+    if (info == NULL || index >= ar->dir.count)
         return ZMM_ERR_INVALID_ARG;
     m = ar->dir.members[index];
-    if (info->struct_size >= offsetof(zmm_member_info, pcm_channels) +
-                                sizeof info->pcm_channels) {
-        int has = (m->flags & ZMM_MEMBER_PCM) != 0;
-
-        info->pcm_offset = has ? m->pcm.offset : 0;
-        info->pcm_length = has ? m->pcm.length : 0;
-        info->pcm_bits = has ? m->pcm.bits : 0;
-        info->pcm_channels = has ? m->pcm.channels : 0;
-    }
-    if (info->struct_size >= offsetof(zmm_member_info, dict_length) +
-                                sizeof info->dict_length)
-        info->dict_length =
-            (m->flags & ZMM_MEMBER_DICT) ? m->dict_length : 0;
-    info->name = m->name;
-    info->size = m->length;
-    info->packed_size = zmm_member_packed_size(m);
-    info->block_size = 1u << m->block_shift;
-    info->block_count = m->block_count;
-    info->flags = m->flags;
-    info->level = m->level;
-    return ZMM_OK;
+    pcm = (m->flags & ZMM_MEMBER_PCM) != 0;
+    dict = (m->flags & ZMM_MEMBER_DICT) != 0;
+    memset(&full, 0, sizeof full);
+    full.name = m->name;
+    full.size = m->length;
+    full.packed_size = zmm_member_packed_size(m);
+    full.block_size = 1u << m->block_shift;
+    full.block_count = m->block_count;
+    full.flags = m->flags;
+    full.level = m->level;
+    full.pcm_offset = pcm ? m->pcm.offset : 0;
+    full.pcm_length = pcm ? m->pcm.length : 0;
+    full.pcm_bits = pcm ? m->pcm.bits : 0;
+    full.pcm_channels = pcm ? m->pcm.channels : 0;
+    full.dict_length = dict ? m->dict_length : 0;
+    /* Callers built before the PCM or dictionary fields give an older,
+     * shorter struct_size: they get the fields it covers. */
+    return zmm_struct_out(info, &full, sizeof full, ZMM_MEMBER_INFO_V1);
 }
 
 zmm_result zmm_archive_find(zmm_archive *ar, const char *name, size_t *index)

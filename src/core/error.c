@@ -6,7 +6,7 @@ const char *zmm_version(void)
     return ZMM_VERSION_STRING;
 }
 
-const char *zmm_strerror(int result)
+const char *zmm_strerror(zmm_result result)
 {
     switch (result) {
     case ZMM_OK: return "success";

@@ -19,6 +19,7 @@
 #include "filter_pcm.h"
 #include "readahead.h"
 #include "stream.h"
+#include "struct_size.h"
 #include "zmm.h"
 
 
@@ -681,17 +682,16 @@ static zmm_result stream_setup(zmm_stream *s, unsigned flags)
 static zmm_result check_options(const zmm_member_options *o,
                                 unsigned *shift, int *level)
 {
+    zmm_member_options full = {sizeof full, 0, -1};
     uint32_t size = ZMM_DEFAULT_BLOCK_SIZE;
 
-    *level = ZMM_DEFAULT_LEVEL;
-    if (o != NULL) {
-        if (o->struct_size < sizeof *o)
-            return ZMM_ERR_INVALID_ARG;
-        if (o->block_size != 0)
-            size = o->block_size;
-        if (o->level != -1)
-            *level = o->level;
-    }
+    /* Fields past an older caller's struct_size keep their defaults. */
+    if (o != NULL && zmm_struct_in(&full, sizeof full, o,
+                                   ZMM_MEMBER_OPTIONS_V1) != ZMM_OK)
+        return ZMM_ERR_INVALID_ARG;
+    if (full.block_size != 0)
+        size = full.block_size;
+    *level = full.level != -1 ? full.level : ZMM_DEFAULT_LEVEL;
     if (size < ZMM_MIN_BLOCK_SIZE || size > ZMM_MAX_BLOCK_SIZE ||
         (size & (size - 1)) != 0 || *level < 0 || *level > 9)
         return ZMM_ERR_INVALID_ARG;
@@ -711,7 +711,7 @@ zmm_result zmm_stream_open(zmm_archive *ar, const char *name, unsigned flags,
     zmm_result rc;
 
     *out = NULL;
-    if ((flags & ~0x1fu) != 0 ||
+    if ((flags & ~ZMM_STREAM_KNOWN_FLAGS) != 0 ||
         (!(flags & ZMM_STREAM_WRITE) &&
          (flags & (ZMM_STREAM_CREATE | ZMM_STREAM_TRUNCATE))))
         return ZMM_ERR_INVALID_ARG;
@@ -783,18 +783,22 @@ zmm_result zmm_stream_open_snapshot(zmm_snapshot *snap, uint32_t index,
 zmm_result zmm_stream_set_pcm_layout(zmm_stream *s,
                                      const zmm_pcm_layout *layout)
 {
+    zmm_pcm_layout full;
+
     if (!s->writable)
         return ZMM_ERR_READ_ONLY;
-    if (layout != NULL && (layout->struct_size < sizeof *layout ||
-                           !zmm_pcm_layout_valid(layout)))
+    memset(&full, 0, sizeof full);
+    if (layout != NULL &&
+        (zmm_struct_in(&full, sizeof full, layout, ZMM_PCM_LAYOUT_V1) !=
+             ZMM_OK ||
+         !zmm_pcm_layout_valid(&full)))
         return ZMM_ERR_INVALID_ARG;
     if (layout == NULL) {
         s->m->flags &= ~ZMM_MEMBER_PCM;
         memset(&s->m->pcm, 0, sizeof s->m->pcm);
     } else {
         s->m->flags |= ZMM_MEMBER_PCM;
-        s->m->pcm = *layout;
-        s->m->pcm.struct_size = sizeof s->m->pcm;
+        s->m->pcm = full;
     }
     zmm_archive_mark_modified(s->ar);
     return ZMM_OK;

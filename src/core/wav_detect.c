@@ -10,6 +10,7 @@
 
 #include "bytes.h"
 #include "filter_pcm.h"
+#include "struct_size.h"
 #include "zmm.h"
 
 #define WAVE_FORMAT_PCM 0x0001u
@@ -59,7 +60,7 @@ zmm_result zmm_detect_wav_layout(const void *head, size_t len,
     uint64_t pos = 12;
     zmm_result rc;
 
-    if (head == NULL || out == NULL)
+    if (head == NULL || out == NULL || out->struct_size < ZMM_PCM_LAYOUT_V1)
         return ZMM_ERR_INVALID_ARG;
     memset(&found, 0, sizeof found);
     found.struct_size = sizeof found;
@@ -94,6 +95,6 @@ zmm_result zmm_detect_wav_layout(const void *head, size_t len,
         return ZMM_ERR_UNSUPPORTED; /* no sample in the member */
     if (found.length > member_size - found.offset)
         found.length = member_size - found.offset;
-    *out = found;
-    return ZMM_OK;
+    /* As far as the caller's struct_size reaches (struct_size.h). */
+    return zmm_struct_out(out, &found, sizeof found, ZMM_PCM_LAYOUT_V1);
 }

@@ -194,7 +194,7 @@ static int detect_pcm(zmmio_handle *h, uint64_t member_size)
 {
     uint64_t pos = zmm_stream_tell(h->stream);
     unsigned char *head = malloc(PCM_HEAD);
-    zmm_pcm_layout layout;
+    zmm_pcm_layout layout = {sizeof layout, 0, 0, 0, 0};
     size_t got = 0;
     int set = 0;
 
@@ -472,7 +472,7 @@ static LRESULT on_write(MMIOINFO *mi, zmmio_handle *h, const void *buf,
     /* A write of the whole header at once (a file copied through mmio,
      * mmio's buffer flushed): the layout applies to this write's blocks. */
     if (h->pcm_watch && pos == 0 && len > 0) {
-        zmm_pcm_layout layout;
+        zmm_pcm_layout layout = {sizeof layout, 0, 0, 0, 0};
 
         if (zmm_detect_wav_layout(buf, (size_t)len, UINT64_MAX, &layout)
                 == ZMM_OK

@@ -108,6 +108,8 @@ static void make_sets(unsigned count)
             exit(2);
         }
         snprintf(name, sizeof name, "%05u.wav", i);
+        memset(&layout, 0, sizeof layout);
+        layout.struct_size = sizeof layout;
         if (zmm_stream_open(ar, name, ZMM_STREAM_WRITE | ZMM_STREAM_CREATE,
                             NULL, &s) != ZMM_OK ||
             (zmm_detect_wav_layout(wav, len, len, &layout) == ZMM_OK &&

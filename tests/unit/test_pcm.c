@@ -201,9 +201,8 @@ static zmm_stream *create(zmm_archive *ar, const char *name,
 
 static zmm_pcm_layout detect(const wav_file *w)
 {
-    zmm_pcm_layout l;
+    zmm_pcm_layout l = {sizeof l, 0, 0, 0, 0};
 
-    memset(&l, 0, sizeof l);
     CHECK_OK(zmm_detect_wav_layout(w->bytes,
                                    w->len < 65536 ? w->len : 65536, w->len,
                                    &l));
@@ -383,7 +382,7 @@ static void test_recorder(void)
     zmm_file *mem = zmm_memfile_new(NULL, 0);
     zmm_archive *ar = open_mem(mem, ZMM_OPEN_WRITE | ZMM_OPEN_CREATE);
     zmm_stream *s = create(ar, "rec.wav", 4096);
-    zmm_pcm_layout l;
+    zmm_pcm_layout l = {sizeof l, 0, 0, 0, 0};
     uint32_t incompat;
     tu_rng r;
 
@@ -476,7 +475,7 @@ static void test_detect(void)
 {
     wav_spec w = {16, 2, 1001, 1, 1, 1, 1, 0};
     wav_file f = make_wav(&w, 3);
-    zmm_pcm_layout l;
+    zmm_pcm_layout l = {sizeof l, 0, 0, 0, 0};
     unsigned char *copy = tu_xmalloc(f.len + 64);
     size_t fmt_at = 12 + 8 + 27 + 1; /* after the odd JUNK and its pad */
 
@@ -579,7 +578,7 @@ static void test_api_rules(void)
     zmm_file *mem = zmm_memfile_new(NULL, 0);
     zmm_archive *ar = open_mem(mem, ZMM_OPEN_WRITE | ZMM_OPEN_CREATE);
     zmm_stream *s = create(ar, "m", 4096), *rd = NULL;
-    zmm_pcm_layout l;
+    zmm_pcm_layout l = {sizeof l, 0, 0, 0, 0};
     zmm_member_info mi;
     uint32_t incompat;
 

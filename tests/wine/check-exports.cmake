@@ -1,11 +1,15 @@
 # check-exports.cmake -- cmake -DDLL=zmmio.dll -DDEF=zmmio.def -DOBJDUMP=...
-#                         -P check-exports.cmake
+#     -P check-exports.cmake
 #
 # Checks the built zmmio.dll with objdump -p: it exports exactly the names
-# zmmio.def lists, undecorated
-# (no _Name@N, also in a 32-bit build), and imports only system DLLs: KERNEL32,
-# WINMM and the C runtime (msvcrt or the api-ms-win-crt-* set) -- no zlib1.dll,
-# no libgcc or libwinpthread DLL.
+# the EXPORTS section of DEF (src/ioproc/zmmio.def) lists, undecorated (no
+# _Name@N, also in a 32-bit build), and imports only system DLLs: KERNEL32,
+# WINMM and the C runtime (msvcrt or the api-ms-win-crt-* set) -- no
+# zlib1.dll, no libgcc or libwinpthread DLL.
+#
+# Mutation seen failing (2026-12-02): a fifth name (ZmmExtra) added to a
+# scratch copy of zmmio.def given as DEF: "exports are '...', expected
+# exactly '...;ZmmExtra;...'".
 cmake_minimum_required(VERSION 3.20)
 if(NOT DLL OR NOT DEF OR NOT OBJDUMP)
     message(FATAL_ERROR "usage: cmake -DDLL=... -DDEF=... -DOBJDUMP=... -P check-exports.cmake")
@@ -28,20 +32,28 @@ foreach(e IN LISTS entries)
     list(APPEND exports "${e}")
 endforeach()
 list(SORT exports)
-# Expected: the names after EXPORTS in the .def file.
+# The .def's EXPORTS: one name a line (";" starts a comment; "@N"
+# ordinals and keywords such as DATA or PRIVATE after the name are dropped).
 file(STRINGS ${DEF} def_lines)
 set(expected "")
-set(in_exports FALSE)
-foreach(line IN LISTS def_lines)
-    if(line MATCHES "^EXPORTS")
-        set(in_exports TRUE)
-    elseif(in_exports AND line MATCHES "^[ \t]+([A-Za-z_][A-Za-z0-9_]*)")
-        list(APPEND expected ${CMAKE_MATCH_1})
+set(in_exports OFF)
+foreach(l IN LISTS def_lines)
+    string(REGEX REPLACE ";.*$" "" l "${l}")
+    string(STRIP "${l}" l)
+    if(l STREQUAL "")
+        continue()
+    elseif(l MATCHES "^EXPORTS")
+        set(in_exports ON)
+    elseif(l MATCHES "^(LIBRARY|NAME|DESCRIPTION|STACKSIZE|HEAPSIZE|SECTIONS|VERSION)")
+        set(in_exports OFF)
+    elseif(in_exports)
+        string(REGEX REPLACE "[ \t=@].*$" "" name "${l}")
+        list(APPEND expected ${name})
     endif()
 endforeach()
 list(SORT expected)
 if(NOT expected)
-    message(FATAL_ERROR "${DEF} lists no exports")
+    message(FATAL_ERROR "no EXPORTS found in ${DEF}")
 endif()
 if(NOT exports STREQUAL expected)
     message(FATAL_ERROR "exports are '${exports}', expected exactly '${expected}'")

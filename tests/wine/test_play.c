@@ -62,7 +62,7 @@ static int pack(const char *wav, const char *archive, const char *member)
     unsigned char *data = tw_read_file(wav, &len);
     zmm_archive *ar = NULL;
     zmm_stream *st = NULL;
-    zmm_pcm_layout layout;
+    zmm_pcm_layout layout = {sizeof layout, 0, 0, 0, 0};
     zmm_member_info mi;
     int rc = 1;
 
