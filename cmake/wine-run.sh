@@ -64,10 +64,13 @@ fi
 
 # stale_prefix: true if wine32 is installed and the prefix (complete, 64-bit)
 # was made without it.
+# (A wine32 that cannot run -- a kernel without IA32 emulation -- never
+# fills syswow64: such a prefix is not stale.)
 stale_prefix() {
     [ -x "$wine32" ] && [ -f "$WINEPREFIX/.update-timestamp" ] &&
         [ -d "$WINEPREFIX/drive_c/windows/syswow64" ] &&
-        [ ! -f "$WINEPREFIX/drive_c/windows/syswow64/kernel32.dll" ]
+        [ ! -f "$WINEPREFIX/drive_c/windows/syswow64/kernel32.dll" ] &&
+        "$wine32" --version >/dev/null 2>&1
 }
 
 # wineboot writes .update-timestamp once the prefix is complete.
