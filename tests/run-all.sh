@@ -36,6 +36,12 @@
 # DISPLAY for all of it (see start_xvfb). Tests that capture audio make their
 # own HOME with tests/wine/alsa-capture-env.sh.
 #
+# No test is repeated (no `ctest --repeat`): each passes or fails once.
+# Under load: the whole command passes with two CPU burners running for its
+# whole length (tests/README.md, "Under load"):
+#
+#   yes >/dev/null & b1=$!; yes >/dev/null & b2=$!; tests/run-all.sh; kill $b1 $b2
+#
 # Logs of every step are in build/logs/.
 set -u
 set -o pipefail
