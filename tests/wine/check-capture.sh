@@ -1,5 +1,5 @@
 #!/bin/sh
-# check-capture.sh CAPTURE RAW FRAME_BYTES [SKIP [LENGTH]]
+# check-capture.sh CAPTURE RAW FRAME_BYTES [SKIP [LENGTH [SILENCE]]]
 #
 # Is what Wine played (CAPTURE, from tests/wine/alsa-capture-env.sh) the
 # samples RAW[SKIP, SKIP+LENGTH) (bytes; LENGTH "-" or absent: to the end),
@@ -16,12 +16,15 @@
 # or reordered sample frame fails; so does a sound frame that is not the
 # next sample.
 #
+# SILENCE is the byte a silent frame is made of, in hex: 00 (signed PCM,
+# the default) or 80 (8-bit PCM, unsigned).
+#
 # Prints one line: "identical: N bytes" (byte for byte), "identical apart
 # from K silent frames inserted (Wine's ALSA driver under load): N bytes", or
 # "differs: ...". Exit status 0 for the first two.
 set -eu
-if [ $# -lt 3 ] || [ $# -gt 5 ]; then
-    echo "usage: $0 CAPTURE RAW FRAME_BYTES [SKIP [LENGTH]]" >&2
+if [ $# -lt 3 ] || [ $# -gt 6 ]; then
+    echo "usage: $0 CAPTURE RAW FRAME_BYTES [SKIP [LENGTH [SILENCE]]]" >&2
     exit 2
 fi
 capture=$1
@@ -31,6 +34,7 @@ skip=${4:-0}
 total=$(stat -c %s "$raw")
 length=${5:--}
 if [ "$length" = - ]; then length=$((total - skip)); fi
+silence=${6:-00}
 
 if [ ! -f "$capture" ]; then
     echo "differs: nothing was captured"
@@ -52,12 +56,12 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 od -An -v -tx1 -w"$fb" -j "$skip" -N "$length" "$raw" >"$tmp/raw.txt"
 od -An -v -tx1 -w"$fb" "$capture" >"$tmp/cap.txt"
-awk -v fb="$fb" -v bytes="$got" '
+awk -v fb="$fb" -v bytes="$got" -v silence="$silence" '
 BEGIN { n = 0; j = 0; inserted = 0; bad = 0 }
 NR == FNR { raw[n++] = $0; next }
 {
     if (j < n && $0 == raw[j]) { j++; next }
-    if ($0 ~ /^( 00)+$/) { inserted++; next }
+    if ($0 ~ ("^( " silence ")+$")) { inserted++; next }
     printf "differs: capture frame %d (byte %d) is neither the next sample (frame %d) nor silence\n", FNR - 1, (FNR - 1) * fb, j
     bad = 1
     exit 1
