@@ -1,6 +1,6 @@
 #!/bin/bash
 # tests/bench/run-bench.sh [--mib N] [--reps N] [--rand N] [--local N]
-#                          [--data DIR] [--no-wait] [--no-mmio]
+#                          [--data DIR] [--no-wait] [--no-mmio] [--no-x86]
 #
 # The whole benchmark, from a Debian 12 machine (as root):
 #   1. installs what it needs and is missing (apt-get, idempotent): htslib
@@ -15,8 +15,13 @@
 #      average is under 0.7, unless --no-wait, and notes the load in the
 #      report either way;
 #   5. runs bench_native and bench_share, then bench_mmio and bench_assets
-#      under Wine (its own WINEPREFIX, build/bench-wineprefix, with a
-#      persistent wineserver stopped at exit);
+#      under Wine (its own WINEPREFIX,
+#      build/bench-wineprefix, with a persistent wineserver stopped at exit),
+#      then the i686 bench_mmio (build/bench-windows-x86) on the same data
+#      and workloads under 32-bit Wine: its rows join mmio.csv with
+#      " [32-bit]" after the system's name, beside the 64-bit ones (not
+#      measured, and said so, where 32-bit code cannot run: see
+#      tests/README.md; --no-x86 leaves it out);
 #   6. writes docs/benchmarks.md, docs/bench/*.csv and docs/bench/*.png.
 # Intermediate files go to build/bench-out. Takes 15-25 minutes.
 set -euo pipefail
@@ -32,6 +37,7 @@ nlocal=200000
 data=$root/build/bench-data
 wait_idle=1
 run_mmio=1
+run_x86=1
 while [ $# -gt 0 ]; do
     case "$1" in
     --mib) mib=$2; shift 2 ;;
@@ -41,7 +47,8 @@ while [ $# -gt 0 ]; do
     --data) data=$2; shift 2 ;;
     --no-wait) wait_idle=0; shift ;;
     --no-mmio) run_mmio=0; shift ;;
-    *) echo "usage: $0 [--mib N] [--reps N] [--rand N] [--local N] [--data DIR] [--no-wait] [--no-mmio]" >&2
+    --no-x86) run_x86=0; shift ;;
+    *) echo "usage: $0 [--mib N] [--reps N] [--rand N] [--local N] [--data DIR] [--no-wait] [--no-mmio] [--no-x86]" >&2
        exit 2 ;;
     esac
 done
@@ -79,6 +86,12 @@ if [ "$run_mmio" = 1 ]; then
         -DCMAKE_TOOLCHAIN_FILE="$root/cmake/mingw-w64-x86_64.cmake" \
         -DCMAKE_BUILD_TYPE=RelWithDebInfo -DZMM_WERROR=ON >"$out/build-windows.log" 2>&1
     cmake --build build/bench-windows-x64 -j2 --target bench_mmio bench_assets >>"$out/build-windows.log" 2>&1
+    if [ "$run_x86" = 1 ]; then
+        cmake -S . -B build/bench-windows-x86 -G Ninja \
+            -DCMAKE_TOOLCHAIN_FILE="$root/cmake/mingw-w64-i686.cmake" \
+            -DCMAKE_BUILD_TYPE=RelWithDebInfo -DZMM_WERROR=ON >"$out/build-windows-x86.log" 2>&1
+        cmake --build build/bench-windows-x86 -j2 --target bench_mmio >>"$out/build-windows-x86.log" 2>&1
+    fi
 fi
 
 # ---- 3. data --------------------------------------------------------------------
@@ -128,6 +141,23 @@ if [ "$run_mmio" = 1 ]; then
     (cd "$out/assets" && wine "$root/build/bench-windows-x64/bin/bench_assets.exe" \
         --reps "$reps" 5000 20000) | tee "$out/assets.log"
     rm -rf "$out/assets"
+    x86_why=""
+    if [ "$run_x86" = 1 ]; then
+        # The 32-bit row: the i686 build's bench_mmio, same data and
+        # workloads, 32-bit Wine (cmake/wine-run.sh picks the loader).
+        if ! /usr/lib/wine/wine --version >/dev/null 2>&1; then
+            x86_why="32-bit code does not run here (no wine32, or a kernel without IA32 emulation: tests/README.md)"
+            say "bench_mmio [32-bit]: not measured: $x86_why"
+        else
+            say "bench_mmio [32-bit] (32-bit Wine)"
+            mkdir -p "$out/x86"
+            (cd "$data" && cmake/wine-run.sh \
+                "$root/build/bench-windows-x86/bin/bench_mmio.exe" \
+                --out "$out/x86" --work "$data" --reps "$reps" --rand "$nrand" \
+                --local "$nlocal" "${sets[@]}") | tee "$out/mmio-x86.log"
+            bash tests/bench/merge-x86.sh "$out/x86/mmio.csv" >>"$out/mmio.csv"
+        fi
+    fi
 fi
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 elapsed=$((SECONDS - t0))

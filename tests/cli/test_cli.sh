@@ -490,22 +490,35 @@ same "uni/$uname" text.txt "the file is unpacked under its name"
 # ---- interruption (native: Wine does not turn signals into Ctrl+C) ----------------
 
 if [ $native = 1 ]; then
-    # A producer that stalls keeps zmm busy until the signal arrives.
-    (cat text.txt; sleep 3) | $run "$zmm_bin" pack -o stopped.zmm - 2>err.txt &
-    pid=$!
-    sleep 1
+    # zmm reads standard input from a FIFO this script holds open: it waits
+    # for more input until the signal arrives, whatever the machine's load.
+    # Once 2 MiB went into the FIFO (a pipe holds 64 KiB), zmm has read at
+    # least 1.9 MiB: it is running, its signal handler installed (sys_init,
+    # first thing in main); only then is it signalled.
+    # stalled_zmm ARGS...: starts zmm ARGS with that standard input, feeds
+    # it, and sets $pid; the FIFO stays open on fd 4 (closed by the caller).
+    stalled_zmm() {
+        rm -f feed
+        mkfifo feed
+        $run "$zmm_bin" "$@" <feed 2>err.txt &
+        pid=$!
+        exec 4>feed
+        yes "a line of text that zmm reads from standard input" | head -c 2097152 >&4
+    }
+    stalled_zmm pack -o stopped.zmm -
     kill -TERM $pid
+    exec 4>&- # end of input too: a zmm that missed the signal finishes
     { wait $pid; } 2>/dev/null # no "Terminated" from the shell
     rc=$?
     if [ $rc = 143 ]; then ok "pack ended by SIGTERM after its cleanup (exit $rc)"; else not_ok "pack not stopped (exit $rc)"; fi
     if [ -e stopped.zmm ]; then not_ok "an interrupted pack left stopped.zmm"; else ok "no archive after an interrupted pack"; fi
 
     cp edit.zmm edit-before.zmm
-    (cat text.txt; sleep 3) | $run "$zmm_bin" add edit.zmm - --as stalled.txt 2>err.txt &
-    pid=$!
-    sleep 1
+    stalled_zmm add edit.zmm - --as stalled.txt
     kill -TERM $pid
+    exec 4>&-
     { wait $pid; } 2>/dev/null
+    rm -f feed
     check 0 "list after an interrupted add" zmm list edit.zmm
     if grep -q "stalled\|zmm-add" out.txt; then not_ok "an interrupted add left a member"; else ok "an interrupted add changes no member"; fi
     zmm list edit-before.zmm >before.out 2>/dev/null

@@ -105,58 +105,43 @@ size() { stat -c %s "$1"; }
 # frame SECONDS RATE: round(SECONDS * RATE), as zmmplay computes it.
 frame() { awk -v s="$1" -v r="$2" 'BEGIN { printf "%d", s * r + 0.5 }'; }
 
-# same_as RAW SKIP [LENGTH]: the capture equals RAW's bytes from SKIP on
-# (LENGTH of them, or all the rest), and has no other bytes.
+# same_as RAW SKIP [LENGTH]: the capture is RAW's bytes from SKIP on (LENGTH
+# of them, or all the rest), every frame in order, with no other frames but
+# silent ones Wine's ALSA driver inserts when its device thread falls behind
+# on a busy machine (tests/wine/check-capture.sh: which periods get them is
+# the scheduler's business, never the player's). Prints the verdict.
 same_as() {
     raw=$1
     skip=$2
     total=$(size "$raw")
     length=${3:-$((total - skip))}
-    if [ ! -f "$capture" ]; then
-        echo "  nothing was captured"
-        return 1
-    fi
-    got=$(size "$capture")
-    if [ "$got" != "$length" ]; then
-        echo "  captured $got bytes, expected $length"
-        return 1
-    fi
-    if ! cmp -s -n "$length" -i "0:$skip" "$capture" "$raw"; then
-        echo "  $(cmp -n "$length" -i "0:$skip" "$capture" "$raw" 2>&1 | head -n 1)"
-        return 1
-    fi
-    return 0
+    case $raw in st16* | long*) fb=4 ;; m16* | ima* | ulaw* | msadpcm*) fb=2 ;;
+    m8*) fb=1 ;; st24*) fb=6 ;; *) fb=1 ;; esac
+    # 8-bit PCM is unsigned: its silence is 0x80
+    case $raw in m8*) silence=80 ;; *) silence=00 ;; esac
+    v=$(sh "$src/tests/wine/check-capture.sh" "$capture" "$raw" "$fb" "$skip" "$length" "$silence") && r=0 || r=1
+    echo "  $v"
+    return $r
 }
 
-# play_exact OUT RAW SKIP LENGTH ARGS...: plays ARGS and checks with
-# same_as RAW SKIP LENGTH (LENGTH "-": the rest). Under heavy load Wine's
-# ALSA driver may insert a period of silence when its own device thread
-# falls behind (an underrun: the capture comes out longer); such a run is
-# retried, twice at most, and noted. Sets $rc; returns same_as's result.
+# play_exact OUT RAW SKIP LENGTH ARGS...: plays ARGS once and checks with
+# same_as RAW SKIP LENGTH (LENGTH "-": the rest). Sets $rc; returns
+# same_as's result. No retry: silence inserted under load is accepted by
+# the comparison itself, anything else is a failure.
 play_exact() {
     out=$1
     raw=$2
     skip=$3
     len=$4
     shift 4
-    attempt=1
-    while :; do
-        play "$out" "$@"
-        if [ "$len" = - ]; then
-            same_as "$raw" "$skip" >"$out.cmp" && r=0 || r=1
-        else
-            same_as "$raw" "$skip" "$len" >"$out.cmp" && r=0 || r=1
-        fi
-        if [ "$r" = 0 ] || [ "$rc" != 0 ] || [ $attempt -ge 3 ] ||
-            ! grep -q "^  captured [0-9]* bytes, expected" "$out.cmp" ||
-            [ "$(size "$capture")" -le "$(sed -n 's/.*expected //p' "$out.cmp")" ]; then
-            cat "$out.cmp"
-            return $r
-        fi
-        note "$out: $(cat "$out.cmp" | sed 's/^ *//'): Wine inserted silence" \
-             "(an underrun under load); playing again"
-        attempt=$((attempt + 1))
-    done
+    play "$out" "$@"
+    if [ "$len" = - ]; then
+        same_as "$raw" "$skip" >"$out.cmp" && r=0 || r=1
+    else
+        same_as "$raw" "$skip" "$len" >"$out.cmp" && r=0 || r=1
+    fi
+    cat "$out.cmp"
+    return $r
 }
 
 # split_check RAW BYTES_PER_FRAME T: runs split.awk on the capture (see
@@ -330,17 +315,16 @@ acm)
             sed 's/^/  | /' "$c.txt"
         fi
     done
-    for attempt in 1 2 3; do
-        play msadpcm "acm.zmm+msadpcm.wav"
-        if [ "$rc" != 0 ] || [ ! -f "$capture" ] ||
-            [ "$(size "$capture")" -le "$(size msadpcm.raw)" ]; then
-            break
-        fi
-        note "msadpcm: $(size "$capture") bytes: Wine inserted silence; playing again"
-    done
-    if [ "$rc" = 0 ] && [ -f "$capture" ] &&
-        [ "$(size "$capture")" = "$(size msadpcm.raw)" ]; then
-        ok "msadpcm: played through the ACM, $(size "$capture") bytes (as long as sox's decoding)"
+    # Wine's decoder rounds differently from sox's, so the bytes cannot be
+    # compared: the player must say it played every frame, and the capture
+    # hold at least that many (silence inserted under load only adds).
+    play msadpcm "acm.zmm+msadpcm.wav"
+    frames=$(sed -n 's/^  duration .*(\([0-9]*\) frames)$/\1/p' msadpcm.txt)
+    if [ "$rc" = 0 ] && [ -f "$capture" ] && [ -n "$frames" ] &&
+        grep -Eq "^played .*: $frames frames from frame 0\$" msadpcm.txt &&
+        [ "$(size "$capture")" -ge "$(size msadpcm.raw)" ]; then
+        ok "msadpcm: played through the ACM, all $frames frames; $(size "$capture")" \
+           "bytes captured, at least sox's $(size msadpcm.raw) (whole blocks)"
     else
         fail "msadpcm: exit $rc"
         sed 's/^/  | /' msadpcm.txt
@@ -469,13 +453,14 @@ interrupt)
     HOME="$work/home" timeout --foreground -k 5 60 $emulator "$player" \
         long.zmm+long.wav >interrupt.txt 2>&1 </dev/null &
     pid=$!
-    # Interrupt once playback has been going for a while.
+    # Interrupt once the device has received audio (the capture has bytes:
+    # the console handler is installed before playback starts), whatever
+    # the time that takes; the clip (about 30 s) is still playing then.
     i=0
-    while [ $i -lt 100 ] && ! grep -q "^  playing" interrupt.txt; do
+    while [ $i -lt 600 ] && ! [ -s "$capture" ] && kill -0 "$pid" 2>/dev/null; do
         sleep 0.1
         i=$((i + 1))
     done
-    sleep 1
     # The emulator script execs wine, which becomes the Windows process:
     # Wine turns SIGINT into a Ctrl+C event.
     kill -INT "$pid" 2>/dev/null || true
@@ -631,9 +616,15 @@ gui-inner)
     echo space >&3
     if wait_for "state=paused"; then
         # The device may report a few ms more as it stops (seen once under
-        # load: 133 frames): the position is taken once it has settled.
-        sleep 0.3
+        # load: 133 frames): the position is taken once it has stopped
+        # changing (two looks 0.5 s apart agree; up to 20 looks), then it
+        # must not move again.
         held=$(last_pos)
+        n=0
+        while sleep 0.5 && [ "$(last_pos)" != "$held" ] && [ $n -lt 20 ]; do
+            held=$(last_pos)
+            n=$((n + 1))
+        done
         sleep 0.6
         if [ "$(last_pos)" = "$held" ]; then
             ok "space: paused, the position holds at frame $held"

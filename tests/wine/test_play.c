@@ -15,7 +15,9 @@
  *                                       PlaySound(NAME, SND_ASYNC) -- played on
  *                                       Wine's own thread -- while this thread
  *                                       reads OTHER through mmio at random
- *                                       places, until CAPTURE holds BYTES
+ *                                       places, until CAPTURE holds BYTES (the
+ *                                       sound is playing) and then until
+ *                                       PlaySound says it is over
  *
  * play_capture.sh runs these under Wine with an ALSA capture and compares the
  * bytes played with the WAV's samples.
@@ -348,6 +350,7 @@ static int play_async(const char *name, const char *other,
 {
     uint64_t rng = 5;
     long reads = 0, r;
+    int playing = 0;
     DWORD start = GetTickCount();
     WIN32_FILE_ATTRIBUTE_DATA fa;
 
@@ -364,17 +367,24 @@ static int play_async(const char *name, const char *other,
             return 1;
         }
         reads += r;
-        if (GetFileAttributesExA(capture, GetFileExInfoStandard, &fa)
+        /* The capture holds as many bytes as the samples: the sound is
+         * playing (Wine's silence, inserted when its device thread falls
+         * behind, may make it that long before every sample went out).
+         * From then on, PlaySound(NULL, SND_NOSTOP) fails while a sound of
+         * this process plays and succeeds, doing nothing, once it is over:
+         * no stop is sent, so every sample is played. */
+        if (!playing
+            && GetFileAttributesExA(capture, GetFileExInfoStandard, &fa)
             && (long)fa.nFileSizeLow >= bytes)
+            playing = 1;
+        if (playing && PlaySoundA(NULL, NULL, SND_NOSTOP))
             break;
-        if (GetTickCount() - start > 60000) {
-            fprintf(stderr, "playback did not finish within 60 s\n");
+        if (GetTickCount() - start > 120000) { /* a hang, not a slow run */
+            fprintf(stderr, "playback did not finish within 120 s\n");
             PlaySoundA(NULL, NULL, 0);
             return 1;
         }
     }
-    Sleep(300); /* let the last period drain before stopping */
-    PlaySoundA(NULL, NULL, 0);
     printf("PlaySound(%s, SND_ASYNC): played while %ld reads of %s through "
            "mmio on the main thread were right\n", name, reads, other);
     return 0;
