@@ -412,7 +412,7 @@ static zmm_result w_read_shared(zmm_file *f, uint64_t off, void *b, size_t n)
 
 static const zmm_file_methods watched_methods = {
     w_read_at, w_write_at, w_size, w_truncate, w_sync, w_close,
-    w_read_shared};
+    w_read_shared, NULL};
 
 /* Waits until the worker has called read_shared for the stored bytes at
  * `offset`: from then on the block is the worker's (being decoded, or
