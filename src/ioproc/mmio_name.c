@@ -82,11 +82,17 @@ void zmmio_name_free(zmmio_name *name)
     memset(name, 0, sizeof *name);
 }
 
+/* Windows paths and PATH are at most 32,767 units; the bound also tells the
+ * optimiser the copy below is small. */
+#define MAX_SEARCH_UNITS 32767u
+
 /* Appends `part` and a ';' to the list at *list (of *len units, in a buffer
- * of *cap); 0 when out of memory. */
+ * of *cap); 0 when out of memory or too long. */
 static int append_dir(wchar_t **list, size_t *len, size_t *cap,
                       const wchar_t *part, size_t n)
 {
+    if (n > MAX_SEARCH_UNITS || *len > 8 * MAX_SEARCH_UNITS)
+        return 0;
     if (*len + n + 2 > *cap) {
         size_t want = (*len + n + 2) * 2;
         wchar_t *grown = realloc(*list, want * sizeof *grown);
