@@ -227,7 +227,7 @@ static void check_snapshot(const uint8_t *data, size_t size, zmm_archive *ar)
         if (!fb)
             continue;
         zmm_snapshot_ref(snap);
-        if (zmm_stream_open_snapshot(snap, (uint32_t)i, fb, NULL, NULL,
+        if (zmm_stream_open_snapshot(snap, (uint32_t)i, fb, NULL, NULL, NULL,
                                      ZMM_STREAM_NO_READAHEAD, &sb) != ZMM_OK)
             continue;
         if (zmm_stream_open(ar, info.name, ZMM_STREAM_READ, NULL, &sa) ==
