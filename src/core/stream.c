@@ -767,7 +767,8 @@ zmm_result zmm_stream_open_snapshot(zmm_snapshot *snap, uint32_t index,
     }
     s->snap = snap;
     s->file = file;
-    s->m = snap->dir.members[index];
+    zmm_snapshot_member_get(snap, index, &s->snap_member);
+    s->m = &s->snap_member;
     if (shared != NULL) {
         zmm_shared_cache_ref(shared);
         s->shared = shared;

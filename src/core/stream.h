@@ -26,6 +26,7 @@ struct zmm_stream {
     /* With snap: the share's read-ahead threads (NULL: a private one). */
     zmm_readahead_pool *pool;
     zmm_member *m;
+    zmm_member snap_member; /* with snap: m points here */
     int writable;
     /* Bytes of each block buffer (stored, cache, read-ahead): the block
      * size, or for a read-only stream at most the member's length. */

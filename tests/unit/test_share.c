@@ -411,11 +411,11 @@ static void test_snapshot_memory(void)
     printf("5000 members: directory %u bytes on disk, snapshot %lu bytes "
            "in memory (%.2fx)\n",
            (unsigned)dir_len, (unsigned long)mem, (double)mem / dir_len);
-    /* Flat: one member record, one block entry and the name each, and the
-     * index: a small multiple of the bytes on disk (3.1x here, for members
-     * of one block: 53 bytes on disk each), never a heap block per
-     * member. */
-    CHECKF(mem <= 13 * (size_t)dir_len / 4, "snapshot %lu bytes for a "
+    /* Compact: a 32-byte record, one block entry and the name each, and
+     * the index, in flat arrays: at most twice the bytes on disk (1.4x
+     * here, for members of one block: 53 bytes on disk each; 3.2x when
+     * every member was a zmm_member). */
+    CHECKF(mem <= 2 * (size_t)dir_len, "snapshot %lu bytes for a "
            "%u-byte directory", (unsigned long)mem, (unsigned)dir_len);
     CHECK_OK(zmm_stream_close(s));
     zmm_share_free(sh);
