@@ -315,10 +315,10 @@ static UINT open_query(char *filename, DWORD flags)
 /* MMIO_DELETE: deletes the member the name opens -- the default member for
  * "x.zmm+", as opening "x.zmm+" reads it; other members stay -- or the whole
  * archive file for a name without any '+' (reachable only by naming the
- * procedure: fccIOProc or pIOProc). A bare archive name is searched for
- * as the DOS procedure's OpenFile finds the file it deletes. No handle is made (mmio must not send
- * CLOSE for it; Windows returns TRUE from mmioOpen, Wine a handle whose
- * CLOSE does nothing). */
+ * procedure: fccIOProc or pIOProc). A bare archive name is searched for as
+ * the DOS procedure's OpenFile finds the file it deletes. No handle is made
+ * (mmio must not send CLOSE for it; Windows returns TRUE from mmioOpen,
+ * Wine a handle whose CLOSE does nothing). */
 static UINT open_delete(zmmio_name *name)
 {
     UINT err;
