@@ -14,7 +14,8 @@
 #   4. waits (up to 40 minutes, polling each minute) until the 1-minute load
 #      average is under 0.7, unless --no-wait, and notes the load in the
 #      report either way;
-#   5. runs bench_native and bench_share, then bench_mmio and bench_assets
+#   5. runs bench_native and bench_share, then bench_mmio, bench_assets and
+#      bench_fileio
 #      under Wine (its own WINEPREFIX,
 #      build/bench-wineprefix, with a persistent wineserver stopped at exit),
 #      then the i686 bench_mmio (build/bench-windows-x86) on the same data
@@ -85,7 +86,7 @@ if [ "$run_mmio" = 1 ]; then
     cmake -S . -B build/bench-windows-x64 -G Ninja \
         -DCMAKE_TOOLCHAIN_FILE="$root/cmake/mingw-w64-x86_64.cmake" \
         -DCMAKE_BUILD_TYPE=RelWithDebInfo -DZMM_WERROR=ON >"$out/build-windows.log" 2>&1
-    cmake --build build/bench-windows-x64 -j2 --target bench_mmio bench_assets >>"$out/build-windows.log" 2>&1
+    cmake --build build/bench-windows-x64 -j2 --target bench_mmio bench_assets bench_fileio >>"$out/build-windows.log" 2>&1
     if [ "$run_x86" = 1 ]; then
         cmake -S . -B build/bench-windows-x86 -G Ninja \
             -DCMAKE_TOOLCHAIN_FILE="$root/cmake/mingw-w64-i686.cmake" \
@@ -139,6 +140,9 @@ if [ "$run_mmio" = 1 ]; then
     mkdir -p "$out/assets"
     (cd "$out/assets" && "$root/cmake/wine-run.sh" "$root/build/bench-windows-x64/bin/bench_assets.exe" \
         --reps "$reps" 5000 20000) | tee "$out/assets.log"
+    say "bench_fileio (Wine)"
+    (cd "$out" && "$root/cmake/wine-run.sh" "$root/build/bench-windows-x64/bin/bench_fileio.exe" \
+        --work "$out") | tee "$out/fileio.log"
     rm -rf "$out/assets"
     x86_why=""
     if [ "$run_x86" = 1 ]; then
