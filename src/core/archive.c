@@ -6,6 +6,7 @@
  * committed generation (docs/FORMAT.md, "Commit protocol").
  */
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <zlib.h>
@@ -100,13 +101,69 @@ zmm_result zmm_archive_store_block(zmm_archive *ar, int level,
     return rc;
 }
 
+typedef struct byte_range {
+    uint64_t start, end;
+} byte_range;
+
+static int by_start(const void *a, const void *b)
+{
+    const byte_range *x = a, *y = b;
+
+    return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* Adds the stored bytes of every block and dictionary of ar's members to
+ * r (which has room), returning how many ranges. */
+static size_t stored_ranges(const zmm_archive *ar, byte_range *r)
+{
+    size_t n = 0;
+    uint32_t i, b;
+
+    for (i = 0; i < ar->dir.count; i++) {
+        const zmm_member *m = ar->dir.members[i];
+
+        if (m->flags & ZMM_MEMBER_DICT) {
+            r[n].start = m->dict.offset;
+            r[n++].end = m->dict.offset + m->dict.stored_size;
+        }
+        for (b = 0; b < m->block_count; b++) {
+            r[n].start = m->blocks[b].offset;
+            r[n++].end = m->blocks[b].offset + m->blocks[b].stored_size;
+        }
+    }
+    return n;
+}
+
+/* Bytes of the file the committed state uses: the header area, the
+ * directory and the stored bytes of every block and dictionary, each byte
+ * counted once (FORMAT.md lets a reader open an archive whose blocks share
+ * stored bytes, without checking). */
 static uint64_t live_bytes(const zmm_archive *ar)
 {
-    uint64_t total = ZMM_DATA_START + ar->slot.directory_length;
-    uint32_t i;
+    uint64_t total = ZMM_DATA_START + ar->slot.directory_length, reach = 0;
+    uint64_t end = ar->slot.directory_offset + ar->slot.directory_length;
+    size_t room = ar->dir.count, n, i;
+    byte_range *r;
 
     for (i = 0; i < ar->dir.count; i++)
-        total += zmm_member_packed_size(ar->dir.members[i]);
+        room += ar->dir.members[i]->block_count;
+    r = zmm_malloc((room ? room : 1) * sizeof *r);
+    if (r == NULL) { /* no memory: an overlap is counted twice */
+        for (i = 0; i < ar->dir.count; i++)
+            total += zmm_member_packed_size(ar->dir.members[i]);
+        return total < end ? total : end;
+    }
+    n = stored_ranges(ar, r);
+    qsort(r, n, sizeof *r, by_start);
+    for (i = 0; i < n; i++) {
+        uint64_t from = r[i].start > reach ? r[i].start : reach;
+
+        if (r[i].end > from)
+            total += r[i].end - from;
+        if (r[i].end > reach)
+            reach = r[i].end;
+    }
+    zmm_free(r);
     return total;
 }
 
@@ -323,7 +380,8 @@ zmm_result zmm_archive_get_info(zmm_archive *ar, zmm_archive_info *info)
     full.generation = ar->slot.generation;
     full.file_size = end;
     full.live_bytes = ar->committed_live;
-    full.garbage_bytes = end - ar->committed_live;
+    full.garbage_bytes =
+        end > ar->committed_live ? end - ar->committed_live : 0;
     full.member_count = ar->dir.count;
     full.flags = ar->other_slot_damaged ? ZMM_ARCHIVE_SLOT_DAMAGED : 0;
     /* As far as the caller's struct_size reaches (struct_size.h). */
