@@ -153,6 +153,41 @@ ZMM_API zmm_result zmm_archive_close(zmm_archive *ar);
  */
 ZMM_API zmm_result zmm_archive_commit(zmm_archive *ar);
 
+/*
+ * Checkpoints while writing: a commit made by the library itself, after a
+ * stream's write, once `bytes` bytes have been written since the last commit
+ * or `interval_ms` milliseconds have passed since the first of them,
+ * whichever comes first (0 turns either off). A crash of the application or
+ * the machine then keeps everything written up to the last checkpoint. A due
+ * checkpoint waits for a write that ends on or crosses a block edge (so a
+ * sequential writer stores no short block that the next checkpoint would
+ * store again), but no longer than twice the limit.
+ * `clock_ms` (NULL: the OS's monotonic clock) returns milliseconds from any
+ * origin, given `clock_context`: tests make time pass as they like.
+ */
+typedef struct zmm_checkpoint_policy {
+    size_t struct_size;   /* sizeof(zmm_checkpoint_policy), set by the caller */
+    uint64_t bytes;       /* new bytes that make a checkpoint due; 0 = no limit */
+    uint32_t interval_ms; /* age of the oldest new byte that does; 0 = none */
+    uint64_t (*clock_ms)(void *clock_context);
+    void *clock_context;
+} zmm_checkpoint_policy;
+
+/*
+ * Sets the archive's checkpoint policy (above); NULL turns checkpoints off
+ * (the default: writes become durable at zmm_archive_commit or close).
+ * The write that makes a checkpoint returns the checkpoint's error, if it
+ * fails (then, as after any failed commit, ZMM_ERR_STATE follows).
+ * Returns ZMM_OK; ZMM_ERR_INVALID_ARG (struct_size too small);
+ * ZMM_ERR_READ_ONLY (an archive opened read-only).
+ */
+ZMM_API zmm_result zmm_archive_set_checkpoints(
+    zmm_archive *ar, const zmm_checkpoint_policy *policy);
+
+/* Checkpoints the archive made itself since it was opened (tests and
+ * benchmarks count them). */
+ZMM_API uint64_t zmm_archive_checkpoints(const zmm_archive *ar);
+
 /* The OS error (errno or GetLastError()) behind the archive's most recent
  * ZMM_ERR_IO / ACCESS, or 0. */
 ZMM_API long zmm_archive_os_error(const zmm_archive *ar);

@@ -154,6 +154,7 @@ static zmm_result publish(zmm_archive *ar)
     ar->other_slot_damaged = 0;
     ar->modified = 0;
     ar->committed_live = live_bytes(ar);
+    ar->unpublished = 0;
     return ZMM_OK;
 }
 
@@ -170,6 +171,68 @@ zmm_result zmm_archive_commit(zmm_archive *ar)
         if ((rc = zmm_stream_flush(ar->streams[i])) != ZMM_OK)
             return rc;
     return ar->modified ? publish(ar) : ZMM_OK;
+}
+
+zmm_result zmm_archive_set_checkpoints(zmm_archive *ar,
+                                       const zmm_checkpoint_policy *policy)
+{
+    zmm_checkpoint_policy full = {sizeof full, 0, 0, NULL, NULL};
+
+    if (!ar->writable)
+        return ZMM_ERR_READ_ONLY;
+    if (policy != NULL && zmm_struct_in(&full, sizeof full, policy,
+                                        ZMM_CHECKPOINT_POLICY_V1) != ZMM_OK)
+        return ZMM_ERR_INVALID_ARG;
+    ar->policy = full;
+    ar->checkpoints_on =
+        policy != NULL && (full.bytes != 0 || full.interval_ms != 0);
+    ar->unpublished = 0;
+    return ZMM_OK;
+}
+
+uint64_t zmm_archive_checkpoints(const zmm_archive *ar)
+{
+    return ar->checkpoints;
+}
+
+static uint64_t now_ms(const zmm_archive *ar)
+{
+    return ar->policy.clock_ms != NULL
+               ? ar->policy.clock_ms(ar->policy.clock_context)
+               : zmm_platform_clock_ms();
+}
+
+zmm_result zmm_archive_wrote(zmm_archive *ar, size_t len, int at_edge)
+{
+    const zmm_checkpoint_policy *p = &ar->policy;
+    uint64_t age = 0;
+    int due, overdue;
+    zmm_result rc;
+
+    if (!ar->checkpoints_on || len == 0)
+        return ZMM_OK;
+    if (p->interval_ms != 0) {
+        uint64_t now = now_ms(ar);
+
+        if (ar->unpublished == 0)
+            ar->unpublished_since = now;
+        age = now - ar->unpublished_since;
+    }
+    ar->unpublished += len;
+    due = (p->bytes != 0 && ar->unpublished >= p->bytes) ||
+          (p->interval_ms != 0 && age >= p->interval_ms);
+    /* A writer that never reaches a block edge is not kept waiting
+     * longer than twice the policy. */
+    overdue = (p->bytes != 0 && ar->unpublished >= 2 * p->bytes) ||
+              (p->interval_ms != 0 && age >= 2 * (uint64_t)p->interval_ms);
+    if (!due || (!at_edge && !overdue))
+        return ZMM_OK;
+    rc = zmm_archive_commit(ar);
+    if (rc != ZMM_OK)
+        return rc;
+    ar->unpublished = 0;
+    ar->checkpoints++;
+    return ZMM_OK;
 }
 
 /* Writes a new archive into an empty file: generation 1 in slot 0, now or

@@ -65,6 +65,11 @@ void zmm_archive_release_member(zmm_archive *ar, zmm_member *m, int writer);
 zmm_result zmm_archive_resize_member(zmm_archive *ar, zmm_member *m,
                                      uint64_t length);
 
+/* A stream wrote `len` bytes; `at_edge`: the write ended on or crossed a
+ * block edge. Commits when the checkpoint policy says one is due (see
+ * zmm_checkpoint_policy) and returns that commit's result; else ZMM_OK. */
+zmm_result zmm_archive_wrote(zmm_archive *ar, size_t len, int at_edge);
+
 /* Registers an open stream, flushed by every commit and freed by the
  * archive's close; unregistered by the stream when it is freed. */
 zmm_result zmm_archive_add_stream(zmm_archive *ar, zmm_stream *s);

@@ -31,6 +31,13 @@ struct zmm_archive {
      * after it no commit may publish (a half-written state, or one missing
      * acknowledged writes), and every commit returns ZMM_ERR_STATE. */
     zmm_result failed;
+    /* Checkpoints (zmm_archive_set_checkpoints): the policy, bytes written
+     * since the last commit, when the first of them was, how many so far. */
+    int checkpoints_on;
+    zmm_checkpoint_policy policy;
+    uint64_t unpublished;
+    uint64_t unpublished_since;
+    uint64_t checkpoints;
 };
 
 #endif

@@ -557,7 +557,11 @@ zmm_result zmm_stream_write(zmm_stream *s, const void *buf, size_t len)
         pos += count;
     }
     s->pos = pos;
-    return ZMM_OK;
+    /* The write is in; now perhaps a checkpoint. At a block edge the blocks
+     * before it are whole, so a sequential writer's checkpoint stores no
+     * short block to be stored again at the next. */
+    return zmm_archive_wrote(s->ar, len, ((pos - len) >> s->m->block_shift) !=
+                                             (pos >> s->m->block_shift));
 }
 
 zmm_result zmm_stream_seek(zmm_stream *s, int64_t offset, int origin,
