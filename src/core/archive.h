@@ -40,8 +40,8 @@ int zmm_archive_writable(const zmm_archive *ar);
 /* The file its streams read blocks from. */
 zmm_file *zmm_archive_file(zmm_archive *ar);
 
-/* The directory changed (a member's length, layout, dictionary...): the
- * next commit publishes it. */
+/* A member's layout or dictionary changed: the next commit publishes a
+ * whole directory (no delta record can say it). */
 void zmm_archive_mark_modified(zmm_archive *ar);
 
 /* Blocks that were acknowledged are lost (a stream could not store them):

@@ -20,6 +20,12 @@ struct zmm_archive {
     uint64_t committed_live;  /* live bytes of the committed state */
     uint64_t append_pos;      /* where the next stored bytes go */
     int modified;             /* the directory changed since the commit */
+    /* Members added, removed, renamed, or their flags, layout, dictionary
+     * or block size changed since the commit: the next commit writes a
+     * whole directory, not a delta record (delta.h). */
+    int structure_changed;
+    uint64_t state_bytes;     /* the committed directory and delta records */
+    uint32_t chain;           /* delta records in the committed state */
     zmm_codec *encoder;
     unsigned char *scratch;   /* room for one encoded block */
     size_t scratch_size;

@@ -48,6 +48,7 @@ static zmm_result store_entry(zmm_stream *s, zmm_cache_entry *e)
     if (rc != ZMM_OK)
         return rc;
     s->m->blocks[e->index] = ref;
+    zmm_member_note_change(s->m, e->index);
     e->dirty = 0;
     return ZMM_OK;
 }

@@ -1,0 +1,272 @@
+/*
+ * test_checkpoint.c -- checkpoints while writing (zmm_archive_set_checkpoints)
+ * with a fake clock, and the garbage they leave.
+ *
+ * 1. The policy: a checkpoint once the bytes or the time are reached, at a
+ *    write that reaches a block edge, at the latest at twice the limit;
+ *    none without new data; each one readable by a new opener.
+ * 2. A simulated hour of CD-quality recording (44,100 frames of 4 bytes a
+ *    second, 635 MB, about 9,700 blocks of 64 KiB) in 16 KiB writes, the
+ *    clock advancing with the audio, checkpointed as zmmio.dll does (4 MiB
+ *    or 2 s): the garbage the checkpoints leave (directories and delta
+ *    records replaced, short blocks stored again) stays under 5% of the
+ *    archive, before and after the close; a state mid-recording, reopened
+ *    from a copy of the file, reads back byte for byte.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "archive_file.h"
+#include "test_util.h"
+
+static uint64_t fake_now;
+
+static uint64_t fake_clock(void *context)
+{
+    (void)context;
+    return fake_now;
+}
+
+static void set_policy(zmm_archive *ar, uint64_t bytes, uint32_t ms)
+{
+    zmm_checkpoint_policy p;
+    memset(&p, 0, sizeof p);
+    p.struct_size = sizeof p;
+    p.bytes = bytes;
+    p.interval_ms = ms;
+    p.clock_ms = fake_clock;
+    CHECK_OK(zmm_archive_set_checkpoints(ar, &p));
+}
+
+static uint64_t member_length(const unsigned char *bytes, size_t len,
+                              const char *name)
+{
+    zmm_archive *ar = NULL;
+    zmm_stream *s = NULL;
+    uint64_t size;
+    if (tu_open_bytes(bytes, len, ZMM_OPEN_READ, &ar) != ZMM_OK)
+        return UINT64_MAX;
+    if (zmm_stream_open(ar, name, ZMM_STREAM_READ, NULL, &s) != ZMM_OK) {
+        zmm_archive_close(ar);
+        return 0; /* not there yet */
+    }
+    size = zmm_stream_size(s);
+    zmm_stream_close(s);
+    zmm_archive_close(ar);
+    return size;
+}
+
+/* What a new opener of the memory file sees of member "m". */
+static uint64_t seen(zmm_file *mem)
+{
+    size_t len;
+    const unsigned char *bytes = zmm_memfile_data(mem, &len);
+    return member_length(bytes, len, "m");
+}
+
+static void policy(void)
+{
+    zmm_file *mem = zmm_memfile_new(NULL, 0);
+    zmm_archive *ar = NULL;
+    zmm_stream *s = NULL;
+    zmm_member_options o;
+    unsigned char buf[4096];
+    zmm_checkpoint_policy bad;
+    tu_rng r;
+
+    tu_set_context("policy");
+    tu_rng_seed(&r, 5);
+    tu_fill(&r, TU_DATA_MIXED, buf, sizeof buf);
+    memset(&o, 0, sizeof o);
+    o.struct_size = sizeof o;
+    o.block_size = 4096;
+    o.level = -1;
+    fake_now = 1000;
+    CHECK_OK(zmm_archive_open_file(tu_borrow_file(mem),
+                                   ZMM_OPEN_WRITE | ZMM_OPEN_CREATE, &ar));
+    memset(&bad, 0, sizeof bad);
+    bad.struct_size = 4;
+    CHECK_RES(zmm_archive_set_checkpoints(ar, &bad), ZMM_ERR_INVALID_ARG);
+    set_policy(ar, 0, 2000);
+    CHECK_OK(zmm_stream_open(ar, "m", ZMM_STREAM_WRITE | ZMM_STREAM_CREATE,
+                             &o, &s));
+    /* Time alone: nothing while the clock stands still. */
+    CHECK_OK(zmm_stream_write(s, buf, 4096));
+    CHECK_OK(zmm_stream_write(s, buf, 4096));
+    CHECK_U64(zmm_archive_checkpoints(ar), 0);
+    CHECK_U64(seen(mem), 0);
+    /* Due (2 s since the first new byte), at a block edge: a checkpoint. */
+    fake_now += 2000;
+    CHECK_OK(zmm_stream_write(s, buf, 4096));
+    CHECK_U64(zmm_archive_checkpoints(ar), 1);
+    CHECK_U64(seen(mem), 3 * 4096);
+    /* No new data, however long: no checkpoint. The first new byte starts
+     * the interval. */
+    fake_now += 10000;
+    CHECK_U64(zmm_archive_checkpoints(ar), 1);
+    CHECK_OK(zmm_stream_write(s, buf, 100)); /* inside a block */
+    fake_now += 2000;
+    CHECK_OK(zmm_stream_write(s, buf, 100)); /* due, not at an edge: waits */
+    CHECK_U64(zmm_archive_checkpoints(ar), 1);
+    fake_now += 1999;
+    CHECK_OK(zmm_stream_write(s, buf, 100));
+    CHECK_U64(zmm_archive_checkpoints(ar), 1);
+    fake_now += 1; /* twice the interval: no longer waits for an edge */
+    CHECK_OK(zmm_stream_write(s, buf, 100));
+    CHECK_U64(zmm_archive_checkpoints(ar), 2);
+    CHECK_U64(seen(mem), 3 * 4096 + 400);
+    /* Bytes alone. */
+    set_policy(ar, 2 * 4096, 0);
+    CHECK_OK(zmm_stream_write(s, buf, 4096 - 400)); /* to the edge */
+    CHECK_OK(zmm_stream_write(s, buf, 4096));
+    CHECK_U64(zmm_archive_checkpoints(ar), 2);
+    CHECK_OK(zmm_stream_write(s, buf, 4096)); /* past 2 blocks since: due */
+    CHECK_U64(zmm_archive_checkpoints(ar), 3);
+    CHECK_U64(seen(mem), 6 * 4096);
+    /* Off: nothing more until the close. */
+    CHECK_OK(zmm_archive_set_checkpoints(ar, NULL));
+    CHECK_OK(zmm_stream_write(s, buf, 4096));
+    CHECK_OK(zmm_stream_write(s, buf, 4096));
+    CHECK_OK(zmm_stream_write(s, buf, 4096));
+    CHECK_OK(zmm_stream_write(s, buf, 4096));
+    CHECK_U64(zmm_archive_checkpoints(ar), 3);
+    CHECK_U64(seen(mem), 6 * 4096);
+    CHECK_OK(zmm_archive_close(ar));
+    CHECK_U64(seen(mem), 10 * 4096);
+    mem->methods->close(mem);
+}
+
+/* ---- a simulated hour ------------------------------------------------------ */
+
+#define RATE 176400u    /* bytes a second: 44.1 kHz, 16 bits, stereo */
+#define HOUR_BYTES ((uint64_t)RATE * 3600u)
+#define PIECE 16384u
+
+/* Audio-like bytes at member offset `at` (a slow wave with a little noise):
+ * the same function makes and checks them. */
+static void audio(unsigned char *out, uint64_t at, size_t len)
+{
+    size_t i;
+    for (i = 0; i < len; i++) {
+        uint64_t x = at + i;
+        uint32_t h = (uint32_t)(x * 2654435761u);
+        out[i] = (unsigned char)((x / 4 % 200) + (h >> 29));
+    }
+}
+
+static void hour(void)
+{
+    zmm_file *mem = zmm_memfile_new(NULL, 0);
+    zmm_archive *ar = NULL;
+    zmm_stream *s = NULL;
+    zmm_archive_info info;
+    unsigned char *piece = tu_xmalloc(PIECE), *copy = NULL, *back;
+    size_t copy_len = 0;
+    uint64_t at = 0, copy_member = 0, checkpoints;
+    double t0 = tu_seconds();
+
+    tu_set_context("a simulated hour");
+    fake_now = 0;
+    CHECK_OK(zmm_archive_open_file(tu_borrow_file(mem),
+                                   ZMM_OPEN_WRITE | ZMM_OPEN_CREATE, &ar));
+    /* zmmio.dll's policy (src/ioproc/ioproc.c). Level 1: the test is about
+     * garbage, not compression, and should not take minutes. */
+    set_policy(ar, 4u << 20, 2000);
+    {
+        zmm_member_options o;
+        memset(&o, 0, sizeof o);
+        o.struct_size = sizeof o;
+        o.level = 1;
+        CHECK_OK(zmm_stream_open(ar, "m", ZMM_STREAM_WRITE |
+                                 ZMM_STREAM_CREATE, &o, &s));
+    }
+    /* A WAV header's 44 bytes first, so that writes straddle block edges
+     * as a recorder's do. */
+    audio(piece, 0, 44);
+    CHECK_OK(zmm_stream_write(s, piece, 44));
+    at = 44;
+    while (at < HOUR_BYTES) {
+        size_t n = HOUR_BYTES - at < PIECE ? (size_t)(HOUR_BYTES - at) : PIECE;
+        audio(piece, at, n);
+        CHECK_OK(zmm_stream_write(s, piece, n));
+        at += n;
+        fake_now = at * 1000 / RATE;
+        /* A copy of the file after 100 checkpoints, with a delta chain. */
+        if (copy == NULL && zmm_archive_checkpoints(ar) == 100) {
+            copy = tu_memfile_copy(mem, &copy_len);
+            copy_member = member_length(copy, copy_len, "m");
+        }
+    }
+    checkpoints = zmm_archive_checkpoints(ar);
+    memset(&info, 0, sizeof info);
+    info.struct_size = sizeof info;
+    CHECK_OK(zmm_archive_get_info(ar, &info));
+    printf("%s: an hour (%llu bytes, %llu checkpoints): archive %llu bytes, "
+           "garbage %llu (%.3f%%) before the close\n", tu_test_name,
+           (unsigned long long)HOUR_BYTES, (unsigned long long)checkpoints,
+           (unsigned long long)info.file_size,
+           (unsigned long long)info.garbage_bytes,
+           100.0 * (double)info.garbage_bytes / (double)info.file_size);
+    /* One checkpoint each 2 s of audio, plus the wait for a block edge
+     * (64 KiB: 0.37 s of audio at most). */
+    CHECKF(checkpoints >= 3600 / 2.4 && checkpoints <= 3600 / 2 + 1,
+           "%llu checkpoints in an hour at 2 s", (unsigned long long)checkpoints);
+    CHECKF(info.garbage_bytes * 20 < info.file_size,
+           "garbage %llu of %llu bytes: 5%% or more",
+           (unsigned long long)info.garbage_bytes,
+           (unsigned long long)info.file_size);
+    CHECK_OK(zmm_archive_close(ar));
+    {
+        size_t len;
+        const unsigned char *bytes = zmm_memfile_data(mem, &len);
+        CHECK_OK(tu_open_bytes(bytes, len, ZMM_OPEN_READ, &ar));
+        CHECK_OK(zmm_archive_get_info(ar, &info));
+        CHECK_OK(zmm_archive_close(ar));
+        CHECK_U64(member_length(bytes, len, "m"), HOUR_BYTES);
+    }
+    printf("%s: after the close: archive %llu bytes, garbage %llu (%.3f%%)\n",
+           tu_test_name, (unsigned long long)info.file_size,
+           (unsigned long long)info.garbage_bytes,
+           100.0 * (double)info.garbage_bytes / (double)info.file_size);
+    CHECKF(info.garbage_bytes * 20 < info.file_size,
+           "garbage %llu of %llu bytes after the close: 5%% or more",
+           (unsigned long long)info.garbage_bytes,
+           (unsigned long long)info.file_size);
+    mem->methods->close(mem);
+
+    /* The state after 100 checkpoints: the member so far, byte for byte. */
+    CHECK(copy != NULL);
+    CHECKF(copy_member >= 100 * 2 * (uint64_t)RATE - 2 * PIECE,
+           "after 100 checkpoints the member has %llu bytes",
+           (unsigned long long)copy_member);
+    if (copy != NULL) {
+        zmm_stream *rs = NULL;
+        size_t got = 0;
+        back = tu_xmalloc((size_t)copy_member);
+        CHECK_OK(tu_open_bytes(copy, copy_len, ZMM_OPEN_READ, &ar));
+        CHECK_OK(zmm_stream_open(ar, "m", ZMM_STREAM_READ, NULL, &rs));
+        CHECK_OK(zmm_stream_read(rs, back, (size_t)copy_member, &got));
+        CHECK_U64(got, copy_member);
+        {
+            unsigned char *want = tu_xmalloc((size_t)copy_member);
+            audio(want, 0, (size_t)copy_member);
+            CHECK(memcmp(want, back, (size_t)copy_member) == 0);
+            free(want);
+        }
+        zmm_stream_close(rs);
+        zmm_archive_close(ar);
+        free(back);
+        free(copy);
+    }
+    free(piece);
+    printf("%s: the hour took %.1f s\n", tu_test_name, tu_seconds() - t0);
+}
+
+int main(void)
+{
+    tu_init("test_checkpoint");
+    policy();
+    hour();
+    printf("%s: passed\n", tu_test_name);
+    return 0;
+}
