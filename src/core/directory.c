@@ -549,9 +549,11 @@ zmm_result zmm_member_resize(zmm_directory *dir, zmm_member *m,
         return rc;
     for (i = m->block_count; i < count; i++)
         memset(&m->blocks[i], 0, sizeof m->blocks[i]); /* zero blocks */
-    /* The last block common to both lengths may change length too. */
-    i = m->block_count < count ? m->block_count : (uint32_t)count;
-    zmm_member_note_change(m, i > 0 ? i - 1 : 0);
+    /* Blocks full at both lengths keep their entries; from the first that
+     * is not, a delta record gives them again. */
+    zmm_member_note_change(
+        m, (uint32_t)((length < m->length ? length : m->length) >>
+                      m->block_shift));
     m->block_count = (uint32_t)count;
     m->length = length;
     dir->total_blocks = others + count;
