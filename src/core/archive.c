@@ -248,6 +248,11 @@ zmm_result zmm_archive_set_checkpoints(zmm_archive *ar,
     return ZMM_OK;
 }
 
+int zmm_archive_checkpointing(const zmm_archive *ar)
+{
+    return ar->checkpoints_on;
+}
+
 uint64_t zmm_archive_checkpoints(const zmm_archive *ar)
 {
     return ar->checkpoints;

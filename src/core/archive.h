@@ -65,6 +65,10 @@ void zmm_archive_release_member(zmm_archive *ar, zmm_member *m, int writer);
 zmm_result zmm_archive_resize_member(zmm_archive *ar, zmm_member *m,
                                      uint64_t length);
 
+/* Whether a checkpoint policy is set: writers then store each block as soon
+ * as a write completes it, so a checkpoint has little left to encode. */
+int zmm_archive_checkpointing(const zmm_archive *ar);
+
 /* A stream wrote `len` bytes; `at_edge`: the write ended on or crossed a
  * block edge. Commits when the checkpoint policy says one is due (see
  * zmm_checkpoint_policy) and returns that commit's result; else ZMM_OK. */
