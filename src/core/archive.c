@@ -221,7 +221,12 @@ static zmm_result commit(zmm_archive *ar, int checkpoint)
     for (i = 0; i < ar->stream_count; i++)
         if ((rc = zmm_stream_flush(ar->streams[i])) != ZMM_OK)
             return rc;
-    return ar->modified ? publish(ar, checkpoint) : ZMM_OK;
+    /* A commit asked for folds a chain of delta records even with nothing
+     * new: the state it leaves is a whole directory that any version-1
+     * reader opens (FORMAT.md, "Delta records"). */
+    if (ar->modified || (!checkpoint && ar->chain > 0))
+        return publish(ar, checkpoint);
+    return ZMM_OK;
 }
 
 /* A commit the application asks for writes a whole directory: it folds
