@@ -144,6 +144,8 @@ ZMM_API zmm_result zmm_archive_close(zmm_archive *ar);
 /*
  * Makes every change written so far durable: open streams' modified blocks and
  * a new directory are appended and synced, then the header slot is switched.
+ * The directory is whole: it folds the delta records of earlier checkpoints
+ * (then it commits even with nothing new).
  * A crash at any point leaves either the previous or the new state. Does
  * nothing on an unmodified archive (or a read-only one).
  * Returns ZMM_OK; ZMM_ERR_IO, ZMM_ERR_ACCESS, ZMM_ERR_NOMEM; ZMM_ERR_LIMIT
@@ -375,7 +377,9 @@ ZMM_API zmm_result zmm_stream_read(zmm_stream *s, void *buf, size_t len,
 /*
  * Writes `len` bytes at the position and advances. Writing past the end
  * extends the member; a gap reads as zeros. The bytes are in the archive at
- * the next commit.
+ * the next commit, or checkpoint (zmm_archive_set_checkpoints), which this
+ * call may make once the bytes are written: its error is then the call's
+ * (the position has advanced).
  * Returns ZMM_OK; ZMM_ERR_READ_ONLY; ZMM_ERR_LIMIT (past the format's
  * largest member); ZMM_ERR_CORRUPT (a damaged block being rewritten in
  * part); ZMM_ERR_IO; ZMM_ERR_NOMEM; ZMM_ERR_STATE (an earlier failure).
