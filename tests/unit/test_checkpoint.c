@@ -12,6 +12,10 @@
  *    records replaced, short blocks stored again) stays under 5% of the
  *    archive, before and after the close; a state mid-recording, reopened
  *    from a copy of the file, reads back byte for byte.
+ * 3. A state that is a directory and a chain of delta records, damaged: every
+ *    byte flipped (two ways) and every truncation. Each copy opens or fails
+ *    cleanly; what opens reads back the bytes of one of the committed states
+ *    or fails to, never other bytes (no silent wrong byte).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -262,10 +266,136 @@ static void hour(void)
     printf("%s: the hour took %.1f s\n", tu_test_name, tu_seconds() - t0);
 }
 
+/* ---- a damaged delta chain ------------------------------------------------- */
+
+#define CHAIN_OTHER 5000u
+#define CHAIN_REC (4 * 4096u)
+
+static unsigned char chain_other[CHAIN_OTHER], chain_rec[CHAIN_REC + 100];
+static unsigned long chain_cases, chain_opened, chain_read;
+
+/* Reads member `name` whole: ZMM_OK with its bytes in *out (free them). */
+static zmm_result read_whole(zmm_archive *ar, const char *name,
+                             unsigned char **out, size_t *len)
+{
+    zmm_stream *s = NULL;
+    size_t got = 0;
+    zmm_result r = zmm_stream_open(ar, name, ZMM_STREAM_READ, NULL, &s);
+    *out = NULL;
+    *len = 0;
+    if (r != ZMM_OK)
+        return r;
+    *len = (size_t)zmm_stream_size(s);
+    *out = tu_xmalloc(*len + 1);
+    r = zmm_stream_read(s, *out, *len, &got);
+    if (r == ZMM_OK && got != *len)
+        r = ZMM_ERR_CORRUPT;
+    zmm_stream_close(s);
+    return r;
+}
+
+static void check_damaged(const unsigned char *file, size_t len)
+{
+    zmm_archive *ar = NULL;
+    unsigned char *got;
+    size_t n;
+    zmm_result r = tu_open_bytes(file, len, ZMM_OPEN_READ, &ar);
+
+    chain_cases++;
+    if (r != ZMM_OK) {
+        CHECKF(r == ZMM_ERR_CORRUPT || r == ZMM_ERR_NOT_ARCHIVE ||
+                   r == ZMM_ERR_UNSUPPORTED || r == ZMM_ERR_LIMIT,
+               "open failed with %s", tu_result_name(r));
+        return;
+    }
+    chain_opened++;
+    if (read_whole(ar, "other.txt", &got, &n) == ZMM_OK) {
+        CHECK_U64(n, CHAIN_OTHER);
+        CHECK(memcmp(got, chain_other, CHAIN_OTHER) == 0);
+    }
+    free(got);
+    r = read_whole(ar, "rec.bin", &got, &n);
+    if (r == ZMM_OK) {
+        /* A checkpoint's state: a whole number of 4 KiB pieces. */
+        CHECKF(n % 4096 == 0 && n >= 4096 && n <= CHAIN_REC,
+               "rec.bin has %llu bytes, no checkpoint's length",
+               (unsigned long long)n);
+        CHECK(memcmp(got, chain_rec, n) == 0);
+        chain_read++;
+    } else {
+        CHECKF(r == ZMM_ERR_CORRUPT || r == ZMM_ERR_NOT_FOUND,
+               "reading rec.bin failed with %s", tu_result_name(r));
+    }
+    free(got);
+    CHECK_OK(zmm_archive_close(ar));
+}
+
+static void damaged_chain(void)
+{
+    zmm_file *mem = zmm_memfile_new(NULL, 0);
+    zmm_archive *ar = NULL;
+    zmm_stream *s = NULL;
+    zmm_member_options o;
+    unsigned char *file, *copy;
+    size_t len, i;
+    tu_rng r;
+    int k;
+
+    tu_set_context("a damaged delta chain");
+    tu_rng_seed(&r, 11);
+    tu_fill(&r, TU_DATA_TEXT, chain_other, CHAIN_OTHER);
+    tu_fill(&r, TU_DATA_MIXED, chain_rec, sizeof chain_rec);
+    memset(&o, 0, sizeof o);
+    o.struct_size = sizeof o;
+    o.block_size = 4096;
+    o.level = 6;
+    CHECK_OK(zmm_archive_open_file(tu_borrow_file(mem),
+                                   ZMM_OPEN_WRITE | ZMM_OPEN_CREATE, &ar));
+    CHECK_OK(zmm_stream_open(ar, "other.txt", ZMM_STREAM_WRITE |
+                             ZMM_STREAM_CREATE, &o, &s));
+    CHECK_OK(zmm_stream_write(s, chain_other, CHAIN_OTHER));
+    CHECK_OK(zmm_stream_close(s));
+    CHECK_OK(zmm_archive_commit(ar));
+    set_policy(ar, 4096, 0);
+    CHECK_OK(zmm_stream_open(ar, "rec.bin", ZMM_STREAM_WRITE |
+                             ZMM_STREAM_CREATE, &o, &s));
+    for (k = 0; k < 4; k++)
+        CHECK_OK(zmm_stream_write(s, chain_rec + k * 4096, 4096));
+    CHECK_OK(zmm_stream_write(s, chain_rec + CHAIN_REC, 100)); /* unpublished */
+    CHECK_U64(zmm_archive_checkpoints(ar), 4);
+    file = tu_memfile_copy(mem, &len); /* a directory and three records */
+    CHECK(len > 4096 && (file[12] & 4) != 0); /* slot 0 holds a record */
+    CHECK_OK(zmm_archive_close(ar));
+    mem->methods->close(mem);
+
+    check_damaged(file, len); /* intact: the last checkpoint */
+    CHECK_U64(chain_read, 1);
+    copy = tu_xmalloc(len);
+    for (i = 0; i < len; i++) {
+        if (i >= 64 && i < 4096)
+            i = 4096; /* the slots' padding: never read */
+        if (i >= 4096 + 64 && i < 8192)
+            i = 8192;
+        memcpy(copy, file, len);
+        copy[i] ^= 0x01;
+        check_damaged(copy, len);
+        copy[i] ^= 0x81;
+        check_damaged(copy, len);
+    }
+    for (i = 0; i < len; i++)
+        check_damaged(file, i);
+    printf("%s: %lu damaged copies of a delta chain (%lu opened, %lu read "
+           "a checkpoint's bytes): no wrong byte\n", tu_test_name,
+           chain_cases, chain_opened, chain_read);
+    free(copy);
+    free(file);
+}
+
 int main(void)
 {
     tu_init("test_checkpoint");
     policy();
+    damaged_chain();
     hour();
     printf("%s: passed\n", tu_test_name);
     return 0;
