@@ -13,12 +13,16 @@
  *    archive, before and after the close; a state mid-recording, reopened
  *    from a copy of the file, reads back byte for byte.
  * 3. A state that is a directory and a chain of delta records, damaged: every
- *    byte flipped (two ways) and every truncation. Each copy opens or fails
- *    cleanly; what opens reads back the bytes of one of the committed states
- *    or fails to, never other bytes (no silent wrong byte).
+ *    byte flipped (two ways) and every truncation, and the newest record's
+ *    bytes changed with its CRCs made right again (so that its rules, not a
+ *    CRC, must catch it). Each copy opens or fails cleanly; what opens reads
+ *    back the bytes of one of the committed states or fails to, never other
+ *    bytes (no silent wrong byte).
  */
 #include <stdlib.h>
 #include <string.h>
+
+#include <zlib.h>
 
 #include "archive_file.h"
 #include "test_util.h"
@@ -364,7 +368,7 @@ static void damaged_chain(void)
     CHECK_OK(zmm_stream_write(s, chain_rec + CHAIN_REC, 100)); /* unpublished */
     CHECK_U64(zmm_archive_checkpoints(ar), 4);
     file = tu_memfile_copy(mem, &len); /* a directory and three records */
-    CHECK(len > 4096 && (file[12] & 4) != 0); /* slot 0 holds a record */
+    CHECK(len > 8192 && (file[12] & 4) != 0 && (file[4096 + 12] & 4) != 0);
     CHECK_OK(zmm_archive_close(ar));
     mem->methods->close(mem);
 
@@ -384,6 +388,32 @@ static void damaged_chain(void)
     }
     for (i = 0; i < len; i++)
         check_damaged(file, i);
+    {   /* The newest record (the newer slot's), changed and resealed. */
+        static const unsigned char masks[] = {0x00, 0x01, 0x02, 0x10, 0x80, 0xff};
+        size_t sl = file[4096 + 24] > file[24] ? 4096 : 0;
+        uint64_t at = (uint64_t)file[sl + 32] | (uint64_t)file[sl + 33] << 8 |
+                      (uint64_t)file[sl + 34] << 16;
+        size_t rec_len = (size_t)file[sl + 40] | (size_t)file[sl + 41] << 8;
+        size_t m;
+        CHECK(at + rec_len == len && rec_len >= 32);
+        for (i = 0; i < rec_len; i++)
+            for (m = 0; m < sizeof masks; m++) {
+                uint32_t c;
+                memcpy(copy, file, len);
+                copy[at + i] ^= masks[m];
+                c = (uint32_t)crc32(0, copy + at, (uInt)rec_len);
+                copy[sl + 44] = (unsigned char)c;
+                copy[sl + 45] = (unsigned char)(c >> 8);
+                copy[sl + 46] = (unsigned char)(c >> 16);
+                copy[sl + 47] = (unsigned char)(c >> 24);
+                c = (uint32_t)crc32(0, copy + sl, 60);
+                copy[sl + 60] = (unsigned char)c;
+                copy[sl + 61] = (unsigned char)(c >> 8);
+                copy[sl + 62] = (unsigned char)(c >> 16);
+                copy[sl + 63] = (unsigned char)(c >> 24);
+                check_damaged(copy, len);
+            }
+    }
     printf("%s: %lu damaged copies of a delta chain (%lu opened, %lu read "
            "a checkpoint's bytes): no wrong byte\n", tu_test_name,
            chain_cases, chain_opened, chain_read);
