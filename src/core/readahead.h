@@ -1,16 +1,19 @@
 /*
- * readahead.h -- decoding the next blocks of a read-only stream on a second
- * thread while the reader consumes the current one.
+ * readahead.h -- decoding the next blocks of read-only streams on a few
+ * shared threads while the readers consume the current ones.
  *
- * The stream owns one zmm_readahead. It asks for the blocks just ahead of
+ * A stream owns one zmm_readahead. It asks for the blocks just ahead of
  * the one it reads (zmm_readahead_ahead) and, when it reaches one, takes the
  * decoded bytes by swapping buffers with its cache (zmm_readahead_take).
- * The worker shares with the reader only the archive's file, through
- * read_shared, and the slots below, under one mutex: it gets copies of the
- * block references, never the member or the archive. Anything the worker
- * could not do (a read error, a CRC mismatch, no memory) is simply not
- * offered: the reader decodes the block itself, as without read-ahead, so
- * errors are reported exactly as before.
+ * The decoding is done by the threads of a zmm_readahead_pool: a share's
+ * (zmm_share: at most one thread per processor, however many streams read
+ * ahead) or, for a stream of an archive opened on its own, a private pool
+ * of one thread. A thread shares with a reader only the archive's file,
+ * through read_shared, and the slots below, under the pool's mutex: it gets
+ * copies of the block references, never the member or the archive.
+ * Anything a thread could not do (a read error, a CRC mismatch, no memory)
+ * is simply not offered: the reader decodes the block itself, as without
+ * read-ahead, so errors are reported exactly as before.
  */
 #ifndef ZMM_READAHEAD_H
 #define ZMM_READAHEAD_H
@@ -28,6 +31,7 @@
 #endif
 
 typedef struct zmm_readahead zmm_readahead;
+typedef struct zmm_readahead_pool zmm_readahead_pool;
 
 typedef struct zmm_readahead_job {
     uint32_t index;    /* block index in the member */
@@ -35,16 +39,30 @@ typedef struct zmm_readahead_job {
     zmm_block_ref ref; /* a copy: the worker never reads the member */
 } zmm_readahead_job;
 
-/* Starts a worker reading `file` (which must have read_shared) for blocks
- * of block_size bytes, inflating deflate blocks with the member's preset
+/* A pool that runs at most max_threads threads, started when work is
+ * queued and none is idle, and joined when the last zmm_readahead using
+ * the pool is freed (so no thread outlives the streams: a DLL can be
+ * unloaded). Reference-counted: the creator holds one reference, each
+ * zmm_readahead another. NULL if memory cannot be had. */
+zmm_readahead_pool *zmm_readahead_pool_new(unsigned max_threads);
+void zmm_readahead_pool_ref(zmm_readahead_pool *pool);
+void zmm_readahead_pool_unref(zmm_readahead_pool *pool); /* NULL is fine */
+/* Threads running now (tests look). */
+unsigned zmm_readahead_pool_threads(zmm_readahead_pool *pool);
+
+/* Read-ahead on `file` (which must have read_shared) for blocks of
+ * block_size bytes, inflating deflate blocks with the member's preset
  * dictionary `dict` (NULL: none), which the caller keeps alive and
- * unchanged until zmm_readahead_free(). NULL if memory or a thread cannot be
- * had. */
-zmm_readahead *zmm_readahead_new(zmm_file *file, uint32_t block_size,
+ * unchanged until zmm_readahead_free(). Decoded by `pool`'s threads, or by
+ * a private thread if pool is NULL. NULL if memory cannot be had. */
+zmm_readahead *zmm_readahead_new(zmm_readahead_pool *pool, zmm_file *file,
+                                 uint32_t block_size,
                                  const unsigned char *dict,
                                  uint32_t dict_len);
 
-/* Stops and joins the worker, frees everything. NULL is fine. */
+/* Waits for any block of this read-ahead being decoded, frees everything
+ * (joining the pool's threads if it was the pool's last user). NULL is
+ * fine. */
 void zmm_readahead_free(zmm_readahead *ra);
 
 /* The blocks wanted next, nearest first (at most ZMM_READAHEAD_DEPTH): a

@@ -40,6 +40,7 @@ struct zmm_share {
     share_entry entries[SHARE_ENTRIES];
     uint64_t clock;
     zmm_shared_cache *cache; /* decoded blocks of every archive */
+    zmm_readahead_pool *pool; /* read-ahead: a thread per processor at most */
 };
 
 zmm_result zmm_share_new(zmm_share **out)
@@ -54,9 +55,11 @@ zmm_result zmm_share_new(zmm_share **out)
         return ZMM_ERR_NOMEM;
     sh->lock = zmm_mutex_new();
     sh->cache = zmm_shared_cache_new(ZMM_SHARED_CACHE_DEFAULT);
-    if (sh->lock == NULL || sh->cache == NULL) {
+    sh->pool = zmm_readahead_pool_new(zmm_cpu_count());
+    if (sh->lock == NULL || sh->cache == NULL || sh->pool == NULL) {
         zmm_mutex_free(sh->lock);
         zmm_shared_cache_unref(sh->cache);
+        zmm_readahead_pool_unref(sh->pool);
         zmm_free(sh);
         return ZMM_ERR_NOMEM;
     }
@@ -73,6 +76,7 @@ void zmm_share_free(zmm_share *sh)
     for (i = 0; i < SHARE_ENTRIES; i++)
         zmm_snapshot_unref(sh->entries[i].snap);
     zmm_shared_cache_unref(sh->cache); /* streams may hold it still */
+    zmm_readahead_pool_unref(sh->pool); /* and this */
     zmm_mutex_free(sh->lock);
     zmm_free(sh);
 }
@@ -219,7 +223,7 @@ zmm_result zmm_share_open(zmm_share *sh, const char *path,
              * one keeps its blocks to itself. */
             rc = zmm_stream_open_snapshot(snap, (uint32_t)index, file,
                                           has_id ? sh->cache : NULL, &id,
-                                          stream_flags, out);
+                                          sh->pool, stream_flags, out);
         }
     }
     if (os_error != NULL)

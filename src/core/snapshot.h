@@ -4,9 +4,10 @@
  *
  * Immutable once made, so streams on many threads read it without locks;
  * reference-counted, so a stream keeps the state it opened for as long as
- * it is open, whatever is committed meanwhile. The directory is flat (one
- * allocation for members, block entries and names) with a hash index of
- * the names: finding a member costs the same in 10 or 65,535.
+ * it is open, whatever is committed meanwhile. The directory is compact
+ * (32 bytes a member, flat arrays of block entries and names, nothing
+ * allocated per member) with a hash index of the names: finding a member
+ * costs the same in 10 or 65,535.
  */
 #ifndef ZMM_SNAPSHOT_H
 #define ZMM_SNAPSHOT_H
@@ -16,11 +17,37 @@
 #include "directory.h"
 #include "state.h"
 
+/* A member as a snapshot keeps it, in 32 bytes: its blocks, name and rarer
+ * fields are in the snapshot's shared arrays (zmm_snapshot_member_get
+ * makes a zmm_member of it). */
+typedef struct zmm_snapshot_member {
+    uint64_t length;
+    uint32_t name;        /* offset in names */
+    uint32_t first_block; /* index in blocks */
+    uint32_t block_count;
+    uint32_t extra;       /* 1 + index in extras, or 0: no PCM, no dict */
+    uint32_t flags;
+    uint8_t block_shift;
+    int8_t level;
+} zmm_snapshot_member;
+
+/* What few members have: a PCM layout, a preset dictionary. */
+typedef struct zmm_snapshot_extra {
+    zmm_pcm_layout pcm;
+    uint32_t dict_length;
+    zmm_block_ref dict;
+} zmm_snapshot_extra;
+
 typedef struct zmm_snapshot {
     atomic_uint refs;
     zmm_slot_bytes slots; /* the header bytes it was made from */
     zmm_slot slot;        /* the committed state they chose */
-    zmm_directory dir;    /* flat */
+    uint32_t count;
+    zmm_snapshot_member *members;
+    zmm_block_ref *blocks; /* every member's, in directory order */
+    zmm_snapshot_extra *extras;
+    char *names;           /* every name, NUL-terminated */
+    size_t bytes;          /* of the four arrays above */
     /* Open addressing: member index + 1 (ZMM_MAX_MEMBERS fits), 0 = empty;
      * at most 2/3 full. */
     uint16_t *index;
@@ -40,6 +67,11 @@ int zmm_snapshot_is_current(const zmm_snapshot *snap,
 
 /* Index of member `name` (NULL or "" = the default member), or -1. */
 long zmm_snapshot_find(const zmm_snapshot *snap, const char *name);
+
+/* Member `index` as a zmm_member whose name and blocks point into the
+ * snapshot (valid while a reference is held); nobody's reader or writer. */
+void zmm_snapshot_member_get(const zmm_snapshot *snap, uint32_t index,
+                             zmm_member *out);
 
 void zmm_snapshot_ref(zmm_snapshot *snap);
 /* Drops a reference; the last one frees it. NULL is fine. */

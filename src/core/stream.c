@@ -382,8 +382,8 @@ static zmm_cache_entry *block_entering(zmm_stream *s, uint32_t index,
          * the reader reports it as before. */
         s->ra_spare = zmm_malloc(s->buf_size);
         s->ra = s->ra_spare != NULL && zmm_stream_load_dictionary(s) == ZMM_OK
-                    ? zmm_readahead_new(s->file, s->buf_size, s->dict,
-                                        s->dict_len)
+                    ? zmm_readahead_new(s->pool, s->file, s->buf_size,
+                                        s->dict, s->dict_len)
                     : NULL;
         if (s->ra == NULL) { /* no memory, no thread, no read_shared or a
                               * damaged dictionary */
@@ -641,6 +641,7 @@ static void stream_free(zmm_stream *s)
     /* First: the worker reads the archive's file and the stream's nothing
      * else, and must be gone before either is. */
     zmm_readahead_free(s->ra);
+    zmm_readahead_pool_unref(s->pool);
     zmm_free(s->ra_spare);
     if (s->ar != NULL) {
         zmm_archive_remove_stream(s->ar, s);
@@ -770,7 +771,8 @@ zmm_result zmm_stream_open(zmm_archive *ar, const char *name, unsigned flags,
 
 zmm_result zmm_stream_open_snapshot(zmm_snapshot *snap, uint32_t index,
                                     zmm_file *file, zmm_shared_cache *shared,
-                                    const zmm_file_id *id, unsigned flags,
+                                    const zmm_file_id *id,
+                                    zmm_readahead_pool *pool, unsigned flags,
                                     zmm_stream **out)
 {
     zmm_stream *s = zmm_calloc(1, sizeof *s);
@@ -784,11 +786,16 @@ zmm_result zmm_stream_open_snapshot(zmm_snapshot *snap, uint32_t index,
     }
     s->snap = snap;
     s->file = file;
-    s->m = snap->dir.members[index];
+    zmm_snapshot_member_get(snap, index, &s->snap_member);
+    s->m = &s->snap_member;
     if (shared != NULL) {
         zmm_shared_cache_ref(shared);
         s->shared = shared;
         s->file_id = *id;
+    }
+    if (pool != NULL) {
+        zmm_readahead_pool_ref(pool);
+        s->pool = pool;
     }
     rc = stream_setup(s, flags);
     if (rc != ZMM_OK) {

@@ -23,7 +23,10 @@ struct zmm_stream {
      * identity of `file` that keys its blocks there. */
     zmm_shared_cache *shared;
     zmm_file_id file_id;
+    /* With snap: the share's read-ahead threads (NULL: a private one). */
+    zmm_readahead_pool *pool;
     zmm_member *m;
+    zmm_member snap_member; /* with snap: m points here */
     int writable;
     /* Bytes of each block buffer (stored, cache, read-ahead): the block
      * size, or for a read-only stream at most the member's length. */
@@ -52,11 +55,13 @@ struct zmm_stream {
 /* Opens a read-only stream on member `index` of a shared snapshot, reading
  * through `file`. Takes over `file` and one reference to `snap` (both are
  * released on failure too). `shared` (or NULL) is the cache of decoded
- * blocks to use, for a file of identity `id`; the stream takes its own
- * reference. `flags`: ZMM_STREAM_NO_READAHEAD or 0. */
+ * blocks to use, for a file of identity `id`, and `pool` (or NULL) the
+ * threads that read ahead; the stream takes its own reference to each.
+ * `flags`: ZMM_STREAM_NO_READAHEAD or 0. */
 zmm_result zmm_stream_open_snapshot(zmm_snapshot *snap, uint32_t index,
                                     zmm_file *file, zmm_shared_cache *shared,
-                                    const zmm_file_id *id, unsigned flags,
+                                    const zmm_file_id *id,
+                                    zmm_readahead_pool *pool, unsigned flags,
                                     zmm_stream **out);
 
 /* From stream_dict.c: the member's preset dictionary in s->dict (loaded and

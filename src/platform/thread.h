@@ -20,6 +20,9 @@ typedef struct zmm_cond zmm_cond;
 zmm_thread *zmm_thread_start(void (*fn)(void *), void *arg);
 /* Waits for the thread to return and frees it. */
 void zmm_thread_join(zmm_thread *t);
+/* Processors this process may run on (at least 1): how many threads are
+ * worth running at once. */
+unsigned zmm_cpu_count(void);
 
 zmm_mutex *zmm_mutex_new(void);
 void zmm_mutex_free(zmm_mutex *m); /* NULL is fine */

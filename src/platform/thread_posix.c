@@ -1,6 +1,7 @@
 /* thread_posix.c -- thread.h on pthreads. */
 #include <pthread.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "thread.h"
 
@@ -47,6 +48,13 @@ void zmm_thread_join(zmm_thread *t)
 {
     pthread_join(t->id, NULL);
     free(t);
+}
+
+unsigned zmm_cpu_count(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+    return n > 0 ? (unsigned)n : 1;
 }
 
 zmm_mutex *zmm_mutex_new(void)

@@ -58,6 +58,14 @@ void zmm_thread_join(zmm_thread *t)
     free(t);
 }
 
+unsigned zmm_cpu_count(void)
+{
+    SYSTEM_INFO info;
+
+    GetSystemInfo(&info);
+    return info.dwNumberOfProcessors > 0 ? info.dwNumberOfProcessors : 1;
+}
+
 zmm_mutex *zmm_mutex_new(void)
 {
     zmm_mutex *m = malloc(sizeof *m);

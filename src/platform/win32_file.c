@@ -100,15 +100,88 @@ static void set_offset(OVERLAPPED *ov, uint64_t offset)
     ov->OffsetHigh = (DWORD)(offset >> 32);
 }
 
+/* ntdll's native calls, found at first use. */
+static FARPROC ntdll_proc(const char *name)
+{
+    HMODULE ntdll = GetModuleHandleW(L"ntdll.dll");
+
+    return ntdll != NULL ? GetProcAddress(ntdll, name) : NULL;
+}
+
+typedef struct io_status {
+    ULONG_PTR status;
+    ULONG_PTR information;
+} io_status;
+
+/* NtReadFile and NtWriteFile (FileHandle, Event, ApcRoutine, ApcContext,
+ * IoStatusBlock, Buffer, Length, ByteOffset, Key). */
+typedef LONG(NTAPI *transfer_fn)(HANDLE, HANDLE, void *, void *, io_status *,
+                                 void *, ULONG, LARGE_INTEGER *, ULONG *);
+
+#define STATUS_END_OF_FILE ((LONG)0xC0000011)
+
+static transfer_fn nt_read_file(void)
+{
+    static transfer_fn fn; /* set once; a race stores the same value */
+
+    if (fn == NULL)
+        fn = (transfer_fn)(void (*)(void))ntdll_proc("NtReadFile");
+    return fn;
+}
+
+static transfer_fn nt_write_file(void)
+{
+    static transfer_fn fn;
+
+    if (fn == NULL)
+        fn = (transfer_fn)(void (*)(void))ntdll_proc("NtWriteFile");
+    return fn;
+}
+
 /*
- * ReadFile/WriteFile with an OVERLAPPED offset on a synchronous handle: a
- * positioned transfer, like pread, without a separate seek.
+ * One positioned transfer of up to MAX_CHUNK bytes on a synchronous handle,
+ * like pread/pwrite, without a separate seek. 1: done, *moved set (0 at
+ * the end of the file); 0: failed, GetLastError() tells why.
+ *
+ * ReadFile/WriteFile with an OVERLAPPED offset would do, but they pass the
+ * OVERLAPPED as the APC context, and for any call with a context Wine asks
+ * its server whether the handle posts to a completion port: a round trip
+ * (~40 us) per read, as long as the read itself. NtReadFile/NtWriteFile
+ * with no context are the same positioned transfer without it. Any status
+ * but success (and, reading, the end of the file) goes again through
+ * ReadFile/WriteFile, which set the Win32 error.
  */
+static int transfer(HANDLE h, int write, uint64_t offset, void *buf,
+                    DWORD len, DWORD *moved)
+{
+    transfer_fn fn = write ? nt_write_file() : nt_read_file();
+    OVERLAPPED ov;
+
+    if (fn != NULL) {
+        io_status io = {0, 0};
+        LARGE_INTEGER at;
+        LONG st;
+
+        at.QuadPart = (LONGLONG)offset;
+        st = fn(h, NULL, NULL, NULL, &io, buf, len, &at, NULL);
+        if (st == 0 || (!write && st == STATUS_END_OF_FILE)) {
+            *moved = st == 0 ? (DWORD)io.information : 0;
+            return 1;
+        }
+    }
+    *moved = 0;
+    set_offset(&ov, offset);
+    if (write)
+        return WriteFile(h, buf, len, moved, &ov) != 0;
+    if (ReadFile(h, buf, len, moved, &ov))
+        return 1;
+    return GetLastError() == ERROR_HANDLE_EOF; /* *moved is 0 */
+}
 
 /* Reads len bytes at offset; *e gets the error on failure, 0 if the file
  * ends first. Touches nothing shared: two threads may read one synchronous
- * handle at once, each call taking its offset from its own OVERLAPPED (the
- * I/O manager serialises them; the file pointer it moves is never used). */
+ * handle at once, each call with its own offset (the I/O manager
+ * serialises them; the file pointer it moves is never used). */
 static zmm_result read_handle(HANDLE h, uint64_t offset, void *buf,
                               size_t len, DWORD *e)
 {
@@ -121,16 +194,10 @@ static zmm_result read_handle(HANDLE h, uint64_t offset, void *buf,
     while (len > 0) {
         DWORD chunk = len < MAX_CHUNK ? (DWORD)len : MAX_CHUNK;
         DWORD got = 0;
-        OVERLAPPED ov;
 
-        set_offset(&ov, offset);
-        if (!ReadFile(h, p, chunk, &got, &ov)) {
-            DWORD err = GetLastError();
-            if (err != ERROR_HANDLE_EOF) { /* EOF: reported below */
-                *e = err;
-                return result_from_win32(err);
-            }
-            got = 0;
+        if (!transfer(h, 0, offset, p, chunk, &got)) {
+            *e = GetLastError();
+            return result_from_win32(*e);
         }
         if (got == 0) /* end of file before len bytes */
             return ZMM_ERR_CORRUPT;
@@ -172,10 +239,10 @@ static zmm_result win32_write_at(zmm_file *f, uint64_t offset,
     while (len > 0) {
         DWORD chunk = len < MAX_CHUNK ? (DWORD)len : MAX_CHUNK;
         DWORD put = 0;
-        OVERLAPPED ov;
 
-        set_offset(&ov, offset);
-        if (!WriteFile(h, p, chunk, &put, &ov))
+        /* Through an integer: transfer() takes one buffer type for both
+         * directions, and writing only reads it. */
+        if (!transfer(h, 1, offset, (void *)(uintptr_t)p, chunk, &put))
             return fail(f, GetLastError());
         if (put == 0) /* no progress: treat as a full disk, as SQLite does */
             return fail(f, ERROR_DISK_FULL);
@@ -233,16 +300,16 @@ static zmm_result win32_close(zmm_file *f)
  * volume, which under Wine costs as much as opening the file. The volume
  * stays 0: two files of one index on two volumes share an entry of
  * zmm_share's table, whose header check still tells their states apart. */
-typedef LONG(NTAPI *query_file_fn)(HANDLE, void *, void *, ULONG, int);
+typedef LONG(NTAPI *query_file_fn)(HANDLE, io_status *, void *, ULONG,
+                                   int);
 
 static query_file_fn query_file(void)
 {
     static query_file_fn fn; /* set once; a race stores the same value */
-    HMODULE ntdll;
 
-    if (fn == NULL && (ntdll = GetModuleHandleW(L"ntdll.dll")) != NULL)
-        fn = (query_file_fn)(void (*)(void))GetProcAddress(
-            ntdll, "NtQueryInformationFile");
+    if (fn == NULL)
+        fn = (query_file_fn)(void (*)(void))ntdll_proc(
+            "NtQueryInformationFile");
     return fn;
 }
 
@@ -250,10 +317,7 @@ static zmm_result win32_identity(zmm_file *f, zmm_file_id *id)
 {
     enum { FILE_INTERNAL_INFORMATION = 6 };
     query_file_fn fn = query_file();
-    struct {
-        ULONG_PTR status;
-        ULONG_PTR information;
-    } io;
+    io_status io;
     LARGE_INTEGER index;
 
     if (fn == NULL ||

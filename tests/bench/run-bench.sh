@@ -126,19 +126,18 @@ if [ "$run_mmio" = 1 ]; then
     export WINEPREFIX=$root/build/bench-wineprefix WINEDEBUG=-all
     export WINEDLLOVERRIDES="mscoree,mshtml="
     trap 'wineserver -k >/dev/null 2>&1 || true' EXIT
+    # cmake/wine-run.sh starts each program with the loader of its bits
+    # (Debian's `wine` starts the 32-bit one once wine32 is installed) and
+    # makes the prefix if it is missing.
     mkdir -p "$WINEPREFIX"
-    if [ ! -f "$WINEPREFIX/.update-timestamp" ]; then
-        wineserver -p && wineboot -i >/dev/null 2>&1
-    else
-        wineserver -p
-    fi
+    wineserver -p
     say "bench_mmio (Wine)"
-    (cd "$data" && wine "$root/build/bench-windows-x64/bin/bench_mmio.exe" \
+    (cd "$data" && "$root/cmake/wine-run.sh" "$root/build/bench-windows-x64/bin/bench_mmio.exe" \
         --out "$out" --work "$data" --reps "$reps" --rand "$nrand" \
         --local "$nlocal" "${sets[@]}") | tee "$out/mmio.log"
     say "bench_assets (Wine)"
     mkdir -p "$out/assets"
-    (cd "$out/assets" && wine "$root/build/bench-windows-x64/bin/bench_assets.exe" \
+    (cd "$out/assets" && "$root/cmake/wine-run.sh" "$root/build/bench-windows-x64/bin/bench_assets.exe" \
         --reps "$reps" 5000 20000) | tee "$out/assets.log"
     rm -rf "$out/assets"
     x86_why=""
@@ -151,7 +150,7 @@ if [ "$run_mmio" = 1 ]; then
         else
             say "bench_mmio [32-bit] (32-bit Wine)"
             mkdir -p "$out/x86"
-            (cd "$data" && cmake/wine-run.sh \
+            (cd "$data" && "$root/cmake/wine-run.sh" \
                 "$root/build/bench-windows-x86/bin/bench_mmio.exe" \
                 --out "$out/x86" --work "$data" --reps "$reps" --rand "$nrand" \
                 --local "$nlocal" "${sets[@]}") | tee "$out/mmio-x86.log"

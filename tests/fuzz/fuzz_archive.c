@@ -204,15 +204,16 @@ static void check_snapshot(const uint8_t *data, size_t size, zmm_archive *ar)
     if (r != ZMM_OK)
         return;
     n = zmm_archive_member_count(ar);
-    FUZZ_CHECK(snap->dir.count == n);
+    FUZZ_CHECK(snap->count == n);
     for (i = 0; i < n; i++) {
-        const zmm_member *m = snap->dir.members[i];
+        zmm_member member, *m = &member;
         zmm_member_info info;
         static unsigned char a[65536], b[65536];
         zmm_stream *sa = NULL, *sb = NULL;
         zmm_file *fb;
         long na = -1, nb = -1;
 
+        zmm_snapshot_member_get(snap, i, m);
         memset(&info, 0, sizeof info);
         info.struct_size = sizeof info;
         FUZZ_CHECK(zmm_archive_member_info(ar, i, &info) == ZMM_OK);
@@ -227,7 +228,7 @@ static void check_snapshot(const uint8_t *data, size_t size, zmm_archive *ar)
         if (!fb)
             continue;
         zmm_snapshot_ref(snap);
-        if (zmm_stream_open_snapshot(snap, (uint32_t)i, fb, NULL, NULL,
+        if (zmm_stream_open_snapshot(snap, (uint32_t)i, fb, NULL, NULL, NULL,
                                      ZMM_STREAM_NO_READAHEAD, &sb) != ZMM_OK)
             continue;
         if (zmm_stream_open(ar, info.name, ZMM_STREAM_READ, NULL, &sa) ==

@@ -17,6 +17,9 @@
  *   file's stored bytes damaged meanwhile, the bytes still come back
  *   right); reading more than the limit through many streams keeps the
  *   cache's own count within it; a limit of 0 keeps nothing.
+ * - Read-ahead: 8 streams reading long members forward at once are served
+ *   by the share's pool, which never runs more threads than processors,
+ *   and has none left once the streams are closed.
  * - Threads: 8 readers open, read and close random members while a writer
  *   commits new members and rewrites others; every member read is, whole,
  *   one committed version of it (each version says which it is and the
@@ -408,11 +411,11 @@ static void test_snapshot_memory(void)
     printf("5000 members: directory %u bytes on disk, snapshot %lu bytes "
            "in memory (%.2fx)\n",
            (unsigned)dir_len, (unsigned long)mem, (double)mem / dir_len);
-    /* Flat: one member record, one block entry and the name each, and the
-     * index: a small multiple of the bytes on disk (3.1x here, for members
-     * of one block: 53 bytes on disk each), never a heap block per
-     * member. */
-    CHECKF(mem <= 13 * (size_t)dir_len / 4, "snapshot %lu bytes for a "
+    /* Compact: a 32-byte record, one block entry and the name each, and
+     * the index, in flat arrays: at most twice the bytes on disk (1.4x
+     * here, for members of one block: 53 bytes on disk each; 3.2x when
+     * every member was a zmm_member). */
+    CHECKF(mem <= 2 * (size_t)dir_len, "snapshot %lu bytes for a "
            "%u-byte directory", (unsigned long)mem, (unsigned)dir_len);
     CHECK_OK(zmm_stream_close(s));
     zmm_share_free(sh);
@@ -480,6 +483,92 @@ static void test_cache_budget(void)
     zmm_share_set_cache_limit(sh, 50000);
     CHECK(zmm_share_cache_bytes(sh) <= 50000);
     zmm_share_free(sh);
+    remove(path);
+}
+
+/* ---- read-ahead pool ----------------------------------------------------- */
+
+enum { LONG_MEMBERS = 8, LONG_LENGTH = 640 * 1024, LONG_STEP = 24 * 1024 };
+
+static void test_readahead_pool(void)
+{
+    char path[256], name[32];
+    unsigned char *data[LONG_MEMBERS], *buf = tu_xmalloc(LONG_STEP);
+    zmm_stream *streams[LONG_MEMBERS];
+    size_t pos[LONG_MEMBERS];
+    zmm_readahead_pool *pool = NULL;
+    zmm_archive *ar = NULL;
+    zmm_share *sh = NULL;
+    unsigned i, open_count = LONG_MEMBERS, most = 0, with_ra = 0;
+    tu_rng r;
+
+    tu_set_context("read-ahead pool");
+    tu_rng_seed(&r, seed + 7);
+    tu_temp_path(path, sizeof path, "pool.zmm");
+    remove(path);
+    CHECK_OK(zmm_archive_open(path, ZMM_OPEN_WRITE | ZMM_OPEN_CREATE, &ar,
+                              NULL));
+    for (i = 0; i < LONG_MEMBERS; i++) {
+        zmm_stream *w = NULL;
+
+        data[i] = tu_xmalloc(LONG_LENGTH);
+        tu_fill(&r, TU_DATA_TEXT, data[i], LONG_LENGTH);
+        snprintf(name, sizeof name, "music/%u.wav", i);
+        CHECK_OK(zmm_stream_open(ar, name,
+                                 ZMM_STREAM_WRITE | ZMM_STREAM_CREATE, NULL,
+                                 &w));
+        CHECK_OK(zmm_stream_write(w, data[i], LONG_LENGTH));
+        CHECK_OK(zmm_stream_close(w));
+    }
+    CHECK_OK(zmm_archive_close(ar));
+
+    CHECK_OK(zmm_share_new(&sh));
+    for (i = 0; i < LONG_MEMBERS; i++) {
+        snprintf(name, sizeof name, "music/%u.wav", i);
+        CHECK_OK(zmm_share_open(sh, path, 0, name, 0, &streams[i], NULL));
+        CHECK(streams[i]->pool != NULL);
+        CHECK(pool == NULL || streams[i]->pool == pool);
+        pool = streams[i]->pool;
+        pos[i] = 0;
+    }
+    /* Round robin, a piece of each member in turn, to the end of each. */
+    while (open_count > 0) {
+        for (i = 0; i < LONG_MEMBERS; i++) {
+            size_t got = 0;
+            unsigned threads;
+
+            if (streams[i] == NULL)
+                continue;
+            CHECK_OK(zmm_stream_read(streams[i], buf, LONG_STEP, &got));
+            CHECK_MEM(buf, data[i] + pos[i], got);
+            pos[i] += got;
+            threads = zmm_readahead_pool_threads(pool);
+            CHECKF(threads <= zmm_cpu_count(),
+                   "%u read-ahead threads on %u processors", threads,
+                   zmm_cpu_count());
+            if (streams[i]->ra != NULL) {
+                /* A reader that queued blocks started a thread or found
+                 * one; threads stop only when no reader is left. */
+                CHECK(threads >= 1);
+            }
+            most = threads > most ? threads : most;
+            if (got == 0) {
+                CHECK_U64(pos[i], LONG_LENGTH);
+                with_ra += streams[i]->ra != NULL;
+                CHECK_OK(zmm_stream_close(streams[i]));
+                streams[i] = NULL;
+                open_count--;
+            }
+        }
+    }
+    printf("read-ahead: %u streams reading ahead, at most %u threads "
+           "(%u processors)\n", with_ra, most, zmm_cpu_count());
+    CHECK_U64(with_ra, LONG_MEMBERS);
+    CHECK_U64(zmm_readahead_pool_threads(pool), 0);
+    zmm_share_free(sh);
+    for (i = 0; i < LONG_MEMBERS; i++)
+        free(data[i]);
+    free(buf);
     remove(path);
 }
 
@@ -597,6 +686,7 @@ int main(int argc, char **argv)
     test_file_stays_the_users();
     test_snapshot_memory();
     test_cache_budget();
+    test_readahead_pool();
     test_threads();
     printf("test_share: all passed (seed %llu)\n", (unsigned long long)seed);
     return 0;
