@@ -35,6 +35,16 @@
 static const unsigned char subtype_tail[12] = {
     0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0xaa, 0x00, 0x38, 0x9b, 0x71};
 
+static const wavefile_mmio winmm_calls = {
+    mmioOpenA, mmioClose, mmioRead, mmioSeek, mmioDescend, mmioAscend,
+};
+static const wavefile_mmio *mmio = &winmm_calls;
+
+void wavefile_use_mmio(const wavefile_mmio *calls)
+{
+    mmio = calls ? calls : &winmm_calls;
+}
+
 static unsigned get16(const unsigned char *p)
 {
     return (unsigned)p[0] | (unsigned)p[1] << 8;
@@ -198,7 +208,7 @@ static wavefile_error read_format(wavefile *wf, const MMCKINFO *ck, char *err,
     fmt = calloc(1, alloc);
     if (!fmt)
         return WAVEFILE_NO_MEMORY;
-    n = mmioRead(wf->h, (HPSTR)fmt, (LONG)len);
+    n = mmio->read(wf->h, (HPSTR)fmt, (LONG)len);
     if (n != (LONG)len) {
         free(fmt);
         if (n < 0) {
@@ -304,14 +314,14 @@ wavefile_error wavefile_open(wavefile *wf, const char *name, char *err,
     memset(&info, 0, sizeof info);
     /* Unbuffered: each mmioRead is one MMIOM_READ to the procedure, and the
      * player's reads are large. mmioOpenA may write to the name: a copy. */
-    wf->h = mmioOpenA(ansi, &info, MMIO_READ);
+    wf->h = mmio->open(ansi, &info, MMIO_READ);
     free(ansi);
     if (!wf->h)
         return open_error(info.wErrorRet, err, err_len);
 
-    file_size = mmioSeek(wf->h, 0, SEEK_END);
-    n = file_size >= 0 && mmioSeek(wf->h, 0, SEEK_SET) == 0
-            ? mmioRead(wf->h, (HPSTR)head, sizeof head) : -1;
+    file_size = mmio->seek(wf->h, 0, SEEK_END);
+    n = file_size >= 0 && mmio->seek(wf->h, 0, SEEK_SET) == 0
+            ? mmio->read(wf->h, (HPSTR)head, sizeof head) : -1;
     if (n < 0) {
         text_format(err, err_len, "mmioRead failed on the first bytes");
         e = WAVEFILE_READ_FAILED;
@@ -323,9 +333,9 @@ wavefile_error wavefile_open(wavefile *wf, const char *name, char *err,
         e = WAVEFILE_NOT_WAVE;
         goto fail;
     }
-    mmioSeek(wf->h, 0, SEEK_SET);
+    mmio->seek(wf->h, 0, SEEK_SET);
     memset(&riff, 0, sizeof riff);
-    if (mmioDescend(wf->h, &riff, NULL, 0) != MMSYSERR_NOERROR) {
+    if (mmio->descend(wf->h, &riff, NULL, 0) != MMSYSERR_NOERROR) {
         text_format(err, err_len, "not a RIFF WAVE file: mmioDescend failed");
         e = WAVEFILE_NOT_WAVE;
         goto fail;
@@ -337,7 +347,7 @@ wavefile_error wavefile_open(wavefile *wf, const char *name, char *err,
     /* Walk the chunks: keep `fmt `, `data` and `fact`, skip the rest. */
     while (!(have_fmt && have_data)) {
         memset(&ck, 0, sizeof ck);
-        if (mmioDescend(wf->h, &ck, &riff, 0) != MMSYSERR_NOERROR)
+        if (mmio->descend(wf->h, &ck, &riff, 0) != MMSYSERR_NOERROR)
             break;
         if (ck.ckid == mmioFOURCC('f', 'm', 't', ' ') && !have_fmt) {
             e = read_format(wf, &ck, err, err_len);
@@ -352,7 +362,7 @@ wavefile_error wavefile_open(wavefile *wf, const char *name, char *err,
                    ck.cksize >= 4) {
             unsigned char v[4];
 
-            if (mmioRead(wf->h, (HPSTR)v, 4) == 4) {
+            if (mmio->read(wf->h, (HPSTR)v, 4) == 4) {
                 fact_frames = (DWORD)v[0] | (DWORD)v[1] << 8 |
                               (DWORD)v[2] << 16 | (DWORD)v[3] << 24;
                 have_fact = 1;
@@ -364,7 +374,7 @@ wavefile_error wavefile_open(wavefile *wf, const char *name, char *err,
         if (ck.dwDataOffset + (DWORD)ck.cksize > (DWORD)file_size ||
             ck.dwDataOffset + (DWORD)ck.cksize < ck.dwDataOffset)
             break;
-        if (mmioAscend(wf->h, &ck, 0) != MMSYSERR_NOERROR)
+        if (mmio->ascend(wf->h, &ck, 0) != MMSYSERR_NOERROR)
             break;
     }
     if (!have_fmt || !have_data) {
@@ -402,7 +412,7 @@ long wavefile_read(wavefile *wf, void *buf, DWORD blocks)
     LONG done = 0;
 
     while (done < want) {
-        LONG n = mmioRead(wf->h, (HPSTR)buf + done, want - done);
+        LONG n = mmio->read(wf->h, (HPSTR)buf + done, want - done);
 
         if (n < 0)
             return -1;
@@ -422,13 +432,13 @@ int wavefile_seek(wavefile *wf, DWORD block)
     if (block > wf->blocks)
         return -1;
     target = wf->data_offset + (LONG)(block * wf->block_align);
-    return mmioSeek(wf->h, target, SEEK_SET) == target ? 0 : -1;
+    return mmio->seek(wf->h, target, SEEK_SET) == target ? 0 : -1;
 }
 
 void wavefile_close(wavefile *wf)
 {
     if (wf->h)
-        mmioClose(wf->h, 0);
+        mmio->close(wf->h, 0);
     free(wf->format);
     memset(wf, 0, sizeof *wf);
 }

@@ -51,6 +51,25 @@ typedef struct wavefile {
 } wavefile;
 
 /*
+ * The mmio functions wavefile calls: winmm's unless wavefile_use_mmio()
+ * chose others -- an indirection for tests, which point it at an mmio
+ * written from Microsoft's documentation (tests/wine/docmmio.h) to play
+ * through the procedure as Windows would call it.
+ */
+typedef struct wavefile_mmio {
+    HMMIO(WINAPI *open)(LPSTR, LPMMIOINFO, DWORD);
+    MMRESULT(WINAPI *close)(HMMIO, UINT);
+    LONG(WINAPI *read)(HMMIO, HPSTR, LONG);
+    LONG(WINAPI *seek)(HMMIO, LONG, int);
+    MMRESULT(WINAPI *descend)(HMMIO, LPMMCKINFO, const MMCKINFO *, UINT);
+    MMRESULT(WINAPI *ascend)(HMMIO, LPMMCKINFO, UINT);
+} wavefile_mmio;
+
+/* Uses `calls` (kept by pointer) for the wavefiles opened from now on; NULL:
+ * winmm's again. Not while a wavefile is open. */
+void wavefile_use_mmio(const wavefile_mmio *calls);
+
+/*
  * Opens `name` (UTF-8; passed to mmioOpenA in the ANSI code page) for
  * reading, unbuffered, and parses it, leaving the position at the first
  * sample. On failure returns the error, fills `err` with a message (without

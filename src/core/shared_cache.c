@@ -176,14 +176,16 @@ void zmm_shared_cache_put(zmm_shared_cache *c, const zmm_file_id *id,
     b->n = n;
     memcpy(b->data, data, n);
     zmm_mutex_lock(c->lock);
-    link = find_link(c, id, ref);
-    if (*link != NULL || n > c->budget) { /* another stream was first */
-        zmm_mutex_unlock(c->lock);
+    if (*find_link(c, id, ref) != NULL || n > c->budget) {
+        zmm_mutex_unlock(c->lock); /* another stream was first */
         zmm_free(b);
         return;
     }
     while (c->bytes + n > c->budget)
         evict_oldest(c);
+    /* Found again: an eviction may have freed the block whose hash_next
+     * the first search ended at. */
+    link = find_link(c, id, ref);
     b->hash_next = NULL;
     *link = b;
     lru_push(c, b);

@@ -216,6 +216,11 @@ static zmm_result decode_entry(zmm_stream *s, zmm_cache_entry *e,
              * block takes the decoder). */
             want = n;
         }
+        /* But a member of one block on a share (a sound effect in an asset
+         * pack) is inflated whole at once, into the shared cache: every
+         * later open reading any part of it decodes nothing. */
+        if (s->shared != NULL && s->m->block_count == 1)
+            want = n;
         if (want > n)
             want = n;
         rc = more_block(s, ref, e->data, &e->valid, want, n);

@@ -159,10 +159,32 @@ static UINT check_is_archive(const char *path)
 typedef zmm_result (*archive_op)(zmm_archive *ar, const char *a,
                                  const char *b);
 
+/* Removes member `a`; NULL: the default member. */
 static zmm_result op_remove(zmm_archive *ar, const char *a, const char *b)
 {
+    zmm_member_info info;
+    size_t index;
+    zmm_result rc;
+
     (void)b;
-    return zmm_archive_remove(ar, a);
+    if (a)
+        return zmm_archive_remove(ar, a);
+    rc = zmm_archive_find(ar, NULL, &index);
+    memset(&info, 0, sizeof info);
+    info.struct_size = sizeof info;
+    if (rc == ZMM_OK)
+        rc = zmm_archive_member_info(ar, index, &info);
+    if (rc == ZMM_OK) {
+        /* info.name lives in the directory the removal changes: a copy. */
+        char *copy = malloc(strlen(info.name) + 1);
+
+        if (!copy)
+            return ZMM_ERR_NOMEM;
+        strcpy(copy, info.name);
+        rc = zmm_archive_remove(ar, copy);
+        free(copy);
+    }
+    return rc;
 }
 
 static UINT edit_archive(const char *path, archive_op op, const char *a,
@@ -257,17 +279,69 @@ static int default_member_name(zmm_archive *ar, zmmio_name *name)
     return 1;
 }
 
-/* MMIO_DELETE: deletes the member, or the whole archive when the name has no
- * member. No handle is made (mmio must not send CLOSE for it; Windows returns
- * TRUE from mmioOpen, Wine a handle whose CLOSE does nothing). */
-static UINT open_delete(const zmmio_name *name)
+/* The name mmioOpen's caller may get back: the documentation bounds
+ * szFilename at 128 bytes with its NUL (OFSTRUCT's szPathName). */
+#define QUALIFIED_NAME_MAX 128
+
+/*
+ * MMIO_PARSE and MMIO_EXIST. Windows' mmioOpen sends them in MMIOM_OPEN to
+ * the procedure of "an element of a custom storage system" (Wine answers
+ * them itself and never asks). Both place the name, its archive part made a
+ * full path and its member kept, back into the caller's buffer; EXIST first
+ * finds the archive as an open would (the DOS procedure's OpenFile search)
+ * and requires the member. No handle is made: 0 means mmioOpen's TRUE.
+ */
+static UINT open_query(char *filename, DWORD flags)
+{
+    char qualified[QUALIFIED_NAME_MAX];
+    zmmio_name name;
+    zmm_archive *ar = NULL;
+    long os_error = 0;
+    UINT err;
+
+    err = zmmio_name_parse(filename, &name);
+    if (err)
+        return err;
+    if (flags & MMIO_EXIST) {
+        err = zmmio_name_search(&name);
+        if (!err && *name.member && !zmm_name_is_valid(name.member))
+            err = MMIOERR_FILENOTFOUND;
+        if (!err && zmm_archive_open(name.archive, ZMM_OPEN_READ, &ar,
+                                     &os_error) != ZMM_OK)
+            err = MMIOERR_FILENOTFOUND; /* missing, or not an archive */
+        if (!err && zmm_archive_find(ar, *name.member ? name.member : NULL,
+                                     NULL) != ZMM_OK)
+            err = MMIOERR_FILENOTFOUND;
+        if (ar)
+            zmm_archive_close(ar);
+    }
+    if (!err)
+        err = zmmio_name_qualify(filename, &name, qualified, sizeof qualified);
+    zmmio_name_free(&name);
+    if (!err)
+        strcpy(filename, qualified);
+    return err;
+}
+
+/* MMIO_DELETE: deletes the member the name opens -- the default member for
+ * "x.zmm+", as opening "x.zmm+" reads it; other members stay -- or the whole
+ * archive file for a name without any '+' (reachable only by naming the
+ * procedure: fccIOProc or pIOProc). A bare archive name is searched for as
+ * the DOS procedure's OpenFile finds the file it deletes. No handle is made
+ * (mmio must not send CLOSE for it; Windows returns TRUE from mmioOpen,
+ * Wine a handle whose CLOSE does nothing). */
+static UINT open_delete(zmmio_name *name)
 {
     UINT err;
 
-    if (*name->member) {
-        if (!zmm_name_is_valid(name->member))
+    if (name->has_plus) {
+        if (*name->member && !zmm_name_is_valid(name->member))
             return MMIOERR_FILENOTFOUND;
-        return edit_archive(name->archive, op_remove, name->member, NULL,
+        err = zmmio_name_search(name);
+        if (err)
+            return err;
+        return edit_archive(name->archive, op_remove,
+                            *name->member ? name->member : NULL, NULL,
                             MMIOERR_CANNOTWRITE);
     }
     err = check_is_archive(name->archive);
@@ -278,7 +352,7 @@ static UINT open_delete(const zmmio_name *name)
     return 0;
 }
 
-static LRESULT on_open(MMIOINFO *mi, const char *filename)
+static LRESULT on_open(MMIOINFO *mi, char *filename)
 {
     DWORD flags = mi->dwFlags;
     DWORD access = flags & MMIO_RWMODE;
@@ -295,13 +369,15 @@ static LRESULT on_open(MMIOINFO *mi, const char *filename)
 
     mi->adwInfo[0] = 0;
     mi->lDiskOffset = 0;
-    /* MMIO_PARSE and MMIO_EXIST are handled by mmio itself and should never
-     * arrive; temporary names are not something an archive can provide. */
-    if (flags & (MMIO_GETTEMP | MMIO_PARSE | MMIO_EXIST))
+    /* Temporary names are not something an archive can provide. */
+    if (flags & MMIO_GETTEMP)
         return MMSYSERR_NOTSUPPORTED;
     if ((flags & 0xFFFFu & ~(DWORD)KNOWN_OPEN_FLAGS) || access == MMIO_RWMODE
         || share > MMIO_DENYNONE)
         return MMSYSERR_INVALFLAG;
+    /* Neither opens anything: the other flags do not matter. */
+    if (flags & (MMIO_PARSE | MMIO_EXIST))
+        return open_query(filename, flags);
 
     err = zmmio_name_parse(filename, &name);
     if (err)
@@ -625,7 +701,12 @@ LRESULT CALLBACK ZmmIOProc(LPSTR lpmmioinfo, UINT uMsg, LPARAM lParam1,
     case MMIOM_OPEN:
         /* lParam1 = the name given to mmioOpen (ANSI, unsplit), lParam2 = 0.
          * Flags are mi->dwFlags: access MMIO_READ / WRITE / READWRITE, share
-         * mode (mask 0x70), MMIO_CREATE, MMIO_DELETE.
+         * mode (mask 0x70), MMIO_CREATE, MMIO_DELETE (the member the name
+         * opens; a name without '+': the archive), and from Windows' mmio
+         * MMIO_PARSE and MMIO_EXIST: the name is written back qualified
+         * (full archive path, member kept, at most 128 bytes) and no handle
+         * is made; EXIST returns 0 only if the archive opens and has the
+         * member, else MMIOERR_FILENOTFOUND.
          * Returns 0 and stores the handle id in adwInfo[0], with
          * lDiskOffset = 0; or an MMIOERR_* code (mmioOpen's wErrorRet):
          * FILENOTFOUND (no such archive or member), INVALIDFILE (not an
@@ -635,7 +716,7 @@ LRESULT CALLBACK ZmmIOProc(LPSTR lpmmioinfo, UINT uMsg, LPARAM lParam1,
          * MMSYSERR_NOTSUPPORTED for MMIO_GETTEMP. */
         if (!mi)
             return MMSYSERR_INVALPARAM;
-        return on_open(mi, (const char *)lParam1);
+        return on_open(mi, (char *)lParam1);
 
     case MMIOM_CLOSE:
         /* lParam1 = mmioClose's flags (none apply), lParam2 unused.

@@ -3,6 +3,7 @@
  */
 #include "mmio_name.h"
 
+#include <limits.h>
 #include <mmsystem.h>
 #include <stdlib.h>
 #include <string.h>
@@ -177,5 +178,37 @@ UINT zmmio_name_search(zmmio_name *name)
     free(name->archive);
     name->archive_w = full;
     name->archive = utf8;
+    return 0;
+}
+
+UINT zmmio_name_qualify(const char *ansi, const zmmio_name *name, char *out,
+                        size_t cap)
+{
+    const char *plus = name->has_plus ? strrchr(ansi, '+') : NULL;
+    size_t tail = plus ? strlen(plus) : 0;
+    DWORD n = GetFullPathNameW(name->archive_w, 0, NULL, NULL);
+    wchar_t *full;
+    BOOL lossy = FALSE;
+    int len;
+
+    if (n == 0)
+        return MMIOERR_FILENOTFOUND;
+    full = malloc(n * sizeof *full);
+    if (!full)
+        return MMIOERR_OUTOFMEMORY;
+    if (GetFullPathNameW(name->archive_w, n, full, NULL) != n - 1) {
+        free(full);
+        return MMIOERR_FILENOTFOUND;
+    }
+    /* The member part is copied as the caller wrote it (ANSI already);
+     * the archive part must come back without best-fit substitutions, or
+     * the name would open another file. */
+    len = WideCharToMultiByte(CP_ACP, WC_NO_BEST_FIT_CHARS, full, -1, out,
+                              cap > (size_t)INT_MAX ? INT_MAX : (int)cap,
+                              NULL, &lossy);
+    free(full);
+    if (len <= 0 || lossy || (size_t)len - 1 + tail + 1 > cap)
+        return MMIOERR_FILENOTFOUND;
+    memcpy(out + len - 1, plus ? plus : "", tail + 1);
     return 0;
 }

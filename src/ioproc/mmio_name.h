@@ -41,6 +41,19 @@ UINT zmmio_name_parse(const char *ansi, zmmio_name *name);
  */
 UINT zmmio_name_search(zmmio_name *name);
 
+/*
+ * The name `ansi` (as zmmio_name_parse takes it) with its archive part made a
+ * full path, the '+' and member part kept: what mmioOpen's MMIO_PARSE and
+ * MMIO_EXIST place back into the caller's name. `name` is its parse (after
+ * zmmio_name_search for EXIST, which qualifies as the open would find it).
+ * Written to out[cap] in the ANSI code page. Returns 0, or
+ * MMIOERR_FILENOTFOUND when the result does not fit or has characters the
+ * ANSI code page cannot hold (no name could be given back), or
+ * MMIOERR_OUTOFMEMORY.
+ */
+UINT zmmio_name_qualify(const char *ansi, const zmmio_name *name, char *out,
+                        size_t cap);
+
 /* Frees what zmmio_name_parse() allocated (a zeroed struct is fine). */
 void zmmio_name_free(zmmio_name *name);
 

@@ -17,6 +17,9 @@
  *   file's stored bytes damaged meanwhile, the bytes still come back
  *   right); reading more than the limit through many streams keeps the
  *   cache's own count within it; a limit of 0 keeps nothing.
+ * - The cache itself: 60,000 blocks through a budget of 64, every put
+ *   evicting (often from the new block's own hash bucket): every block got
+ *   back holds its own bytes, the count stays within the budget.
  * - Read-ahead: 8 streams reading long members forward at once are served
  *   by the share's pool, which never runs more threads than processors,
  *   and has none left once the streams are closed.
@@ -486,6 +489,46 @@ static void test_cache_budget(void)
     remove(path);
 }
 
+/* Many more blocks than the cache's hash buckets through a small budget:
+ * every put evicts, often from the bucket the new block goes to. Every
+ * block got back holds its own bytes, and the count stays in the budget. */
+static void test_cache_churn(void)
+{
+    enum { BLOCK = 100, KEEP = 64, PUTS = 60000 };
+    zmm_shared_cache *c = zmm_shared_cache_new(KEEP * BLOCK);
+    unsigned char data[BLOCK], got[BLOCK];
+    zmm_file_id id = {1, 7};
+    zmm_block_ref ref;
+    uint32_t i, hits = 0;
+    tu_rng r;
+
+    tu_set_context("shared cache churn");
+    CHECK(c != NULL);
+    tu_rng_seed(&r, seed + 11);
+    memset(&ref, 0, sizeof ref);
+    for (i = 0; i < PUTS; i++) {
+        uint32_t back = (uint32_t)tu_rng_below(&r, 2 * KEEP);
+
+        ref.offset = (uint64_t)i * 4096;
+        ref.stored_crc = i;
+        memset(data, (int)(i % 251), sizeof data);
+        zmm_shared_cache_put(c, &id, &ref, BLOCK, data);
+        CHECK(zmm_shared_cache_bytes(c) <= KEEP * BLOCK);
+        if (back > i)
+            continue;
+        ref.offset = (uint64_t)(i - back) * 4096;
+        ref.stored_crc = i - back;
+        if (zmm_shared_cache_get(c, &id, &ref, BLOCK, got)) {
+            memset(data, (int)((i - back) % 251), sizeof data);
+            CHECK_MEM(got, data, BLOCK);
+            hits++;
+        }
+    }
+    /* Most of those asked for among the newest KEEP are still there. */
+    CHECKF(hits > PUTS / 3, "%u hits", (unsigned)hits);
+    zmm_shared_cache_unref(c);
+}
+
 /* ---- read-ahead pool ----------------------------------------------------- */
 
 enum { LONG_MEMBERS = 8, LONG_LENGTH = 640 * 1024, LONG_STEP = 24 * 1024 };
@@ -686,6 +729,7 @@ int main(int argc, char **argv)
     test_file_stays_the_users();
     test_snapshot_memory();
     test_cache_budget();
+    test_cache_churn();
     test_readahead_pool();
     test_threads();
     printf("test_share: all passed (seed %llu)\n", (unsigned long long)seed);

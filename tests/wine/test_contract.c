@@ -606,9 +606,30 @@ static void test_delete(void)
     CHECK(h == NULL);
     CHECK_EQ(info.wErrorRet, MMIOERR_INVALIDFILE);
     CHECK(GetFileAttributesA("text.zmm") != INVALID_FILE_ATTRIBUTES);
-    /* No member named: the archive. */
+    /* "d.zmm+" names the default member, as opening it does: none yet. */
     memset(&info, 0, sizeof info);
     h = tw_mmio_open("d.zmm+", &info, MMIO_DELETE);
+    CHECK(h == NULL);
+    CHECK_EQ(info.wErrorRet, MMIOERR_FILENOTFOUND);
+    CHECK(GetFileAttributesA("d.zmm") != INVALID_FILE_ATTRIBUTES);
+    /* With one, only it goes; the archive and member "b" stay. */
+    memset(&info, 0, sizeof info);
+    h = tw_mmio_open("d.zmm+", &info, MMIO_CREATE | MMIO_WRITE);
+    CHECK(h != NULL);
+    CHECK_EQ(mmioWrite(h, "dd", 2), 2);
+    CHECK_EQ(mmioClose(h, 0), 0);
+    memset(&info, 0, sizeof info);
+    h = tw_mmio_open("d.zmm+", &info, MMIO_DELETE);
+    CHECK(h != NULL);
+    back = tw_read_member("d.zmm", NULL, &len);
+    CHECK(back == NULL);
+    back = tw_read_member("d.zmm", "b", &len);
+    CHECK(back && len == 1);
+    free(back);
+    /* A name without '+' given to the procedure: the archive file. */
+    memset(&info, 0, sizeof info);
+    info.fccIOProc = FOURCC_ZMM;
+    h = tw_mmio_open("d.zmm", &info, MMIO_DELETE);
     CHECK(h != NULL);
     CHECK_EQ(GetFileAttributesA("d.zmm"), INVALID_FILE_ATTRIBUTES);
 }
