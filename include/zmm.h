@@ -144,6 +144,8 @@ ZMM_API zmm_result zmm_archive_close(zmm_archive *ar);
 /*
  * Makes every change written so far durable: open streams' modified blocks and
  * a new directory are appended and synced, then the header slot is switched.
+ * The directory is whole: it folds the delta records of earlier checkpoints
+ * (then it commits even with nothing new).
  * A crash at any point leaves either the previous or the new state. Does
  * nothing on an unmodified archive (or a read-only one).
  * Returns ZMM_OK; ZMM_ERR_IO, ZMM_ERR_ACCESS, ZMM_ERR_NOMEM; ZMM_ERR_LIMIT
@@ -152,6 +154,41 @@ ZMM_API zmm_result zmm_archive_close(zmm_archive *ar);
  * state; close and reopen it).
  */
 ZMM_API zmm_result zmm_archive_commit(zmm_archive *ar);
+
+/*
+ * Checkpoints while writing: a commit made by the library itself, after a
+ * stream's write, once `bytes` bytes have been written since the last commit
+ * or `interval_ms` milliseconds have passed since the first of them,
+ * whichever comes first (0 turns either off). A crash of the application or
+ * the machine then keeps everything written up to the last checkpoint. A due
+ * checkpoint waits for a write that ends on or crosses a block edge (so a
+ * sequential writer stores no short block that the next checkpoint would
+ * store again), but no longer than twice the limit.
+ * `clock_ms` (NULL: the OS's monotonic clock) returns milliseconds from any
+ * origin, given `clock_context`: tests make time pass as they like.
+ */
+typedef struct zmm_checkpoint_policy {
+    size_t struct_size;   /* sizeof(zmm_checkpoint_policy), set by the caller */
+    uint64_t bytes;       /* new bytes that make a checkpoint due; 0 = no limit */
+    uint32_t interval_ms; /* age of the oldest new byte that does; 0 = none */
+    uint64_t (*clock_ms)(void *clock_context);
+    void *clock_context;
+} zmm_checkpoint_policy;
+
+/*
+ * Sets the archive's checkpoint policy (above); NULL turns checkpoints off
+ * (the default: writes become durable at zmm_archive_commit or close).
+ * The write that makes a checkpoint returns the checkpoint's error, if it
+ * fails (then, as after any failed commit, ZMM_ERR_STATE follows).
+ * Returns ZMM_OK; ZMM_ERR_INVALID_ARG (struct_size too small);
+ * ZMM_ERR_READ_ONLY (an archive opened read-only).
+ */
+ZMM_API zmm_result zmm_archive_set_checkpoints(
+    zmm_archive *ar, const zmm_checkpoint_policy *policy);
+
+/* Checkpoints the archive made itself since it was opened (tests and
+ * benchmarks count them). */
+ZMM_API uint64_t zmm_archive_checkpoints(const zmm_archive *ar);
 
 /* The OS error (errno or GetLastError()) behind the archive's most recent
  * ZMM_ERR_IO / ACCESS, or 0. */
@@ -340,7 +377,9 @@ ZMM_API zmm_result zmm_stream_read(zmm_stream *s, void *buf, size_t len,
 /*
  * Writes `len` bytes at the position and advances. Writing past the end
  * extends the member; a gap reads as zeros. The bytes are in the archive at
- * the next commit.
+ * the next commit, or checkpoint (zmm_archive_set_checkpoints), which this
+ * call may make once the bytes are written: its error is then the call's
+ * (the position has advanced).
  * Returns ZMM_OK; ZMM_ERR_READ_ONLY; ZMM_ERR_LIMIT (past the format's
  * largest member); ZMM_ERR_CORRUPT (a damaged block being rewritten in
  * part); ZMM_ERR_IO; ZMM_ERR_NOMEM; ZMM_ERR_STATE (an earlier failure).

@@ -11,6 +11,11 @@
  * temporary ones, and then commit once. A failure or Ctrl+C midway removes
  * the temporary members instead, so the committed content is the old one
  * (the blocks written meanwhile are garbage, reclaimed by zmm compact).
+ *
+ * add --checkpoint writes each file straight into its member instead and
+ * lets the core checkpoint every 4 MiB or 2 s (zmm_archive_set_checkpoints):
+ * a long add (a large file, standard input) interrupted or killed keeps what
+ * was committed, as a recording does.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -44,7 +49,12 @@ static int common_only(int argc, char **argv, const char *command,
 
 /* ---- add ---------------------------------------------------------------- */
 
-enum { OPT_AS = 1, OPT_LEVEL, OPT_BLOCK, OPT_FILTER, OPT_NO_DICT };
+enum { OPT_AS = 1, OPT_LEVEL, OPT_BLOCK, OPT_FILTER, OPT_NO_DICT,
+       OPT_CHECKPOINT };
+
+/* add --checkpoint: zmmio.dll's recording policy (src/ioproc/ioproc.c). */
+#define ADD_CHECKPOINT_BYTES ((uint64_t)4 << 20)
+#define ADD_CHECKPOINT_MS 2000u
 
 static const cli_option add_options[] = {
     {"as", 0, 1, OPT_AS},
@@ -52,6 +62,7 @@ static const cli_option add_options[] = {
     {"block-size", 'b', 1, OPT_BLOCK},
     {"filter", 0, 1, OPT_FILTER},
     {"no-dict", 0, 0, OPT_NO_DICT},
+    {"checkpoint", 0, 0, OPT_CHECKPOINT},
     CLI_COMMON_OPTIONS,
     {NULL, 0, 0, 0},
 };
@@ -59,7 +70,8 @@ static const cli_option add_options[] = {
 typedef struct add_input {
     const char *path; /* "-" for stdin */
     char *name;       /* the member it becomes */
-    char *temp;       /* the temporary member while writing, or NULL */
+    char *temp;       /* the temporary member while writing, or NULL
+                       * (written in place, with --checkpoint) */
     uint64_t size;
     int size_known;
 } add_input;
@@ -115,10 +127,12 @@ static int plan_add(add_input *in, int count, const char *archive,
     return CLI_OK;
 }
 
-/* Writes one input into a new temporary member. */
+/* Writes one input into a new temporary member, or (in_place) straight
+ * into its member. */
 static int add_one(zmm_archive *ar, const char *archive, add_input *in,
                    int index, const zmm_member_options *given,
-                   int filter, int use_dict, cli_progress *progress)
+                   int filter, int use_dict, int in_place,
+                   cli_progress *progress)
 {
     zmm_member_options opt = *given;
     zmm_member_info old;
@@ -142,6 +156,12 @@ static int add_one(zmm_archive *ar, const char *archive, add_input *in,
     if (opt.block_size == 0)
         opt.block_size = ZMM_DEFAULT_BLOCK_SIZE;
 
+    /* In place (--checkpoint): its checkpoints publish the member itself. */
+    if (in_place)
+        r = zmm_stream_open(ar, in->name,
+                            ZMM_STREAM_WRITE | ZMM_STREAM_CREATE |
+                                ZMM_STREAM_TRUNCATE,
+                            &opt, &s);
     for (k = 0; k < 1000 && r == ZMM_ERR_EXISTS; k++) {
         char temp[64];
 
@@ -199,6 +219,10 @@ static int install(zmm_archive *ar, const char *archive, add_input *in)
     int was_default = 0;
     zmm_result r = ZMM_OK;
 
+    if (in->temp == NULL) { /* written in place (--checkpoint) */
+        cli_note("%s: written", in->name);
+        return CLI_OK;
+    }
     memset(&old, 0, sizeof old);
     old.struct_size = sizeof old;
     if (zmm_archive_find(ar, in->name, &at) == ZMM_OK) {
@@ -228,7 +252,7 @@ int cmd_add(int argc, char **argv)
     const char **ops = calloc((size_t)argc, sizeof *ops);
     add_input *in = calloc((size_t)argc, sizeof *in);
     int n = 0, count = 0, id, i, rc = CLI_OK, exit_now = -1, stop = 0;
-    int filter = CLI_FILTER_AUTO, use_dict = 1;
+    int filter = CLI_FILTER_AUTO, use_dict = 1, checkpoint = 0;
     zmm_member_options opt;
     zmm_archive *ar = NULL;
     cli_target t = {NULL, NULL};
@@ -273,6 +297,9 @@ int cmd_add(int argc, char **argv)
             break;
         case OPT_NO_DICT:
             use_dict = 0;
+            break;
+        case OPT_CHECKPOINT:
+            checkpoint = 1;
             break;
         case CLI_BAD:
             rc = CLI_USAGE;
@@ -337,13 +364,28 @@ int cmd_add(int argc, char **argv)
     rc = plan_add(in, count, t.archive, as_name);
     if (rc != CLI_OK)
         goto close;
+    if (checkpoint) {
+        zmm_checkpoint_policy policy;
+        zmm_result r;
+
+        memset(&policy, 0, sizeof policy);
+        policy.struct_size = sizeof policy;
+        policy.bytes = ADD_CHECKPOINT_BYTES;
+        policy.interval_ms = ADD_CHECKPOINT_MS;
+        r = zmm_archive_set_checkpoints(ar, &policy);
+        if (r != ZMM_OK) {
+            cli_archive_error(t.archive, NULL, "cannot checkpoint", r, 0);
+            rc = CLI_FAIL;
+            goto close;
+        }
+    }
     for (i = 0; i < count && total != UINT64_MAX; i++)
         total = in[i].size_known ? total + in[i].size : UINT64_MAX;
     snprintf(verb, sizeof verb, "adding to %s", cli_base_name(t.archive));
     cli_progress_start(&progress, verb, total == UINT64_MAX ? 0 : total);
     for (i = 0; i < count && rc == CLI_OK; i++)
         rc = add_one(ar, t.archive, &in[i], i, &opt, filter, use_dict,
-                     &progress);
+                     checkpoint, &progress);
     cli_progress_end(&progress);
     if (sys_interrupted())
         rc = CLI_FAIL;

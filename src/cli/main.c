@@ -46,7 +46,7 @@ static const cli_command commands[] = {
      "(\"-o x.zmm -\" makes member \"x\").\n"},
     {"add", cmd_add,
      "ARCHIVE FILE... [--as NAME] [-l 0-9] [-b SIZE] [--filter F] "
-     "[--no-dict]",
+     "[--no-dict] [--checkpoint]",
      "add or replace members of an archive",
      "Stores each FILE as a member named after its base name, replacing a\n"
      "member of that name. All changes are committed together at the end:\n"
@@ -61,6 +61,10 @@ static const cli_command commands[] = {
      "  -b, --block-size SIZE   bytes per block, 4k..1m (default 64k)\n"
      "  --filter auto|pcm|none  audio-aware compression, as zmm pack\n"
      "  --no-dict               no preset dictionary (see zmm help pack)\n"
+     "  --checkpoint            write each FILE straight into its member and\n"
+     "                          commit every 4 MiB or 2 s: an add that is\n"
+     "                          interrupted or killed keeps what was\n"
+     "                          committed, not the old content\n"
      "\n"
      "FILE \"-\" reads standard input (name it with --as).\n"},
     {"list", cmd_list, "[-v] ARCHIVE [MEMBER...]",

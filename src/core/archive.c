@@ -14,6 +14,7 @@
 #include "alloc.h"
 #include "archive_private.h"
 #include "archive_file.h"
+#include "delta.h"
 #include "state.h"
 #include "struct_size.h"
 
@@ -140,7 +141,8 @@ static size_t stored_ranges(const zmm_archive *ar, byte_range *r)
  * stored bytes, without checking). */
 static uint64_t live_bytes(const zmm_archive *ar)
 {
-    uint64_t total = ZMM_DATA_START + ar->slot.directory_length, reach = 0;
+    /* The directory and the delta records chained to it. */
+    uint64_t total = ZMM_DATA_START + ar->state_bytes, reach = 0;
     uint64_t end = ar->slot.directory_offset + ar->slot.directory_length;
     size_t room = ar->dir.count, n, i;
     byte_range *r;
@@ -167,28 +169,74 @@ static uint64_t live_bytes(const zmm_archive *ar)
     return total;
 }
 
-/* Appends the directory and publishes it as generation + 1. */
-static zmm_result publish(zmm_archive *ar)
+/* Delta records a writer chains at most before it writes a whole
+ * directory again: a reader follows each with one read. */
+#define WRITER_MAX_CHAIN 256u
+
+/*
+ * The bytes to publish: a delta record (a checkpoint that changed only
+ * blocks and lengths, while the chain stays short and no longer than the
+ * directory it saves rewriting) or the whole directory. *delta says which.
+ */
+static zmm_result encode_state(zmm_archive *ar, int checkpoint,
+                               unsigned char **out, size_t *size,
+                               int *delta)
+{
+    size_t full, changes = 0;
+    zmm_result rc = zmm_directory_encoded_size(&ar->dir, &full);
+
+    *out = NULL;
+    if (rc != ZMM_OK)
+        return rc;
+    if (checkpoint && !ar->structure_changed && ar->slot.generation > 0 &&
+        ar->chain < WRITER_MAX_CHAIN)
+        changes = zmm_delta_encoded_size(&ar->dir);
+    *delta = changes != 0 && ar->state_bytes + changes <= 2 * (uint64_t)full &&
+             ar->state_bytes + changes <= ZMM_MAX_DIRECTORY;
+    *size = *delta ? changes : full;
+    *out = zmm_malloc(*size);
+    if (*out == NULL)
+        return ZMM_ERR_NOMEM;
+    if (*delta)
+        zmm_delta_encode(&ar->dir, ar->slot.directory_offset,
+                         ar->slot.directory_length, ar->slot.directory_crc,
+                         *out);
+    else
+        zmm_directory_encode(&ar->dir, *out);
+    return ZMM_OK;
+}
+
+/* The changes are published: the next delta record starts from here. */
+static void mark_published(zmm_archive *ar)
+{
+    uint32_t i;
+
+    for (i = 0; i < ar->dir.count; i++)
+        ar->dir.members[i]->changed_from = ZMM_UNCHANGED;
+    ar->structure_changed = 0;
+}
+
+/* Appends the directory (or a delta record, for a checkpoint) and
+ * publishes it as generation + 1. */
+static zmm_result publish(zmm_archive *ar, int checkpoint)
 {
     unsigned char slot_bytes[ZMM_SLOT_SIZE];
     unsigned char *buf;
     zmm_slot next = ar->slot;
     int target = 1 - ar->slot_index;
     size_t size;
+    int delta;
     uint64_t offset = 0;
-    zmm_result rc = zmm_directory_encoded_size(&ar->dir, &size);
+    zmm_result rc = encode_state(ar, checkpoint, &buf, &size, &delta);
 
     if (rc != ZMM_OK)
         return rc;
-    buf = zmm_malloc(size);
-    if (buf == NULL)
-        return ZMM_ERR_NOMEM;
-    zmm_directory_encode(&ar->dir, buf);
     rc = zmm_archive_append(ar, buf, size, &offset);
     next.format_version = ZMM_FORMAT_VERSION;
     next.incompat_features =
         (zmm_directory_uses_pcm(&ar->dir) ? ZMM_INCOMPAT_PCM : 0) |
-        (zmm_directory_uses_dict(&ar->dir) ? ZMM_INCOMPAT_DICT : 0);
+        (zmm_directory_uses_dict(&ar->dir) ? ZMM_INCOMPAT_DICT : 0) |
+        (delta ? ZMM_INCOMPAT_DELTA : 0);
     next.compat_features = 0;
     next.generation = ar->slot.generation + 1;
     next.directory_offset = offset;
@@ -210,11 +258,16 @@ static zmm_result publish(zmm_archive *ar)
     ar->slot_index = target;
     ar->other_slot_damaged = 0;
     ar->modified = 0;
+    ar->state_bytes = delta ? ar->state_bytes + size : size;
+    ar->chain = delta ? ar->chain + 1 : 0;
+    mark_published(ar);
     ar->committed_live = live_bytes(ar);
+    ar->unpublished = 0;
     return ZMM_OK;
 }
 
-zmm_result zmm_archive_commit(zmm_archive *ar)
+/* Flushes the streams and publishes; `checkpoint` allows a delta record. */
+static zmm_result commit(zmm_archive *ar, int checkpoint)
 {
     size_t i;
     zmm_result rc;
@@ -226,7 +279,86 @@ zmm_result zmm_archive_commit(zmm_archive *ar)
     for (i = 0; i < ar->stream_count; i++)
         if ((rc = zmm_stream_flush(ar->streams[i])) != ZMM_OK)
             return rc;
-    return ar->modified ? publish(ar) : ZMM_OK;
+    /* A commit asked for folds a chain of delta records even with nothing
+     * new: the state it leaves is a whole directory that any version-1
+     * reader opens (FORMAT.md, "Delta records"). */
+    if (ar->modified || (!checkpoint && ar->chain > 0))
+        return publish(ar, checkpoint);
+    return ZMM_OK;
+}
+
+/* A commit the application asks for writes a whole directory: it folds
+ * the checkpoints' delta records (close commits so too). */
+zmm_result zmm_archive_commit(zmm_archive *ar)
+{
+    return commit(ar, 0);
+}
+
+zmm_result zmm_archive_set_checkpoints(zmm_archive *ar,
+                                       const zmm_checkpoint_policy *policy)
+{
+    zmm_checkpoint_policy full = {sizeof full, 0, 0, NULL, NULL};
+
+    if (!ar->writable)
+        return ZMM_ERR_READ_ONLY;
+    if (policy != NULL && zmm_struct_in(&full, sizeof full, policy,
+                                        ZMM_CHECKPOINT_POLICY_V1) != ZMM_OK)
+        return ZMM_ERR_INVALID_ARG;
+    ar->policy = full;
+    ar->checkpoints_on =
+        policy != NULL && (full.bytes != 0 || full.interval_ms != 0);
+    ar->unpublished = 0;
+    return ZMM_OK;
+}
+
+int zmm_archive_checkpointing(const zmm_archive *ar)
+{
+    return ar->checkpoints_on;
+}
+
+uint64_t zmm_archive_checkpoints(const zmm_archive *ar)
+{
+    return ar->checkpoints;
+}
+
+static uint64_t now_ms(const zmm_archive *ar)
+{
+    return ar->policy.clock_ms != NULL
+               ? ar->policy.clock_ms(ar->policy.clock_context)
+               : zmm_platform_clock_ms();
+}
+
+zmm_result zmm_archive_wrote(zmm_archive *ar, size_t len, int at_edge)
+{
+    const zmm_checkpoint_policy *p = &ar->policy;
+    uint64_t age = 0;
+    int due, overdue;
+    zmm_result rc;
+
+    if (!ar->checkpoints_on || len == 0)
+        return ZMM_OK;
+    if (p->interval_ms != 0) {
+        uint64_t now = now_ms(ar);
+
+        if (ar->unpublished == 0)
+            ar->unpublished_since = now;
+        age = now - ar->unpublished_since;
+    }
+    ar->unpublished += len;
+    due = (p->bytes != 0 && ar->unpublished >= p->bytes) ||
+          (p->interval_ms != 0 && age >= p->interval_ms);
+    /* A writer that never reaches a block edge is not kept waiting
+     * longer than twice the policy. */
+    overdue = (p->bytes != 0 && ar->unpublished >= 2 * p->bytes) ||
+              (p->interval_ms != 0 && age >= 2 * (uint64_t)p->interval_ms);
+    if (!due || (!at_edge && !overdue))
+        return ZMM_OK;
+    rc = commit(ar, 1);
+    if (rc != ZMM_OK)
+        return rc;
+    ar->unpublished = 0;
+    ar->checkpoints++;
+    return ZMM_OK;
 }
 
 /* Writes a new archive into an empty file: generation 1 in slot 0, now or
@@ -241,11 +373,12 @@ static zmm_result initialise(zmm_archive *ar, int publish_now)
     ar->slot.generation = 0;
     ar->slot_index = 1; /* so that publish() writes slot 0 */
     ar->append_pos = ZMM_DATA_START;
+    ar->structure_changed = 1;
     if (!publish_now) {
         ar->modified = 1;
         return ZMM_OK;
     }
-    return publish(ar);
+    return publish(ar, 0);
 }
 
 static zmm_result load_state(zmm_archive *ar, uint64_t size)
@@ -259,11 +392,12 @@ static zmm_result load_state(zmm_archive *ar, uint64_t size)
                             &ar->slot_index, &ar->other_slot_damaged, &buf);
     if (rc != ZMM_OK)
         return file_result(ar, rc);
-    rc = zmm_directory_decode(buf, ar->slot.directory_length,
-                              ar->slot.directory_offset, &ar->dir);
+    rc = zmm_state_decode(ar->file, &ar->slot, buf, 0, &ar->dir,
+                          &ar->state_bytes, &ar->chain);
     zmm_free(buf);
     if (rc != ZMM_OK)
-        return rc;
+        return file_result(ar, rc);
+    mark_published(ar);
     ar->append_pos = ar->slot.directory_offset + ar->slot.directory_length;
     ar->committed_live = live_bytes(ar);
     return ZMM_OK;
@@ -457,7 +591,7 @@ zmm_result zmm_archive_remove(zmm_archive *ar, const char *name)
     if (rc != ZMM_OK)
         return rc;
     zmm_directory_remove(&ar->dir, (uint32_t)index);
-    ar->modified = 1;
+    ar->modified = ar->structure_changed = 1;
     return ZMM_OK;
 }
 
@@ -487,7 +621,7 @@ zmm_result zmm_archive_rename(zmm_archive *ar, const char *old_name,
     memcpy(copy, new_name, len + 1);
     zmm_free(m->name);
     m->name = copy;
-    ar->modified = 1;
+    ar->modified = ar->structure_changed = 1;
     return ZMM_OK;
 }
 
@@ -506,7 +640,7 @@ zmm_result zmm_archive_set_default(zmm_archive *ar, const char *name)
     for (i = 0; i < ar->dir.count; i++)
         ar->dir.members[i]->flags &= ~ZMM_MEMBER_DEFAULT;
     ar->dir.members[index]->flags |= ZMM_MEMBER_DEFAULT;
-    ar->modified = 1;
+    ar->modified = ar->structure_changed = 1;
     return ZMM_OK;
 }
 
@@ -562,7 +696,7 @@ zmm_file *zmm_archive_file(zmm_archive *ar)
 
 void zmm_archive_mark_modified(zmm_archive *ar)
 {
-    ar->modified = 1;
+    ar->modified = ar->structure_changed = 1;
 }
 
 void zmm_archive_latch_failure(zmm_archive *ar, zmm_result rc)
@@ -601,7 +735,7 @@ zmm_result zmm_archive_open_member(zmm_archive *ar, const char *name,
             return rc;
         if (zmm_directory_find(&ar->dir, NULL) < 0)
             m->flags |= ZMM_MEMBER_DEFAULT;
-        ar->modified = 1;
+        ar->modified = ar->structure_changed = 1;
     } else {
         m = ar->dir.members[index];
         if ((flags & ZMM_STREAM_CREATE) && (flags & ZMM_STREAM_EXCLUSIVE))
@@ -618,7 +752,7 @@ zmm_result zmm_archive_open_member(zmm_archive *ar, const char *name,
             m->flags &= ~(ZMM_MEMBER_PCM | ZMM_MEMBER_DICT);
             m->dict_length = 0;
             memset(&m->dict, 0, sizeof m->dict);
-            ar->modified = 1;
+            ar->modified = ar->structure_changed = 1;
         }
     }
     if (writing)

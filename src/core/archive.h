@@ -40,8 +40,8 @@ int zmm_archive_writable(const zmm_archive *ar);
 /* The file its streams read blocks from. */
 zmm_file *zmm_archive_file(zmm_archive *ar);
 
-/* The directory changed (a member's length, layout, dictionary...): the
- * next commit publishes it. */
+/* A member's layout or dictionary changed: the next commit publishes a
+ * whole directory (no delta record can say it). */
 void zmm_archive_mark_modified(zmm_archive *ar);
 
 /* Blocks that were acknowledged are lost (a stream could not store them):
@@ -64,6 +64,15 @@ void zmm_archive_release_member(zmm_archive *ar, zmm_member *m, int writer);
  * modified. */
 zmm_result zmm_archive_resize_member(zmm_archive *ar, zmm_member *m,
                                      uint64_t length);
+
+/* Whether a checkpoint policy is set: writers then store each block as soon
+ * as a write completes it, so a checkpoint has little left to encode. */
+int zmm_archive_checkpointing(const zmm_archive *ar);
+
+/* A stream wrote `len` bytes; `at_edge`: the write ended on or crossed a
+ * block edge. Commits when the checkpoint policy says one is due (see
+ * zmm_checkpoint_policy) and returns that commit's result; else ZMM_OK. */
+zmm_result zmm_archive_wrote(zmm_archive *ar, size_t len, int at_edge);
 
 /* Registers an open stream, flushed by every commit and freed by the
  * archive's close; unregistered by the stream when it is freed. */

@@ -20,6 +20,12 @@ struct zmm_archive {
     uint64_t committed_live;  /* live bytes of the committed state */
     uint64_t append_pos;      /* where the next stored bytes go */
     int modified;             /* the directory changed since the commit */
+    /* Members added, removed, renamed, or their flags, layout, dictionary
+     * or block size changed since the commit: the next commit writes a
+     * whole directory, not a delta record (delta.h). */
+    int structure_changed;
+    uint64_t state_bytes;     /* the committed directory and delta records */
+    uint32_t chain;           /* delta records in the committed state */
     zmm_codec *encoder;
     unsigned char *scratch;   /* room for one encoded block */
     size_t scratch_size;
@@ -31,6 +37,13 @@ struct zmm_archive {
      * after it no commit may publish (a half-written state, or one missing
      * acknowledged writes), and every commit returns ZMM_ERR_STATE. */
     zmm_result failed;
+    /* Checkpoints (zmm_archive_set_checkpoints): the policy, bytes written
+     * since the last commit, when the first of them was, how many so far. */
+    int checkpoints_on;
+    zmm_checkpoint_policy policy;
+    uint64_t unpublished;
+    uint64_t unpublished_since;
+    uint64_t checkpoints;
 };
 
 #endif

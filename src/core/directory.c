@@ -259,6 +259,7 @@ static zmm_result decode_member(const unsigned char *p, size_t left,
     m->dict_length = dict_length;
     m->dict = dict;
     m->block_count = count;
+    m->changed_from = ZMM_UNCHANGED;
     rc = zmm_name_is_valid(m->name) && strlen(m->name) == name_len
              ? ZMM_OK : ZMM_ERR_CORRUPT;
     p += ZMM_MEMBER_RECORD_SIZE + name_len + extra;
@@ -514,6 +515,7 @@ zmm_result zmm_directory_add(zmm_directory *dir, const char *name,
     memcpy(m->name, name, len + 1);
     m->block_shift = block_shift;
     m->level = level;
+    m->changed_from = 0;
     dir->members[dir->count++] = m;
     *out = m;
     return ZMM_OK;
@@ -547,6 +549,11 @@ zmm_result zmm_member_resize(zmm_directory *dir, zmm_member *m,
         return rc;
     for (i = m->block_count; i < count; i++)
         memset(&m->blocks[i], 0, sizeof m->blocks[i]); /* zero blocks */
+    /* Blocks full at both lengths keep their entries; from the first that
+     * is not, a delta record gives them again. */
+    zmm_member_note_change(
+        m, (uint32_t)((length < m->length ? length : m->length) >>
+                      m->block_shift));
     m->block_count = (uint32_t)count;
     m->length = length;
     dir->total_blocks = others + count;
@@ -587,4 +594,26 @@ uint64_t zmm_member_packed_size(const zmm_member *m)
     for (i = 0; i < m->block_count; i++)
         total += m->blocks[i].stored_size;
     return total;
+}
+
+void zmm_member_note_change(zmm_member *m, uint32_t index)
+{
+    if (index < m->changed_from)
+        m->changed_from = index;
+}
+
+void zmm_block_entry_decode(const unsigned char *p, zmm_block_ref *b)
+{
+    decode_entry(p, b);
+}
+
+void zmm_block_entry_encode(const zmm_block_ref *b, unsigned char *out)
+{
+    encode_entry(b, out);
+}
+
+int zmm_block_ref_sound(const zmm_block_ref *b, uint32_t logical,
+                        uint64_t data_end)
+{
+    return block_ref_sound(b, logical, data_end);
 }

@@ -37,6 +37,10 @@ typedef struct zmm_member {
     unsigned block_shift;
     int level;
     unsigned flags;            /* ZMM_MEMBER_* */
+    /* The first block whose entry changed since the last commit, or
+     * ZMM_UNCHANGED: a delta record (delta.c) gives the entries from there
+     * on. Not stored; here it fills the padding before `length`. */
+    uint32_t changed_from;
     uint64_t length;
     zmm_pcm_layout pcm;        /* valid when flags has ZMM_MEMBER_PCM */
     /* With ZMM_MEMBER_DICT: the preset dictionary's length (1..32 KiB) and
@@ -50,6 +54,8 @@ typedef struct zmm_member {
     unsigned readers;
     unsigned writers;
 } zmm_member;
+
+#define ZMM_UNCHANGED UINT32_MAX
 
 typedef struct zmm_directory {
     zmm_member **members;
@@ -105,6 +111,17 @@ void zmm_directory_remove(zmm_directory *dir, uint32_t index);
  */
 zmm_result zmm_member_resize(zmm_directory *dir, zmm_member *m,
                              uint64_t length);
+
+/* Block `index` of m has a new entry (or will have, being past the end). */
+void zmm_member_note_change(zmm_member *m, uint32_t index);
+
+/* A block entry's 20 bytes (FORMAT.md, "Block entry"), and whether an entry
+ * keeps the rules for a block of `logical` bytes in a state whose data ends
+ * at `data_end`. */
+void zmm_block_entry_decode(const unsigned char *p, zmm_block_ref *b);
+void zmm_block_entry_encode(const zmm_block_ref *b, unsigned char *out);
+int zmm_block_ref_sound(const zmm_block_ref *b, uint32_t logical,
+                        uint64_t data_end);
 
 /* Nonzero if any member has a PCM layout or a PCM block: the archive then
  * needs incompat feature ZMM_INCOMPAT_PCM. */

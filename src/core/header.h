@@ -22,8 +22,13 @@
  * blocks need. */
 #define ZMM_INCOMPAT_DICT 0x2u
 
+/* incompat_features: the slot points at a delta record (FORMAT.md, "Delta
+ * records"), chained to earlier directories. */
+#define ZMM_INCOMPAT_DELTA 0x4u
+
 /* Feature bits known to this version. */
-#define ZMM_KNOWN_INCOMPAT (ZMM_INCOMPAT_PCM | ZMM_INCOMPAT_DICT)
+#define ZMM_KNOWN_INCOMPAT \
+    (ZMM_INCOMPAT_PCM | ZMM_INCOMPAT_DICT | ZMM_INCOMPAT_DELTA)
 
 typedef struct zmm_slot {
     unsigned format_version;

@@ -112,9 +112,13 @@ zmm_result zmm_snapshot_load(zmm_file *f, uint64_t size,
     rc = zmm_state_read(f, size, slots, &snap->slot, &slot_index,
                         &other_damaged, &buf);
     if (rc == ZMM_OK) {
-        /* Decoded flat (one allocation), then made compact. */
-        rc = zmm_directory_decode_flat(buf, snap->slot.directory_length,
-                                       snap->slot.directory_offset, &dir);
+        uint64_t state_bytes;
+        uint32_t chain;
+
+        /* Decoded flat (one allocation; a delta chain is applied to a
+         * directory decoded whole), then made compact. */
+        rc = zmm_state_decode(f, &snap->slot, buf, 1, &dir, &state_bytes,
+                              &chain);
         zmm_free(buf);
         if (rc == ZMM_OK) {
             rc = compact(snap, &dir);

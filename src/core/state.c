@@ -5,6 +5,7 @@
 #include <zlib.h>
 
 #include "alloc.h"
+#include "delta.h"
 
 zmm_result zmm_state_read_slots(zmm_file *f, uint64_t size,
                                 zmm_slot_bytes *out)
@@ -54,5 +55,111 @@ zmm_result zmm_state_read(zmm_file *f, uint64_t size,
         return rc;
     }
     *dir_bytes = buf;
+    return ZMM_OK;
+}
+
+/* One delta record of a chain: its bytes and where they are. */
+typedef struct chain_link {
+    const unsigned char *buf;
+    unsigned char *owned; /* buf if read here, NULL for the caller's */
+    uint64_t offset;
+    uint32_t length;
+} chain_link;
+
+/* Reads `length` bytes at `offset` and checks their CRC. */
+static zmm_result read_checked(zmm_file *f, uint64_t offset, uint32_t length,
+                               uint32_t crc, unsigned char **out)
+{
+    unsigned char *buf = zmm_malloc(length);
+    zmm_result rc;
+
+    *out = NULL;
+    if (buf == NULL)
+        return ZMM_ERR_NOMEM;
+    rc = f->methods->read_at(f, offset, buf, length);
+    if (rc == ZMM_OK && (uint32_t)crc32(0, buf, length) != crc)
+        rc = ZMM_ERR_CORRUPT;
+    if (rc != ZMM_OK) {
+        zmm_free(buf);
+        return rc;
+    }
+    *out = buf;
+    return ZMM_OK;
+}
+
+zmm_result zmm_state_decode(zmm_file *f, const zmm_slot *slot,
+                            const unsigned char *bytes, int flat,
+                            zmm_directory *dir, uint64_t *state_bytes,
+                            uint32_t *chain)
+{
+    chain_link *links;
+    const unsigned char *cur = bytes;
+    unsigned char *owned = NULL; /* cur, when read here */
+    uint64_t cur_offset = slot->directory_offset;
+    uint32_t cur_length = slot->directory_length, n = 0, i;
+    uint64_t total = cur_length;
+    int delta = zmm_delta_is(bytes, cur_length);
+    zmm_result rc = ZMM_OK;
+
+    memset(dir, 0, sizeof *dir);
+    *state_bytes = 0;
+    *chain = 0;
+    /* The feature bit says which the slot points at. */
+    if (delta != ((slot->incompat_features & ZMM_INCOMPAT_DELTA) != 0))
+        return ZMM_ERR_CORRUPT;
+    if (!delta) {
+        rc = flat ? zmm_directory_decode_flat(bytes, cur_length, cur_offset,
+                                              dir)
+                  : zmm_directory_decode(bytes, cur_length, cur_offset, dir);
+        if (rc == ZMM_OK)
+            *state_bytes = cur_length;
+        return rc;
+    }
+    links = zmm_calloc(ZMM_MAX_CHAIN, sizeof *links);
+    if (links == NULL)
+        return ZMM_ERR_NOMEM;
+    /* Back along the chain, newest first, to a directory. */
+    while (rc == ZMM_OK && zmm_delta_is(cur, cur_length)) {
+        uint64_t base_offset;
+        uint32_t base_length, base_crc;
+
+        if (n == ZMM_MAX_CHAIN) {
+            zmm_free(owned);
+            rc = ZMM_ERR_CORRUPT;
+            break;
+        }
+        links[n].buf = cur;
+        links[n].owned = owned;
+        links[n].offset = cur_offset;
+        links[n].length = cur_length;
+        n++;
+        rc = zmm_delta_base(cur, cur_length, cur_offset, &base_offset,
+                            &base_length, &base_crc);
+        if (rc == ZMM_OK && base_length > ZMM_MAX_DIRECTORY - total)
+            rc = ZMM_ERR_CORRUPT;
+        if (rc == ZMM_OK) {
+            total += base_length;
+            rc = read_checked(f, base_offset, base_length, base_crc, &owned);
+            cur = owned;
+            cur_offset = base_offset;
+            cur_length = base_length;
+        }
+    }
+    if (rc == ZMM_OK) {
+        rc = zmm_directory_decode(cur, cur_length, cur_offset, dir);
+        zmm_free(owned);
+    }
+    for (i = n; rc == ZMM_OK && i-- > 0;)
+        rc = zmm_delta_apply(dir, links[i].buf, links[i].length,
+                             links[i].offset);
+    for (i = 0; i < n; i++)
+        zmm_free(links[i].owned);
+    zmm_free(links);
+    if (rc != ZMM_OK) {
+        zmm_directory_free(dir);
+        return rc;
+    }
+    *state_bytes = total;
+    *chain = n;
     return ZMM_OK;
 }

@@ -7,6 +7,7 @@
 #ifndef ZMM_STATE_H
 #define ZMM_STATE_H
 
+#include "directory.h"
 #include "header.h"
 #include "platform.h"
 #include "zmm.h"
@@ -31,5 +32,19 @@ zmm_result zmm_state_read(zmm_file *f, uint64_t size,
                           const zmm_slot_bytes *slots, zmm_slot *slot,
                           int *slot_index, int *other_damaged,
                           unsigned char **dir_bytes);
+
+/*
+ * Decodes the state that zmm_state_read gave: `bytes` (slot->directory_length
+ * of them, at slot->directory_offset) are a directory, or a delta record,
+ * whose chain is read from f back to a directory (at most ZMM_MAX_CHAIN
+ * records, ZMM_MAX_DIRECTORY bytes in all), decoded, then the records
+ * applied oldest first. `flat`: a read-only directory in one allocation when
+ * there is no chain. *state_bytes gets the bytes of the directory and its
+ * records, *chain the number of records. ZMM_ERR_CORRUPT, IO, NOMEM, LIMIT.
+ */
+zmm_result zmm_state_decode(zmm_file *f, const zmm_slot *slot,
+                            const unsigned char *bytes, int flat,
+                            zmm_directory *dir, uint64_t *state_bytes,
+                            uint32_t *chain);
 
 #endif

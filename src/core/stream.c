@@ -48,6 +48,7 @@ static zmm_result store_entry(zmm_stream *s, zmm_cache_entry *e)
     if (rc != ZMM_OK)
         return rc;
     s->m->blocks[e->index] = ref;
+    zmm_member_note_change(s->m, e->index);
     e->dirty = 0;
     return ZMM_OK;
 }
@@ -562,7 +563,25 @@ zmm_result zmm_stream_write(zmm_stream *s, const void *buf, size_t len)
         pos += count;
     }
     s->pos = pos;
-    return ZMM_OK;
+    /* A recorder's checkpoint must not stall its write: with checkpoints
+     * on, each block this write completed is stored now (it stays cached),
+     * not all at once when the checkpoint flushes the cache. */
+    if (zmm_archive_checkpointing(s->ar)) {
+        uint32_t i = (uint32_t)((pos - len) >> s->m->block_shift);
+        uint32_t end = (uint32_t)(pos >> s->m->block_shift);
+
+        for (; i < end; i++) {
+            zmm_cache_entry *e = zmm_cache_find(&s->cache, i);
+
+            if (e != NULL && (rc = store_entry(s, e)) != ZMM_OK)
+                return rc;
+        }
+    }
+    /* The write is in; now perhaps a checkpoint. At a block edge the blocks
+     * before it are whole, so a sequential writer's checkpoint stores no
+     * short block to be stored again at the next. */
+    return zmm_archive_wrote(s->ar, len, ((pos - len) >> s->m->block_shift) !=
+                                             (pos >> s->m->block_shift));
 }
 
 zmm_result zmm_stream_seek(zmm_stream *s, int64_t offset, int origin,

@@ -30,6 +30,8 @@
 #define ZMM_MEMBER_INFO_V1 ZMM_SIZE_THROUGH(zmm_member_info, level)
 #define ZMM_MEMBER_OPTIONS_V1 ZMM_SIZE_THROUGH(zmm_member_options, level)
 #define ZMM_PCM_LAYOUT_V1 ZMM_SIZE_THROUGH(zmm_pcm_layout, channels)
+#define ZMM_CHECKPOINT_POLICY_V1 \
+    ZMM_SIZE_THROUGH(zmm_checkpoint_policy, clock_context)
 
 /* Copies the filled struct `full` (`size` bytes) into the caller's `out`,
  * as far as out->struct_size reaches; out->struct_size is left as it was.

@@ -21,6 +21,11 @@
  * to the end), so the samples written after it are stored as PCM blocks.
  * At CLOSE the header is final (mmioAscend patched it) and the layout is
  * detected again from it, for the blocks not yet stored.
+ *
+ * Recording: a writing handle checkpoints (zmm_archive_set_checkpoints) by
+ * WRITER_CHECKPOINT_BYTES and WRITER_CHECKPOINT_MS, so a process killed
+ * mid-recording keeps what it wrote up to the last checkpoint, as a plain
+ * file keeps what reached the OS.
  */
 #include <limits.h>
 #include <stdint.h>
@@ -33,6 +38,12 @@
 #include "handle_table.h"
 #include "ioproc.h"
 #include "mmio_name.h"
+
+/* A writer's checkpoints: a commit per 4 MiB written, or 2 s after the first
+ * byte not yet committed. At CD rate (176 KB/s) that is a commit every 2 s
+ * at most; a fast copy commits every 4 MiB, a few percent of its time. */
+#define WRITER_CHECKPOINT_BYTES ((uint64_t)4 << 20)
+#define WRITER_CHECKPOINT_MS 2000u
 
 /* Every reader's archive, parsed once per process (DllMain sets it up). */
 static zmm_share *shared_archives;
@@ -424,6 +435,15 @@ static LRESULT on_open(MMIOINFO *mi, char *filename)
     if (create)
         ar_flags |= ZMM_OPEN_CREATE;
     rc = zmm_archive_open(name.archive, ar_flags, &h->archive, &os_error);
+    if (rc == ZMM_OK) {
+        zmm_checkpoint_policy policy;
+
+        memset(&policy, 0, sizeof policy);
+        policy.struct_size = sizeof policy;
+        policy.bytes = WRITER_CHECKPOINT_BYTES;
+        policy.interval_ms = WRITER_CHECKPOINT_MS;
+        rc = zmm_archive_set_checkpoints(h->archive, &policy);
+    }
     if (rc != ZMM_OK) {
         err = mmio_error(rc, os_error, MMIOERR_CANNOTOPEN);
         goto fail;
@@ -536,7 +556,7 @@ static LRESULT on_read(MMIOINFO *mi, zmmio_handle *h, void *buf, LONG len)
 }
 
 static LRESULT on_write(MMIOINFO *mi, zmmio_handle *h, const void *buf,
-                        LONG len, int flush)
+                        LONG len)
 {
     uint64_t pos = zmm_stream_tell(h->stream);
 
@@ -557,7 +577,8 @@ static LRESULT on_write(MMIOINFO *mi, zmmio_handle *h, const void *buf,
     }
     /* A zero-length write sets the end of the member at the position,
      * cutting or extending it, as the DOS procedure's _hwrite(h, p, 0)
-     * does with the file. */
+     * does with the file. A write may make a checkpoint (its failure is
+     * the write's). */
     if ((len > 0 ? zmm_stream_write(h->stream, buf, (size_t)len)
                  : zmm_stream_truncate(h->stream, pos)) != ZMM_OK) {
         h->write_failed = 1;
@@ -572,10 +593,6 @@ static LRESULT on_write(MMIOINFO *mi, zmmio_handle *h, const void *buf,
         && (detect_pcm(h, UINT64_MAX)
             || zmm_stream_size(h->stream) >= PCM_HEAD))
         h->pcm_watch = 0;
-    if (flush && zmm_archive_commit(h->archive) != ZMM_OK) {
-        h->write_failed = 1;
-        return -1;
-    }
     return len;
 }
 
@@ -724,8 +741,14 @@ LRESULT CALLBACK ZmmIOProc(LPSTR lpmmioinfo, UINT uMsg, LPARAM lParam1,
          *        any earlier byte may be overwritten. 0 bytes: the member
          *        ends at the position (cut or extended), as a plain file
          *        does under the DOS procedure (_hwrite).
-         * WRITEFLUSH: as WRITE, then makes everything written durable
-         *        (zmm_archive_commit); -1 if that fails.
+         * WRITEFLUSH: exactly as WRITE. Windows' mmioWrite sends it for
+         *        every buffer it writes out; the documentation calls it
+         *        "equivalent to the MMIOM_WRITE message except that it
+         *        requests that the I/O procedure flush its internal
+         *        buffers". The request is honoured by the checkpoints that
+         *        every write may make (WRITER_CHECKPOINT_*), not by a durable
+         *        commit per message, which would cost a sync and a new
+         *        directory every 8 KiB.
          * SEEK:  lParam1 = offset, lParam2 = SEEK_SET, SEEK_CUR or SEEK_END
          *        (offset counted back from the end). Returns the new
          *        position or -1 (negative or beyond LONG); on a buffered
@@ -742,8 +765,7 @@ LRESULT CALLBACK ZmmIOProc(LPSTR lpmmioinfo, UINT uMsg, LPARAM lParam1,
         else if (uMsg == MMIOM_SEEK)
             ret = on_seek(mi, h, (LONG)lParam1, (int)lParam2);
         else
-            ret = on_write(mi, h, (const void *)lParam1, (LONG)lParam2,
-                           uMsg == MMIOM_WRITEFLUSH);
+            ret = on_write(mi, h, (const void *)lParam1, (LONG)lParam2);
         zmmio_table_release(id);
         return ret;
 

@@ -75,6 +75,10 @@ zmm_result zmm_platform_replace(const char *from, const char *to,
 /* Deletes a file. */
 zmm_result zmm_platform_remove(const char *path, long *os_error);
 
+/* A monotonic clock in milliseconds from an arbitrary origin (checkpoint
+ * policies measure the age of unpublished writes with it). */
+uint64_t zmm_platform_clock_ms(void);
+
 /* ---- test implementations (zmm_test_support library) --------------------- */
 
 /* A growable in-memory file. `data` (may be NULL) is copied in. */

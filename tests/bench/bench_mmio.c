@@ -291,6 +291,259 @@ static void bench_recorder(const char *dataset, const unsigned char *pcm,
     DeleteFileA(zmm);
 }
 
+/* ---- recording: WRITEFLUSH, checkpoints ------------------------------------------- */
+
+#define MSG_SIZE 8192u /* mmio's default buffer: one message each on Windows */
+
+/* Sends `total` bytes (data repeated) to a new member as `msg` messages of
+ * MSG_SIZE bytes, straight to the procedure with the handle's MMIOINFO, as
+ * Windows' mmio sends a buffered handle's buffers (Wine's sends WRITE, and
+ * its mmioSendMessage refuses messages below MMIOM_USER). Seconds until
+ * mmioClose returns, or -1; *archive_size gets the archive's size. */
+static double send_messages(const char *archive, UINT msg,
+                            const unsigned char *data, size_t n, size_t total,
+                            uint64_t *archive_size)
+{
+    LPMMIOPROC proc = mmioInstallIOProcA(FOURCC_ZMM, NULL, MMIO_FINDPROC);
+    char name[1100];
+    MMIOINFO mi;
+    HMMIO h;
+    size_t off;
+    double t0, t;
+
+    if (proc == NULL)
+        return -1;
+    snprintf(name, sizeof name, "%s+rec.bin", archive);
+    DeleteFileA(archive);
+    t0 = bench_now();
+    h = open_mmio(name, MMIO_CREATE | MMIO_WRITE | MMIO_ALLOCBUF);
+    if (h == NULL)
+        return -1;
+    memset(&mi, 0, sizeof mi);
+    mmioGetInfo(h, &mi, 0);
+    for (off = 0; off < total; off += MSG_SIZE) {
+        size_t at = off % (n - n % MSG_SIZE);
+
+        if (proc((LPSTR)&mi, msg, (LPARAM)(data + at), MSG_SIZE) !=
+            (LRESULT)MSG_SIZE) {
+            mmioClose(h, 0);
+            return -1;
+        }
+    }
+    if (mmioClose(h, 0) != 0)
+        return -1;
+    t = bench_now() - t0;
+    {
+        uint64_t len = 0;
+        unsigned char *all = bench_read_file(archive, &len);
+
+        free(all);
+        *archive_size = len;
+    }
+    return t;
+}
+
+static void bench_writeflush(const char *dataset, const unsigned char *data,
+                             uint64_t size, int reps)
+{
+    static const char *const sys[2] = {"x.zmm+ 8 KiB MMIOM_WRITE",
+                                       "x.zmm+ 8 KiB MMIOM_WRITEFLUSH"};
+    static const UINT msgs[2] = {MMIOM_WRITE, MMIOM_WRITEFLUSH};
+    size_t total = opt.quick ? (2u << 20) : (16u << 20);
+    double samples[2][64], med[2];
+    uint64_t sizes[2] = {0, 0};
+    char path[1024], d[160];
+    int i, k;
+
+    if (size < MSG_SIZE)
+        return;
+    path_in(path, sizeof path, "writeflush", ".zmm");
+    for (i = 0; i < reps && i < 64; i++)
+        for (k = 0; k < 2; k++) { /* interleaved: the same machine state */
+            double t = send_messages(path, msgs[k], data, (size_t)size,
+                                     total, &sizes[k]);
+
+            if (t < 0) {
+                fprintf(stderr, "bench_mmio: %s FAILED\n", sys[k]);
+                failures++;
+                DeleteFileA(path);
+                return;
+            }
+            samples[k][i] = (double)total / t / 1e6;
+        }
+    DeleteFileA(path);
+    for (k = 0; k < 2; k++) {
+        bench_result *r = bench_add(&results, dataset, "writeflush", sys[k],
+                                    "MB/s", samples[k], i);
+
+        med[k] = r->value;
+        snprintf(r->note, sizeof r->note, "archive %llu bytes",
+                 (unsigned long long)sizes[k]);
+    }
+    bench_ratio(bench_find(&results, dataset, "writeflush", sys[1]),
+                bench_find(&results, dataset, "writeflush", sys[0]), 0);
+    snprintf(d, sizeof d, "%.0f vs %.0f MB/s, %zu MiB in 8 KiB messages",
+             med[1], med[0], total >> 20);
+    bench_target_add(&targets, "WRITEFLUSH time ≤ 1.2× WRITE (Wine)",
+                     dataset, med[0] / med[1], 1.2, 1, d);
+    snprintf(d, sizeof d, "%llu vs %llu bytes",
+             (unsigned long long)sizes[1], (unsigned long long)sizes[0]);
+    bench_target_add(&targets, "WRITEFLUSH archive ≤ 1.05× WRITE's", dataset,
+                     sizes[0] ? (double)sizes[1] / (double)sizes[0] : 0.0,
+                     1.05, 1, d);
+}
+
+/* A recorder through the core library in the DLL's platform layer: 16 KiB
+ * writes of `data` (repeated to `total`), with zmmio.dll's checkpoint policy
+ * (4 MiB or 2 s) or none. Seconds to the close, or -1; *worst gets the
+ * longest write, *checkpoints how many were made. */
+static double core_record(const char *path, int checkpoints,
+                          const unsigned char *data, size_t n, size_t total,
+                          double *worst, uint64_t *made)
+{
+    zmm_archive *ar = NULL;
+    zmm_stream *s = NULL;
+    size_t off;
+    double t0 = bench_now();
+
+    *worst = 0;
+    DeleteFileA(path);
+    if (zmm_archive_open(path, ZMM_OPEN_WRITE | ZMM_OPEN_CREATE, &ar, NULL) !=
+        ZMM_OK)
+        return -1;
+    if (checkpoints) {
+        zmm_checkpoint_policy p;
+
+        memset(&p, 0, sizeof p);
+        p.struct_size = sizeof p;
+        p.bytes = 4u << 20;
+        p.interval_ms = 2000;
+        zmm_archive_set_checkpoints(ar, &p);
+    }
+    if (zmm_stream_open(ar, "rec.bin", ZMM_STREAM_WRITE | ZMM_STREAM_CREATE,
+                        NULL, &s) != ZMM_OK) {
+        zmm_archive_close(ar);
+        return -1;
+    }
+    for (off = 0; off < total; off += 16384) {
+        double w0 = bench_now(), w;
+
+        if (zmm_stream_write(s, data + off % (n - n % 16384), 16384) !=
+            ZMM_OK) {
+            zmm_archive_close(ar);
+            return -1;
+        }
+        w = bench_now() - w0;
+        if (w > *worst)
+            *worst = w;
+    }
+    *made = zmm_archive_checkpoints(ar);
+    if (zmm_stream_close(s) != ZMM_OK || zmm_archive_close(ar) != ZMM_OK)
+        return -1;
+    return bench_now() - t0;
+}
+
+/* mmioWrite's worst latency through zmmio.dll (checkpoints on) and the plain
+ * file, 16 KiB unbuffered writes, as a recorder with ~100 ms of buffering
+ * would see them; and the core recorder's throughput with and without
+ * checkpoints. */
+static double mmio_worst_write(const char *name, const unsigned char *data,
+                               size_t n, size_t total)
+{
+    HMMIO h = open_mmio(name, MMIO_CREATE | MMIO_WRITE);
+    double worst = 0;
+    size_t off;
+
+    if (h == NULL)
+        return -1;
+    for (off = 0; off < total; off += 16384) {
+        double w0 = bench_now(), w;
+
+        if (mmioWrite(h, (const char *)data + off % (n - n % 16384), 16384) !=
+            16384) {
+            mmioClose(h, 0);
+            return -1;
+        }
+        w = bench_now() - w0;
+        if (w > worst)
+            worst = w;
+    }
+    return mmioClose(h, 0) == 0 ? worst : -1;
+}
+
+static void bench_checkpoints(const char *dataset, const unsigned char *data,
+                              uint64_t size, int reps)
+{
+    static const char *const sys[2] = {
+        "zmm core, no checkpoints", "zmm core, checkpoints (4 MiB / 2 s)"};
+    size_t total = opt.quick ? (4u << 20) : (64u << 20);
+    double samples[2][64], worst[2][64], med[2], wmax[2] = {0, 0};
+    uint64_t made = 0;
+    char path[1024], zname[1100], plain[1024], d[160];
+    int i, k;
+
+    if (size < 16384)
+        return;
+    path_in(path, sizeof path, "checkpoints", ".zmm");
+    for (i = 0; i < reps && i < 64; i++)
+        for (k = 0; k < 2; k++) {
+            double t = core_record(path, k, data, (size_t)size, total,
+                                   &worst[k][i], &made);
+
+            if (t < 0) {
+                fprintf(stderr, "bench_mmio: %s FAILED\n", sys[k]);
+                failures++;
+                DeleteFileA(path);
+                return;
+            }
+            samples[k][i] = (double)total / t / 1e6;
+            if (worst[k][i] > wmax[k])
+                wmax[k] = worst[k][i];
+        }
+    DeleteFileA(path);
+    for (k = 0; k < 2; k++) {
+        bench_result *r = bench_add(&results, dataset, "checkpoints", sys[k],
+                                    "MB/s", samples[k], i);
+
+        med[k] = r->value;
+        snprintf(r->note, sizeof r->note, "worst write %.1f ms",
+                 wmax[k] * 1e3);
+    }
+    bench_ratio(bench_find(&results, dataset, "checkpoints", sys[1]),
+                bench_find(&results, dataset, "checkpoints", sys[0]), 0);
+    snprintf(d, sizeof d, "%.0f vs %.0f MB/s; %llu checkpoints in %zu MiB; "
+             "worst 16 KiB write %.1f ms (without: %.1f ms)", med[1], med[0],
+             (unsigned long long)made, total >> 20, wmax[1] * 1e3,
+             wmax[0] * 1e3);
+    bench_target_add(&targets, "recorder with checkpoints ≥ 0.9× without",
+                     dataset, med[1] / med[0], 0.9, 0, d);
+
+    /* Through mmio: the worst mmioWrite of a recording, zmmio.dll against
+     * the plain file (DOS procedure). */
+    snprintf(zname, sizeof zname, "%s+", path);
+    path_in(plain, sizeof plain, "checkpoints", ".raw");
+    for (k = 0; k < 2; k++) {
+        double w[64];
+
+        for (i = 0; i < reps && i < 64; i++) {
+            DeleteFileA(k ? path : plain);
+            w[i] = mmio_worst_write(k ? zname : plain, data, (size_t)size,
+                                    total) * 1e3;
+            if (w[i] < 0) {
+                fprintf(stderr, "bench_mmio: worst mmioWrite FAILED\n");
+                failures++;
+                break;
+            }
+        }
+        bench_add(&results, dataset, "worstwrite",
+                  k ? "x.zmm+ (zmmio) unbuffered, checkpoints"
+                    : "plain file (DOS procedure) unbuffered",
+                  "ms", w, i);
+    }
+    DeleteFileA(path);
+    DeleteFileA(plain);
+}
+
 /* ---- one data set ---------------------------------------------------------------- */
 
 static const char *SYS_CORE = "zmm core library (same process)";
@@ -436,6 +689,20 @@ static void write_outputs(const char *const *names, size_t n)
                          "Recorder: a RIFF WAVE written through mmio in 16 KiB "
                          "writes, until mmioClose returns (MB/s)",
                          names, n);
+    bench_write_md_table(f, &results, "writeflush",
+                         "16 MiB sent to ZmmIOProc as 8 KiB messages with the "
+                         "handle's MMIOINFO, as Windows' mmio sends a buffered "
+                         "handle's writes (MB/s; notes: archive sizes)",
+                         names, n);
+    bench_write_md_table(f, &results, "checkpoints",
+                         "A recorder through the core library, 64 MiB in "
+                         "16 KiB writes, with and without zmmio.dll's "
+                         "checkpoints (MB/s; notes: worst write)",
+                         names, n);
+    bench_write_md_table(f, &results, "worstwrite",
+                         "The worst 16 KiB mmioWrite of a 64 MiB recording "
+                         "(ms, median over repetitions)",
+                         names, n);
     fclose(f);
 }
 
@@ -526,6 +793,8 @@ int main(int argc, char **argv)
             size_t pcm = (size_t)(size > 44 ? size - 44 : 0) & ~(size_t)3;
 
             bench_recorder(names[i], data + 44, pcm, opt.quick ? 1 : opt.reps);
+            bench_writeflush(names[i], data, size, opt.quick ? 1 : opt.reps);
+            bench_checkpoints(names[i], data, size, opt.quick ? 1 : opt.reps);
         }
         if (!opt.quick)
             add_targets(names[i]);
@@ -539,6 +808,9 @@ int main(int argc, char **argv)
         bench_write_md_table(stdout, &results, "rand4k", "rand4k (quick)", names, n);
         bench_write_md_table(stdout, &results, "local4k", "local4k (quick)", names, n);
         bench_write_md_table(stdout, &results, "record", "record (quick)", names, n);
+        bench_write_md_table(stdout, &results, "writeflush", "writeflush (quick)", names, n);
+        bench_write_md_table(stdout, &results, "checkpoints", "checkpoints (quick)", names, n);
+        bench_write_md_table(stdout, &results, "worstwrite", "worstwrite (quick)", names, n);
     } else {
         bench_write_targets_md(stdout, &targets);
     }

@@ -524,6 +524,37 @@ if [ $native = 1 ]; then
     zmm list edit-before.zmm >before.out 2>/dev/null
     same out.txt before.out "the listing is as before"
     check 0 "verify after an interrupted add" zmm verify edit.zmm
+
+    # add --checkpoint, killed (SIGKILL: no cleanup at all) once a reader
+    # sees its member: the member keeps what was committed, a prefix of
+    # the input of at least the first checkpoint (4 MiB).
+    seq 1 1000000 | head -c 5242880 >long.in
+    rm -f feed
+    mkfifo feed
+    $run "$zmm_bin" add edit.zmm - --as long.txt --checkpoint <feed 2>err.txt &
+    pid=$!
+    exec 4>feed
+    cat long.in >&4
+    seen=0 looks=0
+    while [ $looks -lt 600 ]; do # a hang guard, not a timing
+        if zmm list edit.zmm 2>/dev/null | grep -q " long.txt\$"; then seen=1; break; fi
+        sleep 0.1
+        looks=$((looks + 1))
+    done
+    kill -KILL $pid
+    exec 4>&-
+    { wait $pid; } 2>/dev/null
+    rm -f feed
+    if [ $seen = 1 ]; then ok "a reader sees the member of add --checkpoint while it runs"; else not_ok "no checkpoint of add --checkpoint seen"; fi
+    check 0 "cat the member after add --checkpoint was killed" zmm cat "edit.zmm+long.txt"
+    got=$(size_of out.txt)
+    if [ "$got" -ge 4194304 ] && head -c "$got" long.in | cmp -s - out.txt; then
+        ok "the killed add kept a prefix of its input ($got bytes)"
+    else
+        not_ok "the killed add kept $got bytes, not a prefix of 4 MiB or more"
+    fi
+    check 0 "verify after add --checkpoint was killed" zmm verify edit.zmm
+    check 0 "remove the member" zmm rm edit.zmm long.txt
 fi
 
 # ---- no temporary files left ------------------------------------------------------

@@ -247,6 +247,42 @@ int main(int argc, char **argv)
     save("dict-bitflip.zmm", bytes, len);
     free(bytes);
 
+    /* Delta records (incompat bit 0x4): a recording checkpointed every
+     * 4 KiB beside an untouched member, copied before its close: a
+     * directory, then a chain of four delta records. */
+    ar = start(&mem);
+    text(buf, 5000);
+    put(ar, "other.txt", 4096, 6, 0, buf, 5000);
+    TRY(zmm_archive_commit(ar));
+    {
+        zmm_checkpoint_policy p;
+        zmm_member_options o;
+        zmm_stream *s = NULL;
+        int i;
+        memset(&p, 0, sizeof p);
+        p.struct_size = sizeof p;
+        p.bytes = 4096;
+        memset(&o, 0, sizeof o);
+        o.struct_size = sizeof o;
+        o.block_size = 4096;
+        o.level = 6;
+        TRY(zmm_archive_set_checkpoints(ar, &p));
+        TRY(zmm_stream_open(ar, "rec.bin", ZMM_STREAM_WRITE |
+                                ZMM_STREAM_CREATE, &o, &s));
+        samples(buf, 4 * 4096 + 100);
+        for (i = 0; i < 5; i++) /* the fifth block repeats the first */
+            TRY(zmm_stream_write(s, buf + (i % 4) * 4096, 4096));
+        TRY(zmm_stream_write(s, buf + 4 * 4096, 100));
+        if (zmm_archive_checkpoints(ar) != 5)
+            die("five checkpoints", ZMM_ERR_STATE);
+        {
+            const unsigned char *d = zmm_memfile_data(mem, &len);
+            save("delta.zmm", d, len);
+        }
+        TRY(zmm_stream_close(s));
+    }
+    TRY(zmm_archive_close(ar));
+
     /* mixed.zmm cut inside its directory. */
     save("mixed-truncated.zmm", mixed, mixed_len - 30);
     free(mixed);

@@ -120,12 +120,12 @@ typedef struct scenario {
     unsigned char *start;      /* the file's bytes before the sequence */
     size_t start_len;
     int create;                /* the sequence creates the archive */
-    int commits;               /* commits the sequence makes (1 or 2) */
-    expected_state states[3];  /* [0] = before, [i] = after commit i */
+    int commits;               /* commits the sequence makes (1 to 4) */
+    expected_state states[5];  /* [0] = before, [i] = after commit i */
     /* From the no-fault run: */
     unsigned long events;
-    unsigned long slot_write[2];
-    unsigned long slot_sync[2];
+    unsigned long slot_write[4];
+    unsigned long slot_sync[4];
 } scenario;
 
 static unsigned long crash_points, fail_points, crash_runs;
@@ -231,6 +231,52 @@ static unsigned char *archive_of(const tu_image *img, const char *first,
     return bytes;
 }
 
+/* The checkpoint scenario's recording: CHECKPOINT_BYTES per checkpoint. */
+#define CHECKPOINT_BYTES 8192u
+#define RECORD_PIECE 4096u
+#define RECORD_WHOLE (3 * CHECKPOINT_BYTES) /* then RECORD_TAIL more */
+#define RECORD_TAIL 1000u
+
+static void record_data(unsigned char *buf)
+{
+    tu_rng r;
+    tu_rng_seed(&r, 77);
+    tu_fill(&r, TU_DATA_MIXED, buf, RECORD_WHOLE + RECORD_TAIL);
+}
+
+/* A recorder: pieces of 4 KiB into a new member of 4 KiB blocks, with a
+ * checkpoint every 8 KiB (three), then a short tail and the close. */
+static void record_with_checkpoints(zmm_archive *ar, zmm_result *first)
+{
+    zmm_checkpoint_policy p;
+    zmm_member_options o;
+    zmm_stream *s = NULL;
+    unsigned char *buf = tu_xmalloc(RECORD_WHOLE + RECORD_TAIL);
+    zmm_result r;
+    size_t off;
+
+    record_data(buf);
+    memset(&p, 0, sizeof p);
+    p.struct_size = sizeof p;
+    p.bytes = CHECKPOINT_BYTES;
+    memset(&o, 0, sizeof o);
+    o.struct_size = sizeof o;
+    o.block_size = 4096;
+    o.level = -1;
+    r = zmm_archive_set_checkpoints(ar, &p);
+    if (r == ZMM_OK)
+        r = zmm_stream_open(ar, "rec.bin", ZMM_STREAM_WRITE |
+                            ZMM_STREAM_CREATE, &o, &s);
+    for (off = 0; r == ZMM_OK && off < RECORD_WHOLE; off += RECORD_PIECE)
+        r = zmm_stream_write(s, buf + off, RECORD_PIECE);
+    if (r == ZMM_OK)
+        r = zmm_stream_write(s, buf + RECORD_WHOLE, RECORD_TAIL);
+    if (r != ZMM_OK && *first == ZMM_OK)
+        *first = r;
+    /* The archive's close closes the stream and commits. */
+    free(buf);
+}
+
 /*
  * The sequence of a scenario. Returns the first error of any call (the
  * sequence goes on after an error, as an application would, up to close),
@@ -279,6 +325,8 @@ static zmm_result run_sequence(const scenario *sc, zmm_file *file,
     tu_rng_seed(&rng, 99);
     if (strcmp(sc->name, "create") == 0) {
         /* Creating the archive is the whole sequence. */
+    } else if (strcmp(sc->name, "checkpoints") == 0) {
+        record_with_checkpoints(ar, &first);
     } else {
         /* Commit 1: the changes of design.md's list. */
         STEP(write_at(ar, "edit.txt", 0, 0, 2 * 4096 + 100, "EDITED", 6));
@@ -360,6 +408,28 @@ static void make_change_states(scenario *sc, int commits)
                9);
         memcpy(member_of(c, "added.wav")->data + 1000, "xyz", 3);
         member_of(c, "keep.txt")->size = 0;
+    }
+    free(buf);
+}
+
+/* The checkpoint scenario: the recording's prefix at each checkpoint, then
+ * whole at the close. */
+static void make_checkpoint_states(scenario *sc)
+{
+    unsigned char *buf = tu_xmalloc(RECORD_WHOLE + RECORD_TAIL);
+    int i;
+
+    sc->name = "checkpoints";
+    sc->commits = 4;
+    put_data(&sc->states[0].image, "keep.txt", TU_DATA_TEXT, 3 * 4096 + 10,
+             1, 1);
+    sc->start = archive_of(&sc->states[0].image, "keep.txt", &sc->start_len);
+    record_data(buf);
+    for (i = 1; i <= 4; i++) {
+        copy_image(&sc->states[i].image, &sc->states[0].image);
+        tu_image_put(&sc->states[i].image, "rec.bin", buf,
+                     i < 4 ? (size_t)i * CHECKPOINT_BYTES
+                           : RECORD_WHOLE + RECORD_TAIL, 0);
     }
     free(buf);
 }
@@ -551,7 +621,7 @@ static void fail_sweep(const scenario *sc)
 static void free_scenario(scenario *sc)
 {
     int i;
-    for (i = 0; i < 3; i++)
+    for (i = 0; i < 5; i++)
         tu_image_free(&sc->states[i].image);
     free(sc->start);
 }
@@ -665,7 +735,7 @@ static void compaction(void)
 
 int main(void)
 {
-    scenario sc[3];
+    scenario sc[4];
     int i;
     double t0;
     tu_init("test_crash");
@@ -674,7 +744,8 @@ int main(void)
     make_create_states(&sc[0]);
     make_change_states(&sc[1], 1);
     make_change_states(&sc[2], 2);
-    for (i = 0; i < 3; i++) {
+    make_checkpoint_states(&sc[3]);
+    for (i = 0; i < 4; i++) {
         no_fault_run(&sc[i]);
         crash_sweep(&sc[i], 8);
         fail_sweep(&sc[i]);
@@ -683,7 +754,7 @@ int main(void)
            "unsynced writes), %lu I/O failure points; all left the old or "
            "the new state\n",
            tu_test_name, crash_points, crash_runs, fail_points);
-    for (i = 0; i < 3; i++)
+    for (i = 0; i < 4; i++)
         free_scenario(&sc[i]);
     compaction();
     printf("%s: passed in %.2f s\n", tu_test_name, tu_seconds() - t0);

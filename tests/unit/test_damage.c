@@ -713,7 +713,16 @@ static void rule_violations(void)
     reseal(f, base_len);
     {
         zmm_archive *ar = NULL;
-        tu_set_context("incompat bit 0x4");
+        /* The delta bit on a slot that points at a directory. */
+        tu_set_context("incompat bit 0x4 (delta) without a delta record");
+        CHECK_RES(tu_open_bytes(f, base_len, ZMM_OPEN_READ, &ar),
+                  ZMM_ERR_CORRUPT);
+    }
+    RESET(); put32(slot + 12, 8);
+    reseal(f, base_len);
+    {
+        zmm_archive *ar = NULL;
+        tu_set_context("incompat bit 0x8");
         CHECK_RES(tu_open_bytes(f, base_len, ZMM_OPEN_READ, &ar),
                   ZMM_ERR_UNSUPPORTED);
     }

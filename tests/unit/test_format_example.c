@@ -450,6 +450,129 @@ static void print_hex(const unsigned char *p, size_t n, size_t base)
     printf("\n");
 }
 
+/* ---- the third example: a delta record (FORMAT.md) ------------------------ */
+
+/* Both slots and the data area of "Worked example with a delta record". */
+static const unsigned char delta_slot0[64] = {
+    0x89, 0x5a, 0x4d, 0x4d, 0x0d, 0x0a, 0x1a, 0x0a, 0x01, 0x00, 0x40, 0x00,
+    0x04, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x4b, 0x20, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x48, 0x00, 0x00, 0x00, 0x01, 0x6b, 0xb8, 0x0c,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x41, 0xa5, 0xe0, 0xf1,
+};
+static const unsigned char delta_slot1[64] = {
+    0x89, 0x5a, 0x4d, 0x4d, 0x0d, 0x0a, 0x1a, 0x0a, 0x01, 0x00, 0x40, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x10, 0x20, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x39, 0x00, 0x00, 0x00, 0x38, 0x40, 0xa4, 0xef,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x1e, 0x36, 0xe5, 0x64,
+};
+static const unsigned char delta_data[147] = {
+    0x5a, 0x44, 0x49, 0x52, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x5a, 0x44, 0x49, 0x52, 0x01, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x0c, 0x06,
+    0x01, 0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x01, 0x00, 0x00, 0x00, 0x72, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x21, 0x0a, 0x5a, 0x44, 0x4c, 0x54, 0x01, 0x00, 0x00, 0x00, 0x10,
+    0x20, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x39, 0x00, 0x00, 0x00, 0x38,
+    0x40, 0xa4, 0xef, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x02, 0x10, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x49, 0x20, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x01, 0x02, 0xee, 0x93, 0x2d, 0x02,
+    0xee, 0x93, 0x2d,
+};
+
+/* Makes the example with the library: 4096 zeros committed, then "!\n"
+ * published by a checkpoint. */
+static unsigned char *make_delta_example(size_t *len)
+{
+    static const unsigned char zeros[4096];
+    zmm_file *mem = zmm_memfile_new(NULL, 0);
+    zmm_archive *ar = NULL;
+    zmm_stream *s = NULL;
+    zmm_member_options o;
+    zmm_checkpoint_policy p;
+    unsigned char *bytes;
+    memset(&o, 0, sizeof o);
+    o.struct_size = sizeof o;
+    o.block_size = 4096;
+    o.level = 6;
+    memset(&p, 0, sizeof p);
+    p.struct_size = sizeof p;
+    p.bytes = 1;
+    CHECK_OK(zmm_archive_open_file(tu_borrow_file(mem),
+                                   ZMM_OPEN_WRITE | ZMM_OPEN_CREATE, &ar));
+    CHECK_OK(zmm_stream_open(ar, "r", ZMM_STREAM_WRITE | ZMM_STREAM_CREATE,
+                             &o, &s));
+    CHECK_OK(zmm_stream_write(s, zeros, sizeof zeros));
+    CHECK_OK(zmm_archive_commit(ar));
+    CHECK_OK(zmm_archive_set_checkpoints(ar, &p));
+    CHECK_OK(zmm_stream_write(s, "!\n", 2));
+    CHECK_U64(zmm_archive_checkpoints(ar), 1);
+    bytes = tu_memfile_copy(mem, len); /* before the close folds it */
+    CHECK_OK(zmm_archive_close(ar));
+    mem->methods->close(mem);
+    return bytes;
+}
+
+static void delta_example(void)
+{
+    size_t len = 8192 + sizeof delta_data, made_len, got = 0;
+    unsigned char *file = tu_xcalloc(len), *made, back[4098 + 1];
+    const unsigned char *rec;
+    zmm_archive *ar = NULL;
+    zmm_stream *s = NULL;
+    size_t i;
+
+    memcpy(file, delta_slot0, 64);
+    memcpy(file + 4096, delta_slot1, 64);
+    memcpy(file + 8192, delta_data, sizeof delta_data);
+    tu_set_context("(a) the delta example's fields, as FORMAT.md prints them");
+    CHECK_U64(rd32(file + 12), 0x4);             /* incompat: delta */
+    CHECK_U64(rd64(file + 24), 3);               /* generation */
+    CHECK_U64(rd64(file + 32), 0x204b);          /* the delta record */
+    CHECK_U64(rd32(file + 40), 72);
+    CHECK_U64(crc_of(file + 0x204b, 72), rd32(file + 44));
+    CHECK_U64(crc_of(file, 60), rd32(file + 60));
+    rec = file + 0x204b;
+    CHECK(memcmp(rec, "ZDLT", 4) == 0);
+    CHECK_U64(rd32(rec + 4), 1);                 /* one change */
+    CHECK_U64(rd64(rec + 8), 0x2010);            /* base: slot 1's */
+    CHECK_U64(rd64(rec + 8), rd64(file + 4096 + 32));
+    CHECK_U64(rd32(rec + 16), 57);
+    CHECK_U64(rd32(rec + 20), crc_of(file + 0x2010, 57));
+    CHECK_U64(rd32(rec + 32), 0);                /* member 0 */
+    CHECK_U64(rd32(rec + 36), 1);                /* first_block */
+    CHECK_U64(rd64(rec + 40), 4098);             /* length */
+    CHECK_U64(rd32(rec + 48), 1);                /* entries */
+    CHECK_U64(rd64(rec + 52), 0x2049);           /* block 1's offset */
+    CHECK_U64(rd32(rec + 60), 2u | (1u << 24));  /* 2 bytes, raw */
+    CHECK_U64(rd32(rec + 64), 0x2d93ee02);       /* CRC-32 of "!\n" */
+
+    tu_set_context("(b) reading the delta example with the library");
+    CHECK_OK(tu_open_bytes(file, len, ZMM_OPEN_READ, &ar));
+    CHECK_OK(zmm_stream_open(ar, "r", ZMM_STREAM_READ, NULL, &s));
+    CHECK_U64(zmm_stream_size(s), 4098);
+    CHECK_OK(zmm_stream_read(s, back, sizeof back, &got));
+    CHECK_U64(got, 4098);
+    for (i = 0; i < 4096; i++)
+        CHECK(back[i] == 0);
+    CHECK(back[4096] == '!' && back[4097] == '\n');
+    zmm_stream_close(s);
+    zmm_archive_close(ar);
+
+    tu_set_context("(c) the delta example made by the library now");
+    made = make_delta_example(&made_len);
+    /* No deflate in it: the library must make it byte for byte. */
+    CHECK_U64(made_len, len);
+    CHECK(made_len == len && memcmp(made, file, len) == 0);
+    free(made);
+    free(file);
+}
+
 int main(int argc, char **argv)
 {
     unsigned char *file, *made;
@@ -542,6 +665,8 @@ int main(int argc, char **argv)
                "byte\n", tu_test_name);
     free(made);
     free(file);
+
+    delta_example();
     printf("%s: passed\n", tu_test_name);
     return 0;
 }

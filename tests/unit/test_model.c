@@ -11,6 +11,10 @@
  * that must read as zeros. Two members have PCM layouts (16-bit stereo,
  * 24-bit 6 channels, changed and cleared now and then) and get smooth
  * sample-like writes, so pokes land in PCM blocks too and re-encode them.
+ * A writable archive checkpoints every few KiB (a policy drawn at each
+ * open), so writes, pokes and truncations are published as delta records
+ * too; after a quarter of the checkpoints, the file as a new opener sees it
+ * must equal the model (a checkpoint commits everything written so far).
  *
  * usage: test_model [--ops N] [SEED...]
  * Each seed runs N operations (default 100000). On a mismatch the program
@@ -65,6 +69,8 @@ typedef struct world {
     unsigned long counts[16];
     unsigned long rebuilds;
     unsigned long pcm_blocks; /* PCM blocks seen by check_archive, in all */
+    uint64_t checkpoints;     /* the open archive's, when last looked at */
+    unsigned long checkpoint_checks;
 } world;
 
 enum {
@@ -245,6 +251,34 @@ static void open_archive(world *w, unsigned flags)
 {
     CHECK(w->ar == NULL);
     CHECK_OK(zmm_archive_open_file(tu_borrow_file(w->mem), flags, &w->ar));
+    w->checkpoints = 0;
+    if (flags & ZMM_OPEN_WRITE) {
+        zmm_checkpoint_policy p;
+        memset(&p, 0, sizeof p);
+        p.struct_size = sizeof p;
+        p.bytes = tu_rng_range(&w->r, 2000, 200000);
+        CHECK_OK(zmm_archive_set_checkpoints(w->ar, &p));
+    }
+}
+
+/* The state a checkpoint published, as a new reader opens it: the model. */
+static void check_checkpoint(world *w)
+{
+    zmm_archive *ar = NULL;
+    tu_image got, want;
+    char why[200];
+    size_t flen = 0;
+    const unsigned char *file = zmm_memfile_data(w->mem, &flen);
+
+    CHECK_OK(tu_open_bytes(file, flen, ZMM_OPEN_READ, &ar));
+    CHECK_OK(tu_image_read(ar, &got));
+    model_image(w, &want);
+    CHECKF(tu_image_equal(&got, &want, why, sizeof why),
+           "the checkpoint differs from the model: %s", why);
+    tu_image_free(&got);
+    tu_image_free(&want);
+    CHECK_OK(zmm_archive_close(ar));
+    w->checkpoint_checks++;
 }
 
 static void close_archive(world *w)
@@ -637,6 +671,11 @@ static int run_seed(uint64_t seed, unsigned long ops)
         }
         if (kind != OP_REOPEN_ARCHIVE)
             check_position(&w, m);
+        if (w.ar != NULL && zmm_archive_checkpoints(w.ar) != w.checkpoints) {
+            w.checkpoints = zmm_archive_checkpoints(w.ar);
+            if (tu_rng_chance(&w.r, 1, 4))
+                check_checkpoint(&w);
+        }
     }
     describe(&w, "final close and check");
     close_archive(&w);
@@ -646,9 +685,11 @@ static int run_seed(uint64_t seed, unsigned long ops)
            (unsigned long long)seed, ops, tu_seconds() - t0);
     for (i = 0; i < OP_KINDS; i++)
         printf("%s%s %lu", i ? ", " : "", op_names[i], w.counts[i]);
-    printf("; %lu rebuilds; final file %llu bytes; %lu PCM blocks checked)\n",
-           w.rebuilds, (unsigned long long)flen, w.pcm_blocks);
+    printf("; %lu rebuilds; final file %llu bytes; %lu PCM blocks checked; "
+           "%lu checkpoints checked)\n", w.rebuilds,
+           (unsigned long long)flen, w.pcm_blocks, w.checkpoint_checks);
     CHECKF(w.pcm_blocks > 0, "no PCM block was ever checked");
+    CHECKF(w.checkpoint_checks > 0, "no checkpoint was ever checked");
     w.mem->methods->close(w.mem);
     for (i = 0; i < NMEMBERS; i++)
         free(w.m[i].ref);

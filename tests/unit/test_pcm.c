@@ -886,7 +886,7 @@ static void test_damage(void)
  * PCM archive (its known set is 0). */
 static void test_incompat(void)
 {
-    static const uint32_t bits[] = {0x4, 0x5, 0x80000001u};
+    static const uint32_t bits[] = {0x8, 0x9, 0x80000001u};
     wav_spec w = {16, 1, 5001, 1, 0, 0, 0, 0};
     wav_file f = make_wav(&w, 2);
     zmm_file *mem = zmm_memfile_new(NULL, 0);

@@ -625,7 +625,8 @@ static const char *parse_slot(const unsigned char *s, int *valid,
         FMT_FAIL("format_version %u", le16(s + 8));
     if (le16(s + 10) != 64)
         FMT_FAIL("slot_size %u", le16(s + 10));
-    if ((le32(s + 12) & ~3u) != 0) /* bit 0: PCM; bit 1: dictionaries */
+    /* bit 0: PCM; bit 1: dictionaries; bit 2: a delta record */
+    if ((le32(s + 12) & ~7u) != 0)
         FMT_FAIL("incompat_features 0x%x", (unsigned)le32(s + 12));
     if (le32(s + 16) != 0)
         FMT_FAIL("compat_features 0x%x (a v1 writer clears them)",
@@ -703,6 +704,11 @@ const char *tu_fmt_parse(const unsigned char *file, size_t len, int decode,
                   : 0;
     s = file + 4096 * a->slot;
     a->incompat_features = le32(s + 12);
+    /* The older slot may point at a checkpoint's delta record; the state
+     * this decoder reads is a whole directory (what a close leaves). */
+    if (a->incompat_features & 4u)
+        FMT_FAIL("the committed state is a delta record (this decoder reads "
+                 "whole directories only)");
     a->generation = le64(s + 24);
     a->directory_offset = le64(s + 32);
     a->directory_length = le32(s + 40);

@@ -316,7 +316,8 @@ static void test_direct(void)
     CHECK_EQ(info.lDiskOffset, 0);
     CHECK_EQ(proc(&info, MMIOM_CLOSE, 0, 0), 0);
 
-    /* WRITEFLUSH: written and committed before CLOSE. */
+    /* WRITEFLUSH: taken as a WRITE, committed by CLOSE (checkpoints come
+     * by the writer's policy, not per message: test_record). */
     direct_open(&info, MMIO_CREATE | MMIO_READWRITE);
     CHECK_EQ(proc(&info, MMIOM_OPEN, (LPARAM) "w.zmm+f", 0), 0);
     id = info.adwInfo[0];
@@ -331,8 +332,7 @@ static void test_direct(void)
     CHECK_EQ(proc(&info, MMIOM_WRITEFLUSH, (LPARAM) ", world", 7), 7);
     CHECK_EQ(info.lDiskOffset, 12);
     back = tw_read_member("w.zmm", "f", &len);
-    CHECK_EQ(len, 12);
-    CHECK(back && !memcmp(back, "hello, world", 12));
+    CHECK_EQ(len, 0); /* 12 bytes make no checkpoint */
     free(back);
     CHECK_EQ(proc(&info, MMIOM_WRITE, 0, -1), -1);
     CHECK_EQ(proc(&info, MMIOM_SEEK, 0, SEEK_SET), 0);
