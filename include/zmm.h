@@ -10,11 +10,13 @@
  *
  * Threads: an archive and the streams opened on it must be used by one thread
  * at a time. Distinct archive objects are independent, even on the same file.
- * A read-only stream may run one worker thread of its own (read-ahead, see
- * ZMM_STREAM_NO_READAHEAD): it only reads the archive's file and decodes, never
- * calls the application, and is joined by zmm_stream_close() or
- * zmm_archive_close(), so no thread outlives its stream. Do not close streams
- * or archives from DllMain (joining a thread there deadlocks).
+ * A read-only stream may have blocks decoded ahead on a worker thread
+ * (read-ahead, see ZMM_STREAM_NO_READAHEAD): a thread of its own, or for
+ * streams of a zmm_share, one of the share's (at most one per processor).
+ * Workers only read the archive's file and decode, never call the
+ * application, and are joined when the last stream reading ahead with them
+ * closes, so no thread outlives the streams. Do not close streams or
+ * archives from DllMain (joining a thread there deadlocks).
  * Names: file paths and member names are UTF-8 strings.
  * Errors: every call that can fail returns an enum zmm_result, 0 on success;
  * each function lists the codes it returns. Any function that reads or
@@ -326,9 +328,10 @@ ZMM_API zmm_result zmm_compact(const char *path, long *os_error);
 /* Read-only streams decode the next blocks on a second thread once reads
  * move forward from block to block (sequential, or a window moving
  * forward); random reads, and members of incompressible (raw) blocks, never
- * start it. The thread belongs to the stream: it starts at the first
- * forward run and is joined by zmm_stream_close() (or the archive's close).
- * This flag turns it off. Writable streams never use it. */
+ * start it. A stream of an archive opened on its own starts a thread of its
+ * own at the first forward run, joined by zmm_stream_close() (or the
+ * archive's close); streams of a zmm_share share its few threads. This flag
+ * turns it off. Writable streams never use it. */
 #define ZMM_STREAM_NO_READAHEAD 0x10u
 /* Every zmm_stream_open() flag this version knows; others are refused. */
 #define ZMM_STREAM_KNOWN_FLAGS                                        \
@@ -433,7 +436,9 @@ ZMM_API zmm_result zmm_stream_close(zmm_stream *s);
  *
  * Threads: every zmm_share_* call may be made from any thread at once;
  * each stream is used by one thread at a time, distinct streams by distinct
- * threads at once.
+ * threads at once. Streams reading ahead share the share's workers, at most
+ * one per processor however many streams read, started when needed and
+ * joined when the last such stream closes.
  */
 typedef struct zmm_share zmm_share;
 
