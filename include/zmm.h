@@ -140,6 +140,19 @@ ZMM_API zmm_result zmm_archive_open(const char *path, unsigned flags,
  * ZMM_ERR_ACCESS, ZMM_ERR_NOMEM, ZMM_ERR_LIMIT, ZMM_ERR_STATE.
  */
 ZMM_API zmm_result zmm_archive_close(zmm_archive *ar);
+/* A close that fails (any error above) first cuts the file back to its length
+ * at the last commit: what the failed commit appended is gone, and the file is
+ * byte for byte as that commit left it. ZMM_ERR_IO etc. name the first failed
+ * write's cause (zmm_archive_os_error() before the close gives the OS code). */
+
+/*
+ * Closes without committing: open streams are discarded, what was written
+ * since the last commit (or checkpoint) is cut off the end of the file, which
+ * is then byte for byte as the last commit left it. For a writer that gives up
+ * (an error, Ctrl+C). Always frees the archive. NULL is a no-op (ZMM_OK).
+ * Returns ZMM_OK or the closing's error (ZMM_ERR_IO).
+ */
+ZMM_API zmm_result zmm_archive_abandon(zmm_archive *ar);
 
 /*
  * Makes every change written so far durable: open streams' modified blocks and

@@ -49,9 +49,14 @@ zmm_archive *cli_open_archive(const char *path, unsigned flags)
 
 int cli_close_archive(zmm_archive *ar, const char *path)
 {
+    /* Commit first, to read the OS error behind a failure (a full disk)
+     * while the archive is still there; close then rolls back after one. */
+    zmm_result rc = zmm_archive_commit(ar), closed;
     long os_error = zmm_archive_os_error(ar);
-    zmm_result rc = zmm_archive_close(ar);
 
+    closed = zmm_archive_close(ar);
+    if (rc == ZMM_OK)
+        rc = closed;
     if (rc == ZMM_OK)
         return CLI_OK;
     cli_archive_error(path, NULL, "cannot commit the changes", rc, os_error);

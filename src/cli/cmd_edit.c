@@ -8,9 +8,9 @@
  *
  * add writes each file into a temporary member first; only when every file
  * has been stored does it remove the members being replaced and rename the
- * temporary ones, and then commit once. A failure or Ctrl+C midway removes
- * the temporary members instead, so the committed content is the old one
- * (the blocks written meanwhile are garbage, reclaimed by zmm compact).
+ * temporary ones, and then commit once. A failure or Ctrl+C midway commits
+ * nothing: zmm_archive_abandon cuts off what was appended, so the archive
+ * is byte for byte as it was (and a full disk gets its space back).
  *
  * add --checkpoint writes each file straight into its member instead and
  * lets the core checkpoint every 4 MiB or 2 s (zmm_archive_set_checkpoints):
@@ -393,13 +393,16 @@ int cmd_add(int argc, char **argv)
         rc = install(ar, t.archive, &in[i]);
 
 close:
-    /* After a failure, drop the temporary members: the commit at close then
-     * publishes the old content again. */
-    for (i = 0; i < count; i++)
-        if (in[i].temp != NULL)
-            zmm_archive_remove(ar, in[i].temp);
-    if (cli_close_archive(ar, t.archive) != CLI_OK)
+    /* After a failure or Ctrl+C, give up without committing: the core cuts
+     * off what was appended, so the archive is byte for byte as it was.
+     * --checkpoint keeps what its checkpoints published (and, on Ctrl+C,
+     * commits what was written: the member is a prefix, as a recording). */
+    if (rc != CLI_OK && !checkpoint) {
+        if (zmm_archive_abandon(ar) != ZMM_OK)
+            rc = CLI_FAIL;
+    } else if (cli_close_archive(ar, t.archive) != CLI_OK) {
         rc = CLI_FAIL;
+    }
 
 done:
     if (in != NULL)

@@ -216,6 +216,25 @@ static void mark_published(zmm_archive *ar)
     ar->structure_changed = 0;
 }
 
+/* Writes and syncs a header slot. When that fails, the slot's old bytes
+ * are put back (best effort): a failed commit leaves the file as it was. */
+static zmm_result write_slot(zmm_archive *ar, uint64_t offset,
+                             const unsigned char *slot_bytes)
+{
+    unsigned char old[ZMM_SLOT_SIZE];
+    int have_old = ar->file->methods->read_at(ar->file, offset, old,
+                                              sizeof old) == ZMM_OK;
+    zmm_result rc = write_at(ar, offset, slot_bytes, ZMM_SLOT_SIZE);
+
+    if (rc == ZMM_OK)
+        rc = sync_file(ar);
+    if (rc != ZMM_OK && have_old &&
+        ar->file->methods->write_at(ar->file, offset, old, sizeof old) ==
+            ZMM_OK)
+        ar->file->methods->sync(ar->file);
+    return rc;
+}
+
 /* Appends the directory (or a delta record, for a checkpoint) and
  * publishes it as generation + 1. */
 static zmm_result publish(zmm_archive *ar, int checkpoint)
@@ -248,16 +267,14 @@ static zmm_result publish(zmm_archive *ar, int checkpoint)
     if (rc != ZMM_OK)
         return rc;
     zmm_slot_encode(&next, slot_bytes);
-    rc = write_at(ar, target == 0 ? 0 : ZMM_SLOT1_OFFSET, slot_bytes,
-                  sizeof slot_bytes);
-    if (rc == ZMM_OK)
-        rc = sync_file(ar);
+    rc = write_slot(ar, target == 0 ? 0 : ZMM_SLOT1_OFFSET, slot_bytes);
     if (rc != ZMM_OK)
         return rc;
     ar->slot = next;
     ar->slot_index = target;
     ar->other_slot_damaged = 0;
     ar->modified = 0;
+    ar->published_end = ar->append_pos;
     ar->state_bytes = delta ? ar->state_bytes + size : size;
     ar->chain = delta ? ar->chain + 1 : 0;
     mark_published(ar);
@@ -399,6 +416,12 @@ static zmm_result load_state(zmm_archive *ar, uint64_t size)
         return file_result(ar, rc);
     mark_published(ar);
     ar->append_pos = ar->slot.directory_offset + ar->slot.directory_length;
+    /* A writer appends after any tail an interrupted commit left (garbage,
+     * reclaimed by compact): overwriting it would make a failure that cuts
+     * the file back to its old length change bytes it did not add. */
+    if (ar->writable && ar->append_pos < size)
+        ar->append_pos = size;
+    ar->published_end = size;
     ar->committed_live = live_bytes(ar);
     return ZMM_OK;
 }
@@ -438,6 +461,12 @@ static zmm_result open_on_file(zmm_file *file, unsigned flags,
     }
     *out = ar;
     return ZMM_OK;
+}
+
+zmm_result zmm_archive_open_file_error(zmm_file *file, unsigned flags,
+                                       zmm_archive **out, long *os_error)
+{
+    return open_on_file(file, flags, out, os_error);
 }
 
 zmm_result zmm_archive_open_file(zmm_file *file, unsigned flags,
@@ -484,13 +513,26 @@ long zmm_archive_os_error(const zmm_archive *ar)
     return ar->os_error;
 }
 
-zmm_result zmm_archive_close(zmm_archive *ar)
+/* Cuts off what was appended since the last commit, so that the file is
+ * as that commit left it (a full disk gets its space back). Best effort:
+ * the committed state reads the same whatever happens here. */
+static void roll_back(zmm_archive *ar)
 {
-    zmm_result rc, closed;
+    zmm_file *f = ar->file;
+    uint64_t size;
 
-    if (ar == NULL)
-        return ZMM_OK;
-    rc = zmm_archive_commit(ar);
+    if (!ar->writable || f->methods->size(f, &size) != ZMM_OK ||
+        size <= ar->published_end)
+        return;
+    if (f->methods->truncate(f, ar->published_end) == ZMM_OK)
+        f->methods->sync(f);
+}
+
+/* Discards the streams, closes the file and frees the archive. */
+static zmm_result release(zmm_archive *ar)
+{
+    zmm_result closed;
+
     while (ar->stream_count > 0) /* each unregisters itself */
         zmm_stream_discard(ar->streams[ar->stream_count - 1]);
     zmm_free(ar->streams);
@@ -499,7 +541,34 @@ zmm_result zmm_archive_close(zmm_archive *ar)
     zmm_codec_free(ar->encoder);
     zmm_free(ar->scratch);
     zmm_free(ar);
+    return closed;
+}
+
+zmm_result zmm_archive_close(zmm_archive *ar)
+{
+    zmm_result rc, closed;
+
+    if (ar == NULL)
+        return ZMM_OK;
+    rc = zmm_archive_commit(ar);
+    if (rc != ZMM_OK) {
+        roll_back(ar);
+        /* The cause (a full disk, say), not "unusable after a failure". */
+        if (ar->failed != ZMM_OK)
+            rc = ar->failed;
+    }
+    closed = release(ar);
     return rc != ZMM_OK ? rc : closed;
+}
+
+zmm_result zmm_archive_abandon(zmm_archive *ar)
+{
+    if (ar == NULL)
+        return ZMM_OK;
+    while (ar->stream_count > 0) /* before their blocks could be flushed */
+        zmm_stream_discard(ar->streams[ar->stream_count - 1]);
+    roll_back(ar);
+    return release(ar);
 }
 
 zmm_result zmm_archive_get_info(zmm_archive *ar, zmm_archive_info *info)

@@ -19,6 +19,9 @@ struct zmm_archive {
     int slot_index;           /* the slot holding it */
     uint64_t committed_live;  /* live bytes of the committed state */
     uint64_t append_pos;      /* where the next stored bytes go */
+    /* The file's length at the last commit (or at open): a failed close or
+     * zmm_archive_abandon() cuts the file back to it, byte for byte. */
+    uint64_t published_end;
     int modified;             /* the directory changed since the commit */
     /* Members added, removed, renamed, or their flags, layout, dictionary
      * or block size changed since the commit: the next commit writes a

@@ -113,14 +113,21 @@ zmm_result zmm_compact(const char *path, long *os_error)
                                ZMM_FILE_EXCLUSIVE | ZMM_FILE_LOCK_WRITER,
                            &file, os_error);
     if (rc == ZMM_OK)
-        rc = zmm_archive_open_file(file, ZMM_OPEN_WRITE | ZMM_OPEN_CREATE |
-                                             ZMM_OPEN_UNPUBLISHED,
-                                   &dst);
+        rc = zmm_archive_open_file_error(
+            file, ZMM_OPEN_WRITE | ZMM_OPEN_CREATE | ZMM_OPEN_UNPUBLISHED,
+            &dst, os_error);
     if (rc == ZMM_OK)
         rc = copy_archive(src, dst);
     if (dst != NULL) {
-        zmm_result closed = zmm_archive_close(dst); /* commits and syncs */
+        zmm_result closed;
 
+        if (rc == ZMM_OK)
+            rc = zmm_archive_commit(dst); /* appends and syncs */
+        /* The cause for the message (a full disk, say), read while dst is
+         * there. */
+        if (rc != ZMM_OK)
+            *os_error = dst->os_error != 0 ? dst->os_error : src->os_error;
+        closed = zmm_archive_close(dst);
         if (rc == ZMM_OK)
             rc = closed;
     }

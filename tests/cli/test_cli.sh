@@ -523,6 +523,7 @@ if [ $native = 1 ]; then
     if grep -q "stalled\|zmm-add" out.txt; then not_ok "an interrupted add left a member"; else ok "an interrupted add changes no member"; fi
     zmm list edit-before.zmm >before.out 2>/dev/null
     same out.txt before.out "the listing is as before"
+    same edit.zmm edit-before.zmm "an interrupted add leaves the archive byte for byte as it was"
     check 0 "verify after an interrupted add" zmm verify edit.zmm
 
     # add --checkpoint, killed (SIGKILL: no cleanup at all) once a reader
@@ -555,6 +556,43 @@ if [ $native = 1 ]; then
     fi
     check 0 "verify after add --checkpoint was killed" zmm verify edit.zmm
     check 0 "remove the member" zmm rm edit.zmm long.txt
+fi
+
+# ---- a full disk (root, native: a 1 MiB tmpfs made here) -----------------------------
+# Every change that fails for want of space leaves the archive byte for byte as
+# it was (the space given back) and names the cause. The same failures at
+# every write are tests/unit/test_rollback.c's, through the fault file.
+
+if [ $native = 1 ] && [ "$(id -u)" = 0 ] && mkdir -p disk &&
+    mount -t tmpfs -o size=1m zmm-test disk 2>/dev/null; then
+    # 60 members with long names: a directory larger than a page, so that
+    # rm's new one cannot fit in the slack of the file's last page.
+    head -c 200000 text.txt >disk/small.txt
+    for i in $(seq 1 60); do
+        echo "$i" >"disk/member-with-a-long-name-so-that-the-directory-outgrows-a-page-$i.txt"
+    done
+    zmm pack -o disk/full.zmm disk/small.txt disk/member-with-* >/dev/null 2>&1
+    rm -f disk/member-with-*
+    cp disk/full.zmm full-before.zmm
+    head -c 3000000 /dev/urandom >big.bin
+    check 1 "add on a full disk fails" zmm add disk/full.zmm big.bin
+    check_in err.txt "No space left on device" "the failed add names the cause"
+    if grep -q "unusable" err.txt; then not_ok "the failed add says 'unusable'"; else ok "no 'unusable' after a full disk"; fi
+    same disk/full.zmm full-before.zmm "the failed add leaves the archive byte for byte as it was"
+    # Fill the disk: even the new directory of rm or rename cannot be written.
+    head -c 2000000 /dev/zero >disk/filler 2>/dev/null
+    check 1 "rm on a full disk fails" zmm rm disk/full.zmm small.txt
+    check_in err.txt "No space left on device" "the failed rm names the cause"
+    same disk/full.zmm full-before.zmm "the failed rm leaves the archive byte for byte as it was"
+    check 1 "rename on a full disk fails" zmm rename disk/full.zmm small.txt other.txt
+    same disk/full.zmm full-before.zmm "the failed rename leaves the archive byte for byte as it was"
+    check 1 "compact on a full disk fails" zmm compact disk/full.zmm
+    check_in err.txt "No space left on device" "the failed compact names the cause"
+    same disk/full.zmm full-before.zmm "the failed compact leaves the archive byte for byte as it was"
+    umount disk
+    rm -f big.bin full-before.zmm
+else
+    echo "# skipped: the full-disk checks need root and tmpfs (native)"
 fi
 
 # ---- no temporary files left ------------------------------------------------------
