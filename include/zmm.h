@@ -319,12 +319,16 @@ ZMM_API zmm_result zmm_archive_verify_member(zmm_archive *ar, const char *name,
 /*
  * Rewrites the archive at `path` without garbage into a new file beside it,
  * syncs it, and renames it over the original. The original stays intact
- * until the rename. When os_error is not NULL, *os_error receives the OS
- * error behind a failure, or 0.
+ * until the rename. The new file gets the original's owner, group and mode
+ * (POSIX) before anything is copied; when it cannot (another user's archive,
+ * unless root) compact fails with ZMM_ERR_ACCESS and changes nothing. When
+ * os_error is not NULL, *os_error receives the OS error behind a failure, or
+ * 0.
  * Returns ZMM_OK; ZMM_ERR_INVALID_ARG (NULL path); ZMM_ERR_SHARING (another
  * writer has it); every error of zmm_archive_open() and of reading the
  * blocks (ZMM_ERR_CORRUPT: nothing is replaced); ZMM_ERR_IO, ZMM_ERR_ACCESS
- * (writing the new file or the rename); ZMM_ERR_NOMEM.
+ * (writing the new file, giving it the owner and mode, or the rename);
+ * ZMM_ERR_NOMEM.
  */
 ZMM_API zmm_result zmm_compact(const char *path, long *os_error);
 

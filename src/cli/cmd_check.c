@@ -333,6 +333,13 @@ int cmd_compact(int argc, char **argv)
         if (r == ZMM_ERR_CORRUPT)
             cli_error("%s: cannot compact: a block is damaged (zmm verify "
                       "names it); the archive is unchanged", ops[0]);
+        else if (r == ZMM_ERR_ACCESS)
+            cli_archive_error(ops[0], NULL,
+                              "cannot compact (it writes a new file beside "
+                              "the archive with the archive's owner and "
+                              "mode, then renames it over; the archive is "
+                              "unchanged)",
+                              r, os_error);
         else
             cli_archive_error(ops[0], NULL, "cannot compact", r, os_error);
         rc = CLI_FAIL;

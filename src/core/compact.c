@@ -4,7 +4,8 @@
  * Live blocks are copied as they are stored (checked against their CRCs, so
  * damage is reported rather than carried over) into a new file beside the
  * archive, which is committed and then renamed over the original. Until the
- * rename the original is untouched; after it, the new file is complete.
+ * rename the original is untouched; after it, the new file is complete. The
+ * new file gets the archive's owner and mode first, or compact refuses.
  */
 #include <string.h>
 
@@ -112,6 +113,10 @@ zmm_result zmm_compact(const char *path, long *os_error)
                            ZMM_FILE_WRITE | ZMM_FILE_CREATE |
                                ZMM_FILE_EXCLUSIVE | ZMM_FILE_LOCK_WRITER,
                            &file, os_error);
+    /* Before any copying: a compact that cannot keep the owner and mode
+     * (mode 600 made 644, another user's archive made root's) refuses. */
+    if (rc == ZMM_OK)
+        rc = zmm_platform_copy_access(path, temp, os_error);
     if (rc == ZMM_OK)
         rc = zmm_archive_open_file_error(
             file, ZMM_OPEN_WRITE | ZMM_OPEN_CREATE | ZMM_OPEN_UNPUBLISHED,

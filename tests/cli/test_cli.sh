@@ -328,6 +328,34 @@ check 0 "verify after compact" zmm verify churn.zmm
 garbage=$(zmm info churn.zmm | awk '/^garbage/ { print $3 }')
 if [ "${garbage:-1}" -lt 4096 ]; then ok "no garbage left after compact ($garbage bytes)"; else not_ok "garbage after compact: $garbage"; fi
 
+# compact keeps the archive's mode and owner, or refuses (issue 14).
+if [ $native = 1 ]; then
+    zmm pack -f -o mode.zmm text.txt >/dev/null 2>&1
+    chmod 600 mode.zmm
+    check 0 "compact a mode 600 archive" zmm compact mode.zmm
+    mode=$(stat -c %a mode.zmm)
+    if [ "$mode" = 600 ]; then ok "compact keeps mode 600"; else not_ok "compact made mode 600 into $mode"; fi
+    if [ "$(id -u)" = 0 ]; then
+        chown 12345:12346 mode.zmm
+        check 0 "root compacts another user's archive" zmm compact mode.zmm
+        owner=$(stat -c %u:%g mode.zmm)
+        if [ "$owner" = 12345:12346 ]; then ok "compact by root keeps the owner"; else not_ok "compact by root made the owner $owner"; fi
+        # A user who may write another user's archive, in a folder of
+        # their own, cannot give a new file that owner: compact refuses.
+        mkdir -p owned && chown 12347 owned && chmod 755 owned
+        zmm pack -f -o owned/other.zmm text.txt >/dev/null 2>&1
+        chown 12345 owned/other.zmm && chmod 666 owned/other.zmm
+        cp owned/other.zmm other-before.zmm
+        check 1 "compact refuses when it cannot keep the owner" \
+            setpriv --reuid=12347 --regid=12347 --clear-groups "$zmm_bin" compact owned/other.zmm
+        check_in err.txt "owner and mode" "the refusal says why"
+        same owned/other.zmm other-before.zmm "the refused compact leaves the archive as it was"
+        if [ "$(stat -c %u owned/other.zmm)" = 12345 ]; then ok "the refused compact keeps the owner"; else not_ok "the refused compact changed the owner"; fi
+        rm -rf owned other-before.zmm
+    fi
+    rm -f mode.zmm
+fi
+
 # ---- bad input ------------------------------------------------------------------
 
 check 1 "pack of a missing file fails" zmm pack -o missing.zmm one.bin nothere.wav
