@@ -81,7 +81,8 @@ typedef enum zmm_result {
     ZMM_ERR_LIMIT = 12,         /* a size or count over the format's limits */
     ZMM_ERR_BUSY = 13,          /* the member is open in another stream */
     ZMM_ERR_BAD_NAME = 14,      /* an empty, too long or invalid member name */
-    ZMM_ERR_STATE = 15          /* the handle failed earlier; reopen it */
+    ZMM_ERR_STATE = 15,         /* the handle failed earlier; reopen it */
+    ZMM_ERR_CANCELLED = 16      /* the caller's cancel callback said stop */
 } zmm_result;
 
 /* A short English description of a result; never NULL ("unknown error" for
@@ -331,6 +332,21 @@ ZMM_API zmm_result zmm_archive_verify_member(zmm_archive *ar, const char *name,
  * ZMM_ERR_NOMEM.
  */
 ZMM_API zmm_result zmm_compact(const char *path, long *os_error);
+
+typedef struct zmm_compact_options {
+    size_t struct_size; /* sizeof(zmm_compact_options), set by the caller */
+    /* Called before each block is copied (may be NULL): nonzero stops the
+     * compaction (Ctrl+C). The new file is removed, the archive unchanged,
+     * and zmm_compact_ex() returns ZMM_ERR_CANCELLED. */
+    int (*cancel)(void *context);
+    void *context;
+} zmm_compact_options;
+
+/* zmm_compact() with options (NULL: none). Returns as zmm_compact(), and
+ * ZMM_ERR_CANCELLED; ZMM_ERR_INVALID_ARG (struct_size too small). */
+ZMM_API zmm_result zmm_compact_ex(const char *path,
+                                  const zmm_compact_options *options,
+                                  long *os_error);
 
 /* ---- member streams ------------------------------------------------------ */
 

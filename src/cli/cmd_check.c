@@ -304,12 +304,20 @@ done:
 
 /* ---- compact ------------------------------------------------------------ */
 
+/* Ctrl+C stops a compaction between blocks; the archive stays as it was. */
+static int compact_cancel(void *context)
+{
+    (void)context;
+    return sys_interrupted();
+}
+
 int cmd_compact(int argc, char **argv)
 {
     const char **ops = NULL;
     int n = 0, rc;
     uint64_t before = 0, after = 0;
     long os_error = 0;
+    zmm_compact_options copt;
     zmm_result r;
 
     rc = parse(argc, argv, "zmm compact", &ops, &n);
@@ -328,7 +336,14 @@ int cmd_compact(int argc, char **argv)
         zmm_archive_close(ar);
     }
     sys_stat(ops[0], &before);
-    r = zmm_compact(ops[0], &os_error);
+    memset(&copt, 0, sizeof copt);
+    copt.struct_size = sizeof copt;
+    copt.cancel = compact_cancel;
+    r = zmm_compact_ex(ops[0], &copt, &os_error);
+    if (r == ZMM_ERR_CANCELLED) { /* main says "interrupted" */
+        rc = CLI_FAIL;
+        goto done;
+    }
     if (r != ZMM_OK) {
         if (r == ZMM_ERR_CORRUPT)
             cli_error("%s: cannot compact: a block is damaged (zmm verify "

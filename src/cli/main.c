@@ -50,7 +50,8 @@ static const cli_command commands[] = {
      "add or replace members of an archive",
      "Stores each FILE as a member named after its base name, replacing a\n"
      "member of that name. All changes are committed together at the end:\n"
-     "if anything fails, or on Ctrl+C, the archive keeps its old content.\n"
+     "if anything fails (a full disk), or on Ctrl+C, the archive file is\n"
+     "left byte for byte as it was (what was appended is cut off).\n"
      "A replaced member keeps its block size and level unless -b or -l say\n"
      "otherwise. Replaced data stays in the file as garbage until\n"
      "zmm compact.\n"
@@ -115,7 +116,9 @@ static const cli_command commands[] = {
      "drop the garbage left by replaced data",
      "Rewrites the archive without the blocks and directories that replaced\n"
      "or removed members left behind, into a new file that replaces the old\n"
-     "one in one rename: the archive is never half-written.\n"
+     "one in one rename: the archive is never half-written. The new file\n"
+     "keeps the archive's owner and mode, or compact refuses. Ctrl+C stops\n"
+     "it between blocks, the archive unchanged.\n"
      "\n"
      "  -v, --verbose           print the sizes before and after\n"},
     {"info", cmd_info, "ARCHIVE",

@@ -14,6 +14,7 @@
 #include "alloc.h"
 #include "archive_private.h"
 #include "archive_file.h"
+#include "struct_size.h"
 
 /* Copies one block's stored bytes, checked, and points *ref at the copy. */
 static zmm_result copy_block(zmm_archive *src, zmm_archive *dst,
@@ -32,8 +33,14 @@ static zmm_result copy_block(zmm_archive *src, zmm_archive *dst,
     return rc;
 }
 
+static int cancelled(const zmm_compact_options *opt)
+{
+    return opt->cancel != NULL && opt->cancel(opt->context);
+}
+
 static zmm_result copy_member(zmm_archive *src, const zmm_member *from,
-                              zmm_archive *dst, unsigned char *buf)
+                              zmm_archive *dst, unsigned char *buf,
+                              const zmm_compact_options *opt)
 {
     zmm_member *to;
     uint32_t i;
@@ -56,6 +63,8 @@ static zmm_result copy_member(zmm_archive *src, const zmm_member *from,
     for (i = 0; i < from->block_count; i++) {
         zmm_block_ref ref = from->blocks[i];
 
+        if (cancelled(opt)) /* between blocks: prompt however large */
+            return ZMM_ERR_CANCELLED;
         rc = copy_block(src, dst, &ref, buf);
         if (rc != ZMM_OK)
             return rc;
@@ -65,7 +74,8 @@ static zmm_result copy_member(zmm_archive *src, const zmm_member *from,
     return ZMM_OK;
 }
 
-static zmm_result copy_archive(zmm_archive *src, zmm_archive *dst)
+static zmm_result copy_archive(zmm_archive *src, zmm_archive *dst,
+                               const zmm_compact_options *opt)
 {
     unsigned char *buf = zmm_malloc(ZMM_MAX_BLOCK_SIZE);
     uint32_t i;
@@ -74,8 +84,10 @@ static zmm_result copy_archive(zmm_archive *src, zmm_archive *dst)
     if (buf == NULL)
         return ZMM_ERR_NOMEM;
     for (i = 0; rc == ZMM_OK && i < src->dir.count; i++)
-        rc = copy_member(src, src->dir.members[i], dst, buf);
+        rc = copy_member(src, src->dir.members[i], dst, buf, opt);
     zmm_free(buf);
+    if (rc == ZMM_OK && cancelled(opt)) /* last look before the rename */
+        rc = ZMM_ERR_CANCELLED;
     /* Continue the generation count, so `zmm info` shows it moving on. */
     if (rc == ZMM_OK && dst->slot.generation < src->slot.generation)
         dst->slot.generation = src->slot.generation;
@@ -84,6 +96,14 @@ static zmm_result copy_archive(zmm_archive *src, zmm_archive *dst)
 
 zmm_result zmm_compact(const char *path, long *os_error)
 {
+    return zmm_compact_ex(path, NULL, os_error);
+}
+
+zmm_result zmm_compact_ex(const char *path,
+                          const zmm_compact_options *options,
+                          long *os_error)
+{
+    zmm_compact_options opt = {sizeof opt, NULL, NULL};
     zmm_archive *src, *dst = NULL;
     zmm_file *file;
     char *temp;
@@ -94,7 +114,10 @@ zmm_result zmm_compact(const char *path, long *os_error)
     if (os_error == NULL)
         os_error = &ignored;
     *os_error = 0;
-    if (path == NULL)
+    if (path == NULL ||
+        (options != NULL &&
+         zmm_struct_in(&opt, sizeof opt, options, ZMM_COMPACT_OPTIONS_V1) !=
+             ZMM_OK))
         return ZMM_ERR_INVALID_ARG;
     /* Opening for writing holds off other writers while we copy. */
     rc = zmm_archive_open(path, ZMM_OPEN_WRITE, &src, os_error);
@@ -122,7 +145,7 @@ zmm_result zmm_compact(const char *path, long *os_error)
             file, ZMM_OPEN_WRITE | ZMM_OPEN_CREATE | ZMM_OPEN_UNPUBLISHED,
             &dst, os_error);
     if (rc == ZMM_OK)
-        rc = copy_archive(src, dst);
+        rc = copy_archive(src, dst, &opt);
     if (dst != NULL) {
         zmm_result closed;
 
@@ -132,7 +155,9 @@ zmm_result zmm_compact(const char *path, long *os_error)
          * there. */
         if (rc != ZMM_OK)
             *os_error = dst->os_error != 0 ? dst->os_error : src->os_error;
-        closed = zmm_archive_close(dst);
+        /* After a failure the new file is removed: nothing to commit. */
+        closed = rc == ZMM_OK ? zmm_archive_close(dst)
+                              : zmm_archive_abandon(dst);
         if (rc == ZMM_OK)
             rc = closed;
     }

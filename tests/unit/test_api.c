@@ -92,7 +92,7 @@ static void test_version_and_errors(void)
     tu_set_context("version and zmm_strerror");
     CHECK(zmm_version() != NULL);
     CHECK(strcmp(zmm_version(), ZMM_VERSION_STRING) == 0);
-    for (i = 0; i <= ZMM_ERR_STATE; i++) {
+    for (i = 0; i <= ZMM_ERR_CANCELLED; i++) {
         CHECKF(zmm_strerror(i) != NULL && zmm_strerror(i)[0] != '\0',
                "zmm_strerror(%d) is NULL or empty", i);
         for (j = 0; j < i; j++)
@@ -100,7 +100,7 @@ static void test_version_and_errors(void)
                    "zmm_strerror(%d) == zmm_strerror(%d)", i, j);
     }
     CHECK(zmm_strerror(-1) != NULL);
-    CHECK(zmm_strerror(ZMM_ERR_STATE + 1) != NULL);
+    CHECK(zmm_strerror(ZMM_ERR_CANCELLED + 1) != NULL);
     CHECK(zmm_strerror(1000000) != NULL);
 }
 
