@@ -291,10 +291,12 @@ ZMM_API zmm_result zmm_archive_rename(zmm_archive *ar, const char *old_name,
 ZMM_API zmm_result zmm_archive_set_default(zmm_archive *ar, const char *name);
 
 /*
- * A member name is 1..255 bytes of UTF-8 without control characters (< 0x20,
- * 0x7f). The library stores any such name; whether it is safe as a file name
- * is the caller's business (see zmm_name_is_portable_path). Returns nonzero
- * for a valid name, 0 otherwise (NULL too).
+ * A member name is 1..255 bytes of valid UTF-8 (no overlong forms, surrogates
+ * or code points above U+10FFFF) without control characters (< 0x20, 0x7f) or
+ * bidirectional controls (U+202A-202E, U+2066-2069). The library creates and
+ * renames members only to such names; whether it is safe as a file name is
+ * the caller's business (see zmm_name_is_portable_path). Returns nonzero for
+ * a valid name, 0 otherwise (NULL too).
  */
 ZMM_API int zmm_name_is_valid(const char *name);
 

@@ -179,9 +179,13 @@ int cmd_verify(int argc, char **argv)
         goto done;
     warn_trailing(ar, t.archive);
     for (i = 0; i < count; i++)
-        if (!zmm_name_is_portable_path(infos[i].name))
+        if (!zmm_name_is_portable_path(infos[i].name)) {
+            char shown[CLI_NAME_TEXT];
+
             cli_warning("%s: member '%s': not a safe file name; zmm unpack "
-                        "will refuse it", t.archive, infos[i].name);
+                        "will refuse it", t.archive,
+                        cli_name_text(infos[i].name, shown, sizeof shown));
+        }
     snprintf(verb, sizeof verb, "verifying %s", cli_base_name(t.archive));
     cli_progress_start(&progress, verb, total);
     for (i = 0; i < count && !sys_interrupted(); i++) {
