@@ -223,6 +223,12 @@ typedef struct zmm_archive_info {
  * its checks. A commit was torn by a crash, or the file is damaged: the
  * state opened may be older than the last commit attempted. */
 #define ZMM_ARCHIVE_SLOT_DAMAGED 0x1u
+/* The newest state's directory (or delta record chain) failed its checks or
+ * lies past the end of the file (a cut copy): the older committed state was
+ * opened instead (FORMAT.md, "Opening"). The newest commit's changes are
+ * lost; `generation` is the older state's. A commit from this state
+ * replaces the damaged one. */
+#define ZMM_ARCHIVE_NEWEST_LOST 0x2u
 
 /* Fills *info (as far as info->struct_size reaches). Returns ZMM_OK;
  * ZMM_ERR_INVALID_ARG (NULL info, struct_size too small). */

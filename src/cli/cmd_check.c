@@ -109,7 +109,7 @@ static long verify_member(zmm_archive *ar, const char *archive,
  * members written since look missing. Bytes past the committed state are
  * normal after an interrupted commit. Both are worth a warning, not a
  * failure: the state opened is whole and checked. */
-static void warn_trailing(zmm_archive *ar, const char *archive)
+static int warn_trailing(zmm_archive *ar, const char *archive)
 {
     zmm_archive_info info;
     uint64_t on_disk = 0;
@@ -117,7 +117,11 @@ static void warn_trailing(zmm_archive *ar, const char *archive)
     memset(&info, 0, sizeof info);
     info.struct_size = sizeof info;
     if (zmm_archive_get_info(ar, &info) != ZMM_OK)
-        return;
+        return CLI_OK;
+    /* The newest commit is not readable (cli_open_archive said what was
+     * opened instead): damage, whatever the blocks say. */
+    if (info.flags & ZMM_ARCHIVE_NEWEST_LOST)
+        return CLI_FAIL;
     if (info.flags & ZMM_ARCHIVE_SLOT_DAMAGED)
         cli_warning("%s: the newer header slot is damaged; opened the older "
                     "committed state (generation %llu), which may miss the "
@@ -125,13 +129,14 @@ static void warn_trailing(zmm_archive *ar, const char *archive)
                     archive, (unsigned long long)info.generation);
     if (sys_stat(archive, &on_disk) != SYS_FILE ||
         on_disk <= info.file_size)
-        return;
+        return CLI_OK;
     cli_warning("%s: %llu bytes past the committed state (generation "
                 "%llu): left by an interrupted commit, or a newer header "
                 "slot is damaged and an older state was opened; zmm compact "
                 "drops them",
                 archive, (unsigned long long)(on_disk - info.file_size),
                 (unsigned long long)info.generation);
+    return CLI_OK;
 }
 
 int cmd_verify(int argc, char **argv)
@@ -143,7 +148,7 @@ int cmd_verify(int argc, char **argv)
     unsigned char *buf = NULL;
     cli_progress progress;
     size_t i, count = 0;
-    int n = 0, given = 0, damaged = 0, rc;
+    int n = 0, given = 0, damaged = 0, lost = 0, rc;
     long bad_blocks = 0;
     uint64_t total = 0, blocks = 0;
     char verb[300];
@@ -177,7 +182,7 @@ int cmd_verify(int argc, char **argv)
     }
     if (rc != CLI_OK)
         goto done;
-    warn_trailing(ar, t.archive);
+    lost = warn_trailing(ar, t.archive) != CLI_OK;
     for (i = 0; i < count; i++)
         if (!zmm_name_is_portable_path(infos[i].name)) {
             char shown[CLI_NAME_TEXT];
@@ -204,9 +209,14 @@ int cmd_verify(int argc, char **argv)
     if (sys_interrupted()) {
         rc = CLI_FAIL;
     } else if (damaged > 0) {
-        cli_error("%s: %d of %lu members damaged (%ld bad block%s)",
+        cli_error("%s: %d of %lu members damaged (%ld bad block%s)%s",
                   t.archive, damaged, (unsigned long)count, bad_blocks,
-                  bad_blocks == 1 ? "" : "s");
+                  bad_blocks == 1 ? "" : "s",
+                  lost ? ", and the newest commit is lost" : "");
+        rc = CLI_FAIL;
+    } else if (lost) {
+        cli_error("%s: damaged: the newest commit is lost; what was "
+                  "checked is the older committed state", t.archive);
         rc = CLI_FAIL;
     } else if (cli_verbosity >= 1) {
         cli_out("%s: OK: %lu member%s, %llu bytes in %llu block%s\n",

@@ -401,19 +401,20 @@ static zmm_result initialise(zmm_archive *ar, int publish_now)
 static zmm_result load_state(zmm_archive *ar, uint64_t size)
 {
     zmm_slot_bytes slots;
-    unsigned char *buf;
+    zmm_state st;
     zmm_result rc = zmm_state_read_slots(ar->file, size, &slots);
 
     if (rc == ZMM_OK)
-        rc = zmm_state_read(ar->file, size, &slots, &ar->slot,
-                            &ar->slot_index, &ar->other_slot_damaged, &buf);
+        rc = zmm_state_load(ar->file, size, &slots, 0, &st);
     if (rc != ZMM_OK)
         return file_result(ar, rc);
-    rc = zmm_state_decode(ar->file, &ar->slot, buf, 0, &ar->dir,
-                          &ar->state_bytes, &ar->chain);
-    zmm_free(buf);
-    if (rc != ZMM_OK)
-        return file_result(ar, rc);
+    ar->slot = st.slot;
+    ar->slot_index = st.slot_index;
+    ar->other_slot_damaged = st.other_damaged;
+    ar->lost_generation = st.lost_generation;
+    ar->dir = st.dir;
+    ar->state_bytes = st.state_bytes;
+    ar->chain = st.chain;
     mark_published(ar);
     ar->append_pos = ar->slot.directory_offset + ar->slot.directory_length;
     /* A writer appends after any tail an interrupted commit left (garbage,
@@ -586,7 +587,8 @@ zmm_result zmm_archive_get_info(zmm_archive *ar, zmm_archive_info *info)
     full.garbage_bytes =
         end > ar->committed_live ? end - ar->committed_live : 0;
     full.member_count = ar->dir.count;
-    full.flags = ar->other_slot_damaged ? ZMM_ARCHIVE_SLOT_DAMAGED : 0;
+    full.flags = (ar->other_slot_damaged ? ZMM_ARCHIVE_SLOT_DAMAGED : 0) |
+                 (ar->lost_generation != 0 ? ZMM_ARCHIVE_NEWEST_LOST : 0);
     /* As far as the caller's struct_size reaches (struct_size.h). */
     return zmm_struct_out(info, &full, sizeof full, ZMM_ARCHIVE_INFO_V1);
 }

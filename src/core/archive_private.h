@@ -36,6 +36,7 @@ struct zmm_archive {
     size_t stream_count, stream_capacity;
     long os_error;
     int other_slot_damaged;   /* found so at open; cleared by a commit */
+    uint64_t lost_generation; /* a newer state that failed its checks */
     /* The first failed write or sync, or a flush whose blocks were lost:
      * after it no commit may publish (a half-written state, or one missing
      * acknowledged writes), and every commit returns ZMM_ERR_STATE. */

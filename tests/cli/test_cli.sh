@@ -420,6 +420,24 @@ else
     not_ok "verify with a damaged newest header slot (exit $rc, no warning)"
 fi
 
+# A copy one byte short: the newest directory is cut, the previous commit is
+# whole. Every command opens that older state and says the newest is lost;
+# verify exits 1; commands that change the archive refuse (issue 14).
+zmm pack -o cut-src.zmm one.bin >/dev/null 2>&1
+zmm add cut-src.zmm text.txt >/dev/null 2>&1
+head -c $(($(size_of cut-src.zmm) - 1)) cut-src.zmm >cut.zmm
+check 0 "list a copy one byte short" zmm list cut.zmm
+check_in err.txt "the newest commit fails its checks" "list warns that the newest commit is lost"
+if grep -q " one.bin\$" out.txt && ! grep -q " text.txt\$" out.txt; then ok "list shows the older state"; else not_ok "list of the cut copy"; fi
+check 1 "verify of a copy one byte short exits 1" zmm verify cut.zmm
+check_in err.txt "the newest commit is lost" "verify names the loss"
+check 0 "unpack of the cut copy extracts the older state" zmm unpack -C cut-out cut.zmm
+same cut-out/one.bin one.bin "one.bin from the older state"
+cp cut.zmm cut-before.zmm
+check 1 "add refuses to commit over the lost newest state" zmm add cut.zmm text.txt
+same cut.zmm cut-before.zmm "the refused add leaves the cut copy as it was"
+rm -rf cut-src.zmm cut.zmm cut-before.zmm cut-out
+
 # ---- hostile member names ---------------------------------------------------------
 
 check 0 "pack host.zmm" zmm pack -o host.zmm one.bin
