@@ -85,10 +85,15 @@ static int plan_add(add_input *in, int count, const char *archive,
     for (i = 0; i < count; i++) {
         int is_stdin = strcmp(in[i].path, "-") == 0;
 
+        if (is_stdin && as_name == NULL) {
+            /* A name made from the archive's would silently replace that
+             * member (issue 14): standard input has no name of its own. */
+            cli_usage_error("zmm add", "'-' (standard input) needs a member "
+                            "name: --as NAME or %s+NAME", archive);
+            return CLI_USAGE;
+        }
         if (as_name != NULL)
             in[i].name = cli_strdup(as_name);
-        else if (is_stdin)
-            in[i].name = cli_stdin_member_name(archive);
         else
             in[i].name = cli_strdup(cli_base_name(in[i].path));
         if (in[i].name == NULL)

@@ -67,7 +67,7 @@ static const cli_command commands[] = {
      "                          interrupted or killed keeps what was\n"
      "                          committed, not the old content\n"
      "\n"
-     "FILE \"-\" reads standard input (name it with --as).\n"},
+     "FILE \"-\" reads standard input, named with --as (required).\n"},
     {"list", cmd_list, "[-v] ARCHIVE [MEMBER...]",
      "list members: size, packed size, ratio, blocks",
      "One line per member: its size, its packed (stored) size, the space\n"

@@ -261,6 +261,13 @@ zmm cat piped.zmm >cat.out 2>err.txt
 same cat.out text.txt "cat piped.zmm to stdout"
 zmm cat -o - piped.zmm+piped >cat.out 2>err.txt
 same cat.out text.txt "cat -o - writes to stdout"
+cp piped.zmm piped-before.zmm
+echo data | zmm add piped.zmm - >out.txt 2>err.txt
+rc=$?
+if [ $rc = 2 ]; then ok "add - without --as is a usage error"; else not_ok "add - without --as (exit $rc, want 2)"; fi
+check_in err.txt "--as NAME" "the usage error says how to name it"
+same piped.zmm piped-before.zmm "add - without --as changes nothing"
+rm -f piped-before.zmm
 head -c 100000 random.bin | zmm add piped.zmm - --as part.bin >out.txt 2>err.txt
 head -c 100000 random.bin >expect.out
 zmm cat piped.zmm part.bin >cat.out 2>err.txt
