@@ -201,6 +201,20 @@ static void version(void)
             ZMM_VERSION_STRING, zmm_version(), ZMM_FORMAT_VERSION);
 }
 
+/* `zmm file.wav` (as gzip and bzip2 are used): name the command meant. */
+static void suggest(const char *word)
+{
+    size_t n = strlen(word);
+    int archive = strstr(word, ".zmm+") != NULL ||
+                  (n > 4 && (strcmp(word + n - 4, ".zmm") == 0 ||
+                             strcmp(word + n - 4, ".ZMM") == 0));
+
+    if (archive || sys_stat(word, NULL) == SYS_FILE ||
+        sys_stat(word, NULL) == SYS_DIR)
+        cli_error("'%s' is not a command; did you mean 'zmm %s %s'?", word,
+                  archive ? "list" : "pack", word);
+}
+
 int zmm_main(int argc, char **argv)
 {
     const cli_command *c;
@@ -243,6 +257,7 @@ int zmm_main(int argc, char **argv)
     }
     c = find_command(argv[i]);
     if (c == NULL) {
+        suggest(argv[i]);
         cli_usage_error("zmm", "no command '%s'", argv[i]);
         return CLI_USAGE;
     }

@@ -534,6 +534,11 @@ same cat-keep.txt keep.txt "the existing file is untouched"
 
 check 2 "no command" zmm
 check 2 "unknown command" zmm frobnicate
+if grep -q "did you mean" err.txt; then not_ok "a suggestion for a word that is no file"; else ok "no suggestion for a word that is no file"; fi
+check 2 "a file as the command" zmm one.bin
+check_in err.txt "did you mean 'zmm pack one.bin'?" "zmm FILE suggests pack"
+check 2 "an archive as the command" zmm all.zmm
+check_in err.txt "did you mean 'zmm list all.zmm'?" "zmm ARCHIVE suggests list"
 check 2 "unknown option" zmm pack -x -o u.zmm one.bin
 check_in err.txt "unknown option '-x'" "the message names the option"
 check 2 "unknown long option" zmm list --frobnicate all.zmm
