@@ -83,7 +83,8 @@ typedef enum zmm_result {
     ZMM_ERR_LIMIT = 12,         /* a size or count over the format's limits */
     ZMM_ERR_BUSY = 13,          /* the member is open in another stream */
     ZMM_ERR_BAD_NAME = 14,      /* an empty, too long or invalid member name */
-    ZMM_ERR_STATE = 15          /* the handle failed earlier; reopen it */
+    ZMM_ERR_STATE = 15,         /* the handle failed earlier; reopen it */
+    ZMM_ERR_CANCELLED = 16      /* the caller's cancel callback said stop */
 } zmm_result;
 
 /* A short English description of a result; never NULL ("unknown error" for
@@ -142,6 +143,19 @@ ZMM_API zmm_result zmm_archive_open(const char *path, unsigned flags,
  * ZMM_ERR_ACCESS, ZMM_ERR_NOMEM, ZMM_ERR_LIMIT, ZMM_ERR_STATE.
  */
 ZMM_API zmm_result zmm_archive_close(zmm_archive *ar);
+/* A close that fails (any error above) first cuts the file back to its length
+ * at the last commit: what the failed commit appended is gone, and the file is
+ * byte for byte as that commit left it. ZMM_ERR_IO etc. name the first failed
+ * write's cause (zmm_archive_os_error() before the close gives the OS code). */
+
+/*
+ * Closes without committing: open streams are discarded, what was written
+ * since the last commit (or checkpoint) is cut off the end of the file, which
+ * is then byte for byte as the last commit left it. For a writer that gives up
+ * (an error, Ctrl+C). Always frees the archive. NULL is a no-op (ZMM_OK).
+ * Returns ZMM_OK or the closing's error (ZMM_ERR_IO).
+ */
+ZMM_API zmm_result zmm_archive_abandon(zmm_archive *ar);
 
 /*
  * Makes every change written so far durable: open streams' modified blocks and
@@ -211,6 +225,12 @@ typedef struct zmm_archive_info {
  * its checks. A commit was torn by a crash, or the file is damaged: the
  * state opened may be older than the last commit attempted. */
 #define ZMM_ARCHIVE_SLOT_DAMAGED 0x1u
+/* The newest state's directory (or delta record chain) failed its checks or
+ * lies past the end of the file (a cut copy): the older committed state was
+ * opened instead (FORMAT.md, "Opening"). The newest commit's changes are
+ * lost; `generation` is the older state's. A commit from this state
+ * replaces the damaged one. */
+#define ZMM_ARCHIVE_NEWEST_LOST 0x2u
 
 /* Fills *info (as far as info->struct_size reaches). Returns ZMM_OK;
  * ZMM_ERR_INVALID_ARG (NULL info, struct_size too small). */
@@ -279,10 +299,12 @@ ZMM_API zmm_result zmm_archive_rename(zmm_archive *ar, const char *old_name,
 ZMM_API zmm_result zmm_archive_set_default(zmm_archive *ar, const char *name);
 
 /*
- * A member name is 1..255 bytes of UTF-8 without control characters (< 0x20,
- * 0x7f). The library stores any such name; whether it is safe as a file name
- * is the caller's business (see zmm_name_is_portable_path). Returns nonzero
- * for a valid name, 0 otherwise (NULL too).
+ * A member name is 1..255 bytes of valid UTF-8 (no overlong forms, surrogates
+ * or code points above U+10FFFF) without control characters (< 0x20, 0x7f) or
+ * bidirectional controls (U+202A-202E, U+2066-2069). The library creates and
+ * renames members only to such names; whether it is safe as a file name is
+ * the caller's business (see zmm_name_is_portable_path). Returns nonzero for
+ * a valid name, 0 otherwise (NULL too).
  */
 ZMM_API int zmm_name_is_valid(const char *name);
 
@@ -308,14 +330,33 @@ ZMM_API zmm_result zmm_archive_verify_member(zmm_archive *ar, const char *name,
 /*
  * Rewrites the archive at `path` without garbage into a new file beside it,
  * syncs it, and renames it over the original. The original stays intact
- * until the rename. When os_error is not NULL, *os_error receives the OS
- * error behind a failure, or 0.
+ * until the rename. The new file gets the original's owner, group and mode
+ * (POSIX) before anything is copied; when it cannot (another user's archive,
+ * unless root) compact fails with ZMM_ERR_ACCESS and changes nothing. When
+ * os_error is not NULL, *os_error receives the OS error behind a failure, or
+ * 0.
  * Returns ZMM_OK; ZMM_ERR_INVALID_ARG (NULL path); ZMM_ERR_SHARING (another
  * writer has it); every error of zmm_archive_open() and of reading the
  * blocks (ZMM_ERR_CORRUPT: nothing is replaced); ZMM_ERR_IO, ZMM_ERR_ACCESS
- * (writing the new file or the rename); ZMM_ERR_NOMEM.
+ * (writing the new file, giving it the owner and mode, or the rename);
+ * ZMM_ERR_NOMEM.
  */
 ZMM_API zmm_result zmm_compact(const char *path, long *os_error);
+
+typedef struct zmm_compact_options {
+    size_t struct_size; /* sizeof(zmm_compact_options), set by the caller */
+    /* Called before each block is copied (may be NULL): nonzero stops the
+     * compaction (Ctrl+C). The new file is removed, the archive unchanged,
+     * and zmm_compact_ex() returns ZMM_ERR_CANCELLED. */
+    int (*cancel)(void *context);
+    void *context;
+} zmm_compact_options;
+
+/* zmm_compact() with options (NULL: none). Returns as zmm_compact(), and
+ * ZMM_ERR_CANCELLED; ZMM_ERR_INVALID_ARG (struct_size too small). */
+ZMM_API zmm_result zmm_compact_ex(const char *path,
+                                  const zmm_compact_options *options,
+                                  long *os_error);
 
 /* ---- member streams ------------------------------------------------------ */
 

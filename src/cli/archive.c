@@ -7,6 +7,31 @@
 
 #include "cli.h"
 
+/* The newest commit failed its checks and the core opened the older state
+ * (FORMAT.md, "Opening"): say so; refuse to change the archive, since a
+ * commit would replace the damaged state for good. Closes `ar` then. */
+static int newest_lost(zmm_archive *ar, const char *path, unsigned flags)
+{
+    zmm_archive_info info;
+
+    memset(&info, 0, sizeof info);
+    info.struct_size = sizeof info;
+    if (zmm_archive_get_info(ar, &info) != ZMM_OK ||
+        !(info.flags & ZMM_ARCHIVE_NEWEST_LOST))
+        return 0;
+    cli_warning("%s: the newest commit fails its checks (the file is cut "
+                "short or overwritten): opened the older committed state, "
+                "generation %llu; the newest commit's changes are lost",
+                path, (unsigned long long)info.generation);
+    if (!(flags & ZMM_OPEN_WRITE))
+        return 0;
+    cli_error("%s: not changed: a commit would replace the damaged newest "
+              "state for good; unpack what reads first (zmm compact keeps "
+              "the older state on purpose)", path);
+    zmm_archive_close(ar);
+    return 1;
+}
+
 zmm_archive *cli_open_archive(const char *path, unsigned flags)
 {
     zmm_archive *ar = NULL;
@@ -15,7 +40,7 @@ zmm_archive *cli_open_archive(const char *path, unsigned flags)
 
     switch (rc) {
     case ZMM_OK:
-        return ar;
+        return newest_lost(ar, path, flags) ? NULL : ar;
     case ZMM_ERR_NOT_FOUND: {
         char os[256];
 
@@ -49,9 +74,14 @@ zmm_archive *cli_open_archive(const char *path, unsigned flags)
 
 int cli_close_archive(zmm_archive *ar, const char *path)
 {
+    /* Commit first, to read the OS error behind a failure (a full disk)
+     * while the archive is still there; close then rolls back after one. */
+    zmm_result rc = zmm_archive_commit(ar), closed;
     long os_error = zmm_archive_os_error(ar);
-    zmm_result rc = zmm_archive_close(ar);
 
+    closed = zmm_archive_close(ar);
+    if (rc == ZMM_OK)
+        rc = closed;
     if (rc == ZMM_OK)
         return CLI_OK;
     cli_archive_error(path, NULL, "cannot commit the changes", rc, os_error);

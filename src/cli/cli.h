@@ -92,6 +92,12 @@ int cli_make_parents(const char *dir, const char *name);
 
 /* strdup, which C11 lacks; reports and returns NULL when out of memory. */
 char *cli_strdup(const char *s);
+/* `name` as it may be shown on a terminal, in buf: control bytes and bytes
+ * that are not UTF-8 as \xNN, C1 and bidirectional controls as \uNNNN
+ * (U+202E would show "evil\u202Etxt.exe" as "evilexe.txt"). Cut short when
+ * buf is; CLI_NAME_TEXT bytes hold any member name. Returns buf. */
+#define CLI_NAME_TEXT (ZMM_MAX_NAME_BYTES * 4 + 16)
+const char *cli_name_text(const char *name, char *buf, size_t size);
 
 /* ---- options.c: option values ------------------------------------------ */
 

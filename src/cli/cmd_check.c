@@ -109,7 +109,7 @@ static long verify_member(zmm_archive *ar, const char *archive,
  * members written since look missing. Bytes past the committed state are
  * normal after an interrupted commit. Both are worth a warning, not a
  * failure: the state opened is whole and checked. */
-static void warn_trailing(zmm_archive *ar, const char *archive)
+static int warn_trailing(zmm_archive *ar, const char *archive)
 {
     zmm_archive_info info;
     uint64_t on_disk = 0;
@@ -117,7 +117,11 @@ static void warn_trailing(zmm_archive *ar, const char *archive)
     memset(&info, 0, sizeof info);
     info.struct_size = sizeof info;
     if (zmm_archive_get_info(ar, &info) != ZMM_OK)
-        return;
+        return CLI_OK;
+    /* The newest commit is not readable (cli_open_archive said what was
+     * opened instead): damage, whatever the blocks say. */
+    if (info.flags & ZMM_ARCHIVE_NEWEST_LOST)
+        return CLI_FAIL;
     if (info.flags & ZMM_ARCHIVE_SLOT_DAMAGED)
         cli_warning("%s: the newer header slot is damaged; opened the older "
                     "committed state (generation %llu), which may miss the "
@@ -125,13 +129,14 @@ static void warn_trailing(zmm_archive *ar, const char *archive)
                     archive, (unsigned long long)info.generation);
     if (sys_stat(archive, &on_disk) != SYS_FILE ||
         on_disk <= info.file_size)
-        return;
+        return CLI_OK;
     cli_warning("%s: %llu bytes past the committed state (generation "
                 "%llu): left by an interrupted commit, or a newer header "
                 "slot is damaged and an older state was opened; zmm compact "
                 "drops them",
                 archive, (unsigned long long)(on_disk - info.file_size),
                 (unsigned long long)info.generation);
+    return CLI_OK;
 }
 
 int cmd_verify(int argc, char **argv)
@@ -143,7 +148,7 @@ int cmd_verify(int argc, char **argv)
     unsigned char *buf = NULL;
     cli_progress progress;
     size_t i, count = 0;
-    int n = 0, given = 0, damaged = 0, rc;
+    int n = 0, given = 0, damaged = 0, lost = 0, rc;
     long bad_blocks = 0;
     uint64_t total = 0, blocks = 0;
     char verb[300];
@@ -177,11 +182,15 @@ int cmd_verify(int argc, char **argv)
     }
     if (rc != CLI_OK)
         goto done;
-    warn_trailing(ar, t.archive);
+    lost = warn_trailing(ar, t.archive) != CLI_OK;
     for (i = 0; i < count; i++)
-        if (!zmm_name_is_portable_path(infos[i].name))
+        if (!zmm_name_is_portable_path(infos[i].name)) {
+            char shown[CLI_NAME_TEXT];
+
             cli_warning("%s: member '%s': not a safe file name; zmm unpack "
-                        "will refuse it", t.archive, infos[i].name);
+                        "will refuse it", t.archive,
+                        cli_name_text(infos[i].name, shown, sizeof shown));
+        }
     snprintf(verb, sizeof verb, "verifying %s", cli_base_name(t.archive));
     cli_progress_start(&progress, verb, total);
     for (i = 0; i < count && !sys_interrupted(); i++) {
@@ -200,9 +209,14 @@ int cmd_verify(int argc, char **argv)
     if (sys_interrupted()) {
         rc = CLI_FAIL;
     } else if (damaged > 0) {
-        cli_error("%s: %d of %lu members damaged (%ld bad block%s)",
+        cli_error("%s: %d of %lu members damaged (%ld bad block%s)%s",
                   t.archive, damaged, (unsigned long)count, bad_blocks,
-                  bad_blocks == 1 ? "" : "s");
+                  bad_blocks == 1 ? "" : "s",
+                  lost ? ", and the newest commit is lost" : "");
+        rc = CLI_FAIL;
+    } else if (lost) {
+        cli_error("%s: damaged: the newest commit is lost; what was "
+                  "checked is the older committed state", t.archive);
         rc = CLI_FAIL;
     } else if (cli_verbosity >= 1) {
         cli_out("%s: OK: %lu member%s, %llu bytes in %llu block%s\n",
@@ -304,12 +318,20 @@ done:
 
 /* ---- compact ------------------------------------------------------------ */
 
+/* Ctrl+C stops a compaction between blocks; the archive stays as it was. */
+static int compact_cancel(void *context)
+{
+    (void)context;
+    return sys_interrupted();
+}
+
 int cmd_compact(int argc, char **argv)
 {
     const char **ops = NULL;
     int n = 0, rc;
     uint64_t before = 0, after = 0;
     long os_error = 0;
+    zmm_compact_options copt;
     zmm_result r;
 
     rc = parse(argc, argv, "zmm compact", &ops, &n);
@@ -328,11 +350,25 @@ int cmd_compact(int argc, char **argv)
         zmm_archive_close(ar);
     }
     sys_stat(ops[0], &before);
-    r = zmm_compact(ops[0], &os_error);
+    memset(&copt, 0, sizeof copt);
+    copt.struct_size = sizeof copt;
+    copt.cancel = compact_cancel;
+    r = zmm_compact_ex(ops[0], &copt, &os_error);
+    if (r == ZMM_ERR_CANCELLED) { /* main says "interrupted" */
+        rc = CLI_FAIL;
+        goto done;
+    }
     if (r != ZMM_OK) {
         if (r == ZMM_ERR_CORRUPT)
             cli_error("%s: cannot compact: a block is damaged (zmm verify "
                       "names it); the archive is unchanged", ops[0]);
+        else if (r == ZMM_ERR_ACCESS)
+            cli_archive_error(ops[0], NULL,
+                              "cannot compact (it writes a new file beside "
+                              "the archive with the archive's owner and "
+                              "mode, then renames it over; the archive is "
+                              "unchanged)",
+                              r, os_error);
         else
             cli_archive_error(ops[0], NULL, "cannot compact", r, os_error);
         rc = CLI_FAIL;

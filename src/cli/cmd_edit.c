@@ -8,9 +8,9 @@
  *
  * add writes each file into a temporary member first; only when every file
  * has been stored does it remove the members being replaced and rename the
- * temporary ones, and then commit once. A failure or Ctrl+C midway removes
- * the temporary members instead, so the committed content is the old one
- * (the blocks written meanwhile are garbage, reclaimed by zmm compact).
+ * temporary ones, and then commit once. A failure or Ctrl+C midway commits
+ * nothing: zmm_archive_abandon cuts off what was appended, so the archive
+ * is byte for byte as it was (and a full disk gets its space back).
  *
  * add --checkpoint writes each file straight into its member instead and
  * lets the core checkpoint every 4 MiB or 2 s (zmm_archive_set_checkpoints):
@@ -85,18 +85,27 @@ static int plan_add(add_input *in, int count, const char *archive,
     for (i = 0; i < count; i++) {
         int is_stdin = strcmp(in[i].path, "-") == 0;
 
+        if (is_stdin && as_name == NULL) {
+            /* A name made from the archive's would silently replace that
+             * member (issue 14): standard input has no name of its own. */
+            cli_usage_error("zmm add", "'-' (standard input) needs a member "
+                            "name: --as NAME or %s+NAME", archive);
+            return CLI_USAGE;
+        }
         if (as_name != NULL)
             in[i].name = cli_strdup(as_name);
-        else if (is_stdin)
-            in[i].name = cli_stdin_member_name(archive);
         else
             in[i].name = cli_strdup(cli_base_name(in[i].path));
         if (in[i].name == NULL)
             return CLI_FAIL;
         if (!zmm_name_is_valid(in[i].name)) {
+            char shown[CLI_NAME_TEXT];
+
             cli_usage_error("zmm add", "'%s' cannot be a member name (1 to "
-                            "%u bytes, no control characters)",
-                            in[i].name, ZMM_MAX_NAME_BYTES);
+                            "%u bytes of UTF-8, no control or bidirectional "
+                            "control characters)",
+                            cli_name_text(in[i].name, shown, sizeof shown),
+                            ZMM_MAX_NAME_BYTES);
             return CLI_USAGE;
         }
         for (j = 0; j < i; j++)
@@ -393,13 +402,16 @@ int cmd_add(int argc, char **argv)
         rc = install(ar, t.archive, &in[i]);
 
 close:
-    /* After a failure, drop the temporary members: the commit at close then
-     * publishes the old content again. */
-    for (i = 0; i < count; i++)
-        if (in[i].temp != NULL)
-            zmm_archive_remove(ar, in[i].temp);
-    if (cli_close_archive(ar, t.archive) != CLI_OK)
+    /* After a failure or Ctrl+C, give up without committing: the core cuts
+     * off what was appended, so the archive is byte for byte as it was.
+     * --checkpoint keeps what its checkpoints published (and, on Ctrl+C,
+     * commits what was written: the member is a prefix, as a recording). */
+    if (rc != CLI_OK && !checkpoint) {
+        if (zmm_archive_abandon(ar) != ZMM_OK)
+            rc = CLI_FAIL;
+    } else if (cli_close_archive(ar, t.archive) != CLI_OK) {
         rc = CLI_FAIL;
+    }
 
 done:
     if (in != NULL)

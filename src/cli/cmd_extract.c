@@ -144,11 +144,14 @@ static int unpack_one(zmm_archive *ar, const char *archive, const char *name,
     int rc;
 
     if (!zmm_name_is_portable_path(name)) {
+        char shown[CLI_NAME_TEXT];
+
         cli_error("%s: member '%s': refused: not a safe file name (it is "
                   "empty, absolute or has '..', a drive letter, '\\', ':', a "
                   "device name such as CON or NUL, or a trailing dot or "
-                  "space); zmm cat can still read it",
-                  archive, name);
+                  "space; or it is not UTF-8 or has a bidirectional "
+                  "control); zmm cat can still read it",
+                  archive, cli_name_text(name, shown, sizeof shown));
         return CLI_FAIL;
     }
     path = cli_path_join(dir, name);

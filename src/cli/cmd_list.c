@@ -53,6 +53,7 @@ static void print_row(const widths *w, uint64_t size, uint64_t packed,
                       const char *name)
 {
     char saved[16], block[16] = "", level[8] = "", filter[80] = "";
+    char shown[CLI_NAME_TEXT];
 
     saved_text(size, packed, saved, sizeof saved);
     if (cli_verbosity >= 2) {
@@ -67,13 +68,15 @@ static void print_row(const widths *w, uint64_t size, uint64_t packed,
                 w->size, (unsigned long long)size, w->packed,
                 (unsigned long long)packed, saved, w->blocks,
                 (unsigned long long)blocks, block, level, w->filter, filter,
-                mi && (mi->flags & ZMM_MEMBER_DEFAULT) ? '*' : ' ', name);
+                mi && (mi->flags & ZMM_MEMBER_DEFAULT) ? '*' : ' ',
+                cli_name_text(name, shown, sizeof shown));
     } else {
         cli_out("%*llu  %*llu  %6s  %*llu  %c %s\n", w->size,
                 (unsigned long long)size, w->packed,
                 (unsigned long long)packed, saved, w->blocks,
                 (unsigned long long)blocks,
-                mi && (mi->flags & ZMM_MEMBER_DEFAULT) ? '*' : ' ', name);
+                mi && (mi->flags & ZMM_MEMBER_DEFAULT) ? '*' : ' ',
+                cli_name_text(name, shown, sizeof shown));
     }
 }
 

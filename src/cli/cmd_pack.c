@@ -54,9 +54,14 @@ static int plan_inputs(pack_input *in, int count, const char *archive)
         if (in[i].name == NULL)
             return CLI_FAIL;
         if (!zmm_name_is_valid(in[i].name)) {
+            char shown[CLI_NAME_TEXT], path[CLI_NAME_TEXT];
+
             cli_usage_error("zmm pack", "%s: '%s' cannot be a member name "
-                            "(1 to %u bytes, no control characters)",
-                            in[i].path, in[i].name, ZMM_MAX_NAME_BYTES);
+                            "(1 to %u bytes of UTF-8, no control or "
+                            "bidirectional control characters)",
+                            cli_name_text(in[i].path, path, sizeof path),
+                            cli_name_text(in[i].name, shown, sizeof shown),
+                            ZMM_MAX_NAME_BYTES);
             return CLI_USAGE;
         }
         for (j = 0; j < i; j++)

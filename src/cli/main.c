@@ -50,7 +50,8 @@ static const cli_command commands[] = {
      "add or replace members of an archive",
      "Stores each FILE as a member named after its base name, replacing a\n"
      "member of that name. All changes are committed together at the end:\n"
-     "if anything fails, or on Ctrl+C, the archive keeps its old content.\n"
+     "if anything fails (a full disk), or on Ctrl+C, the archive file is\n"
+     "left byte for byte as it was (what was appended is cut off).\n"
      "A replaced member keeps its block size and level unless -b or -l say\n"
      "otherwise. Replaced data stays in the file as garbage until\n"
      "zmm compact.\n"
@@ -66,7 +67,7 @@ static const cli_command commands[] = {
      "                          interrupted or killed keeps what was\n"
      "                          committed, not the old content\n"
      "\n"
-     "FILE \"-\" reads standard input (name it with --as).\n"},
+     "FILE \"-\" reads standard input, named with --as (required).\n"},
     {"list", cmd_list, "[-v] ARCHIVE [MEMBER...]",
      "list members: size, packed size, ratio, blocks",
      "One line per member: its size, its packed (stored) size, the space\n"
@@ -115,7 +116,9 @@ static const cli_command commands[] = {
      "drop the garbage left by replaced data",
      "Rewrites the archive without the blocks and directories that replaced\n"
      "or removed members left behind, into a new file that replaces the old\n"
-     "one in one rename: the archive is never half-written.\n"
+     "one in one rename: the archive is never half-written. The new file\n"
+     "keeps the archive's owner and mode, or compact refuses. Ctrl+C stops\n"
+     "it between blocks, the archive unchanged.\n"
      "\n"
      "  -v, --verbose           print the sizes before and after\n"},
     {"info", cmd_info, "ARCHIVE",
@@ -198,6 +201,20 @@ static void version(void)
             ZMM_VERSION_STRING, zmm_version(), ZMM_FORMAT_VERSION);
 }
 
+/* `zmm file.wav` (as gzip and bzip2 are used): name the command meant. */
+static void suggest(const char *word)
+{
+    size_t n = strlen(word);
+    int archive = strstr(word, ".zmm+") != NULL ||
+                  (n > 4 && (strcmp(word + n - 4, ".zmm") == 0 ||
+                             strcmp(word + n - 4, ".ZMM") == 0));
+
+    if (archive || sys_stat(word, NULL) == SYS_FILE ||
+        sys_stat(word, NULL) == SYS_DIR)
+        cli_error("'%s' is not a command; did you mean 'zmm %s %s'?", word,
+                  archive ? "list" : "pack", word);
+}
+
 int zmm_main(int argc, char **argv)
 {
     const cli_command *c;
@@ -240,6 +257,7 @@ int zmm_main(int argc, char **argv)
     }
     c = find_command(argv[i]);
     if (c == NULL) {
+        suggest(argv[i]);
         cli_usage_error("zmm", "no command '%s'", argv[i]);
         return CLI_USAGE;
     }

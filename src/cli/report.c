@@ -126,11 +126,12 @@ const char *cli_block_error_text(zmm_result rc, long os_error, char *buf,
 void cli_archive_error(const char *archive, const char *member,
                        const char *doing, zmm_result rc, long os_error)
 {
-    char text[512];
+    char text[512], shown[CLI_NAME_TEXT];
 
     cli_result_text(rc, os_error, text, sizeof text);
     if (member != NULL)
-        cli_error("%s: member '%s': %s: %s", archive, member, doing, text);
+        cli_error("%s: member '%s': %s: %s", archive,
+                  cli_name_text(member, shown, sizeof shown), doing, text);
     else
         cli_error("%s: %s: %s", archive, doing, text);
 }

@@ -216,6 +216,25 @@ static void mark_published(zmm_archive *ar)
     ar->structure_changed = 0;
 }
 
+/* Writes and syncs a header slot. When that fails, the slot's old bytes
+ * are put back (best effort): a failed commit leaves the file as it was. */
+static zmm_result write_slot(zmm_archive *ar, uint64_t offset,
+                             const unsigned char *slot_bytes)
+{
+    unsigned char old[ZMM_SLOT_SIZE];
+    int have_old = ar->file->methods->read_at(ar->file, offset, old,
+                                              sizeof old) == ZMM_OK;
+    zmm_result rc = write_at(ar, offset, slot_bytes, ZMM_SLOT_SIZE);
+
+    if (rc == ZMM_OK)
+        rc = sync_file(ar);
+    if (rc != ZMM_OK && have_old &&
+        ar->file->methods->write_at(ar->file, offset, old, sizeof old) ==
+            ZMM_OK)
+        ar->file->methods->sync(ar->file);
+    return rc;
+}
+
 /* Appends the directory (or a delta record, for a checkpoint) and
  * publishes it as generation + 1. */
 static zmm_result publish(zmm_archive *ar, int checkpoint)
@@ -248,16 +267,14 @@ static zmm_result publish(zmm_archive *ar, int checkpoint)
     if (rc != ZMM_OK)
         return rc;
     zmm_slot_encode(&next, slot_bytes);
-    rc = write_at(ar, target == 0 ? 0 : ZMM_SLOT1_OFFSET, slot_bytes,
-                  sizeof slot_bytes);
-    if (rc == ZMM_OK)
-        rc = sync_file(ar);
+    rc = write_slot(ar, target == 0 ? 0 : ZMM_SLOT1_OFFSET, slot_bytes);
     if (rc != ZMM_OK)
         return rc;
     ar->slot = next;
     ar->slot_index = target;
     ar->other_slot_damaged = 0;
     ar->modified = 0;
+    ar->published_end = ar->append_pos;
     ar->state_bytes = delta ? ar->state_bytes + size : size;
     ar->chain = delta ? ar->chain + 1 : 0;
     mark_published(ar);
@@ -384,21 +401,28 @@ static zmm_result initialise(zmm_archive *ar, int publish_now)
 static zmm_result load_state(zmm_archive *ar, uint64_t size)
 {
     zmm_slot_bytes slots;
-    unsigned char *buf;
+    zmm_state st;
     zmm_result rc = zmm_state_read_slots(ar->file, size, &slots);
 
     if (rc == ZMM_OK)
-        rc = zmm_state_read(ar->file, size, &slots, &ar->slot,
-                            &ar->slot_index, &ar->other_slot_damaged, &buf);
+        rc = zmm_state_load(ar->file, size, &slots, 0, &st);
     if (rc != ZMM_OK)
         return file_result(ar, rc);
-    rc = zmm_state_decode(ar->file, &ar->slot, buf, 0, &ar->dir,
-                          &ar->state_bytes, &ar->chain);
-    zmm_free(buf);
-    if (rc != ZMM_OK)
-        return file_result(ar, rc);
+    ar->slot = st.slot;
+    ar->slot_index = st.slot_index;
+    ar->other_slot_damaged = st.other_damaged;
+    ar->lost_generation = st.lost_generation;
+    ar->dir = st.dir;
+    ar->state_bytes = st.state_bytes;
+    ar->chain = st.chain;
     mark_published(ar);
     ar->append_pos = ar->slot.directory_offset + ar->slot.directory_length;
+    /* A writer appends after any tail an interrupted commit left (garbage,
+     * reclaimed by compact): overwriting it would make a failure that cuts
+     * the file back to its old length change bytes it did not add. */
+    if (ar->writable && ar->append_pos < size)
+        ar->append_pos = size;
+    ar->published_end = size;
     ar->committed_live = live_bytes(ar);
     return ZMM_OK;
 }
@@ -438,6 +462,12 @@ static zmm_result open_on_file(zmm_file *file, unsigned flags,
     }
     *out = ar;
     return ZMM_OK;
+}
+
+zmm_result zmm_archive_open_file_error(zmm_file *file, unsigned flags,
+                                       zmm_archive **out, long *os_error)
+{
+    return open_on_file(file, flags, out, os_error);
 }
 
 zmm_result zmm_archive_open_file(zmm_file *file, unsigned flags,
@@ -484,13 +514,26 @@ long zmm_archive_os_error(const zmm_archive *ar)
     return ar->os_error;
 }
 
-zmm_result zmm_archive_close(zmm_archive *ar)
+/* Cuts off what was appended since the last commit, so that the file is
+ * as that commit left it (a full disk gets its space back). Best effort:
+ * the committed state reads the same whatever happens here. */
+static void roll_back(zmm_archive *ar)
 {
-    zmm_result rc, closed;
+    zmm_file *f = ar->file;
+    uint64_t size;
 
-    if (ar == NULL)
-        return ZMM_OK;
-    rc = zmm_archive_commit(ar);
+    if (!ar->writable || f->methods->size(f, &size) != ZMM_OK ||
+        size <= ar->published_end)
+        return;
+    if (f->methods->truncate(f, ar->published_end) == ZMM_OK)
+        f->methods->sync(f);
+}
+
+/* Discards the streams, closes the file and frees the archive. */
+static zmm_result release(zmm_archive *ar)
+{
+    zmm_result closed;
+
     while (ar->stream_count > 0) /* each unregisters itself */
         zmm_stream_discard(ar->streams[ar->stream_count - 1]);
     zmm_free(ar->streams);
@@ -499,7 +542,34 @@ zmm_result zmm_archive_close(zmm_archive *ar)
     zmm_codec_free(ar->encoder);
     zmm_free(ar->scratch);
     zmm_free(ar);
+    return closed;
+}
+
+zmm_result zmm_archive_close(zmm_archive *ar)
+{
+    zmm_result rc, closed;
+
+    if (ar == NULL)
+        return ZMM_OK;
+    rc = zmm_archive_commit(ar);
+    if (rc != ZMM_OK) {
+        roll_back(ar);
+        /* The cause (a full disk, say), not "unusable after a failure". */
+        if (ar->failed != ZMM_OK)
+            rc = ar->failed;
+    }
+    closed = release(ar);
     return rc != ZMM_OK ? rc : closed;
+}
+
+zmm_result zmm_archive_abandon(zmm_archive *ar)
+{
+    if (ar == NULL)
+        return ZMM_OK;
+    while (ar->stream_count > 0) /* before their blocks could be flushed */
+        zmm_stream_discard(ar->streams[ar->stream_count - 1]);
+    roll_back(ar);
+    return release(ar);
 }
 
 zmm_result zmm_archive_get_info(zmm_archive *ar, zmm_archive_info *info)
@@ -517,7 +587,8 @@ zmm_result zmm_archive_get_info(zmm_archive *ar, zmm_archive_info *info)
     full.garbage_bytes =
         end > ar->committed_live ? end - ar->committed_live : 0;
     full.member_count = ar->dir.count;
-    full.flags = ar->other_slot_damaged ? ZMM_ARCHIVE_SLOT_DAMAGED : 0;
+    full.flags = (ar->other_slot_damaged ? ZMM_ARCHIVE_SLOT_DAMAGED : 0) |
+                 (ar->lost_generation != 0 ? ZMM_ARCHIVE_NEWEST_LOST : 0);
     /* As far as the caller's struct_size reaches (struct_size.h). */
     return zmm_struct_out(info, &full, sizeof full, ZMM_ARCHIVE_INFO_V1);
 }

@@ -15,5 +15,9 @@
  */
 zmm_result zmm_archive_open_file(zmm_file *file, unsigned flags,
                                  zmm_archive **out);
+/* The same, and *os_error gets the OS error behind a failure (a full disk
+ * while initialising a new archive). */
+zmm_result zmm_archive_open_file_error(zmm_file *file, unsigned flags,
+                                       zmm_archive **out, long *os_error);
 
 #endif

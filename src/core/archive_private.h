@@ -19,6 +19,9 @@ struct zmm_archive {
     int slot_index;           /* the slot holding it */
     uint64_t committed_live;  /* live bytes of the committed state */
     uint64_t append_pos;      /* where the next stored bytes go */
+    /* The file's length at the last commit (or at open): a failed close or
+     * zmm_archive_abandon() cuts the file back to it, byte for byte. */
+    uint64_t published_end;
     int modified;             /* the directory changed since the commit */
     /* Members added, removed, renamed, or their flags, layout, dictionary
      * or block size changed since the commit: the next commit writes a
@@ -33,6 +36,7 @@ struct zmm_archive {
     size_t stream_count, stream_capacity;
     long os_error;
     int other_slot_damaged;   /* found so at open; cleared by a commit */
+    uint64_t lost_generation; /* a newer state that failed its checks */
     /* The first failed write or sync, or a flush whose blocks were lost:
      * after it no commit may publish (a half-written state, or one missing
      * acknowledged writes), and every commit returns ZMM_ERR_STATE. */

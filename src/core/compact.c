@@ -4,7 +4,8 @@
  * Live blocks are copied as they are stored (checked against their CRCs, so
  * damage is reported rather than carried over) into a new file beside the
  * archive, which is committed and then renamed over the original. Until the
- * rename the original is untouched; after it, the new file is complete.
+ * rename the original is untouched; after it, the new file is complete. The
+ * new file gets the archive's owner and mode first, or compact refuses.
  */
 #include <string.h>
 
@@ -13,6 +14,7 @@
 #include "alloc.h"
 #include "archive_private.h"
 #include "archive_file.h"
+#include "struct_size.h"
 
 /* Copies one block's stored bytes, checked, and points *ref at the copy. */
 static zmm_result copy_block(zmm_archive *src, zmm_archive *dst,
@@ -31,8 +33,14 @@ static zmm_result copy_block(zmm_archive *src, zmm_archive *dst,
     return rc;
 }
 
+static int cancelled(const zmm_compact_options *opt)
+{
+    return opt->cancel != NULL && opt->cancel(opt->context);
+}
+
 static zmm_result copy_member(zmm_archive *src, const zmm_member *from,
-                              zmm_archive *dst, unsigned char *buf)
+                              zmm_archive *dst, unsigned char *buf,
+                              const zmm_compact_options *opt)
 {
     zmm_member *to;
     uint32_t i;
@@ -55,6 +63,8 @@ static zmm_result copy_member(zmm_archive *src, const zmm_member *from,
     for (i = 0; i < from->block_count; i++) {
         zmm_block_ref ref = from->blocks[i];
 
+        if (cancelled(opt)) /* between blocks: prompt however large */
+            return ZMM_ERR_CANCELLED;
         rc = copy_block(src, dst, &ref, buf);
         if (rc != ZMM_OK)
             return rc;
@@ -64,7 +74,8 @@ static zmm_result copy_member(zmm_archive *src, const zmm_member *from,
     return ZMM_OK;
 }
 
-static zmm_result copy_archive(zmm_archive *src, zmm_archive *dst)
+static zmm_result copy_archive(zmm_archive *src, zmm_archive *dst,
+                               const zmm_compact_options *opt)
 {
     unsigned char *buf = zmm_malloc(ZMM_MAX_BLOCK_SIZE);
     uint32_t i;
@@ -73,8 +84,10 @@ static zmm_result copy_archive(zmm_archive *src, zmm_archive *dst)
     if (buf == NULL)
         return ZMM_ERR_NOMEM;
     for (i = 0; rc == ZMM_OK && i < src->dir.count; i++)
-        rc = copy_member(src, src->dir.members[i], dst, buf);
+        rc = copy_member(src, src->dir.members[i], dst, buf, opt);
     zmm_free(buf);
+    if (rc == ZMM_OK && cancelled(opt)) /* last look before the rename */
+        rc = ZMM_ERR_CANCELLED;
     /* Continue the generation count, so `zmm info` shows it moving on. */
     if (rc == ZMM_OK && dst->slot.generation < src->slot.generation)
         dst->slot.generation = src->slot.generation;
@@ -83,6 +96,14 @@ static zmm_result copy_archive(zmm_archive *src, zmm_archive *dst)
 
 zmm_result zmm_compact(const char *path, long *os_error)
 {
+    return zmm_compact_ex(path, NULL, os_error);
+}
+
+zmm_result zmm_compact_ex(const char *path,
+                          const zmm_compact_options *options,
+                          long *os_error)
+{
+    zmm_compact_options opt = {sizeof opt, NULL, NULL};
     zmm_archive *src, *dst = NULL;
     zmm_file *file;
     char *temp;
@@ -93,7 +114,10 @@ zmm_result zmm_compact(const char *path, long *os_error)
     if (os_error == NULL)
         os_error = &ignored;
     *os_error = 0;
-    if (path == NULL)
+    if (path == NULL ||
+        (options != NULL &&
+         zmm_struct_in(&opt, sizeof opt, options, ZMM_COMPACT_OPTIONS_V1) !=
+             ZMM_OK))
         return ZMM_ERR_INVALID_ARG;
     /* Opening for writing holds off other writers while we copy. */
     rc = zmm_archive_open(path, ZMM_OPEN_WRITE, &src, os_error);
@@ -112,15 +136,28 @@ zmm_result zmm_compact(const char *path, long *os_error)
                            ZMM_FILE_WRITE | ZMM_FILE_CREATE |
                                ZMM_FILE_EXCLUSIVE | ZMM_FILE_LOCK_WRITER,
                            &file, os_error);
+    /* Before any copying: a compact that cannot keep the owner and mode
+     * (mode 600 made 644, another user's archive made root's) refuses. */
     if (rc == ZMM_OK)
-        rc = zmm_archive_open_file(file, ZMM_OPEN_WRITE | ZMM_OPEN_CREATE |
-                                             ZMM_OPEN_UNPUBLISHED,
-                                   &dst);
+        rc = zmm_platform_copy_access(path, temp, os_error);
     if (rc == ZMM_OK)
-        rc = copy_archive(src, dst);
+        rc = zmm_archive_open_file_error(
+            file, ZMM_OPEN_WRITE | ZMM_OPEN_CREATE | ZMM_OPEN_UNPUBLISHED,
+            &dst, os_error);
+    if (rc == ZMM_OK)
+        rc = copy_archive(src, dst, &opt);
     if (dst != NULL) {
-        zmm_result closed = zmm_archive_close(dst); /* commits and syncs */
+        zmm_result closed;
 
+        if (rc == ZMM_OK)
+            rc = zmm_archive_commit(dst); /* appends and syncs */
+        /* The cause for the message (a full disk, say), read while dst is
+         * there. */
+        if (rc != ZMM_OK)
+            *os_error = dst->os_error != 0 ? dst->os_error : src->os_error;
+        /* After a failure the new file is removed: nothing to commit. */
+        closed = rc == ZMM_OK ? zmm_archive_close(dst)
+                              : zmm_archive_abandon(dst);
         if (rc == ZMM_OK)
             rc = closed;
     }

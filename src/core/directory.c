@@ -12,6 +12,7 @@
 #include "bytes.h"
 #include "filter_pcm.h"
 #include "header.h"
+#include "names.h"
 
 static const unsigned char directory_magic[4] = {'Z', 'D', 'I', 'R'};
 
@@ -260,7 +261,7 @@ static zmm_result decode_member(const unsigned char *p, size_t left,
     m->dict = dict;
     m->block_count = count;
     m->changed_from = ZMM_UNCHANGED;
-    rc = zmm_name_is_valid(m->name) && strlen(m->name) == name_len
+    rc = zmm_name_is_storable(m->name) && strlen(m->name) == name_len
              ? ZMM_OK : ZMM_ERR_CORRUPT;
     p += ZMM_MEMBER_RECORD_SIZE + name_len + extra;
     for (i = 0; rc == ZMM_OK && i < count; i++, p += ZMM_BLOCK_ENTRY_SIZE) {

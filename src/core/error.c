@@ -25,6 +25,7 @@ const char *zmm_strerror(zmm_result result)
     case ZMM_ERR_BUSY: return "member is open in another stream";
     case ZMM_ERR_BAD_NAME: return "invalid member name";
     case ZMM_ERR_STATE: return "handle unusable after an earlier failure";
+    case ZMM_ERR_CANCELLED: return "cancelled";
     }
     return "unknown error";
 }

@@ -1,13 +1,71 @@
 /*
- * names.c -- member name rules. Any 1..255-byte name without control
- * characters is storable; a stricter test tells whether a name is safe to
- * create as a file below a directory, which `zmm unpack` relies on.
+ * names.c -- member name rules. A valid name is 1..255 bytes of UTF-8
+ * without control characters or bidirectional controls; readers accept any
+ * storable name (no control bytes) so that an archive written before the
+ * UTF-8 rule still opens, and `zmm unpack` refuses what is not valid. A
+ * stricter test tells whether a name is safe to create as a file below a
+ * directory, which `zmm unpack` relies on.
  */
 #include <string.h>
 
+#include "names.h"
 #include "zmm.h"
 
+/* The bytes of the UTF-8 sequence at p (1..4), or 0 when it is not one:
+ * overlong forms, surrogates and code points above U+10FFFF are not. */
+static size_t utf8_length(const unsigned char *p, uint32_t *code)
+{
+    size_t n, i;
+    uint32_t c;
+
+    if (p[0] < 0x80) {
+        *code = p[0];
+        return 1;
+    }
+    if (p[0] >= 0xc2 && p[0] <= 0xdf)
+        n = 2, c = p[0] & 0x1fu;
+    else if (p[0] >= 0xe0 && p[0] <= 0xef)
+        n = 3, c = p[0] & 0x0fu;
+    else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+        n = 4, c = p[0] & 0x07u;
+    else
+        return 0;
+    for (i = 1; i < n; i++) {
+        if ((p[i] & 0xc0) != 0x80) /* a NUL ends the loop here too */
+            return 0;
+        c = (c << 6) | (p[i] & 0x3fu);
+    }
+    if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 || c > 0x10ffff)) ||
+        (c >= 0xd800 && c <= 0xdfff))
+        return 0;
+    *code = c;
+    return n;
+}
+
+/* Bidirectional embeddings, overrides and isolates reorder what a terminal
+ * shows: "evil\u202Etxt.exe" reads as "evilexe.txt". */
+static int is_bidi_control(uint32_t c)
+{
+    return (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
+}
+
 int zmm_name_is_valid(const char *name)
+{
+    size_t n;
+    const unsigned char *p;
+    uint32_t c;
+
+    if (!zmm_name_is_storable(name))
+        return 0;
+    for (p = (const unsigned char *)name; *p; p += n) {
+        n = utf8_length(p, &c);
+        if (n == 0 || is_bidi_control(c))
+            return 0;
+    }
+    return 1;
+}
+
+int zmm_name_is_storable(const char *name)
 {
     size_t len;
     const unsigned char *p;

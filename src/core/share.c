@@ -15,6 +15,7 @@
  */
 #include <string.h>
 
+#include "names.h"
 #include "alloc.h"
 #include "header.h"
 #include "shared_cache.h"
@@ -202,7 +203,7 @@ zmm_result zmm_share_open(zmm_share *sh, const char *path,
         (archive_flags & ~(ZMM_OPEN_DENY_READ | ZMM_OPEN_DENY_WRITE)) != 0 ||
         (stream_flags & ~ZMM_STREAM_NO_READAHEAD) != 0)
         return ZMM_ERR_INVALID_ARG;
-    if (member != NULL && member[0] != '\0' && !zmm_name_is_valid(member))
+    if (member != NULL && member[0] != '\0' && !zmm_name_is_storable(member))
         return ZMM_ERR_BAD_NAME;
     rc = zmm_platform_open(path, file_flags, &file, &error);
     if (rc == ZMM_OK) {

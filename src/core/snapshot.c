@@ -98,9 +98,7 @@ zmm_result zmm_snapshot_load(zmm_file *f, uint64_t size,
                              const zmm_slot_bytes *slots, zmm_snapshot **out)
 {
     zmm_snapshot *snap;
-    zmm_directory dir;
-    unsigned char *buf;
-    int slot_index, other_damaged;
+    zmm_state st;
     zmm_result rc;
 
     *out = NULL;
@@ -109,21 +107,14 @@ zmm_result zmm_snapshot_load(zmm_file *f, uint64_t size,
         return ZMM_ERR_NOMEM;
     atomic_init(&snap->refs, 1);
     snap->slots = *slots;
-    rc = zmm_state_read(f, size, slots, &snap->slot, &slot_index,
-                        &other_damaged, &buf);
+    /* Decoded flat (one allocation; a delta chain is applied to a
+     * directory decoded whole), then made compact. The same state as
+     * zmm_archive_open reads: the older one when the newest fails. */
+    rc = zmm_state_load(f, size, slots, 1, &st);
     if (rc == ZMM_OK) {
-        uint64_t state_bytes;
-        uint32_t chain;
-
-        /* Decoded flat (one allocation; a delta chain is applied to a
-         * directory decoded whole), then made compact. */
-        rc = zmm_state_decode(f, &snap->slot, buf, 1, &dir, &state_bytes,
-                              &chain);
-        zmm_free(buf);
-        if (rc == ZMM_OK) {
-            rc = compact(snap, &dir);
-            zmm_directory_free(&dir);
-        }
+        snap->slot = st.slot;
+        rc = compact(snap, &st.dir);
+        zmm_directory_free(&st.dir);
     }
     if (rc == ZMM_OK)
         rc = build_index(snap);

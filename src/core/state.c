@@ -163,3 +163,71 @@ zmm_result zmm_state_decode(zmm_file *f, const zmm_slot *slot,
     *chain = n;
     return ZMM_OK;
 }
+
+/* Reads and decodes the state slot `s` publishes. */
+static zmm_result load_slot(zmm_file *f, uint64_t size, const zmm_slot *s,
+                            int flat, zmm_directory *dir,
+                            uint64_t *state_bytes, uint32_t *chain)
+{
+    unsigned char *buf;
+    zmm_result rc;
+
+    if (s->directory_offset > size ||
+        s->directory_length > size - s->directory_offset)
+        return ZMM_ERR_CORRUPT; /* cut short */
+    rc = read_checked(f, s->directory_offset, s->directory_length,
+                      s->directory_crc, &buf);
+    if (rc != ZMM_OK)
+        return rc;
+    rc = zmm_state_decode(f, s, buf, flat, dir, state_bytes, chain);
+    zmm_free(buf);
+    return rc;
+}
+
+zmm_result zmm_state_load(zmm_file *f, uint64_t size,
+                          const zmm_slot_bytes *slots, int flat,
+                          zmm_state *out)
+{
+    zmm_slot older, s[2];
+    uint64_t newest = 0;
+    zmm_result rc;
+    int i, valid[2];
+
+    memset(out, 0, sizeof *out);
+    rc = zmm_header_choose(slots->slot[0], slots->slot[1], size, &out->slot,
+                           &out->slot_index, &out->other_damaged);
+    if (rc == ZMM_OK)
+        rc = load_slot(f, size, &out->slot, flat, &out->dir,
+                       &out->state_bytes, &out->chain);
+    if (rc != ZMM_OK && rc != ZMM_ERR_CORRUPT)
+        return rc;
+    if (rc == ZMM_OK)
+        return ZMM_OK;
+    /* The newest state fails its checks (cut, overwritten): the older slot
+     * holds a committed state too. Reading it and saying so beats reading
+     * nothing (FORMAT.md, "Opening", step 4). */
+    for (i = 0; i < 2; i++) {
+        valid[i] = zmm_slot_decode(slots->slot[i], &s[i]) == ZMM_SLOT_VALID;
+        if (valid[i] && s[i].generation > newest)
+            newest = s[i].generation;
+    }
+    for (i = 0; i < 2; i++) {
+        zmm_result older_rc;
+
+        older = s[i];
+        if (!valid[i] || older.generation >= newest ||
+            older.format_version > ZMM_FORMAT_VERSION ||
+            (older.incompat_features & ~(uint32_t)ZMM_KNOWN_INCOMPAT) != 0)
+            continue;
+        older_rc = load_slot(f, size, &older, flat, &out->dir,
+                             &out->state_bytes, &out->chain);
+        if (older_rc != ZMM_OK)
+            return older_rc == ZMM_ERR_CORRUPT ? rc : older_rc;
+        out->lost_generation = newest;
+        out->slot = older;
+        out->slot_index = i;
+        out->other_damaged = 0; /* the slot is sound; its state is not */
+        return ZMM_OK;
+    }
+    return rc;
+}

@@ -47,4 +47,27 @@ zmm_result zmm_state_decode(zmm_file *f, const zmm_slot *slot,
                             zmm_directory *dir, uint64_t *state_bytes,
                             uint32_t *chain);
 
+/* A committed state, read and decoded. */
+typedef struct zmm_state {
+    zmm_slot slot;
+    int slot_index;
+    int other_damaged;        /* the other slot is damaged, or lost below */
+    uint64_t lost_generation; /* nonzero: that newer state failed its checks
+                               * and this older one was opened instead */
+    zmm_directory dir;
+    uint64_t state_bytes;
+    uint32_t chain;
+} zmm_state;
+
+/*
+ * Reads and decodes the newest committed state that passes its checks: the
+ * state of the newest valid slot (zmm_state_read, zmm_state_decode) or, when
+ * that one is cut or damaged (ZMM_ERR_CORRUPT), the older valid slot's, with
+ * out->lost_generation set to the newer one's generation. `flat` as for
+ * zmm_state_decode. On failure, the newest state's error.
+ */
+zmm_result zmm_state_load(zmm_file *f, uint64_t size,
+                          const zmm_slot_bytes *slots, int flat,
+                          zmm_state *out);
+
 #endif

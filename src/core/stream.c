@@ -12,6 +12,7 @@
  */
 #include <string.h>
 
+#include "names.h"
 #include "alloc.h"
 #include "archive.h"
 #include "block_cache.h"
@@ -745,7 +746,11 @@ zmm_result zmm_stream_open(zmm_archive *ar, const char *name, unsigned flags,
     rc = check_options(options, &shift, &level);
     if (rc != ZMM_OK)
         return rc;
-    if (name != NULL && name[0] != '\0' && !zmm_name_is_valid(name))
+    /* Reading takes any name a directory may hold (one written before the
+     * UTF-8 rule too); creating or writing only a valid one. */
+    if (name != NULL && name[0] != '\0' &&
+        !((flags & ZMM_STREAM_WRITE) ? zmm_name_is_valid(name)
+                                     : zmm_name_is_storable(name)))
         return ZMM_ERR_BAD_NAME;
     s = zmm_calloc(1, sizeof *s);
     if (s == NULL)

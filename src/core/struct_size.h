@@ -32,6 +32,7 @@
 #define ZMM_PCM_LAYOUT_V1 ZMM_SIZE_THROUGH(zmm_pcm_layout, channels)
 #define ZMM_CHECKPOINT_POLICY_V1 \
     ZMM_SIZE_THROUGH(zmm_checkpoint_policy, clock_context)
+#define ZMM_COMPACT_OPTIONS_V1 ZMM_SIZE_THROUGH(zmm_compact_options, context)
 
 /* Copies the filled struct `full` (`size` bytes) into the caller's `out`,
  * as far as out->struct_size reaches; out->struct_size is left as it was.

@@ -68,6 +68,14 @@ struct zmm_file {
 zmm_result zmm_platform_open(const char *path, unsigned flags, zmm_file **out,
                              long *os_error);
 
+/* Gives the file `to` the owner, group and permissions of `from` (POSIX), so
+ * that a file renamed over `from` does not widen or change them. Fails
+ * (ZMM_ERR_ACCESS, *os_error EPERM) when `to` cannot have them: an owner
+ * other than the caller's, unless root. On Windows a new file takes its
+ * folder's inherited permissions: nothing is done. */
+zmm_result zmm_platform_copy_access(const char *from, const char *to,
+                                    long *os_error);
+
 /* Atomically replaces `to` with `from` (rename over an existing file). */
 zmm_result zmm_platform_replace(const char *from, const char *to,
                                 long *os_error);

@@ -314,6 +314,28 @@ static char *directory_of(const char *path)
     return dir;
 }
 
+zmm_result zmm_platform_copy_access(const char *from, const char *to,
+                                    long *os_error)
+{
+    struct stat was, now;
+    int e;
+
+    set_os_error(os_error, 0);
+    if (stat(from, &was) != 0 || stat(to, &now) != 0)
+        goto fail;
+    /* The owner first: chown may clear the set-id bits chmod then sets. */
+    if ((now.st_uid != was.st_uid || now.st_gid != was.st_gid) &&
+        chown(to, was.st_uid, was.st_gid) != 0)
+        goto fail;
+    if (chmod(to, was.st_mode & 07777) != 0)
+        goto fail;
+    return ZMM_OK;
+fail:
+    e = errno;
+    set_os_error(os_error, e);
+    return result_from_errno(e);
+}
+
 zmm_result zmm_platform_replace(const char *from, const char *to,
                                 long *os_error)
 {

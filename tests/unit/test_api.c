@@ -92,7 +92,7 @@ static void test_version_and_errors(void)
     tu_set_context("version and zmm_strerror");
     CHECK(zmm_version() != NULL);
     CHECK(strcmp(zmm_version(), ZMM_VERSION_STRING) == 0);
-    for (i = 0; i <= ZMM_ERR_STATE; i++) {
+    for (i = 0; i <= ZMM_ERR_CANCELLED; i++) {
         CHECKF(zmm_strerror(i) != NULL && zmm_strerror(i)[0] != '\0',
                "zmm_strerror(%d) is NULL or empty", i);
         for (j = 0; j < i; j++)
@@ -100,7 +100,7 @@ static void test_version_and_errors(void)
                    "zmm_strerror(%d) == zmm_strerror(%d)", i, j);
     }
     CHECK(zmm_strerror(-1) != NULL);
-    CHECK(zmm_strerror(ZMM_ERR_STATE + 1) != NULL);
+    CHECK(zmm_strerror(ZMM_ERR_CANCELLED + 1) != NULL);
     CHECK(zmm_strerror(1000000) != NULL);
 }
 
@@ -108,9 +108,22 @@ static void test_names(void)
 {
     static const char *const valid[] = {"a", "intro.wav", "a/b.wav",
                                         "musique/\xc3\xa9t\xc3\xa9.wav",
-                                        "with space", "..", "C:x", "/abs"};
-    static const char *const invalid[] = {"", "a\001b", "tab\tname",
-                                          "nl\n", "del\x7f", "\x1f"};
+                                        "with space", "..", "C:x", "/abs",
+                                        "\xe6\x97\xa5.wav", /* U+65E5 */
+                                        "\xf0\x9f\x8e\xb5", /* U+1F3B5 */
+                                        "nnbsp\xe2\x80\xaf", /* U+202F */
+                                        "x\xe2\x81\xaa", /* U+206A */
+                                        "\xef\xbf\xbd"}; /* U+FFFD */
+    static const char *const invalid[] = {
+        "", "a\001b", "tab\tname", "nl\n", "del\x7f", "\x1f",
+        /* not UTF-8 (issue 14): Latin-1, a lone continuation, overlong
+         * '/', a surrogate, above U+10FFFF, cut sequences */
+        "caf\xe9.wav", "\x80", "\xc0\xaf", "\xe0\x80\xaf",
+        "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xf5\x80\x80\x80", "\xc3",
+        "a\xe6\x97", "\xf0\x9f\x8e",
+        /* bidirectional controls: U+202A, U+202E, U+2066, U+2069 */
+        "\xe2\x80\xaa", "evil\xe2\x80\xaetxt.exe", "\xe2\x81\xa6x",
+        "x\xe2\x81\xa9"};
     static const char *const portable[] = {"a/b.wav", "intro.wav", "x",
                                            "dir/sub/file.txt", "a.b.c",
                                            "CONSOLE.wav", "nul2.txt",

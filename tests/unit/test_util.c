@@ -63,7 +63,7 @@ const char *tu_result_name(int result)
         "ZMM_ERR_EXISTS", "ZMM_ERR_NOT_ARCHIVE", "ZMM_ERR_CORRUPT",
         "ZMM_ERR_UNSUPPORTED", "ZMM_ERR_INVALID_ARG", "ZMM_ERR_READ_ONLY",
         "ZMM_ERR_ACCESS", "ZMM_ERR_SHARING", "ZMM_ERR_LIMIT", "ZMM_ERR_BUSY",
-        "ZMM_ERR_BAD_NAME", "ZMM_ERR_STATE"};
+        "ZMM_ERR_BAD_NAME", "ZMM_ERR_STATE", "ZMM_ERR_CANCELLED"};
     if (result >= 0 && (size_t)result < sizeof names / sizeof names[0])
         return names[result];
     return "(unknown result)";
