@@ -342,7 +342,16 @@ typedef struct zmm_member_options {
     size_t struct_size; /* sizeof(zmm_member_options) */
     uint32_t block_size; /* a power of two, 4 KiB..1 MiB; 0 = 64 KiB */
     int level;           /* deflate level 0..9; -1 = ZMM_DEFAULT_LEVEL */
+    /* Added after 0.3 (an older struct_size leaves it 0). Threads compressing the
+     * blocks a stream stores, in parallel while the caller writes on: 0 or
+     * 1 = none, the caller's thread encodes (the default); up to 64, or
+     * ZMM_THREADS_ALL = one per processor (none on a single processor).
+     * The archive's bytes are the same whatever the number; the stream's
+     * flush and close wait for the threads, and report their errors. */
+    uint32_t threads;
 } zmm_member_options;
+
+#define ZMM_THREADS_ALL 0xFFFFFFFFu
 
 /*
  * Opens member `name` (NULL or "" = the default member) as a stream positioned

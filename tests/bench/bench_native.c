@@ -175,10 +175,13 @@ static int choose_dictionary(zmm_stream *s, const unsigned char *data,
 /* With `pcm`, the member gets the layout zmm_detect_wav_layout finds in the
  * first 64 KiB, set right after opening (before any write); without, maybe a
  * dictionary, as zmm pack gives it. */
+/* Threads the core library's pack rows compress with (issue 15). */
+static uint32_t pack_threads = 1;
+
 static int pack_zmm(const char *path, const unsigned char *data, uint64_t size,
                     int level, int pcm, uint32_t block_size)
 {
-    zmm_member_options o = {sizeof o, block_size, level};
+    zmm_member_options o = {sizeof o, block_size, level, pack_threads};
     zmm_pcm_layout lay = {sizeof lay, 0, 0, 0, 0};
     zmm_archive *ar = NULL;
     zmm_stream *s = NULL;
