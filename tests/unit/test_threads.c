@@ -160,6 +160,8 @@ static zmm_file *build_recording(uint32_t threads, const unsigned char *data,
     zmm_member_options o;
     size_t off;
 
+    tu_set_context("recording with checkpoints, threads %u",
+                   (unsigned)threads);
     CHECK_OK(zmm_archive_open_file(tu_borrow_file(mem),
                                    ZMM_OPEN_WRITE | ZMM_OPEN_CREATE, &ar));
     memset(&p, 0, sizeof p);
