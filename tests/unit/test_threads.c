@@ -240,8 +240,8 @@ static void check_same(zmm_file *a, zmm_file *b, const char *what,
     const unsigned char *y = zmm_memfile_data(b, &lb);
 
     CHECKF(la == lb && memcmp(x, y, la) == 0,
-           "%s: %u threads wrote other bytes than 1 (%zu vs %zu bytes)",
-           what, threads, lb, la);
+           "%s: %u threads wrote other bytes than 1 (%lu vs %lu bytes)",
+           what, threads, (unsigned long)lb, (unsigned long)la);
 }
 
 static void identical(void)
