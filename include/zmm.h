@@ -14,7 +14,10 @@
  * ZMM_STREAM_NO_READAHEAD): it only reads the archive's file and decodes, never
  * calls the application, and is joined by zmm_stream_close() or
  * zmm_archive_close(), so no thread outlives its stream. Do not close streams
- * or archives from DllMain (joining a thread there deadlocks).
+ * or archives from DllMain (joining a thread there deadlocks). A writing
+ * stream with zmm_member_options.threads runs that many threads of its own
+ * that only encode copies of its blocks (the caller's thread still does
+ * all the file's writes); they too are joined by the stream's close.
  * Names: file paths and member names are UTF-8 strings.
  * Errors: every call that can fail returns an enum zmm_result, 0 on success;
  * each function lists the codes it returns. Any function that reads or
@@ -335,19 +338,20 @@ ZMM_API zmm_result zmm_compact(const char *path, long *os_error);
     (ZMM_STREAM_WRITE | ZMM_STREAM_CREATE | ZMM_STREAM_TRUNCATE |     \
      ZMM_STREAM_EXCLUSIVE | ZMM_STREAM_NO_READAHEAD)
 
-/* Options for members a stream creates or truncates; NULL means defaults.
- * A shorter struct_size (an older header) gives the later fields their
- * defaults. */
+/* Options for members a stream creates or truncates (block_size, level)
+ * and for a writing stream (threads); NULL means defaults. A shorter
+ * struct_size (an older header) gives the later fields their defaults. */
 typedef struct zmm_member_options {
     size_t struct_size; /* sizeof(zmm_member_options) */
     uint32_t block_size; /* a power of two, 4 KiB..1 MiB; 0 = 64 KiB */
     int level;           /* deflate level 0..9; -1 = ZMM_DEFAULT_LEVEL */
-    /* Added after 0.3 (an older struct_size leaves it 0). Threads compressing the
-     * blocks a stream stores, in parallel while the caller writes on: 0 or
-     * 1 = none, the caller's thread encodes (the default); up to 64, or
-     * ZMM_THREADS_ALL = one per processor (none on a single processor).
-     * The archive's bytes are the same whatever the number; the stream's
-     * flush and close wait for the threads, and report their errors. */
+    /* Added after 0.3 (an older struct_size leaves it 0). Threads that
+     * compress the blocks a writing stream stores while the caller writes
+     * on: 0 or 1 = none, the caller's thread encodes (the default); up to
+     * 64, or ZMM_THREADS_ALL = one per processor (none on one processor).
+     * The archive's bytes are the same whatever the number. A stream's
+     * flush, close and commits wait for its threads and report their
+     * errors; memory: two blocks in flight per thread. */
     uint32_t threads;
 } zmm_member_options;
 
