@@ -15,8 +15,11 @@
  * streams of a zmm_share, one of the share's (at most one per processor).
  * Workers only read the archive's file and decode, never call the
  * application, and are joined when the last stream reading ahead with them
- * closes, so no thread outlives the streams. Do not close streams or
- * archives from DllMain (joining a thread there deadlocks).
+ * closes, so no thread outlives the streams. A writing stream with
+ * zmm_member_options.threads runs that many threads of its own that only
+ * encode copies of its blocks (the caller's thread still does all the
+ * file's writes); they too are joined by the stream's close. Do not close
+ * streams or archives from DllMain (joining a thread there deadlocks).
  * Names: file paths and member names are UTF-8 strings.
  * Errors: every call that can fail returns an enum zmm_result, 0 on success;
  * each function lists the codes it returns. Any function that reads or
@@ -379,14 +382,24 @@ ZMM_API zmm_result zmm_compact_ex(const char *path,
     (ZMM_STREAM_WRITE | ZMM_STREAM_CREATE | ZMM_STREAM_TRUNCATE |     \
      ZMM_STREAM_EXCLUSIVE | ZMM_STREAM_NO_READAHEAD)
 
-/* Options for members a stream creates or truncates; NULL means defaults.
- * A shorter struct_size (an older header) gives the later fields their
- * defaults. */
+/* Options for members a stream creates or truncates (block_size, level)
+ * and for a writing stream (threads); NULL means defaults. A shorter
+ * struct_size (an older header) gives the later fields their defaults. */
 typedef struct zmm_member_options {
     size_t struct_size; /* sizeof(zmm_member_options) */
     uint32_t block_size; /* a power of two, 4 KiB..1 MiB; 0 = 64 KiB */
     int level;           /* deflate level 0..9; -1 = ZMM_DEFAULT_LEVEL */
+    /* Added after 0.3 (an older struct_size leaves it 0). Threads that
+     * compress the blocks a writing stream stores while the caller writes
+     * on: 0 or 1 = none, the caller's thread encodes (the default); up to
+     * 64, or ZMM_THREADS_ALL = one per processor (none on one processor).
+     * The archive's bytes are the same whatever the number. A stream's
+     * flush, close and commits wait for its threads and report their
+     * errors; memory: two blocks in flight per thread. */
+    uint32_t threads;
 } zmm_member_options;
+
+#define ZMM_THREADS_ALL 0xFFFFFFFFu
 
 /*
  * Opens member `name` (NULL or "" = the default member) as a stream positioned

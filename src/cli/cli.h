@@ -110,6 +110,10 @@ int cli_parse_level(const char *command, const char *text);
  * usage error naming `command`. */
 uint32_t cli_parse_block_size(const char *command, const char *text);
 
+/* A -T thread count: 1 to 64, or 0 for one per processor (returned as
+ * ZMM_THREADS_ALL). 0 if invalid, after a usage error naming `command`. */
+uint32_t cli_parse_threads(const char *command, const char *text);
+
 /* "64 KiB", "1 MiB", "4096": a block size for display. */
 const char *cli_block_size_text(uint32_t size, char *buf, size_t bufsize);
 

@@ -50,7 +50,7 @@ static int common_only(int argc, char **argv, const char *command,
 /* ---- add ---------------------------------------------------------------- */
 
 enum { OPT_AS = 1, OPT_LEVEL, OPT_BLOCK, OPT_FILTER, OPT_NO_DICT,
-       OPT_CHECKPOINT };
+       OPT_CHECKPOINT, OPT_THREADS };
 
 /* add --checkpoint: zmmio.dll's recording policy (src/ioproc/ioproc.c). */
 #define ADD_CHECKPOINT_BYTES ((uint64_t)4 << 20)
@@ -63,6 +63,7 @@ static const cli_option add_options[] = {
     {"filter", 0, 1, OPT_FILTER},
     {"no-dict", 0, 0, OPT_NO_DICT},
     {"checkpoint", 0, 0, OPT_CHECKPOINT},
+    {"threads", 'T', 1, OPT_THREADS},
     CLI_COMMON_OPTIONS,
     {NULL, 0, 0, 0},
 };
@@ -274,6 +275,7 @@ int cmd_add(int argc, char **argv)
     opt.struct_size = sizeof opt;
     opt.block_size = 0; /* 0 and -1: keep a replaced member's settings */
     opt.level = -1;
+    opt.threads = ZMM_THREADS_ALL;
     if (ops == NULL || in == NULL) {
         cli_error("out of memory");
         rc = CLI_FAIL;
@@ -309,6 +311,11 @@ int cmd_add(int argc, char **argv)
             break;
         case OPT_CHECKPOINT:
             checkpoint = 1;
+            break;
+        case OPT_THREADS:
+            opt.threads = cli_parse_threads("zmm add", value);
+            if (opt.threads == 0)
+                rc = CLI_USAGE;
             break;
         case CLI_BAD:
             rc = CLI_USAGE;

@@ -15,7 +15,10 @@
 #include "options.h"
 #include "sys.h"
 
-enum { OPT_OUTPUT = 1, OPT_LEVEL, OPT_BLOCK, OPT_FORCE, OPT_FILTER, OPT_NO_DICT };
+enum {
+    OPT_OUTPUT = 1, OPT_LEVEL, OPT_BLOCK, OPT_FORCE, OPT_FILTER, OPT_NO_DICT,
+    OPT_THREADS
+};
 
 static const cli_option pack_options[] = {
     {"output", 'o', 1, OPT_OUTPUT},
@@ -24,6 +27,7 @@ static const cli_option pack_options[] = {
     {"force", 'f', 0, OPT_FORCE},
     {"filter", 0, 1, OPT_FILTER},
     {"no-dict", 0, 0, OPT_NO_DICT},
+    {"threads", 'T', 1, OPT_THREADS},
     CLI_COMMON_OPTIONS,
     {NULL, 0, 0, 0},
 };
@@ -208,6 +212,7 @@ int cmd_pack(int argc, char **argv)
     opt.struct_size = sizeof opt;
     opt.block_size = ZMM_DEFAULT_BLOCK_SIZE;
     opt.level = ZMM_DEFAULT_LEVEL;
+    opt.threads = ZMM_THREADS_ALL; /* as pigz, bgzip -@, zstd -T0 */
     in = calloc((size_t)argc, sizeof *in);
     if (in == NULL) {
         cli_error("out of memory");
@@ -248,6 +253,13 @@ int cmd_pack(int argc, char **argv)
             break;
         case OPT_NO_DICT:
             use_dict = 0;
+            break;
+        case OPT_THREADS:
+            opt.threads = cli_parse_threads("zmm pack", value);
+            if (opt.threads == 0) {
+                rc = CLI_USAGE;
+                goto done;
+            }
             break;
         case CLI_BAD:
             rc = CLI_USAGE;

@@ -18,8 +18,8 @@ typedef struct cli_command {
 
 static const cli_command commands[] = {
     {"pack", cmd_pack,
-     "[-o ARCHIVE] [-l 0-9] [-b SIZE] [--filter F] [--no-dict] [-f] "
-     "FILE...",
+     "[-o ARCHIVE] [-l 0-9] [-b SIZE] [-T N] [--filter F] [--no-dict] "
+     "[-f] FILE...",
      "make a new archive of the files",
      "Makes a new archive holding each FILE as a member named after the\n"
      "file's base name (a/b/c.wav becomes \"c.wav\"). The first FILE becomes\n"
@@ -32,6 +32,9 @@ static const cli_command commands[] = {
      "  -b, --block-size SIZE   bytes per block, a power of two from 4k\n"
      "                          to 1m (default 64k); larger packs smaller,\n"
      "                          smaller makes random reads cheaper\n"
+     "  -T, --threads N         compress blocks on N threads, 1 to 64;\n"
+     "                          0 (default): one per processor. The\n"
+     "                          archive is the same for any N\n"
      "  --filter auto|pcm|none  audio-aware compression of PCM WAV files:\n"
      "                          auto (default) when the file is one, pcm\n"
      "                          fails when it is not, none never\n"
@@ -45,7 +48,7 @@ static const cli_command commands[] = {
      "FILE \"-\" packs standard input as a member named after the archive\n"
      "(\"-o x.zmm -\" makes member \"x\").\n"},
     {"add", cmd_add,
-     "ARCHIVE FILE... [--as NAME] [-l 0-9] [-b SIZE] [--filter F] "
+     "ARCHIVE FILE... [--as NAME] [-l 0-9] [-b SIZE] [-T N] [--filter F] "
      "[--no-dict] [--checkpoint]",
      "add or replace members of an archive",
      "Stores each FILE as a member named after its base name, replacing a\n"
@@ -60,6 +63,7 @@ static const cli_command commands[] = {
      "                          \"ARCHIVE+NAME\" says the same\n"
      "  -l, --level 0-9         deflate level (default 6)\n"
      "  -b, --block-size SIZE   bytes per block, 4k..1m (default 64k)\n"
+     "  -T, --threads N         threads compressing, as zmm pack\n"
      "  --filter auto|pcm|none  audio-aware compression, as zmm pack\n"
      "  --no-dict               no preset dictionary (see zmm help pack)\n"
      "  --checkpoint            write each FILE straight into its member and\n"

@@ -136,6 +136,21 @@ int cli_parse_level(const char *command, const char *text)
     return -1;
 }
 
+uint32_t cli_parse_threads(const char *command, const char *text)
+{
+    uint32_t value = 0;
+    const char *p = text;
+
+    for (; *p >= '0' && *p <= '9' && value <= 64; p++)
+        value = value * 10 + (uint32_t)(*p - '0');
+    if (p == text || *p != '\0' || value > 64) {
+        cli_usage_error(command, "threads '%s': give 1 to 64, or 0 for one "
+                                 "per processor", text);
+        return 0;
+    }
+    return value == 0 ? ZMM_THREADS_ALL : value;
+}
+
 static uint32_t block_size_value(const char *text)
 {
     uint64_t value = 0;

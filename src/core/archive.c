@@ -102,6 +102,24 @@ zmm_result zmm_archive_store_block(zmm_archive *ar, int level,
     return rc;
 }
 
+zmm_result zmm_archive_store_encoded(zmm_archive *ar,
+                                     const unsigned char *stored,
+                                     zmm_block_ref *ref)
+{
+    zmm_result rc = ZMM_OK;
+
+    if (!ar->writable)
+        return ZMM_ERR_READ_ONLY;
+    if (ar->failed != ZMM_OK)
+        return ZMM_ERR_STATE;
+    ref->offset = 0;
+    if (stored != NULL)
+        rc = zmm_archive_append(ar, stored, ref->stored_size, &ref->offset);
+    if (rc == ZMM_OK)
+        ar->modified = 1;
+    return rc;
+}
+
 typedef struct byte_range {
     uint64_t start, end;
 } byte_range;

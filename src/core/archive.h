@@ -30,6 +30,13 @@ zmm_result zmm_archive_store_block(zmm_archive *ar, int level,
                                    const unsigned char *dict,
                                    uint32_t dict_len, zmm_block_ref *ref);
 
+/* Appends a block encoded elsewhere (a pool's thread): `stored` (NULL for
+ * a zero block) of ref->stored_size bytes; sets ref->offset. Marks the
+ * archive modified. */
+zmm_result zmm_archive_store_encoded(zmm_archive *ar,
+                                     const unsigned char *stored,
+                                     zmm_block_ref *ref);
+
 /* Appends already-encoded stored bytes (compaction copies blocks so). */
 zmm_result zmm_archive_append(zmm_archive *ar, const void *buf, size_t len,
                               uint64_t *offset);

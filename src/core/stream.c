@@ -21,6 +21,7 @@
 #include "readahead.h"
 #include "stream.h"
 #include "struct_size.h"
+#include "thread.h"
 #include "zmm.h"
 
 
@@ -29,8 +30,96 @@ static uint32_t block_size(const zmm_stream *s)
     return 1u << s->m->block_shift;
 }
 
-/* Encodes a dirty block and appends it; the entry stays cached, clean. */
-static zmm_result store_entry(zmm_stream *s, zmm_cache_entry *e)
+/* Appends a block the pool encoded and enters it in the block table. A
+ * failure loses bytes the writer was told were written: no commit may
+ * publish after it, as after a failed append. */
+static zmm_result finish_encoded(zmm_stream *s, const zmm_encode_result *r)
+{
+    zmm_block_ref ref = r->ref;
+    zmm_result rc = r->rc;
+
+    if (rc == ZMM_OK)
+        rc = zmm_archive_store_encoded(s->ar, r->stored, &ref);
+    if (rc != ZMM_OK) {
+        zmm_archive_latch_failure(s->ar, rc);
+        return rc;
+    }
+    s->m->blocks[r->job.index] = ref;
+    zmm_member_note_change(s->m, r->job.index);
+    return ZMM_OK;
+}
+
+/* Appends the pool's finished blocks, oldest first; with `wait`, all of
+ * them. Returns the first error. */
+static zmm_result take_encoded(zmm_stream *s, int wait)
+{
+    zmm_encode_result r;
+    zmm_result first = ZMM_OK, rc;
+
+    if (s->encoders == NULL)
+        return ZMM_OK;
+    while (zmm_encode_pool_take(s->encoders, wait, &r)) {
+        rc = finish_encoded(s, &r);
+        if (first == ZMM_OK)
+            first = rc;
+    }
+    return first;
+}
+
+/* Every block handed to the pool is stored and in the block table: before
+ * the table is read, a block is stored on this thread, or a commit. */
+static zmm_result settle(zmm_stream *s)
+{
+    return take_encoded(s, 1);
+}
+
+/* Whether to hand blocks to the pool, starting it if `may_start`. Not
+ * while the allocation hook counts: the threads' allocations would make a
+ * test's failure point depend on timing. No pool: this thread encodes. */
+static int use_pool(zmm_stream *s, int may_start)
+{
+    if (s->encoders != NULL)
+        return 1;
+    if (s->threads < 2 || !may_start || zmm_alloc_hook_armed())
+        return 0;
+    s->encoders = zmm_encode_pool_new(s->threads, block_size(s));
+    if (s->encoders == NULL)
+        s->threads = 1; /* no memory or no thread: go on without */
+    return s->encoders != NULL;
+}
+
+/* Hands dirty entry e's block to the pool (a copy), making room by storing
+ * the oldest results first; the entry stays cached, clean. */
+static zmm_result hand_over(zmm_stream *s, zmm_cache_entry *e)
+{
+    zmm_encode_job job;
+    zmm_encode_result r;
+    zmm_result rc;
+
+    while (!zmm_encode_pool_has_room(s->encoders)) {
+        (void)zmm_encode_pool_take(s->encoders, 1, &r);
+        if ((rc = finish_encoded(s, &r)) != ZMM_OK)
+            return rc;
+    }
+    memset(&job, 0, sizeof job);
+    job.index = e->index;
+    job.level = s->m->level;
+    job.n = zmm_member_block_length(s->m, e->index);
+    job.offset = (uint64_t)e->index << s->m->block_shift;
+    job.use_pcm = (s->m->flags & ZMM_MEMBER_PCM) != 0;
+    job.pcm = s->m->pcm;
+    job.dict = s->dict; /* unchanged while blocks are pending: see settle */
+    job.dict_len = s->dict_len;
+    zmm_encode_pool_put(s->encoders, &job, e->data);
+    e->dirty = 0;
+    return take_encoded(s, 0);
+}
+
+/* Encodes a dirty block and appends it, or hands it to the pool (which
+ * `may_start`); the entry stays cached, clean. Either way blocks reach the
+ * file in the order of these calls, so the bytes do not depend on threads. */
+static zmm_result store_entry(zmm_stream *s, zmm_cache_entry *e,
+                              int may_start)
 {
     zmm_block_ref ref;
     zmm_result rc;
@@ -40,6 +129,8 @@ static zmm_result store_entry(zmm_stream *s, zmm_cache_entry *e)
     rc = zmm_stream_load_dictionary(s); /* a writer appending keeps it */
     if (rc != ZMM_OK)
         return rc;
+    if (use_pool(s, may_start))
+        return hand_over(s, e);
     rc = zmm_archive_store_block(s->ar, s->m->level, e->data,
                                  zmm_member_block_length(s->m, e->index),
                                  (s->m->flags & ZMM_MEMBER_PCM) ? &s->m->pcm
@@ -71,7 +162,7 @@ static zmm_result take_entry(zmm_stream *s, uint32_t index,
     if (e == NULL)
         return ZMM_ERR_NOMEM;
     if (e->index != ZMM_CACHE_FREE) {
-        rc = store_entry(s, e);
+        rc = store_entry(s, e, 1);
         if (rc != ZMM_OK)
             return rc;
         release_entry(s, e);
@@ -252,6 +343,9 @@ static zmm_result load_block(zmm_stream *s, zmm_cache_entry *e,
         *out = e;
         return ZMM_OK;
     }
+    rc = settle(s); /* the table's entry for it may be pending */
+    if (rc != ZMM_OK)
+        return rc;
     if (e == NULL) {
         rc = take_entry(s, index, &e);
         if (rc != ZMM_OK)
@@ -426,6 +520,9 @@ static zmm_result set_length(zmm_stream *s, uint64_t length)
 
     if (length == m->length)
         return ZMM_OK;
+    /* Pending blocks past the new end must not land in the table. */
+    if (length < m->length && (rc = settle(s)) != ZMM_OK)
+        return rc;
     if (length > m->length && (m->length & (bs - 1)) != 0) {
         uint32_t last = (uint32_t)(m->length >> m->block_shift);
 
@@ -467,6 +564,12 @@ zmm_result zmm_stream_read(zmm_stream *s, void *buf, size_t len, size_t *got)
     int follows = pos >= s->read_start && pos <= s->read_end;
 
     *got = 0;
+    if (s->writable) {
+        zmm_result rc = settle(s);
+
+        if (rc != ZMM_OK)
+            return rc;
+    }
     if (pos >= s->m->length)
         return ZMM_OK;
     if (len > s->m->length - pos)
@@ -574,7 +677,7 @@ zmm_result zmm_stream_write(zmm_stream *s, const void *buf, size_t len)
         for (; i < end; i++) {
             zmm_cache_entry *e = zmm_cache_find(&s->cache, i);
 
-            if (e != NULL && (rc = store_entry(s, e)) != ZMM_OK)
+            if (e != NULL && (rc = store_entry(s, e, 1)) != ZMM_OK)
                 return rc;
         }
     }
@@ -626,19 +729,21 @@ zmm_result zmm_stream_truncate(zmm_stream *s, uint64_t size)
 
 zmm_result zmm_stream_flush(zmm_stream *s)
 {
-    uint32_t i;
+    uint32_t i, dirty = 0;
+    zmm_result rc;
 
+    for (i = 0; i < s->cache.capacity; i++)
+        dirty += s->cache.entries[i].index != ZMM_CACHE_FREE &&
+                 s->cache.entries[i].dirty;
     for (i = 0; i < s->cache.capacity; i++) {
         zmm_cache_entry *e = &s->cache.entries[i];
 
-        if (e->index != ZMM_CACHE_FREE) {
-            zmm_result rc = store_entry(s, e);
-
-            if (rc != ZMM_OK)
-                return rc;
-        }
+        /* One block is not worth starting threads for. */
+        if (e->index != ZMM_CACHE_FREE &&
+            (rc = store_entry(s, e, dirty > 1)) != ZMM_OK)
+            return rc;
     }
-    return ZMM_OK;
+    return settle(s);
 }
 
 static void stream_free(zmm_stream *s)
@@ -648,6 +753,7 @@ static void stream_free(zmm_stream *s)
      * else, and must be gone before either is. */
     zmm_readahead_free(s->ra);
     zmm_readahead_pool_unref(s->pool);
+    zmm_encode_pool_free(s->encoders); /* its threads read s->dict */
     zmm_free(s->ra_spare);
     if (s->ar != NULL) {
         zmm_archive_remove_stream(s->ar, s);
@@ -706,9 +812,10 @@ static zmm_result stream_setup(zmm_stream *s, unsigned flags)
 }
 
 static zmm_result check_options(const zmm_member_options *o,
-                                unsigned *shift, int *level)
+                                unsigned *shift, int *level,
+                                unsigned *threads)
 {
-    zmm_member_options full = {sizeof full, 0, -1};
+    zmm_member_options full = {sizeof full, 0, -1, 0};
     uint32_t size = ZMM_DEFAULT_BLOCK_SIZE;
 
     /* Fields past an older caller's struct_size keep their defaults. */
@@ -719,8 +826,15 @@ static zmm_result check_options(const zmm_member_options *o,
         size = full.block_size;
     *level = full.level != -1 ? full.level : ZMM_DEFAULT_LEVEL;
     if (size < ZMM_MIN_BLOCK_SIZE || size > ZMM_MAX_BLOCK_SIZE ||
-        (size & (size - 1)) != 0 || *level < 0 || *level > 9)
+        (size & (size - 1)) != 0 || *level < 0 || *level > 9 ||
+        (full.threads > ZMM_ENCODE_MAX_THREADS &&
+         full.threads != ZMM_THREADS_ALL))
         return ZMM_ERR_INVALID_ARG;
+    *threads = full.threads;
+    if (*threads == ZMM_THREADS_ALL)
+        *threads = zmm_cpu_count() < ZMM_ENCODE_MAX_THREADS
+                       ? zmm_cpu_count()
+                       : ZMM_ENCODE_MAX_THREADS;
     for (*shift = 0; (1u << *shift) < size; (*shift)++)
         ;
     return ZMM_OK;
@@ -730,7 +844,7 @@ zmm_result zmm_stream_open(zmm_archive *ar, const char *name, unsigned flags,
                            const zmm_member_options *options,
                            zmm_stream **out)
 {
-    unsigned shift;
+    unsigned shift, threads;
     int level;
     zmm_stream *s;
     zmm_member *m;
@@ -743,7 +857,7 @@ zmm_result zmm_stream_open(zmm_archive *ar, const char *name, unsigned flags,
         return ZMM_ERR_INVALID_ARG;
     if ((flags & ZMM_STREAM_WRITE) && !zmm_archive_writable(ar))
         return ZMM_ERR_READ_ONLY;
-    rc = check_options(options, &shift, &level);
+    rc = check_options(options, &shift, &level, &threads);
     if (rc != ZMM_OK)
         return rc;
     /* Reading takes any name a directory may hold (one written before the
@@ -764,6 +878,7 @@ zmm_result zmm_stream_open(zmm_archive *ar, const char *name, unsigned flags,
     s->file = zmm_archive_file(ar);
     s->m = m;
     s->writable = (flags & ZMM_STREAM_WRITE) != 0;
+    s->threads = threads;
     rc = zmm_archive_add_stream(ar, s);
     if (rc != ZMM_OK) {
         zmm_archive_release_member(ar, m, s->writable);

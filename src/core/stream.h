@@ -7,6 +7,7 @@
 
 #include "archive.h"
 #include "codec.h"
+#include "encode_pool.h"
 #include "block_cache.h"
 #include "readahead.h"
 #include "shared_cache.h"
@@ -50,6 +51,10 @@ struct zmm_stream {
     unsigned forward_run;
     uint64_t read_start, read_end; /* the last read call's bytes */
     uint64_t ra_taken; /* blocks the worker decoded (tests look) */
+    /* Writable streams: threads wanted for encoding (1: none), and the
+     * pool, started when a flush or eviction first stores blocks. */
+    unsigned threads;
+    zmm_encode_pool *encoders;
 };
 
 /* Opens a read-only stream on member `index` of a shared snapshot, reading

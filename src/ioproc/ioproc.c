@@ -359,6 +359,7 @@ static LRESULT on_open(MMIOINFO *mi, char *filename)
     DWORD share = flags & MMIO_SHAREMODE;
     int create = (flags & MMIO_CREATE) != 0;
     unsigned ar_flags, st_flags;
+    zmm_member_options options;
     zmmio_name name;
     zmmio_handle *h;
     zmm_result rc;
@@ -449,6 +450,14 @@ static LRESULT on_open(MMIOINFO *mi, char *filename)
         goto fail;
     }
 
+    /* A recorder's full blocks are compressed on other threads (one per
+     * processor; none on one processor), so mmioWrite does not wait for
+     * deflate; CLOSE waits for them. Block size and level: the defaults. */
+    memset(&options, 0, sizeof options);
+    options.struct_size = sizeof options;
+    options.level = -1;
+    options.threads = ZMM_THREADS_ALL;
+
     /* A created member is emptied, as MMIO_CREATE truncates a plain file. */
     st_flags = h->writable ? ZMM_STREAM_WRITE : ZMM_STREAM_READ;
     if (create)
@@ -457,12 +466,13 @@ static LRESULT on_open(MMIOINFO *mi, char *filename)
         /* "x.zmm+" created in an archive without a default member: the new
          * member takes the archive's file name without its extension ("x")
          * and becomes the default, so "x.zmm+" opens it again. */
-        rc = zmm_stream_open(h->archive, name.member, st_flags, NULL,
+        rc = zmm_stream_open(h->archive, name.member, st_flags, &options,
                              &h->stream);
         if (rc == ZMM_OK)
             rc = zmm_archive_set_default(h->archive, name.member);
     } else {
-        rc = zmm_stream_open(h->archive, member, st_flags, NULL, &h->stream);
+        rc = zmm_stream_open(h->archive, member, st_flags, &options,
+                             &h->stream);
     }
     if (rc != ZMM_OK) {
         err = mmio_error(rc, zmm_archive_os_error(h->archive),

@@ -175,10 +175,13 @@ static int choose_dictionary(zmm_stream *s, const unsigned char *data,
 /* With `pcm`, the member gets the layout zmm_detect_wav_layout finds in the
  * first 64 KiB, set right after opening (before any write); without, maybe a
  * dictionary, as zmm pack gives it. */
+/* Threads the core library's pack rows compress with (issue 15). */
+static uint32_t pack_threads = 1;
+
 static int pack_zmm(const char *path, const unsigned char *data, uint64_t size,
                     int level, int pcm, uint32_t block_size)
 {
-    zmm_member_options o = {sizeof o, block_size, level};
+    zmm_member_options o = {sizeof o, block_size, level, pack_threads};
     zmm_pcm_layout lay = {sizeof lay, 0, 0, 0, 0};
     zmm_archive *ar = NULL;
     zmm_stream *s = NULL;
@@ -622,6 +625,10 @@ static const char *SYS_ZMM32K = "zmm -b 32k (core library)"; /* text only */
 /* the CSV turns a comma into a semicolon: the name is stored so */
 static const char *SYS_PCM = "zmm pcm (core library; PCM filter)";
 static const char *SYS_ZMM2 = "zmm: 2 streams on 2 threads";
+/* issue 15: packing on 2 threads; "zmm -6 (core library)" is -T 1 */
+static const char *SYS_ZMM6 = "zmm -6 (core library)";
+static const char *SYS_ZMM_T2 = "zmm -6 -T 2 (core library)";
+static const char *SYS_PCM_T2 = "zmm pcm -T 2 (core library; PCM filter)";
 static const char *SYS_BGZF = "BGZF (htslib with .gzi)";
 static const char *SYS_GZ = "gzseek/gzread (.gz)";
 static const char *SYS_ZLIB = "zlib raw inflate (64 KiB blocks in memory)";
@@ -684,6 +691,49 @@ static void read_archive(const char *name, const char *sys, const char *path,
     zmm_archive_close(ar);
 }
 
+/* 1 if the two files hold the same bytes. */
+static int same_file(const char *a, const char *b)
+{
+    FILE *fa = fopen(a, "rb"), *fb = fopen(b, "rb");
+    int ca = 0, cb = 0, same = fa != NULL && fb != NULL;
+
+    while (same && ca != EOF) {
+        ca = getc(fa);
+        cb = getc(fb);
+        same = ca == cb;
+    }
+    if (fa != NULL)
+        fclose(fa);
+    if (fb != NULL)
+        fclose(fb);
+    return same;
+}
+
+/* issue 15: packs with 2 threads (timed) and with 8 (once), into `tpath`,
+ * and notes whether each archive's bytes are those of -T 1 at `path1`. */
+static void pack_threads_rows(const char *name, const char *sysname,
+                              int (*fn)(const char *, const unsigned char *,
+                                        uint64_t),
+                              const char *path1, const char *tpath,
+                              const unsigned char *data, uint64_t size,
+                              int reps)
+{
+    char d[160];
+    int same;
+
+    pack_threads = 2;
+    pack_timed(name, sysname, fn, tpath, data, size, reps);
+    same = same_file(path1, tpath);
+    pack_threads = 8;
+    same = same && fn(tpath, data, size) == 0 && same_file(path1, tpath);
+    pack_threads = 1;
+    remove(tpath);
+    snprintf(d, sizeof d, "%s: -T 2 and -T 8 %s", sysname,
+             same ? "wrote the -T 1 bytes" : "DIFFER from -T 1");
+    bench_target_add(&targets, "archives byte-identical for -T 1, 2, 8", name,
+                     same, 1, 0, d);
+}
+
 static void bench_dataset(const char *name, const char *path,
                           const unsigned char *data, uint64_t size)
 {
@@ -711,16 +761,22 @@ static void bench_dataset(const char *name, const char *path,
     path_in(bgzf_path, sizeof bgzf_path, opt.work, name, ".bgzf.gz");
 
     /* packing, in this process */
-    pack_timed(name, "zmm -6 (core library)", pack_zmm6, zmm_path, data, size,
-               preps);
+    pack_timed(name, SYS_ZMM6, pack_zmm6, zmm_path, data, size, preps);
+    path_in(tmp, sizeof tmp, opt.work, name, ".t.zmm");
+    pack_threads_rows(name, SYS_ZMM_T2, pack_zmm6, zmm_path, tmp, data, size,
+                      preps);
     pack_timed(name, "zmm -9 (core library)", pack_zmm9, zmm9_path, data,
                size, 1);
     remove(zmm9_path);
     if (text)
         pack_timed(name, SYS_ZMM32K, pack_zmm32k, zmm32k_path, data, size,
                    preps);
-    if (wav) /* issue 7: the PCM filter, on WAV data sets only */
+    if (wav) { /* issue 7: the PCM filter, on WAV data sets only */
         pack_timed(name, SYS_PCM, pack_zmm_pcm, pcm_path, data, size, preps);
+        path_in(tmp, sizeof tmp, opt.work, name, ".tpcm.zmm");
+        pack_threads_rows(name, SYS_PCM_T2, pack_zmm_pcm, pcm_path, tmp,
+                          data, size, preps);
+    }
     pack_timed(name, "gzwrite -6 (zlib)", pack_gz, gz_path, data, size, preps);
 #ifdef ZMM_BENCH_HTSLIB
     pack_timed(name, "BGZF (htslib 1 thread)", pack_bgzf, bgzf_path, data,
@@ -905,6 +961,12 @@ static void add_targets(const char *name)
 {
     bench_result *zs = bench_find(&results, name, "seq64k", SYS_ZMM);
     bench_result *zn = bench_find(&results, name, "seq64k", SYS_ZMM_NORA);
+    bench_result *k1 = bench_find(&results, name, "pack", SYS_ZMM6);
+    bench_result *k2 = bench_find(&results, name, "pack", SYS_ZMM_T2);
+    bench_result *kp1 = bench_find(&results, name, "pack", SYS_PCM);
+    bench_result *kp2 = bench_find(&results, name, "pack", SYS_PCM_T2);
+    bench_result *gzp = bench_find(&results, name, "pack", "gzip -6");
+    bench_result *pigz = bench_find(&results, name, "pack", "pigz -p 2");
     bench_result *z2 = bench_find(&results, name, "seq64k", SYS_ZMM2);
     bench_result *zl = bench_find(&results, name, "seq64k", SYS_ZLIB);
     bench_result *zr = bench_find(&results, name, "rand4k", SYS_ZMM);
@@ -923,6 +985,28 @@ static void add_targets(const char *name)
     bench_result *z32sz = bench_find(&results, name, "size", SYS_ZMM32K);
     char d[160];
 
+    /* issue 15: packing on 2 threads */
+    if (k1 && k2) {
+        snprintf(d, sizeof d, "%.1f vs %.1f MB/s", k2->value, k1->value);
+        bench_target_add(&targets, "pack -T 2 ≥ 1.8× -T 1", name,
+                         k2->value / k1->value, 1.8, 0, d);
+    }
+    if (kp1 && kp2) {
+        snprintf(d, sizeof d, "pcm: %.1f vs %.1f MB/s", kp2->value,
+                 kp1->value);
+        bench_target_add(&targets, "pcm pack -T 2 ≥ 1.8× -T 1", name,
+                         kp2->value / kp1->value, 1.8, 0, d);
+    }
+    if (kp2 && gzp) {
+        snprintf(d, sizeof d, "%.1f vs %.1f MB/s", kp2->value, gzp->value);
+        bench_target_add(&targets, "pcm pack -T 2 ≥ 1.0× gzip -6", name,
+                         kp2->value / gzp->value, 1.0, 0, d);
+    }
+    if (k2 && pigz) {
+        snprintf(d, sizeof d, "%.1f vs %.1f MB/s", k2->value, pigz->value);
+        bench_target_add(&targets, "pack -T 2 ≥ 0.9× pigz -p 2", name,
+                         k2->value / pigz->value, 0.9, 0, d);
+    }
     if (zn && zl) {
         snprintf(d, sizeof d, "%.0f vs %.0f MB/s (no read-ahead)", zn->value,
                  zl->value);

@@ -250,6 +250,31 @@ zmm pack -o piped-dict.zmm - <words.txt >out.txt 2>err.txt
 check 0 "list -v piped-dict.zmm" zmm list -v piped-dict.zmm
 if line_has piped-dict "dict "; then not_ok "standard input got a dictionary"; else ok "standard input: no dictionary"; fi
 
+# ---- threads (-T): the same archive whatever the number ----------------------
+
+# Many blocks of each kind: filtered audio, text with a dictionary, raw.
+cat words.txt words.txt words.txt >words3.txt
+tfiles="$wavs words3.txt random.bin text.txt one.bin"
+for t in 1 2 8; do
+    check 0 "pack -T $t" zmm pack -T $t -o threads$t.zmm $tfiles
+    check 0 "add -T $t" zmm add --threads=$t threads$t.zmm words.txt
+done
+for t in 2 8; do
+    if cmp -s threads1.zmm threads$t.zmm; then
+        ok "pack and add -T $t wrote the archive -T 1 wrote"
+    else
+        not_ok "pack and add -T $t wrote another archive than -T 1"
+    fi
+done
+check 0 "pack (all processors by default)" zmm pack -o threads0.zmm $tfiles
+check 0 "add -T 0" zmm add -T 0 threads0.zmm words.txt
+if cmp -s threads1.zmm threads0.zmm; then ok "the default wrote the -T 1 archive"; else not_ok "the default wrote another archive than -T 1"; fi
+check 0 "cat words3.txt from the -T 8 archive" zmm cat threads8.zmm+words3.txt
+if cmp -s out.txt words3.txt; then ok "words3.txt back from -T 8"; else not_ok "words3.txt differs after -T 8"; fi
+check 2 "-T 65" zmm pack -T 65 -o u.zmm one.bin
+check 2 "-T x" zmm add -T x threads1.zmm one.bin
+rm -f threads*.zmm words3.txt
+
 # ---- stdin and stdout ---------------------------------------------------------
 
 zmm pack -o piped.zmm - <text.txt >out.txt 2>err.txt
