@@ -104,7 +104,8 @@ ZMMIO_API LRESULT CALLBACK ZmmIOProc(LPSTR lpmmioinfo, UINT uMsg,
  * (ANSI), and a bare archive name is found where mmioOpen finds it. Each
  * returns 0 or: MMIOERR_FILENOTFOUND (no such archive or member),
  * MMIOERR_INVALIDFILE (the file is not a ZMM archive), MMIOERR_CANNOTREAD
- * (the archive or member is damaged: a CRC or bound fails),
+ * (the archive or member is damaged: a CRC or bound fails, or the newest
+ * commit is, so that only an older state could be read),
  * MMSYSERR_NOTSUPPORTED (made by a newer version), MMIOERR_ACCESSDENIED,
  * MMIOERR_SHARINGVIOLATION, MMIOERR_OUTOFMEMORY, MMIOERR_CANNOTOPEN (any
  * other failure), MMSYSERR_INVALPARAM (a NULL pointer or a struct size

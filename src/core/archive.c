@@ -815,8 +815,11 @@ zmm_result zmm_archive_open_member(zmm_archive *ar, const char *name,
     zmm_result rc;
 
     if (index < 0) {
+        /* Missing from an older state the open fell back to: it may be in
+         * the newer one that was lost, so this is damage, not absence. */
         if (!(flags & ZMM_STREAM_CREATE))
-            return ZMM_ERR_NOT_FOUND;
+            return ar->lost_generation != 0 ? ZMM_ERR_CORRUPT
+                                            : ZMM_ERR_NOT_FOUND;
         if (unnamed || !zmm_name_is_valid(name))
             return ZMM_ERR_BAD_NAME; /* a new member needs a real name */
         rc = zmm_directory_add(&ar->dir, name, shift, level, &m);

@@ -216,9 +216,12 @@ zmm_result zmm_share_open(zmm_share *sh, const char *path,
     if (rc == ZMM_OK) {
         index = zmm_snapshot_find(snap, member);
         if (index < 0) {
+            /* As zmm_archive_open_member: missing from an older state
+             * the open fell back to is damage, not absence. */
+            rc = snap->lost_generation != 0 ? ZMM_ERR_CORRUPT
+                                            : ZMM_ERR_NOT_FOUND;
             (void)file->methods->close(file);
             zmm_snapshot_unref(snap);
-            rc = ZMM_ERR_NOT_FOUND;
         } else {
             /* Blocks are shared by the file's identity: a file without
              * one keeps its blocks to itself. */

@@ -113,6 +113,7 @@ zmm_result zmm_snapshot_load(zmm_file *f, uint64_t size,
     rc = zmm_state_load(f, size, slots, 1, &st);
     if (rc == ZMM_OK) {
         snap->slot = st.slot;
+        snap->lost_generation = st.lost_generation;
         rc = compact(snap, &st.dir);
         zmm_directory_free(&st.dir);
     }

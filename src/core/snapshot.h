@@ -42,6 +42,7 @@ typedef struct zmm_snapshot {
     atomic_uint refs;
     zmm_slot_bytes slots; /* the header bytes it was made from */
     zmm_slot slot;        /* the committed state they chose */
+    uint64_t lost_generation; /* nonzero: a newer state failed its checks */
     uint32_t count;
     zmm_snapshot_member *members;
     zmm_block_ref *blocks; /* every member's, in directory order */

@@ -139,6 +139,17 @@ static UINT mmio_error_win32(DWORD e)
 
 /* ---- helpers ------------------------------------------------------------- */
 
+/* Whether the archive opened on an older state, its newest one damaged. */
+static int newest_state_lost(zmm_archive *ar)
+{
+    zmm_archive_info info;
+
+    memset(&info, 0, sizeof info);
+    info.struct_size = sizeof info;
+    return zmm_archive_get_info(ar, &info) == ZMM_OK &&
+           (info.flags & ZMM_ARCHIVE_NEWEST_LOST) != 0;
+}
+
 /* Checks that `path` opens as a ZMM archive before it is deleted or renamed
  * as one, so a mistyped name never removes or moves some other file (a
  * damaged archive is left to the ordinary file functions). */
@@ -197,6 +208,10 @@ static UINT edit_archive(const char *path, archive_op op, const char *a,
 
     if (rc != ZMM_OK)
         return mmio_error(rc, os_error, MMIOERR_CANNOTOPEN);
+    if (newest_state_lost(ar)) { /* no commit over a damaged newest state */
+        zmm_archive_abandon(ar);
+        return MMIOERR_INVALIDFILE;
+    }
     rc = op(ar, a, b);
     os_error = zmm_archive_os_error(ar);
     rc_close = zmm_archive_close(ar);
@@ -436,6 +451,14 @@ static LRESULT on_open(MMIOINFO *mi, char *filename)
     if (create)
         ar_flags |= ZMM_OPEN_CREATE;
     rc = zmm_archive_open(name.archive, ar_flags, &h->archive, &os_error);
+    if (rc == ZMM_OK && newest_state_lost(h->archive)) {
+        /* Opened on the older committed state because the newest is
+         * damaged: a commit now would make the loss final. Left for the
+         * user to see (zmm verify) and repair, as zmm add refuses too. */
+        zmm_archive_abandon(h->archive);
+        h->archive = NULL;
+        rc = ZMM_ERR_CORRUPT;
+    }
     if (rc == ZMM_OK) {
         zmm_checkpoint_policy policy;
 

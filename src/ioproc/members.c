@@ -52,6 +52,20 @@ static MMRESULT open_named(LPCSTR ansi, zmmio_name *name, zmm_archive **ar)
     if (!err)
         err = info_error(zmm_archive_open(name->archive, ZMM_OPEN_READ, ar,
                                           NULL));
+    if (!err) {
+        /* Opened on the older state because the newest is damaged: what
+         * it lists is not what mmioOpen was asked about. Damage. */
+        zmm_archive_info info;
+
+        memset(&info, 0, sizeof info);
+        info.struct_size = sizeof info;
+        if (zmm_archive_get_info(*ar, &info) == ZMM_OK &&
+            (info.flags & ZMM_ARCHIVE_NEWEST_LOST)) {
+            zmm_archive_close(*ar);
+            *ar = NULL;
+            err = MMIOERR_CANNOTREAD;
+        }
+    }
     if (err)
         zmmio_name_free(name);
     return err;

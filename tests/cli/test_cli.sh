@@ -514,10 +514,16 @@ latin1=$(printf 'caf\351.txt')
 cp one.bin "$bidi" && cp one.bin "$latin1"
 check 2 "pack refuses a name with U+202E" zmm pack -o names.zmm "$bidi"
 check_in err.txt 'evil\u202Etxt.exe' "the refusal shows U+202E escaped"
-check 2 "pack refuses a name that is not UTF-8" zmm pack -o names.zmm "$latin1"
-check_in err.txt 'caf\xE9.txt' "the refusal shows the byte escaped"
 check 2 "add refuses a name with U+202E" zmm add host.zmm "$bidi"
-check 2 "add --as refuses a name that is not UTF-8" zmm add host.zmm one.bin --as "$latin1"
+if [ $native = 1 ]; then
+    check 2 "pack refuses a name that is not UTF-8" zmm pack -o names.zmm "$latin1"
+    check_in err.txt 'caf\xE9.txt' "the refusal shows the byte escaped"
+    check 2 "add --as refuses a name that is not UTF-8" zmm add host.zmm one.bin --as "$latin1"
+else
+    # Windows names are UTF-16: a byte that is not UTF-8 cannot reach
+    # zmm.exe (Wine maps it to a character), so there is nothing to refuse.
+    echo "# not checked under $run: names that are not UTF-8 (none on Windows)"
+fi
 rm -f "$bidi" "$latin1"
 if command -v python3 >/dev/null 2>&1; then
     cp one.bin evilQQQtxt.exe
