@@ -29,7 +29,8 @@ message("fuzz: ${done}s: ${n} executions, corpus ${ncorpus} inputs")
 # A fuzzer that ran nothing (no seed read, stats not printed) is no pass:
 # more executions than seeds means it mutated some.
 list(LENGTH seeds nseeds)
-if(NOT n OR n LESS_EQUAL nseeds OR ncorpus LESS nseeds)
+set(nexec "${n}") # not `n`: if() reads that as the constant false
+if(nexec STREQUAL "" OR nexec LESS_EQUAL nseeds OR ncorpus LESS nseeds)
     message("${out}")
     message(FATAL_ERROR "fuzzer ran ${n} inputs for ${nseeds} seeds "
                         "(corpus ${ncorpus}): it fuzzed nothing")
