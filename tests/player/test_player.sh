@@ -737,6 +737,266 @@ gui-inner)
     exit $?
     ;;
 
+gui_input)
+    for tool in xvfb-run xdotool import convert; do
+        if ! command -v "$tool" >/dev/null 2>&1; then
+            echo "SKIP: $tool is not installed"
+            exit 77
+        fi
+    done
+    make_clips
+    sox m16.wav m16.wav m16.wav long.wav
+    run 60 "$zmm" pack -o long.zmm long.wav m8.wav st16.wav >pack.txt
+    rc=0
+    xvfb-run -a -s "-screen 0 800x600x24" \
+        sh "$0" gui_input-inner "$player" "$zmm" "$emulator" "$src" "$fake_dll" \
+        >gui-inner.txt 2>&1 || rc=$?
+    cat gui-inner.txt
+    [ "$rc" = 0 ] || fail "the window test (exit $rc)"
+    if [ -f trace.txt ]; then
+        echo "--- trace.txt (without position lines) ---"
+        grep -v "pos=\|:alsa:" trace.txt || true
+    fi
+    ;;
+
+gui_input-inner)
+    # Runs under xvfb-run, in gui_input.dir. Everything a user does, as X
+    # input (xdotool: the XTEST extension): key presses and mouse clicks on
+    # the controls where the trace says they are; stdin is not read.
+    cd ..
+    work=$(pwd)
+    rm -f "$work/home/capture.raw" gui.rc
+    (
+        rc=0
+        HOME="$work/home" timeout -k 5 180 $emulator explorer \
+            /desktop=zmmplay-input,800x600 "$player" --gui --trace \
+            long.zmm+long.wav </dev/null >trace.txt 2>&1 || rc=$?
+        echo "$rc" >gui.rc
+    ) &
+    # wait_for REGEX: until trace.txt has a matching line after the first
+    # $seen lines (those before the action waited on).
+    seen=0
+    wait_for() {
+        n=0
+        while ! tr -d '\r' <trace.txt 2>/dev/null | tail -n +$((seen + 1)) |
+            grep -Eq "$1"; do
+            if [ $n -ge 300 ] || [ -f gui.rc ]; then
+                echo "  waited for /$1/ in vain"
+                return 1
+            fi
+            sleep 0.1
+            n=$((n + 1))
+        done
+    }
+    # mark: the next wait_for looks only at lines written from now on.
+    mark() { seen=$(wc -l <trace.txt); }
+    last_pos() { tr -d '\r' <trace.txt | sed -n 's/^trace: pos=\([0-9]*\) .*/\1/p' | tail -n 1; }
+    # ctl NAME: "W H X Y" of a control on the screen (the trace's).
+    ctl() {
+        tr -d '\r' <trace.txt |
+            sed -n "s/^trace: control $1 \([0-9]*\)x\([0-9]*\)+\([0-9-]*\)+\([0-9-]*\)$/\1 \2 \3 \4/p" |
+            tail -n 1
+    }
+    # point NAME [PX PY]: the screen point PX%, PY% into control NAME
+    # (default its middle), offset by where Wine's desktop window is.
+    point() {
+        # shellcheck disable=SC2046
+        set -- $(ctl "$1") "${2:-50}" "${3:-50}"
+        echo $((dx + $3 + $1 * $5 / 100)) $((dy + $4 + $2 * $6 / 100))
+    }
+    # click NAME [PX PY]: a left click there.
+    click() {
+        # shellcheck disable=SC2046
+        xdotool mousemove $(point "$@") click 1
+    }
+
+    if wait_for "^trace: window [0-9]+x[0-9]+, on screen" &&
+        wait_for "^trace: control status " &&
+        wait_for "^trace: loaded long.zmm\+long.wav frames=[0-9]+ rate=22050 block=2 members=3" &&
+        wait_for "^trace: pos=[0-9]+ state=playing"; then
+        ok "the window appeared, loaded long.zmm+long.wav and plays"
+    else
+        fail "the window did not appear, load or play"
+    fi
+    # Wine's desktop is one X window; the controls' screen coordinates are
+    # relative to it.
+    desk=$(xdotool search --name "zmmplay-input" | head -n 1)
+    eval "$(xdotool getwindowgeometry --shell "$desk")"
+    dx=$X
+    dy=$Y
+    echo "# Wine's desktop: X window $desk at +$dx+$dy"
+
+    # The Play/Pause button: pauses, then plays.
+    mark
+    click play
+    if wait_for "state=paused"; then ok "Play/Pause clicked: paused"; else fail "Play/Pause click did not pause"; fi
+    mark
+    click play
+    if wait_for "state=playing"; then ok "Play/Pause clicked again: playing"; else fail "Play/Pause click did not play"; fi
+    # Keys, with the focus on a button (as after the clicks): space, Right,
+    # Left.
+    mark
+    xdotool key space
+    if wait_for "^trace: key space" && wait_for "state=paused"; then
+        ok "space pressed: paused"
+    else
+        fail "space did not pause"
+    fi
+    mark
+    xdotool key space
+    if wait_for "state=playing"; then ok "space pressed again: playing"; else fail "space did not resume"; fi
+    mark
+    xdotool key Right
+    if wait_for "^trace: key right" && wait_for "^trace: seek from=[0-9]+ to=[0-9]+"; then
+        seek=$(tr -d '\r' <trace.txt | tail -n +$((seen + 1)) | grep -E "^trace: seek from=" | head -n 1)
+        from=$(echo "$seek" | sed 's/.*from=\([0-9]*\).*/\1/')
+        to=$(echo "$seek" | sed 's/.*to=\([0-9]*\).*/\1/')
+        if [ $((to - from)) = $((5 * 22050)) ]; then ok "Right pressed: +5 s ($from to $to)"; else fail "Right: $from to $to"; fi
+    else
+        fail "Right did not seek"
+    fi
+    mark
+    xdotool key Left
+    if wait_for "^trace: key left" && wait_for "^trace: seek from=[0-9]+ to=[0-9]+"; then
+        seek=$(tr -d '\r' <trace.txt | tail -n +$((seen + 1)) | grep -E "^trace: seek from=" | head -n 1)
+        from=$(echo "$seek" | sed 's/.*from=\([0-9]*\).*/\1/')
+        to=$(echo "$seek" | sed 's/.*to=\([0-9]*\).*/\1/')
+        if [ $((from - to)) = $((5 * 22050)) ] || [ "$to" = 0 ]; then ok "Left pressed: -5 s ($from to $to)"; else fail "Left: $from to $to"; fi
+    else
+        fail "Left did not seek"
+    fi
+    # Stop.
+    mark
+    click stop
+    if wait_for "state=stopped"; then ok "Stop clicked: stopped"; else fail "Stop click did not stop"; fi
+    # The seek bar, while stopped: its thumb (where the last position line
+    # says it is) dragged to three quarters of the bar; the seek lands past
+    # the middle of the sound.
+    mark
+    # shellcheck disable=SC2046
+    set -- $(ctl seek)
+    frames=$(tr -d '\r' <trace.txt | sed -n 's/^trace: loaded long.zmm+long.wav frames=\([0-9]*\) .*/\1/p' | head -n 1)
+    thumb=$(tr -d '\r' <trace.txt | sed -n 's/^trace: pos=.* thumb=\([0-9-]*\),\([0-9-]*\)$/\1 \2/p' | tail -n 1)
+    # shellcheck disable=SC2086
+    xdotool mousemove $((dx + ${thumb% *})) $((dy + ${thumb#* })) mousedown 1 \
+        mousemove $((dx + $3 + $1 * 3 / 4)) $((dy + ${thumb#* })) mouseup 1
+    if wait_for "^trace: seek from=[0-9]+ to=[0-9]+"; then
+        to=$(tr -d '\r' <trace.txt | tail -n +$((seen + 1)) | grep -E "^trace: seek from=" | head -n 1 | sed 's/.*to=\([0-9]*\).*/\1/')
+        if [ "$to" -gt $((frames / 2)) ] && [ "$to" -lt "$frames" ]; then
+            ok "seek bar dragged to 3/4: seek to frame $to of $frames"
+        else
+            fail "seek bar dragged to 3/4: seek to frame $to of $frames"
+        fi
+    else
+        fail "dragging the seek bar did not seek"
+    fi
+    # The name box: a missing archive typed, then Enter; then an archive
+    # without '+' and the Open button (its default member).
+    mark
+    click name
+    xdotool key ctrl+a type "nosuch.zmm+a.wav"
+    xdotool key Return
+    if wait_for "^trace: error nosuch.zmm\+a.wav: archive not found: nosuch.zmm"; then
+        ok "a missing archive typed, Enter: the message line says so"
+    else
+        fail "a missing archive typed, Enter: no error shown"
+    fi
+    mark
+    click name
+    xdotool key ctrl+a type "long.zmm"
+    click open
+    if wait_for "^trace: loaded long.zmm\+ frames=[0-9]+ rate=22050 block=2 members=3"; then
+        ok "\"long.zmm\" typed, Open clicked: its default member loaded"
+    else
+        fail "\"long.zmm\" typed, Open clicked: not loaded"
+    fi
+    # The member list: opened with a click, the next member picked with
+    # Down and Enter.
+    mark
+    click members
+    xdotool key Down Return
+    if wait_for "^trace: loaded long.zmm\+m8.wav frames=[0-9]+ rate=22050 block=1 members=3"; then
+        ok "member list clicked, Down, Enter: long.zmm+m8.wav loaded"
+    else
+        fail "picking the next member from the list did not load long.zmm+m8.wav"
+    fi
+    # Browse...: the file dialog, a name typed into it, Enter.
+    mark
+    click browse
+    sleep_until_dialog=0
+    while [ $sleep_until_dialog -lt 100 ] &&
+        ! xdotool search --name "Open a WAVE file or a ZMM archive" >/dev/null 2>&1; do
+        sleep 0.1
+        sleep_until_dialog=$((sleep_until_dialog + 1))
+    done
+    xdotool type "long.zmm"
+    xdotool key Return
+    if wait_for "^trace: loaded .*long.zmm\+ frames=[0-9]+ rate=22050 block=2 members=3"; then
+        ok "Browse... clicked, long.zmm typed in the dialog, Enter: loaded"
+    else
+        fail "Browse...: nothing loaded"
+    fi
+
+    # The layout: every control inside the window and none overlapping
+    # another (the trace's rectangles), each drawn (the screenshot is not
+    # one flat colour there).
+    import -window root zmmplay-input.png
+    tr -d '\r' <trace.txt | sed -n 's/^trace: control \([a-z_]*\) \([0-9]*\)x\([0-9]*\)+\([0-9-]*\)+\([0-9-]*\)$/\1 \2 \3 \4 \5/p' |
+        tail -n 12 >controls.txt
+    window=$(tr -d '\r' <trace.txt | sed -n 's/^trace: window .*, on screen \([0-9]*\)x\([0-9]*\)+\([0-9-]*\)+\([0-9-]*\)$/\1 \2 \3 \4/p' | head -n 1)
+    layout=$(awk -v win="$window" '
+        BEGIN { split(win, f, " "); ww = f[1]; wh = f[2]; wx = f[3]; wy = f[4] }
+        { n++; name[n] = $1; w[n] = $2; h[n] = $3; x[n] = $4; y[n] = $5 }
+        END {
+            if (n != 12) { print "bad: " n " controls traced, not 12"; exit }
+            for (i = 1; i <= n; i++) {
+                if (w[i] <= 0 || h[i] <= 0 || x[i] < wx || y[i] < wy ||
+                    x[i] + w[i] > wx + ww || y[i] + h[i] > wy + wh) {
+                    print "bad: " name[i] " is not inside the window"; exit
+                }
+                for (j = 1; j < i; j++)
+                    if (x[i] < x[j] + w[j] && x[j] < x[i] + w[i] &&
+                        y[i] < y[j] + h[j] && y[j] < y[i] + h[i]) {
+                        print "bad: " name[i] " overlaps " name[j]; exit
+                    }
+            }
+            print "ok"
+        }' controls.txt)
+    if [ "$layout" = ok ]; then
+        ok "layout: the 12 controls lie inside the window, none overlapping another"
+    else
+        fail "layout: ${layout#bad: }"
+    fi
+    blank=""
+    while read -r name cw ch cx cy; do
+        case $name in time | message | member_label | name_label) continue ;; esac
+        sd=$(convert zmmplay-input.png -crop "${cw}x${ch}+$((dx + cx))+$((dy + cy))" +repage \
+            -colorspace Gray -format "%[fx:standard_deviation]" info: 2>/dev/null || echo 0)
+        if awk -v s="$sd" 'BEGIN { exit !(s == 0) }'; then blank="$blank $name"; fi
+    done <controls.txt
+    if [ -z "$blank" ]; then
+        ok "screenshot: every button, box, list and bar is drawn (zmmplay-input.png)"
+    else
+        fail "screenshot: flat, nothing drawn where the trace puts:$blank"
+    fi
+
+    # Alt+F4 closes the window.
+    xdotool key alt+F4
+    n=0
+    while [ ! -f gui.rc ] && [ $n -lt 300 ]; do
+        sleep 0.1
+        n=$((n + 1))
+    done
+    unix trace.txt
+    if [ "$(cat gui.rc 2>/dev/null)" = 0 ] && grep -q "^trace: closed" trace.txt; then
+        ok "Alt+F4: the window closed (trace: closed)"
+    else
+        fail "Alt+F4: exit status $(cat gui.rc 2>/dev/null || echo '(still running)')"
+    fi
+    [ "$failures" = 0 ]
+    exit $?
+    ;;
+
 play_demo)
     make_clips
     out=$(bash "$src/samples/player/play-demo.sh" "$work/sounds.zmm+m16.wav" m16.wav \
