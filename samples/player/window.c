@@ -402,6 +402,17 @@ static void open_typed_name(window *w)
     free(name);
 }
 
+/* --trace: says when the file dialog is ready for input (a test types into
+ * it then). */
+static UINT_PTR CALLBACK browse_hook(HWND dlg, UINT msg, WPARAM wp, LPARAM lp)
+{
+    (void)dlg;
+    (void)wp;
+    if (msg == WM_NOTIFY && ((OFNOTIFYW *)lp)->hdr.code == CDN_INITDONE)
+        trace(&the_window, "browse dialog open");
+    return 0;
+}
+
 static void browse(window *w)
 {
     wchar_t path[MAX_PATH * 2] = L"";
@@ -419,6 +430,10 @@ static void browse(window *w)
     ofn.nMaxFile = MAX_PATH * 2;
     ofn.lpstrTitle = L"Open a WAVE file or a ZMM archive";
     ofn.Flags = OFN_FILEMUSTEXIST | OFN_PATHMUSTEXIST | OFN_HIDEREADONLY;
+    if (w->trace) {
+        ofn.Flags |= OFN_EXPLORER | OFN_ENABLEHOOK;
+        ofn.lpfnHook = browse_hook;
+    }
     if (!GetOpenFileNameW(&ofn))
         return;
     name = text_utf8_from_wide(path);

@@ -923,12 +923,7 @@ gui_input-inner)
     # Browse...: the file dialog, a name typed into it, Enter.
     mark
     click browse
-    sleep_until_dialog=0
-    while [ $sleep_until_dialog -lt 100 ] &&
-        ! xdotool search --name "Open a WAVE file or a ZMM archive" >/dev/null 2>&1; do
-        sleep 0.1
-        sleep_until_dialog=$((sleep_until_dialog + 1))
-    done
+    wait_for "^trace: browse dialog open" || fail "Browse...: no file dialog"
     xdotool type "long.zmm"
     xdotool key Return
     if wait_for "^trace: loaded .*long.zmm\+ frames=[0-9]+ rate=22050 block=2 members=3"; then
