@@ -33,6 +33,15 @@
 #              then from the seek target on, then only silence (Wine fills
 #              the idle device with zeros until it is closed). Screenshots:
 #              gui.dir/zmmplay-gui.png (the screen) and zmmplay-window.png
+#   gui_input  window mode under xvfb-run driven as a user does, with X input
+#              (xdotool, XTEST): Play/Pause and Stop clicked, space, Right
+#              and Left pressed, the seek bar's thumb dragged, a name typed
+#              and Enter, a name typed and Open clicked, the member list
+#              opened and a member picked with Down and Enter, Browse...
+#              and a name typed into the file dialog, Alt+F4; every click
+#              aimed where --trace says the control is; the controls lie
+#              inside the window without overlapping, and a screenshot
+#              shows each drawn (gui_input.dir/zmmplay-input.png)
 #   play_demo  samples/player/play-demo.sh on a fresh archive
 #
 # The clips are speech made now (espeak-ng), converted by sox; a few seconds
