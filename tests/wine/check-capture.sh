@@ -32,7 +32,24 @@
 # Prints one line: "identical: N bytes" (byte for byte), "identical apart
 # from K silent frames inserted in R runs (Wine's trace accounts for A): N
 # bytes", or "differs: ...". Exit status 0 for the first two.
+#
+# check-capture.sh --allowed WINE_LOG prints only that number of frames.
 set -eu
+
+# allowed_silence WINE_LOG: the silent frames Wine's trace says it wrote.
+allowed_silence() {
+    awk '
+        /:alsa_create_stream ALSA period: / { period = $(NF - 1) }
+        /:alsa_create_stream ALSA buffer: / { buffer = $(NF - 1) }
+        / held: [0-9]+,/ { for (i = 1; i < NF; i++) if ($i == "held:") held = $(i + 1) + 0 }
+        /:alsa_write_data avail: / { if (held < period) ticks++ }
+        /XRun state, recovering|writei failed, recovering/ { xruns++ }
+        END { print ticks * period + xruns * buffer }' "$1"
+}
+if [ "${1:-}" = --allowed ] && [ $# = 2 ]; then
+    allowed_silence "$2"
+    exit 0
+fi
 if [ $# -lt 3 ] || [ $# -gt 7 ]; then
     echo "usage: $0 CAPTURE RAW FRAME_BYTES [SKIP [LENGTH [SILENCE [WINE_LOG]]]]" >&2
     exit 2
@@ -48,13 +65,7 @@ silence=${6:-00}
 # allowed: the silent frames Wine's trace says it wrote (see above).
 allowed=0
 if [ -n "${7:-}" ]; then
-    allowed=$(awk '
-        /:alsa_create_stream ALSA period: / { period = $(NF - 1) }
-        /:alsa_create_stream ALSA buffer: / { buffer = $(NF - 1) }
-        / held: [0-9]+,/ { for (i = 1; i < NF; i++) if ($i == "held:") held = $(i + 1) + 0 }
-        /:alsa_write_data avail: / { if (held < period) ticks++ }
-        /XRun state, recovering|writei failed, recovering/ { xruns++ }
-        END { print ticks * period + xruns * buffer }' "$7")
+    allowed=$(allowed_silence "$7")
 fi
 
 if [ ! -f "$capture" ]; then
