@@ -18,7 +18,7 @@
 # WINEDEBUG=${WINEDEBUG:+$WINEDEBUG,}trace+alsa, its stderr in WINE_LOG):
 # "ALSA period: P frames", "ALSA buffer: B frames", each tick ("avail: N")
 # and the frames the stream holds ("held: H" whenever the program asks for
-# the position). The silence Wine may have written is P frames per tick seen
+# the position; none after "AudioClient_Reset"). The silence Wine may have written is P frames per tick seen
 # while the last H was below P, plus B per underrun; the capture must be
 # the samples with at most that many silent frames inserted (a greedy merge:
 # a frame equal to the next sample is that sample, any other frame must be
@@ -42,6 +42,7 @@ allowed_silence() {
         /:alsa_create_stream ALSA period: / { period = $(NF - 1) }
         /:alsa_create_stream ALSA buffer: / { buffer = $(NF - 1) }
         / held: [0-9]+,/ { for (i = 1; i < NF; i++) if ($i == "held:") held = $(i + 1) + 0 }
+        /:AudioClient_Reset / { held = 0 } # drops what the stream held
         /:alsa_write_data avail: / { if (held < period) ticks++ }
         /XRun state, recovering|writei failed, recovering/ { xruns++ }
         END { print ticks * period + xruns * buffer }' "$1"
