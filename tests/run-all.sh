@@ -117,12 +117,16 @@ t_start=$SECONDS
 
 say() { printf '[run-all] %s\n' "$*"; }
 
-# fail_step NAME LOG: records a failed step and shows the end of its log.
+# fail_step NAME [LOG]: records a failed step and shows the end of its log.
 fail_step() {
     failed=$((failed + 1))
     failed_steps+=("$1")
-    say "FAILED: $1 (log: ${2#"$root"/})"
-    if [ -f "$2" ]; then
+    if [ -n "${2:-}" ]; then
+        say "FAILED: $1 (log: ${2#"$root"/})"
+    else
+        say "FAILED: $1"
+    fi
+    if [ -n "${2:-}" ] && [ -f "$2" ]; then
         echo "----- last lines of ${2#"$root"/} -----"
         tail -n 150 "$2"
         echo "-----"
@@ -244,7 +248,7 @@ for p in "${presets[@]}"; do
     if ! has_tests "$p"; then
         why=$(x86_unavailable)
         if [ "${ZMM_REQUIRE_X86:-0}" = 1 ]; then
-            fail_step "$p tests: $why" "/dev/null"
+            fail_step "$p tests: $why"
             summary+=("$line, tests FAILED to run: $why")
         else
             # "Total Tests: 40"
@@ -302,7 +306,7 @@ for p in "${presets[@]}"; do
             # in its log of every test's output.
             grep -h "SKIP: " "build/$p/Testing/Temporary/LastTest.log" 2>/dev/null |
                 sed "s/^/[run-all] $p: /"
-            fail_step "$p: $nskip tests skipped ($(printf '%s\n' "$skips" | paste -sd ' '))" /dev/null
+            fail_step "$p: $nskip tests skipped ($(printf '%s\n' "$skips" | paste -sd ' '))"
         fi
     else
         fail_step "$p ctest (no result line)" "$log"
