@@ -15,7 +15,7 @@ packages="cmake ninja-build make gcc clang libclang-rt-14-dev zlib1g-dev
 gcc-mingw-w64-x86-64 gcc-mingw-w64-i686 binutils-mingw-w64-x86-64
 binutils-mingw-w64-i686 libz-mingw-w64-dev wine wine64 libasound2
 libasound2-plugins alsa-utils xvfb xauth imagemagick sox espeak-ng
-util-linux
+util-linux xdotool
 llvm pkgconf dpkg-dev groff-base"
 # llvm: llvm-dlltool makes zmmio.lib (the MSVC import library); pkgconf and
 # dpkg-dev (dpkg-shlibdeps): the release packages and their consumer tests.

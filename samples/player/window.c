@@ -402,6 +402,17 @@ static void open_typed_name(window *w)
     free(name);
 }
 
+/* --trace: says when the file dialog is ready for input (a test types into
+ * it then). */
+static UINT_PTR CALLBACK browse_hook(HWND dlg, UINT msg, WPARAM wp, LPARAM lp)
+{
+    (void)dlg;
+    (void)wp;
+    if (msg == WM_NOTIFY && ((OFNOTIFYW *)lp)->hdr.code == CDN_INITDONE)
+        trace(&the_window, "browse dialog open");
+    return 0;
+}
+
 static void browse(window *w)
 {
     wchar_t path[MAX_PATH * 2] = L"";
@@ -419,6 +430,10 @@ static void browse(window *w)
     ofn.nMaxFile = MAX_PATH * 2;
     ofn.lpstrTitle = L"Open a WAVE file or a ZMM archive";
     ofn.Flags = OFN_FILEMUSTEXIST | OFN_PATHMUSTEXIST | OFN_HIDEREADONLY;
+    if (w->trace) {
+        ofn.Flags |= OFN_EXPLORER | OFN_ENABLEHOOK;
+        ofn.lpfnHook = browse_hook;
+    }
     if (!GetOpenFileNameW(&ofn))
         return;
     name = text_utf8_from_wide(path);
@@ -477,8 +492,15 @@ static void tick(window *w)
         w->failure_shown = 1;
         trace(w, "error %s", msg);
     }
-    if (pos != w->last_pos || s != w->last_state)
-        trace(w, "pos=%lu state=%s", (unsigned long)pos, state_name(s));
+    if (pos != w->last_pos || s != w->last_state) {
+        RECT thumb; /* where a test grabs the seek bar: screen coordinates */
+
+        SendMessageW(w->seek, TBM_GETTHUMBRECT, 0, (LPARAM)&thumb);
+        MapWindowPoints(w->seek, NULL, (POINT *)&thumb, 2);
+        trace(w, "pos=%lu state=%s thumb=%ld,%ld", (unsigned long)pos,
+              state_name(s), (long)(thumb.left + thumb.right) / 2,
+              (long)(thumb.top + thumb.bottom) / 2);
+    }
     w->last_pos = pos;
     w->last_state = s;
 }
@@ -652,6 +674,31 @@ static int route_key(window *w, const MSG *msg)
     return apply_key(w, msg->wParam);
 }
 
+/* --trace: where each control is on the screen ("control NAME WxH+X+Y"),
+ * for a test that clicks them and checks the layout. */
+static void trace_controls(const window *w)
+{
+    const struct {
+        const char *name;
+        HWND hwnd;
+    } c[] = { { "name_label", w->name_label }, { "name", w->name },
+              { "open", w->open },             { "browse", w->browse },
+              { "member_label", w->member_label },
+              { "members", w->members },       { "play", w->play },
+              { "stop", w->stop },             { "seek", w->seek },
+              { "time", w->time },             { "message", w->message },
+              { "status", w->status } };
+    size_t i;
+    RECT r;
+
+    for (i = 0; i < sizeof c / sizeof c[0]; i++) {
+        GetWindowRect(c[i].hwnd, &r); /* a drop-down list: without its list */
+        trace(w, "control %s %ldx%ld+%ld+%ld", c[i].name,
+              (long)(r.right - r.left), (long)(r.bottom - r.top),
+              (long)r.left, (long)r.top);
+    }
+}
+
 /* --trace: commands from stdin, one a line, posted to the window: space,
  * left, right, stop (keys), "open NAME" (typed into the name box),
  * "member N" (picked from the member list), quit. */
@@ -777,6 +824,8 @@ int window_run(const zmmplay_options *o)
               (long)(outer.bottom - outer.top), (long)outer.left,
               (long)outer.top);
     }
+
+    trace_controls(w);
 
     if (o->name) {
         set_text(w->name, o->name);

@@ -1,47 +1,66 @@
-/* alloc.c -- allocation with a failure hook for tests. */
+/* alloc.c -- allocation through the C library or an allocator passed in. */
 #include "alloc.h"
 
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
-static long allocations_left = -1;
-
-static int allocation_allowed(void)
+static void *libc_alloc(void *opaque, size_t size)
 {
-    if (allocations_left < 0)
-        return 1;
-    if (allocations_left == 0)
-        return 0;
-    allocations_left--;
-    return 1;
+    (void)opaque;
+    return malloc(size);
 }
+
+static void *libc_realloc(void *opaque, void *ptr, size_t size)
+{
+    (void)opaque;
+    return realloc(ptr, size);
+}
+
+static void libc_free(void *opaque, void *ptr)
+{
+    (void)opaque;
+    free(ptr);
+}
+
+static zmm_allocator allocator = { libc_alloc, libc_realloc, libc_free, NULL };
 
 void *zmm_malloc(size_t size)
 {
-    return allocation_allowed() ? malloc(size ? size : 1) : NULL;
+    return allocator.alloc(allocator.opaque, size ? size : 1);
 }
 
 void *zmm_calloc(size_t count, size_t size)
 {
-    return allocation_allowed() ? calloc(count ? count : 1, size ? size : 1)
-                                : NULL;
+    void *p;
+
+    if (count == 0 || size == 0)
+        count = size = 1;
+    if (count > SIZE_MAX / size)
+        return NULL;
+    p = allocator.alloc(allocator.opaque, count * size);
+    if (p)
+        memset(p, 0, count * size);
+    return p;
 }
 
 void *zmm_realloc(void *ptr, size_t size)
 {
-    return allocation_allowed() ? realloc(ptr, size ? size : 1) : NULL;
+    if (!ptr)
+        return zmm_malloc(size);
+    return allocator.realloc(allocator.opaque, ptr, size ? size : 1);
 }
 
 void zmm_free(void *ptr)
 {
-    free(ptr);
+    if (ptr)
+        allocator.free(allocator.opaque, ptr);
 }
 
-void zmm_alloc_fail_after(long count)
+void zmm_set_allocator(const zmm_allocator *a)
 {
-    allocations_left = count;
-}
+    static const zmm_allocator libc = { libc_alloc, libc_realloc, libc_free,
+                                        NULL };
 
-int zmm_alloc_hook_armed(void)
-{
-    return allocations_left >= 0;
+    allocator = a ? *a : libc;
 }

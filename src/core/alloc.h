@@ -1,6 +1,9 @@
 /*
- * alloc.h -- the core's allocator, with a failure hook for tests (as zlib's
- * infcover.c limits its allocator): every allocation goes through here.
+ * alloc.h -- the core's allocator: every allocation goes through here, to
+ * the C library's functions or to an allocator passed in by a caller (a
+ * test makes allocations fail through its own, as zlib's infcover.c does
+ * through zalloc/opaque and libdeflate's tests through
+ * libdeflate_set_memory_allocator). The core behaves the same either way.
  */
 #ifndef ZMM_ALLOC_H
 #define ZMM_ALLOC_H
@@ -12,13 +15,20 @@ void *zmm_calloc(size_t count, size_t size);
 void *zmm_realloc(void *ptr, size_t size);
 void zmm_free(void *ptr);
 
-/* Test hook: after `count` more successful allocations, every allocation
- * fails; a negative count never fails (the default). Not thread-safe. */
-void zmm_alloc_fail_after(long count);
+/* An allocator: `alloc` and `realloc` return NULL when out of memory (size
+ * is never 0); `free` takes what they returned (never NULL). Called from
+ * any thread at once (read-ahead workers allocate too): they must be
+ * thread-safe. */
+typedef struct zmm_allocator {
+    void *(*alloc)(void *opaque, size_t size);
+    void *(*realloc)(void *opaque, void *ptr, size_t size);
+    void (*free)(void *opaque, void *ptr);
+    void *opaque;
+} zmm_allocator;
 
-/* Nonzero while the hook counts allocations down. Read-ahead starts no
- * worker then: the worker's allocations would race with the count and make
- * the test's failure point depend on timing. */
-int zmm_alloc_hook_armed(void);
+/* Makes `a` (copied; NULL: the C library's) the allocator of every later
+ * allocation. Call it only while nothing of the core is open or running
+ * (memory goes back to the allocator that gave it). */
+void zmm_set_allocator(const zmm_allocator *a);
 
 #endif

@@ -29,8 +29,8 @@ struct zmm_codec {
     uint32_t dict_len;
 };
 
-/* zlib allocates through the core's allocator, so the failure hook covers
- * its windows and state too. */
+/* zlib allocates through the core's allocator, so a failing allocator
+ * passed in by a test covers its windows and state too. */
 static voidpf codec_alloc(voidpf opaque, uInt items, uInt size)
 {
     (void)opaque;

@@ -474,7 +474,7 @@ static zmm_cache_entry *block_entering(zmm_stream *s, uint32_t index,
     /* Started when the next block is worth it: a member of raw blocks
      * (incompressible data) never gets a thread. */
     if (s->ra == NULL && s->readahead_allowed &&
-        s->forward_run >= READAHEAD_START_RUN && !zmm_alloc_hook_armed() &&
+        s->forward_run >= READAHEAD_START_RUN &&
         index + 1 < s->m->block_count && worth_ahead(s, index + 1)) {
         /* The worker's decoder presets the member's dictionary too: loaded
          * now, it stays unchanged in s->dict until the stream is freed,

@@ -5,8 +5,8 @@
 
 #include "thread.h"
 
-/* Plain malloc, not zmm_malloc: a thread is never part of what the core's
- * failure hook tests, and its absence is handled (no read-ahead). */
+/* Plain malloc, not zmm_malloc: a thread is never part of what a test's
+ * failing allocator covers, and its absence is handled (no read-ahead). */
 struct zmm_thread {
     pthread_t id;
     void (*fn)(void *);

@@ -3,9 +3,16 @@
  * archives and a few damaged ones) into a directory.
  *
  * usage: make_fuzz_corpus DIR
+ *        make_fuzz_corpus --check DIR
  * The files in tests/fuzz/corpus/archive/ were made by this program; rerun
  * it there after a format change. Deterministic: the same bytes every run
  * (with the same zlib).
+ *
+ * --check (the test fuzz_archive_seeds) writes nothing: each seed made again
+ * must equal DIR's file byte for byte (a corpus that went stale no longer
+ * seeds what this program says), and every valid seed in DIR must open and
+ * read back exactly the members put in it, no more. Exits 1 on any
+ * difference.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +23,44 @@
 #include "zmm.h"
 
 static const char *out_dir;
+static int checking;        /* --check: compare with out_dir, write nothing */
+static unsigned long checks, failures;
+
+/* `seed` (or its member `member`) is not as it should be. */
+static void check_failed(const char *seed, const char *member,
+                         const char *what)
+{
+    failures++;
+    fprintf(stderr, "make_fuzz_corpus: FAIL: %s%s%s: %s\n", seed,
+            member ? "+" : "", member ? member : "", what);
+}
+
+/* The whole of out_dir/name (NULL if it cannot be read); *len its size. */
+static unsigned char *load(const char *name, size_t *len)
+{
+    char path[1024];
+    unsigned char *data;
+    long n;
+    FILE *f;
+
+    snprintf(path, sizeof path, "%s/%s", out_dir, name);
+    f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 ||
+        fseek(f, 0, SEEK_SET) != 0) {
+        fclose(f);
+        return NULL;
+    }
+    data = malloc((size_t)n + 1);
+    if (data && fread(data, 1, (size_t)n, f) != (size_t)n) {
+        free(data);
+        data = NULL;
+    }
+    fclose(f);
+    *len = (size_t)n;
+    return data;
+}
 
 static void die(const char *what, zmm_result r)
 {
@@ -34,6 +79,18 @@ static void save(const char *name, const unsigned char *data, size_t len)
 {
     char path[1024];
     FILE *f;
+    if (checking) {
+        size_t have = 0;
+        unsigned char *old = load(name, &have);
+        checks++;
+        if (!old || have != len || memcmp(old, data, len) != 0)
+            check_failed(name, NULL,
+                         old ? "not the bytes make_fuzz_corpus makes now: "
+                               "rerun it on the corpus directory"
+                             : "missing");
+        free(old);
+        return;
+    }
     snprintf(path, sizeof path, "%s/%s", out_dir, name);
     f = fopen(path, "wb");
     if (!f || fwrite(data, 1, len, f) != len || fclose(f) != 0) {
@@ -57,6 +114,58 @@ static void put(zmm_archive *ar, const char *name, uint32_t block_size,
     TRY(zmm_stream_seek(s, (int64_t)at, ZMM_SEEK_SET, NULL));
     TRY(zmm_stream_write(s, data, len));
     TRY(zmm_stream_close(s));
+}
+
+/* --check: the committed seed `seed` opens and holds exactly `count`
+ * members, and the member `name` reads back as data[0, len). Without
+ * --check, nothing. */
+static void expect(const char *seed, size_t count, const char *name,
+                   const void *data, size_t len)
+{
+    size_t have = 0, got = 0;
+    unsigned char *bytes, *back = NULL;
+    zmm_file *f;
+    zmm_archive *ar = NULL;
+    zmm_stream *s = NULL;
+    zmm_result r;
+
+    if (!checking)
+        return;
+    checks++;
+    bytes = load(seed, &have);
+    f = bytes ? zmm_memfile_new(bytes, have) : NULL;
+    if (!f) {
+        check_failed(seed, NULL, "cannot be read");
+        free(bytes);
+        return;
+    }
+    r = zmm_archive_open_file(f, ZMM_OPEN_READ, &ar);
+    if (r != ZMM_OK) {
+        check_failed(seed, NULL, zmm_strerror(r));
+        free(bytes);
+        return;
+    }
+    if (zmm_archive_member_count(ar) != count)
+        check_failed(seed, NULL, "not the number of members put in it");
+    if (name) {
+        back = malloc(len + 1);
+        r = back ? zmm_stream_open(ar, name, ZMM_STREAM_READ, NULL, &s)
+                 : ZMM_ERR_NOMEM;
+        if (r == ZMM_OK && zmm_stream_size(s) != len)
+            check_failed(seed, name, "not the size put in it");
+        /* One byte more than put: the read must stop at the end. */
+        if (r == ZMM_OK)
+            r = zmm_stream_read(s, back, len + 1, &got);
+        if (r != ZMM_OK)
+            check_failed(seed, name, zmm_strerror(r));
+        else if (got != len || memcmp(back, data, len) != 0)
+            check_failed(seed, name, "does not read back what was put in it");
+        if (s)
+            zmm_stream_close(s);
+    }
+    free(back);
+    zmm_archive_close(ar);
+    free(bytes);
 }
 
 /* Opens a new archive in memory; the caller ends with finish(). */
@@ -128,19 +237,24 @@ int main(int argc, char **argv)
 {
     zmm_file *mem;
     zmm_archive *ar;
-    unsigned char buf[20000], *bytes, *mixed;
+    unsigned char buf[20000], *bytes, *mixed, *want;
     size_t len, mixed_len;
 
-    if (argc != 2) {
-        fprintf(stderr, "usage: make_fuzz_corpus DIR\n");
+    if (argc == 3 && strcmp(argv[1], "--check") == 0) {
+        checking = 1;
+        out_dir = argv[2];
+    } else if (argc == 2) {
+        out_dir = argv[1];
+    } else {
+        fprintf(stderr, "usage: make_fuzz_corpus [--check] DIR\n");
         return 2;
     }
-    out_dir = argv[1];
 
     /* An empty archive: generation 1, slot 1 empty. */
     ar = start(&mem);
     bytes = finish(ar, mem, &len);
     save("empty.zmm", bytes, len);
+    expect("empty.zmm", 0, NULL, NULL, 0);
     free(bytes);
 
     /* One text member: deflate blocks and a short last block. */
@@ -149,6 +263,7 @@ int main(int argc, char **argv)
     put(ar, "hi.txt", 4096, 6, 0, buf, 3 * 4096 + 123);
     bytes = finish(ar, mem, &len);
     save("text.zmm", bytes, len);
+    expect("text.zmm", 1, "hi.txt", buf, 3 * 4096 + 123);
     /* The same with one bit of block 1 flipped. */
     bytes[8192 + 300] ^= 0x08;
     save("text-bitflip.zmm", bytes, len);
@@ -167,12 +282,28 @@ int main(int argc, char **argv)
     TRY(zmm_archive_set_default(ar, "dir/song.wav"));
     mixed = finish(ar, mem, &mixed_len);
     save("mixed.zmm", mixed, mixed_len);
+    noise(buf, 4096 + 100);
+    expect("mixed.zmm", 3, "noise.raw", buf, 4096 + 100);
+    want = calloc(8192 * 2 + 3000, 1);
+    if (!want)
+        exit(1);
+    text(want + 8192 * 2, 3000);
+    memcpy(want + 8192 * 2 + 10, "overwritten", 11);
+    expect("mixed.zmm", 3, "dir/song.wav", want, 8192 * 2 + 3000);
+    free(want);
+    expect("mixed.zmm", 3, "empty", "", 0);
 
     /* A sparse member with 1 MiB blocks: zero blocks, then 10 bytes. */
     ar = start(&mem);
     put(ar, "sparse", 1u << 20, 6, 2u << 20, "0123456789", 10);
     bytes = finish(ar, mem, &len);
     save("sparse.zmm", bytes, len);
+    want = calloc((2u << 20) + 10, 1);
+    if (!want)
+        exit(1);
+    memcpy(want + (2u << 20), "0123456789", 10);
+    expect("sparse.zmm", 1, "sparse", want, (2u << 20) + 10);
+    free(want);
     free(bytes);
 
     /* PCM layouts and PCM blocks: 16-bit stereo after a 44-byte header in
@@ -211,6 +342,8 @@ int main(int argc, char **argv)
     }
     bytes = finish(ar, mem, &len);
     save("pcm.zmm", bytes, len);
+    expect("pcm.zmm", 2, "song.wav", buf, 3 * 4096 + 1000);
+    expect("pcm.zmm", 2, "mono8.wav", buf, 6000);
     free(bytes);
 
     /* Preset dictionaries (incompat bit 0x2): a text member whose deflate
@@ -242,6 +375,8 @@ int main(int argc, char **argv)
     }
     bytes = finish(ar, mem, &len);
     save("dict.zmm", bytes, len);
+    expect("dict.zmm", 2, "dict.txt", buf, 3 * 4096 + 500);
+    expect("dict.zmm", 2, "rawdict.bin", buf, 5000);
     /* the first dictionary comes first, after the empty directory */
     bytes[8192 + 16 + 5] ^= 0x10;
     save("dict-bitflip.zmm", bytes, len);
@@ -286,5 +421,10 @@ int main(int argc, char **argv)
     /* mixed.zmm cut inside its directory. */
     save("mixed-truncated.zmm", mixed, mixed_len - 30);
     free(mixed);
+    if (checking) {
+        printf("make_fuzz_corpus --check %s: %lu checks, %lu failed\n",
+               out_dir, checks, failures);
+        return failures ? 1 : 0;
+    }
     return 0;
 }

@@ -1,5 +1,6 @@
-# Runs a libFuzzer binary for a bounded time on a copy of its seed corpus and
-# prints how many inputs it executed.
+# Runs a libFuzzer binary for a bounded time on a copy of its seed corpus,
+# prints how many inputs it executed and fails unless it executed more inputs
+# than there are seeds.
 #   cmake -DFUZZER=path -DSEEDS=dir -DWORK=dir -DSECONDS=n -P run_fuzzer.cmake
 # New inputs go to WORK/corpus (a copy: the seeds in the source tree are never
 # touched); crash reproducers to WORK/.
@@ -25,3 +26,12 @@ string(REGEX MATCH "[0-9]+$" n "${execs}")
 file(GLOB corpus ${WORK}/corpus/*)
 list(LENGTH corpus ncorpus)
 message("fuzz: ${done}s: ${n} executions, corpus ${ncorpus} inputs")
+# A fuzzer that ran nothing (no seed read, stats not printed) is no pass:
+# more executions than seeds means it mutated some.
+list(LENGTH seeds nseeds)
+set(nexec "${n}") # not `n`: if() reads that as the constant false
+if(nexec STREQUAL "" OR nexec LESS_EQUAL nseeds OR ncorpus LESS nseeds)
+    message("${out}")
+    message(FATAL_ERROR "fuzzer ran ${n} inputs for ${nseeds} seeds "
+                        "(corpus ${ncorpus}): it fuzzed nothing")
+endif()

@@ -17,7 +17,8 @@
  * Bytes read before an error must be right too. Cases: (a) every truncation
  * length; (b) every bit of both slots' 64 bytes and of the directory, and a
  * sample of bits in block data; (c) seeded random garbage regions.
- * Then allocation-failure sweeps (zmm_alloc_fail_after) around open + read
+ * Then allocation-failure sweeps (tu_alloc_fail_after: an allocator passed
+ * to the core; read-ahead workers run and count too) around open + read
  * and around write + commit: ZMM_ERR_NOMEM or success, never a crash, a leak
  * (LSan) or a damaged archive.
  *
@@ -834,12 +835,12 @@ static void alloc_sweep_read(void)
         char why[200];
         CHECK(mem != NULL);
         tu_set_context("open + read with allocation %ld failing", n);
-        zmm_alloc_fail_after(n);
+        tu_alloc_fail_after(n);
         r = zmm_archive_open_file(mem, ZMM_OPEN_READ, &ar);
         if (r == ZMM_OK) {
             r = tu_image_read(ar, &img);
             if (r == ZMM_OK) {
-                zmm_alloc_fail_after(-1);
+                tu_alloc_fail_after(-1);
                 CHECKF(tu_image_equal(&img, &states[0].image, why, sizeof why),
                        "read the wrong state: %s", why);
                 tu_image_free(&img);
@@ -848,7 +849,7 @@ static void alloc_sweep_read(void)
         } else {
             CHECK(ar == NULL);
         }
-        zmm_alloc_fail_after(-1);
+        tu_alloc_fail_after(-1);
         CHECKF(r == ZMM_OK || r == ZMM_ERR_NOMEM, "failed with %s",
                tu_result_name(r));
         if (r == ZMM_OK)
@@ -966,14 +967,14 @@ static void alloc_sweep_write(void)
         char why[200];
         CHECK(mem != NULL);
         tu_set_context("write + commit with allocation %ld failing", n);
-        zmm_alloc_fail_after(n);
+        tu_alloc_fail_after(n);
         res = zmm_archive_open_file(tu_borrow_file(mem), ZMM_OPEN_WRITE, &ar);
         if (res == ZMM_OK)
             res = apply_changes(ar, extra, extra_len);
         /* Close under the same failing allocator: a failed sequence must
          * not commit half of it. */
         rc = ar ? zmm_archive_close(ar) : ZMM_OK;
-        zmm_alloc_fail_after(-1);
+        tu_alloc_fail_after(-1);
         CHECKF(res == ZMM_OK || res == ZMM_ERR_NOMEM, "failed with %s",
                tu_result_name(res));
         CHECKF(rc == ZMM_OK || rc == ZMM_ERR_NOMEM || rc == ZMM_ERR_STATE,

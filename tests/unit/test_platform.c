@@ -26,6 +26,31 @@
 #include "alloc.h"
 #include "platform.h"
 
+/* An allocator passed to the core that has no memory. */
+static void *alloc_nothing(void *opaque, size_t size)
+{
+    (void)opaque;
+    (void)size;
+    return NULL;
+}
+
+static void *realloc_nothing(void *opaque, void *ptr, size_t size)
+{
+    (void)opaque;
+    (void)ptr;
+    (void)size;
+    return NULL;
+}
+
+static void free_nothing(void *opaque, void *ptr)
+{
+    (void)opaque;
+    free(ptr);
+}
+
+static const zmm_allocator no_memory = { alloc_nothing, realloc_nothing,
+                                         free_nothing, NULL };
+
 #define CHECK(cond)                                                          \
     do {                                                                     \
         if (!(cond)) {                                                       \
@@ -211,9 +236,9 @@ static int test_open_errors(void)
              ZMM_ERR_ACCESS);
 
     /* The core's allocator failing. */
-    zmm_alloc_fail_after(0);
+    zmm_set_allocator(&no_memory);
     CHECK_RC(zmm_platform_open(temp_dir, 0, &f, &err), ZMM_ERR_NOMEM);
-    zmm_alloc_fail_after(-1);
+    zmm_set_allocator(NULL);
     CHECK(f == NULL);
 
 #ifdef _WIN32

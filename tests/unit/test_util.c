@@ -9,6 +9,8 @@
 #include <zlib.h>
 
 #include "../splitmix64.h"
+#include "alloc.h"
+#include "thread.h"
 
 const char *tu_test_name = "test";
 static char context[512];
@@ -1177,4 +1179,104 @@ int tu_image_equal(const tu_image *a, const tu_image *b, char *why,
 double tu_seconds(void)
 {
     return (double)clock() / CLOCKS_PER_SEC;
+}
+
+/* ---- a failing allocator, passed to the core ----------------------------- */
+
+static zmm_mutex *fail_lock;
+static zmm_cond *fail_seen;
+static long allocations_left = -1; /* under fail_lock; < 0: never fail */
+static int fail_elsewhere;         /* under fail_lock */
+static unsigned long failed_elsewhere;
+static _Thread_local int is_caller; /* the thread that armed the failures */
+
+/* Whether this allocation may succeed; counts it. */
+static int allocation_allowed(void)
+{
+    int ok;
+
+    zmm_mutex_lock(fail_lock);
+    if (fail_elsewhere) {
+        ok = is_caller;
+        if (!ok) {
+            failed_elsewhere++;
+            zmm_cond_broadcast(fail_seen);
+        }
+    } else if (allocations_left < 0) {
+        ok = 1;
+    } else {
+        ok = allocations_left > 0;
+        if (ok)
+            allocations_left--;
+    }
+    zmm_mutex_unlock(fail_lock);
+    return ok;
+}
+
+static void *failing_alloc(void *opaque, size_t size)
+{
+    (void)opaque;
+    return allocation_allowed() ? malloc(size) : NULL;
+}
+
+static void *failing_realloc(void *opaque, void *ptr, size_t size)
+{
+    (void)opaque;
+    return allocation_allowed() ? realloc(ptr, size) : NULL;
+}
+
+static void failing_free(void *opaque, void *ptr)
+{
+    (void)opaque;
+    free(ptr);
+}
+
+/* Installed once, before any failure is asked for, and never removed: it
+ * frees with free(), so memory the C library's allocator gave before goes
+ * back the same way. */
+static void install_failing_allocator(void)
+{
+    static const zmm_allocator a = { failing_alloc, failing_realloc,
+                                     failing_free, NULL };
+
+    if (fail_lock != NULL)
+        return;
+    fail_lock = zmm_mutex_new();
+    fail_seen = zmm_cond_new();
+    if (fail_lock == NULL || fail_seen == NULL) {
+        fprintf(stderr, "tu_alloc: no mutex\n");
+        exit(1);
+    }
+    zmm_set_allocator(&a);
+}
+
+void tu_alloc_fail_after(long count)
+{
+    install_failing_allocator();
+    zmm_mutex_lock(fail_lock);
+    allocations_left = count;
+    fail_elsewhere = 0;
+    zmm_mutex_unlock(fail_lock);
+}
+
+void tu_alloc_fail_elsewhere(void)
+{
+    install_failing_allocator();
+    is_caller = 1;
+    zmm_mutex_lock(fail_lock);
+    fail_elsewhere = 1;
+    failed_elsewhere = 0;
+    zmm_mutex_unlock(fail_lock);
+}
+
+unsigned long tu_alloc_wait_failed_elsewhere(void)
+{
+    unsigned long n;
+
+    zmm_mutex_lock(fail_lock);
+    while (failed_elsewhere == 0)
+        zmm_cond_wait(fail_seen, fail_lock);
+    n = failed_elsewhere;
+    zmm_mutex_unlock(fail_lock);
+    return n;
 }

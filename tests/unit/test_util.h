@@ -87,6 +87,20 @@ void tu_check_mem(const char *file, int line, const void *got,
                   const void *want, size_t n, const char *what);
 
 /* malloc that fails the test instead of returning NULL. */
+/* Allocation failures, through an allocator passed to the core
+ * (zmm_set_allocator), as zlib's infcover.c fails zalloc: after `count`
+ * more successful allocations, of any thread, every allocation fails;
+ * negative: none fails (the default). The core behaves as it always does:
+ * read-ahead workers run and allocate too. */
+void tu_alloc_fail_after(long count);
+/* Every allocation of a thread other than the caller's (read-ahead
+ * workers) fails, until tu_alloc_fail_after(). */
+void tu_alloc_fail_elsewhere(void);
+/* Waits until an allocation of another thread has failed since
+ * tu_alloc_fail_elsewhere() (a hang, caught by CTest's timeout, if none
+ * ever does); returns how many have. */
+unsigned long tu_alloc_wait_failed_elsewhere(void);
+
 void *tu_xmalloc(size_t n);
 void *tu_xcalloc(size_t n);
 void *tu_xrealloc(void *p, size_t n);

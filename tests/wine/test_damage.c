@@ -83,6 +83,23 @@ static void check_reads(HMMIO h, const char *what, uint64_t *rng,
     }
 }
 
+/* The undamaged archive reads whole and right through `h`: the size, one
+ * read of all of it, and every byte. */
+static void check_whole(HMMIO h, const char *what)
+{
+    static unsigned char buf[MEMBER_LEN + 1];
+    LONG got;
+
+    CHECK_EQ(mmioSeek(h, 0, SEEK_END), MEMBER_LEN);
+    CHECK_EQ(mmioSeek(h, 0, SEEK_SET), 0);
+    got = mmioRead(h, (HPSTR)buf, (LONG)sizeof buf);
+    tw_checks++;
+    if (got != MEMBER_LEN || memcmp(buf, original, MEMBER_LEN))
+        tw_fail(__FILE__, __LINE__, "%s: read %ld of %d bytes%s", what,
+                (long)got, MEMBER_LEN,
+                got == MEMBER_LEN ? ", which differ" : "");
+}
+
 /* Writes `data` as dmg.zmm and reads it through mmio, unbuffered and
  * buffered. */
 static void try_variant(const unsigned char *data, size_t len,
@@ -145,9 +162,26 @@ int main(void)
         return tw_finish("test_damage");
     copy = malloc(archive_len);
 
-    /* The undamaged archive reads right. */
+    /* The undamaged archive reads right: opens, every read whole and right
+     * (none refused, none cut short), unbuffered and buffered. */
     try_variant(archive, archive_len, "undamaged", &rng);
     CHECK_EQ(failed_opens, 0);
+    CHECK_EQ(failed_reads, 0);
+    CHECK_EQ(short_reads, 0);
+    CHECK(verified_bytes > 0);
+    for (k = 0; k < 2; k++) {
+        MMIOINFO info;
+        HMMIO h;
+
+        memset(&info, 0, sizeof info);
+        h = tw_mmio_open("good.zmm+m.wav", &info,
+                         MMIO_READ | (k ? MMIO_ALLOCBUF : 0));
+        CHECK(h != NULL);
+        if (h) {
+            check_whole(h, k ? "undamaged, buffered" : "undamaged");
+            mmioClose(h, 0);
+        }
+    }
 
     /* Truncations: fixed cuts, then spread over the whole file. */
     for (i = 0; i < sizeof cuts / sizeof cuts[0]; i++) {
