@@ -73,14 +73,13 @@ static zmm_result settle(zmm_stream *s)
     return take_encoded(s, 1);
 }
 
-/* Whether to hand blocks to the pool, starting it if `may_start`. Not
- * while the allocation hook counts: the threads' allocations would make a
- * test's failure point depend on timing. No pool: this thread encodes. */
+/* Whether to hand blocks to the pool, starting it if `may_start`. No
+ * pool: this thread encodes. */
 static int use_pool(zmm_stream *s, int may_start)
 {
     if (s->encoders != NULL)
         return 1;
-    if (s->threads < 2 || !may_start || zmm_alloc_hook_armed())
+    if (s->threads < 2 || !may_start)
         return 0;
     s->encoders = zmm_encode_pool_new(s->threads, block_size(s));
     if (s->encoders == NULL)

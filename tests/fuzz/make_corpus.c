@@ -418,6 +418,56 @@ int main(int argc, char **argv)
     }
     TRY(zmm_archive_close(ar));
 
+    /* PCM blocks of the wider layouts: 24-bit stereo and 32-bit in six
+     * channels, triangle waves (integers only: the same bytes from every C
+     * library), the frames straddling 4 KiB block edges. */
+    ar = start(&mem);
+    {
+        static const struct {
+            const char *name;
+            unsigned bits, channels;
+        } wide[] = {{"s24.wav", 24, 2}, {"s32x6.wav", 32, 6}};
+        zmm_member_options o;
+        zmm_pcm_layout l;
+        size_t w, i, n = 3 * 4096 + 700;
+        memset(&o, 0, sizeof o);
+        o.struct_size = sizeof o;
+        o.block_size = 4096;
+        o.level = 6;
+        for (w = 0; w < 2; w++) {
+            zmm_stream *s = NULL;
+            unsigned b = wide[w].bits / 8;
+
+            memset(buf, 0, 44);
+            for (i = 44; i + b <= n; i += b) {
+                size_t k = (i - 44) / b;
+                long v = (long)((k * 37) % 2000) - 1000;
+                unsigned long u;
+                unsigned q;
+
+                v = (v < 0 ? -v : v) * 3000 - 1500000 + (long)(k % 5);
+                u = (unsigned long)v;
+                for (q = 0; q < b; q++)
+                    buf[i + q] = (unsigned char)(u >> (8 * q));
+            }
+            memset(&l, 0, sizeof l);
+            l.struct_size = sizeof l;
+            l.offset = 44;
+            l.length = n - 44;
+            l.bits = wide[w].bits;
+            l.channels = wide[w].channels;
+            TRY(zmm_stream_open(ar, wide[w].name, ZMM_STREAM_WRITE |
+                                    ZMM_STREAM_CREATE, &o, &s));
+            TRY(zmm_stream_set_pcm_layout(s, &l));
+            TRY(zmm_stream_write(s, buf, n));
+            TRY(zmm_stream_close(s));
+        }
+        bytes = finish(ar, mem, &len);
+        save("pcm-wide.zmm", bytes, len);
+        expect("pcm-wide.zmm", 2, "s32x6.wav", buf, n);
+        free(bytes);
+    }
+
     /* mixed.zmm cut inside its directory. */
     save("mixed-truncated.zmm", mixed, mixed_len - 30);
     free(mixed);

@@ -23,9 +23,14 @@ if(NOT result EQUAL 0)
     message(FATAL_ERROR "fuzzer failed (${result}); reproducers in ${WORK}")
 endif()
 string(REGEX MATCH "[0-9]+$" n "${execs}")
+# libFuzzer's last "cov:": the edges the run covered (seeds included).
+string(REGEX MATCHALL "cov: [0-9]+" covs "${out}")
+list(POP_BACK covs cov)
+string(REGEX MATCH "[0-9]+$" edges "${cov}")
 file(GLOB corpus ${WORK}/corpus/*)
 list(LENGTH corpus ncorpus)
-message("fuzz: ${done}s: ${n} executions, corpus ${ncorpus} inputs")
+message("fuzz: ${done}s: ${n} executions, ${edges} edges covered, "
+        "corpus ${ncorpus} inputs")
 # A fuzzer that ran nothing (no seed read, stats not printed) is no pass:
 # more executions than seeds means it mutated some.
 list(LENGTH seeds nseeds)
