@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "archive_file.h"
+#include "crc32.h"
 #include "platform.h"
 #include "zmm.h"
 
@@ -98,6 +99,33 @@ static void save(const char *name, const unsigned char *data, size_t len)
         exit(1);
     }
     printf("%s: %lu bytes\n", path, (unsigned long)len);
+}
+
+static uint32_t rd32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+           (uint32_t)p[3] << 24;
+}
+
+static void wr32(unsigned char *p, uint32_t v)
+{
+    p[0] = (unsigned char)v;
+    p[1] = (unsigned char)(v >> 8);
+    p[2] = (unsigned char)(v >> 16);
+    p[3] = (unsigned char)(v >> 24);
+}
+
+/* After an edit of the directory: its CRC in the newest slot, and that
+ * slot's own (docs/FORMAT.md, "Header slot"). */
+static void reseal(unsigned char *a, size_t len)
+{
+    size_t slot = rd32(a + 4096 + 24) > rd32(a + 24) ? 4096 : 0;
+    size_t dir = rd32(a + slot + 32), dir_len = rd32(a + slot + 40);
+
+    if (dir + dir_len > len)
+        exit(1);
+    wr32(a + slot + 44, zmm_crc32(0, a + dir, dir_len));
+    wr32(a + slot + 60, zmm_crc32(0, a + slot, 60));
 }
 
 static void put(zmm_archive *ar, const char *name, uint32_t block_size,
@@ -264,6 +292,25 @@ int main(int argc, char **argv)
     bytes = finish(ar, mem, &len);
     save("text.zmm", bytes, len);
     expect("text.zmm", 1, "hi.txt", buf, 3 * 4096 + 123);
+    /* The same member named "hi\xE9txt", not UTF-8, as an archive written
+     * before the UTF-8 rule may name it: readers still read it. The name
+     * is patched in the directory and its CRCs made right. */
+    {
+        unsigned char *legacy = malloc(len);
+        size_t at;
+
+        if (!legacy)
+            exit(1);
+        memcpy(legacy, bytes, len);
+        for (at = len - 6; at > 8192; at--)
+            if (memcmp(legacy + at, "hi.txt", 6) == 0)
+                break;
+        legacy[at + 2] = 0xe9;
+        reseal(legacy, len);
+        save("legacy-name.zmm", legacy, len);
+        expect("legacy-name.zmm", 1, "hi\xe9txt", buf, 3 * 4096 + 123);
+        free(legacy);
+    }
     /* The same with one bit of block 1 flipped. */
     bytes[8192 + 300] ^= 0x08;
     save("text-bitflip.zmm", bytes, len);
