@@ -260,24 +260,26 @@ void zmm_pcm_forward(const zmm_pcm_block *b, const unsigned char *in,
     }
 
 /*
- * Channel c of the group of frames [f0, f1): `planes` is the group's planes
- * (count = (f1 - f0) * channels residuals each), `out` the block's first
- * filtered byte. The history comes from the samples already written to out
- * (the previous group's, when f0 > 0): prediction carries across groups.
+ * Channel c of frames [from, to) of the group of frames [f0, f1): `planes`
+ * is the group's planes (count = (f1 - f0) * channels residuals each), `out`
+ * the block's first filtered byte. The history comes from the samples
+ * already written to out (the previous group's, when from = f0 > 0):
+ * prediction carries across groups.
  */
 static void inverse_channel(const zmm_pcm_block *b, unsigned c,
                             const unsigned char *planes, unsigned char *out,
-                            uint32_t f0, uint32_t f1)
+                            uint32_t f0, uint32_t from, uint32_t to,
+                            uint32_t f1)
 {
     unsigned bytes = b->bits / 8, ch = b->channels, order = b->order[c], q, k;
-    uint32_t count = (f1 - f0) * ch, frames = f1, fs = ch * bytes;
-    uint32_t f = f0, j = c;
+    uint32_t count = (f1 - f0) * ch, frames = to, fs = ch * bytes;
+    uint32_t f = from, j = (from - f0) * ch + c;
     uint64_t mask = ((uint64_t)1 << b->bits) - 1;
     int64_t half = (int64_t)1 << (b->bits - 1);
     int64_t h[3] = {0, 0, 0}, s1, s2, s3;
-    unsigned char *p = out + (size_t)f0 * fs + (size_t)c * bytes;
+    unsigned char *p = out + (size_t)from * fs + (size_t)c * bytes;
 
-    for (k = 0; k < 3 && k < f0; k++)
+    for (k = 0; k < 3 && k < from; k++)
         h[k] = load_sample(p - (size_t)(k + 1) * fs, bytes);
     /* the block's first frames: lower orders, not enough history yet */
     for (; f < frames && f < order; f++, j += ch, p += fs) {
@@ -336,10 +338,26 @@ void zmm_pcm_inverse_range(const zmm_pcm_block *b,
         f_end = ((to < body_end ? to : body_end) - b->first) / fs;
         for (; f0 < f_end; f0 += b->group) {
             uint32_t f1 = f_end - f0 < b->group ? f_end : f0 + b->group;
+            const unsigned char *planes = content + b->first + (size_t)f0 * fs;
+            uint32_t count = (f1 - f0) * b->channels, at = f0;
 
+            /* The first frames of the block, predicted by lower orders,
+             * go the general way; then vectors where they apply; the
+             * tail the general way again. */
+            if (at < ZMM_PCM_MAX_ORDER) {
+                uint32_t head = f1 < ZMM_PCM_MAX_ORDER ? f1
+                                                       : ZMM_PCM_MAX_ORDER;
+
+                for (c = 0; c < b->channels; c++)
+                    inverse_channel(b, c, planes, out + b->first, f0,
+                                    at, head, f1);
+                at = head;
+            }
+            at = zmm_pcm_inverse16_fast(b, planes, count, out + b->first,
+                                        f0, at, f1);
             for (c = 0; c < b->channels; c++)
-                inverse_channel(b, c, content + b->first + (size_t)f0 * fs,
-                                out + b->first, f0, f1);
+                inverse_channel(b, c, planes, out + b->first, f0, at, f1,
+                                f1);
         }
     }
     if (to > body_end) {

@@ -76,4 +76,14 @@ void zmm_pcm_inverse_range(const zmm_pcm_block *b,
                            const unsigned char *content, uint32_t from,
                            uint32_t to, unsigned char *out);
 
+/* filter_pcm_sse2.c: frames [from, f1) of the group [f0, f1) (its planes,
+ * `count` residuals each; out as for the general decoder), every channel,
+ * as far as whole vectors go where the CPU and the layout allow (16-bit
+ * samples; 1, 2 or 4 channels; from >= ZMM_PCM_MAX_ORDER). Returns the
+ * first frame not done: `from` when nothing was. */
+uint32_t zmm_pcm_inverse16_fast(const zmm_pcm_block *b,
+                                const unsigned char *planes, uint32_t count,
+                                unsigned char *out, uint32_t f0,
+                                uint32_t from, uint32_t f1);
+
 #endif
