@@ -58,9 +58,9 @@ extern "C" {
 /* The version: CMake checks these against project(VERSION) when it
  * configures the build, so they cannot drift from the packages' version. */
 #define ZMM_VERSION_MAJOR 0
-#define ZMM_VERSION_MINOR 3
+#define ZMM_VERSION_MINOR 4
 #define ZMM_VERSION_PATCH 0
-#define ZMM_VERSION_STRING "0.3.0"
+#define ZMM_VERSION_STRING "0.4.0"
 
 /* The library's version as "MAJOR.MINOR.PATCH", for checks at run time
  * (compare it with ZMM_VERSION_STRING, the header's). Never NULL. */
