@@ -653,6 +653,17 @@ ZMM_API zmm_result zmm_choose_dictionary(const void *sample, size_t len,
                                          void *dict, size_t capacity,
                                          size_t *dict_len, double *saving);
 
+/* zmm_choose_dictionary on up to `threads` threads (1 to 64, or
+ * ZMM_THREADS_ALL: one per processor): the same dictionary and the same
+ * *saving whatever the number. ZMM_ERR_INVALID_ARG also for a thread count
+ * out of range. */
+ZMM_API zmm_result zmm_choose_dictionary_mt(const void *sample, size_t len,
+                                            uint64_t member_size,
+                                            uint32_t block_size, int level,
+                                            void *dict, size_t capacity,
+                                            size_t *dict_len, double *saving,
+                                            uint32_t threads);
+
 #ifdef __cplusplus
 }
 #endif

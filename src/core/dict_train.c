@@ -22,6 +22,7 @@
 
 #include "alloc.h"
 #include "codec.h"
+#include "thread.h"
 #include "zmm.h"
 
 #define SEGMENT 256u          /* bytes a dictionary piece */
@@ -30,6 +31,7 @@
 #define SAMPLE_CHUNK 16384u   /* the sample is spread over the input */
 #define SAMPLE_MAX (8u << 20) /* bytes scored at most: bounds the time */
 #define DOCUMENT 65536u       /* strings count once per 64 KiB: a block */
+#define ZMM_DICT_MAX_THREADS 64u /* as the CLI's -T */
 
 static uint32_t hash8(const unsigned char *p)
 {
@@ -79,26 +81,31 @@ static int by_score(const void *a, const void *b)
     return x->at < y->at ? -1 : x->at > y->at; /* deterministic */
 }
 
-/* Segment scoring into out (count segments); 0 when out of memory. */
-static size_t train_scored(const unsigned char *in, size_t len,
-                           unsigned char *out, size_t count)
-{
-    size_t sample_len, epoch, e, p, i;
-    unsigned char *sample = take_sample(in, len, &sample_len);
-    uint16_t *counts = zmm_calloc((size_t)1 << HASH_BITS, sizeof *counts);
-    uint16_t *seen = zmm_calloc((size_t)1 << HASH_BITS, sizeof *seen);
-    segment *seg = zmm_calloc(count, sizeof *seg);
+/*
+ * Counting, split by documents over threads: part k counts the strings of
+ * its own documents, each once per document, in its own counters. Summed
+ * (saturating) the parts give exactly what one pass over the sample gives,
+ * whatever the number of parts.
+ */
+typedef struct count_part {
+    const unsigned char *sample;
+    size_t from, to; /* positions: document boundaries, or the sample's end */
+    uint16_t *counts; /* 1 << HASH_BITS, zeroed */
+    int ok;
+} count_part;
 
-    if (sample == NULL || counts == NULL || seg == NULL || seen == NULL) {
-        zmm_free(sample);
-        zmm_free(counts);
-        zmm_free(seen);
-        zmm_free(seg);
-        return 0;
-    }
-    for (p = 0; p + DMER <= sample_len; p++) {
-        uint32_t h = hash8(sample + p);
-        uint16_t *c = &counts[h];
+static void count_strings(void *arg)
+{
+    count_part *part = arg;
+    uint16_t *seen = zmm_calloc((size_t)1 << HASH_BITS, sizeof *seen);
+    size_t p;
+
+    part->ok = seen != NULL;
+    if (seen == NULL)
+        return;
+    for (p = part->from; p < part->to; p++) {
+        uint32_t h = hash8(part->sample + p);
+        uint16_t *c = &part->counts[h];
         uint16_t id = (uint16_t)(p / DOCUMENT + 1); /* <= 128 + 1 */
 
         if (seen[h] == id)
@@ -108,6 +115,82 @@ static size_t train_scored(const unsigned char *in, size_t len,
             (*c)++;
     }
     zmm_free(seen);
+}
+
+/* The once-per-document counts of the sample's strings, on up to `threads`
+ * threads; NULL when out of memory. */
+static uint16_t *count_sample(const unsigned char *sample, size_t sample_len,
+                              unsigned threads)
+{
+    count_part part[ZMM_DICT_MAX_THREADS];
+    zmm_thread *thread[ZMM_DICT_MAX_THREADS];
+    size_t positions = sample_len >= DMER ? sample_len - DMER + 1 : 0;
+    size_t documents = (positions + DOCUMENT - 1) / DOCUMENT, h;
+    unsigned k, n;
+    int ok = 1;
+
+    n = threads < documents ? threads : (unsigned)documents;
+    if (n == 0)
+        n = 1;
+    for (k = 0; k < n; k++) {
+        size_t from = documents * k / n * DOCUMENT;
+        size_t to = documents * (k + 1) / n * DOCUMENT;
+
+        part[k].sample = sample;
+        part[k].from = from < positions ? from : positions;
+        part[k].to = to < positions ? to : positions;
+        part[k].counts = zmm_calloc((size_t)1 << HASH_BITS,
+                                    sizeof *part[k].counts);
+        part[k].ok = 0;
+        thread[k] = NULL;
+        ok = ok && part[k].counts != NULL;
+    }
+    /* part 0 on this thread; a thread that cannot start runs here too */
+    for (k = 1; ok && k < n; k++)
+        thread[k] = zmm_thread_start(count_strings, &part[k]);
+    if (ok)
+        count_strings(&part[0]);
+    for (k = 1; ok && k < n; k++) {
+        if (thread[k] != NULL)
+            zmm_thread_join(thread[k]);
+        else
+            count_strings(&part[k]);
+    }
+    for (k = 0; k < n; k++)
+        ok = ok && part[k].ok;
+    for (k = 1; k < n; k++) {
+        for (h = 0; ok && h < ((size_t)1 << HASH_BITS); h++) {
+            uint32_t sum = (uint32_t)part[0].counts[h] + part[k].counts[h];
+
+            part[0].counts[h] =
+                (uint16_t)(sum < UINT16_MAX ? sum : UINT16_MAX);
+        }
+        zmm_free(part[k].counts);
+    }
+    if (!ok) {
+        zmm_free(part[0].counts);
+        return NULL;
+    }
+    return part[0].counts;
+}
+
+/* Segment scoring into out (count segments); 0 when out of memory. */
+static size_t train_scored(const unsigned char *in, size_t len,
+                           unsigned char *out, size_t count,
+                           unsigned threads)
+{
+    size_t sample_len, epoch, e, p, i;
+    unsigned char *sample = take_sample(in, len, &sample_len);
+    uint16_t *counts =
+        sample != NULL ? count_sample(sample, sample_len, threads) : NULL;
+    segment *seg = zmm_calloc(count, sizeof *seg);
+
+    if (sample == NULL || counts == NULL || seg == NULL) {
+        zmm_free(sample);
+        zmm_free(counts);
+        zmm_free(seg);
+        return 0;
+    }
     epoch = sample_len / count; /* >= SEGMENT: checked by the caller */
     for (e = 0; e < count; e++) {
         size_t from = e * epoch, last = from + epoch - SEGMENT;
@@ -139,8 +222,8 @@ static size_t train_scored(const unsigned char *in, size_t len,
     return count * SEGMENT;
 }
 
-zmm_result zmm_train_dictionary(const void *samples, size_t len, void *dict,
-                                size_t capacity, size_t *dict_len)
+static zmm_result train(const void *samples, size_t len, void *dict,
+                        size_t capacity, size_t *dict_len, unsigned threads)
 {
     size_t count;
 
@@ -155,8 +238,14 @@ zmm_result zmm_train_dictionary(const void *samples, size_t len, void *dict,
         return ZMM_ERR_INVALID_ARG;
     if (len / count < 2 * SEGMENT) /* an epoch holds two segments or more */
         count = len / (2 * SEGMENT);
-    *dict_len = train_scored(samples, len, dict, count);
+    *dict_len = train_scored(samples, len, dict, count, threads);
     return *dict_len != 0 ? ZMM_OK : ZMM_ERR_NOMEM;
+}
+
+zmm_result zmm_train_dictionary(const void *samples, size_t len, void *dict,
+                                size_t capacity, size_t *dict_len)
+{
+    return train(samples, len, dict, capacity, dict_len, 1);
 }
 
 /* The stored size of n bytes coded by c (its dictionary set) at level. */
@@ -217,10 +306,86 @@ zmm_result zmm_measure_dictionary(const void *samples, size_t len,
     return rc;
 }
 
+/* The trial, split by whole blocks over threads: its sizes are sums, the
+ * same whatever the split. */
+typedef struct trial_part {
+    const unsigned char *in;
+    size_t len;
+    uint32_t block_size;
+    int level;
+    const void *dict;
+    size_t dict_len;
+    uint64_t plain, with, cost;
+    zmm_result rc;
+} trial_part;
+
+static void measure_part(void *arg)
+{
+    trial_part *t = arg;
+
+    t->rc = zmm_measure_dictionary(t->in, t->len, t->block_size, t->level,
+                                   t->dict, t->dict_len, &t->plain,
+                                   &t->with, &t->cost);
+}
+
+static zmm_result measure_trial(const unsigned char *trial, size_t len,
+                                uint32_t block_size, int level,
+                                const void *dict, size_t dict_len,
+                                unsigned threads, uint64_t *plain,
+                                uint64_t *with, uint64_t *cost)
+{
+    trial_part part[ZMM_DICT_MAX_THREADS];
+    zmm_thread *thread[ZMM_DICT_MAX_THREADS];
+    size_t blocks = len / block_size; /* the trial is whole blocks */
+    unsigned k, n = threads < blocks ? threads : (unsigned)blocks;
+    zmm_result rc = ZMM_OK;
+
+    if (n == 0)
+        n = 1;
+    for (k = 0; k < n; k++) {
+        size_t from = blocks * k / n, to = blocks * (k + 1) / n;
+
+        memset(&part[k], 0, sizeof part[k]);
+        part[k].in = trial + from * block_size;
+        part[k].len = (to - from) * block_size;
+        part[k].block_size = block_size;
+        part[k].level = level;
+        part[k].dict = dict;
+        part[k].dict_len = dict_len;
+        thread[k] = k > 0 ? zmm_thread_start(measure_part, &part[k]) : NULL;
+    }
+    measure_part(&part[0]);
+    *plain = *with = 0;
+    *cost = part[0].cost; /* every part measures the same dictionary */
+    for (k = 0; k < n; k++) {
+        if (k > 0 && thread[k] != NULL)
+            zmm_thread_join(thread[k]);
+        else if (k > 0)
+            measure_part(&part[k]); /* no thread: here */
+        if (rc == ZMM_OK)
+            rc = part[k].rc;
+        *plain += part[k].plain;
+        *with += part[k].with;
+    }
+    return rc;
+}
+
 zmm_result zmm_choose_dictionary(const void *sample, size_t len,
                                  uint64_t member_size, uint32_t block_size,
                                  int level, void *dict, size_t capacity,
                                  size_t *dict_len, double *saving)
+{
+    return zmm_choose_dictionary_mt(sample, len, member_size, block_size,
+                                    level, dict, capacity, dict_len, saving,
+                                    1);
+}
+
+zmm_result zmm_choose_dictionary_mt(const void *sample, size_t len,
+                                    uint64_t member_size,
+                                    uint32_t block_size, int level,
+                                    void *dict, size_t capacity,
+                                    size_t *dict_len, double *saving,
+                                    uint32_t threads)
 {
     const unsigned char *in = sample;
     size_t blocks, trials, step, i, trial_len = 0, trained = 0;
@@ -235,12 +400,18 @@ zmm_result zmm_choose_dictionary(const void *sample, size_t len,
     *saving = 0.0;
     if (sample == NULL || dict == NULL || block_size < ZMM_MIN_BLOCK_SIZE ||
         block_size > ZMM_MAX_BLOCK_SIZE || (block_size & (block_size - 1)) ||
-        level < 0 || level > 9)
+        level < 0 || level > 9 ||
+        ((threads == 0 || threads > ZMM_DICT_MAX_THREADS) &&
+         threads != ZMM_THREADS_ALL))
         return ZMM_ERR_INVALID_ARG;
+    if (threads == ZMM_THREADS_ALL)
+        threads = zmm_cpu_count() < ZMM_DICT_MAX_THREADS
+                      ? zmm_cpu_count()
+                      : ZMM_DICT_MAX_THREADS;
     blocks = len / block_size;
     if (level == 0 || blocks == 0 || member_size < ZMM_DICT_MIN_MEMBER)
         return ZMM_OK; /* stored, or too small to repay a dictionary */
-    rc = zmm_train_dictionary(sample, len, dict, capacity, &trained);
+    rc = train(sample, len, dict, capacity, &trained, threads);
     if (rc == ZMM_ERR_INVALID_ARG)
         return ZMM_OK; /* too little to train on */
     if (rc != ZMM_OK)
@@ -256,8 +427,8 @@ zmm_result zmm_choose_dictionary(const void *sample, size_t len,
         memcpy(trial + trial_len, in + i * block_size, block_size);
         trial_len += block_size;
     }
-    rc = zmm_measure_dictionary(trial, trial_len, block_size, level, dict,
-                                trained, &plain, &with, &cost);
+    rc = measure_trial(trial, trial_len, block_size, level, dict, trained,
+                       threads, &plain, &with, &cost);
     zmm_free(trial);
     if (rc != ZMM_OK || plain == 0)
         return rc;

@@ -406,6 +406,75 @@ static void test_choose(void)
     free(d);
 }
 
+/* zmm_choose_dictionary_mt: the same dictionary and saving on 1, 2, 3, 8
+ * threads and one per processor (the counts and the trial are split by
+ * documents and blocks, then summed), over samples of one document, a few,
+ * and the 8 MiB most a sample is scored on; each allocation failing in
+ * turn gives ZMM_ERR_NOMEM or the same answer, never another. */
+static void test_choose_threads(void)
+{
+    static const size_t lens[] = {70000, 300000, 9u << 20};
+    static const uint32_t counts[] = {2, 3, 8, ZMM_THREADS_ALL};
+    unsigned char *data = tu_xmalloc(9u << 20);
+    unsigned char *want = tu_xmalloc(ZMM_MAX_DICTIONARY);
+    unsigned char *got = tu_xmalloc(ZMM_MAX_DICTIONARY);
+    size_t i, k, want_len, got_len;
+    double want_saving, got_saving;
+    long n;
+    tu_rng r;
+
+    tu_rng_seed(&r, 11);
+    tu_fill(&r, TU_DATA_TEXT, data, 9u << 20);
+    for (i = 0; i < sizeof lens / sizeof *lens; i++) {
+        tu_set_context("zmm_choose_dictionary_mt, %lu bytes",
+                       (unsigned long)lens[i]);
+        CHECK_OK(zmm_choose_dictionary(data, lens[i], 1u << 20, 4096, 6,
+                                       want, ZMM_MAX_DICTIONARY, &want_len,
+                                       &want_saving));
+        CHECK(want_len > 0); /* text: one is worth it, so one to compare */
+        for (k = 0; k < sizeof counts / sizeof *counts; k++) {
+            memset(got, 0, ZMM_MAX_DICTIONARY);
+            CHECK_OK(zmm_choose_dictionary_mt(
+                data, lens[i], 1u << 20, 4096, 6, got, ZMM_MAX_DICTIONARY,
+                &got_len, &got_saving, counts[k]));
+            CHECKF(got_len == want_len && got_saving == want_saving &&
+                       memcmp(got, want, want_len) == 0,
+                   "%u threads: another dictionary", (unsigned)counts[k]);
+        }
+    }
+    for (n = 0;; n++) {
+        zmm_result rc;
+
+        tu_set_context("zmm_choose_dictionary_mt, allocation %ld failing",
+                       n);
+        tu_alloc_fail_after(n);
+        rc = zmm_choose_dictionary_mt(data, 300000, 1u << 20, 4096, 6, got,
+                                      ZMM_MAX_DICTIONARY, &got_len,
+                                      &got_saving, 3);
+        tu_alloc_fail_after(-1);
+        if (rc == ZMM_OK) {
+            CHECK_OK(zmm_choose_dictionary(data, 300000, 1u << 20, 4096, 6,
+                                           want, ZMM_MAX_DICTIONARY,
+                                           &want_len, &want_saving));
+            CHECK(got_len == want_len && memcmp(got, want, want_len) == 0);
+            break;
+        }
+        CHECK_RES(rc, ZMM_ERR_NOMEM);
+    }
+    CHECK(n > 3); /* the failures reached the threads' allocations */
+    CHECK_RES(zmm_choose_dictionary_mt(data, 300000, 1u << 20, 4096, 6, got,
+                                       ZMM_MAX_DICTIONARY, &got_len,
+                                       &got_saving, 0),
+              ZMM_ERR_INVALID_ARG);
+    CHECK_RES(zmm_choose_dictionary_mt(data, 300000, 1u << 20, 4096, 6, got,
+                                       ZMM_MAX_DICTIONARY, &got_len,
+                                       &got_saving, 65),
+              ZMM_ERR_INVALID_ARG);
+    free(data);
+    free(want);
+    free(got);
+}
+
 int main(void)
 {
     tu_init("test_dict");
@@ -414,6 +483,7 @@ int main(void)
     test_compact();
     test_train();
     test_choose();
+    test_choose_threads();
     printf("test_dict: OK\n");
     return 0;
 }
