@@ -408,14 +408,14 @@ static void test_choose(void)
 
 /* zmm_choose_dictionary_mt: the same dictionary and saving on 1, 2, 3, 8
  * threads and one per processor (the counts and the trial are split by
- * documents and blocks, then summed), over samples of one document, a few,
- * and the 8 MiB most a sample is scored on; each allocation failing in
- * turn gives ZMM_ERR_NOMEM or the same answer, never another. */
+ * documents and blocks, then summed), over samples of one document, five
+ * and 24; each allocation failing in turn gives ZMM_ERR_NOMEM or the same
+ * answer, never another. */
 static void test_choose_threads(void)
 {
-    static const size_t lens[] = {70000, 300000, 9u << 20};
+    static const size_t lens[] = {70000, 300000, 3u << 19};
     static const uint32_t counts[] = {2, 3, 8, ZMM_THREADS_ALL};
-    unsigned char *data = tu_xmalloc(9u << 20);
+    unsigned char *data = tu_xmalloc(3u << 19);
     unsigned char *want = tu_xmalloc(ZMM_MAX_DICTIONARY);
     unsigned char *got = tu_xmalloc(ZMM_MAX_DICTIONARY);
     size_t i, k, want_len, got_len;
@@ -424,7 +424,7 @@ static void test_choose_threads(void)
     tu_rng r;
 
     tu_rng_seed(&r, 11);
-    tu_fill(&r, TU_DATA_TEXT, data, 9u << 20);
+    tu_fill(&r, TU_DATA_TEXT, data, 3u << 19);
     for (i = 0; i < sizeof lens / sizeof *lens; i++) {
         tu_set_context("zmm_choose_dictionary_mt, %lu bytes",
                        (unsigned long)lens[i]);
