@@ -201,8 +201,17 @@ zmm_result zmm_state_load(zmm_file *f, uint64_t size,
                        &out->state_bytes, &out->chain);
     if (rc != ZMM_OK && rc != ZMM_ERR_CORRUPT)
         return rc;
-    if (rc == ZMM_OK)
+    if (rc == ZMM_OK) {
+        /* The other slot fails its checks and the file goes on past this
+         * state's end: that slot published a newer commit (a commit
+         * appends, then writes its slot), now unreadable. Lost, as when
+         * its directory fails (below); else the damaged slot was the
+         * older one and nothing committed is missing. */
+        if (out->other_damaged &&
+            size > out->slot.directory_offset + out->slot.directory_length)
+            out->lost_generation = out->slot.generation + 1;
         return ZMM_OK;
+    }
     /* The newest state fails its checks (cut, overwritten): the older slot
      * holds a committed state too. Reading it and saying so beats reading
      * nothing (FORMAT.md, "Opening", step 4). */

@@ -323,8 +323,16 @@ static void check_case(const unsigned char *file, size_t len,
         CHECKF(!(info.flags & ZMM_ARCHIVE_SLOT_DAMAGED) == !damaged,
                "info.flags 0x%x, but the other slot is %s", info.flags,
                damaged ? "damaged" : "intact or no slot");
-        /* Falling back past a sound newest slot is said so. */
-        damaged = st == &states[1] && newest_slot_ok;
+        /* Falling back past a sound newest slot is said so; past a
+         * damaged one too when the file goes on past the older state
+         * (FORMAT.md, "Opening", step 6). */
+        range newest = states[0].slot == 0 ? slot0 : slot1;
+        int newest_torn = touches(d, newest) &&
+                          memcmp(file + newest.start, magic, 8) == 0;
+
+        damaged = st == &states[1] &&
+                  (newest_slot_ok ||
+                   (newest_torn && len > states[1].directory.end));
         CHECKF(!(info.flags & ZMM_ARCHIVE_NEWEST_LOST) == !damaged,
                "info.flags 0x%x, but the newest state was %s", info.flags,
                damaged ? "lost" : "not lost past a sound slot");

@@ -7,6 +7,10 @@
  *
  * The archive holds one member written in one commit, so no older committed
  * state exists that a damaged header could legitimately fall back to.
+ * Then the newest commit of a two-commit archive is cut or its header slot
+ * damaged: the older state must be read exactly (its member whole, the
+ * member only the lost commit added refused as damage, not missing), and a
+ * writer refused without changing a byte of the file.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -134,6 +138,102 @@ static void try_variant(const unsigned char *data, size_t len,
     }
 }
 
+/* `data` (len bytes) is a two-commit archive whose newest commit is lost:
+ * m.wav reads as `original`, n.wav (added by the lost commit) is damage,
+ * and a writer is refused, the file left as it was. */
+static void try_newest_lost(const unsigned char *data, size_t len,
+                            const char *what)
+{
+    unsigned char *after;
+    size_t after_len = 0;
+    int buffered;
+    MMIOINFO info;
+    HMMIO h;
+
+    variants++;
+    if (tw_write_file("old.zmm", data, len)) {
+        tw_fail(__FILE__, __LINE__, "cannot write old.zmm");
+        return;
+    }
+    for (buffered = 0; buffered < 2; buffered++) {
+        memset(&info, 0, sizeof info);
+        h = tw_mmio_open("old.zmm+m.wav", &info,
+                         MMIO_READ | (buffered ? MMIO_ALLOCBUF : 0));
+        if (!h) {
+            tw_fail(__FILE__, __LINE__, "%s: the older state's member "
+                    "refused (error %u)", what, info.wErrorRet);
+            continue;
+        }
+        check_whole(h, what);
+        mmioClose(h, 0);
+    }
+    memset(&info, 0, sizeof info);
+    h = tw_mmio_open("old.zmm+n.wav", &info, MMIO_READ);
+    tw_checks++;
+    if (h != NULL || info.wErrorRet != MMIOERR_INVALIDFILE)
+        tw_fail(__FILE__, __LINE__, "%s: the lost commit's member %s (%u)",
+                what, h ? "opened" : "refused, but not as damage",
+                info.wErrorRet);
+    if (h)
+        mmioClose(h, 0);
+    memset(&info, 0, sizeof info);
+    h = tw_mmio_open("old.zmm+m.wav", &info, MMIO_READWRITE);
+    tw_checks++;
+    if (h != NULL) {
+        tw_fail(__FILE__, __LINE__, "%s: a writer opened", what);
+        mmioClose(h, 0);
+    }
+    after = tw_read_file("old.zmm", &after_len);
+    CHECK(after != NULL && after_len == len && memcmp(after, data, len) == 0);
+    free(after);
+}
+
+/* The newest of two commits cut at every kind of place, and its header slot
+ * (the bytes that differ between the two archives' heads) damaged. */
+static void newest_commit_lost(const unsigned char *one, size_t one_len,
+                               uint64_t *rng)
+{
+    unsigned char *two, *copy;
+    size_t two_len = 0, slot[128], slots = 0, i;
+    unsigned char second[5000];
+    char what[96];
+    int k;
+
+    tw_fill_random(rng, second, sizeof second);
+    CHECK_EQ(tw_write_file("two.zmm", one, one_len), 0);
+    CHECK_EQ(tw_write_member("two.zmm", "n.wav", second, sizeof second), 0);
+    two = tw_read_file("two.zmm", &two_len);
+    CHECK(two != NULL && two_len > one_len);
+    if (two == NULL || two_len <= one_len)
+        return;
+    for (i = 0; i < one_len && i < 8192 && slots < 128; i++)
+        if (one[i] != two[i])
+            slot[slots++] = i;
+    CHECK(slots > 0); /* the second commit's header slot */
+    for (k = 0; k <= 24; k++) {
+        size_t cut = one_len + (two_len - one_len) * (size_t)k / 25;
+
+        snprintf(what, sizeof what, "newest commit cut at %lu of %lu",
+                 (unsigned long)cut, (unsigned long)two_len);
+        try_newest_lost(two, cut, what);
+    }
+    try_newest_lost(two, two_len - 1, "newest commit's last byte cut");
+    copy = malloc(two_len);
+    CHECK(copy != NULL);
+    for (k = 0; copy != NULL && slots > 0 && k < 24; k++) {
+        size_t at = slot[tw_below(rng, (uint32_t)slots)];
+        unsigned bit = tw_below(rng, 8);
+
+        memcpy(copy, two, two_len);
+        copy[at] ^= (unsigned char)(1u << bit);
+        snprintf(what, sizeof what, "newest slot: bit %u of byte %lu "
+                 "flipped", bit, (unsigned long)at);
+        try_newest_lost(copy, two_len, what);
+    }
+    free(copy);
+    free(two);
+}
+
 int main(void)
 {
     uint64_t rng = 12345;
@@ -230,6 +330,8 @@ int main(void)
                  fill == 0 ? "random" : fill == 1 ? "zeros" : "0xFF");
         try_variant(copy, archive_len, what, &rng);
     }
+
+    newest_commit_lost(archive, archive_len, &rng);
 
     printf("damage: %lu damaged archives (%lu bytes undamaged), %lu opens "
            "refused, %lu handles read: %lu reads refused (-1), %lu cut short "
