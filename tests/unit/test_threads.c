@@ -12,6 +12,12 @@
  *    the file with the same bytes whatever the number of threads, and the
  *    failure is reported by a call (a write, the stream's close or the
  *    archive's); the archive then opens at its last commit.
+ * 3. Every allocation of the workers failing, then every allocation
+ *    failing in turn (the caller's and the workers', as they come), while
+ *    a member is written on 3 threads: a call reports
+ *    ZMM_ERR_NOMEM, or all succeed; either way the archive opens at a
+ *    commit, the earlier member whole and the new one whole or absent
+ *    (and, under ASan, nothing leaks).
  * Behaviour only: no timing, no sleeps.
  */
 #include <stdlib.h>
@@ -387,10 +393,126 @@ static void write_failures(void)
     free(data);
 }
 
+/* Writes "big" (len bytes of data, on 3 threads) into a copy of `base`
+ * with allocation `n` failing (n < 0: every allocation of the workers);
+ * returns the file's bytes, *reported whether a call failed (each failure
+ * must be ZMM_ERR_NOMEM). */
+static unsigned char *alloc_failing(const unsigned char *base,
+                                    size_t base_len, long n,
+                                    const unsigned char *data, size_t len,
+                                    size_t *out_len, int *reported)
+{
+    zmm_file *mem = zmm_memfile_new(base, base_len);
+    zmm_archive *ar = NULL;
+    zmm_stream *s = NULL;
+    zmm_member_options o;
+    zmm_result rc[4] = {ZMM_OK, ZMM_OK, ZMM_OK, ZMM_OK};
+    unsigned char *bytes;
+    size_t off, i;
+
+    CHECK(mem != NULL);
+    memset(&o, 0, sizeof o);
+    o.struct_size = sizeof o;
+    o.level = -1;
+    o.threads = 3;
+    if (n >= 0)
+        tu_alloc_fail_after(n);
+    else
+        tu_alloc_fail_elsewhere(); /* the workers' allocations only */
+    rc[0] = zmm_archive_open_file(tu_borrow_file(mem), ZMM_OPEN_WRITE, &ar);
+    if (rc[0] == ZMM_OK) {
+        rc[1] = zmm_stream_open(ar, "big",
+                                ZMM_STREAM_WRITE | ZMM_STREAM_CREATE, &o, &s);
+        for (off = 0; rc[1] == ZMM_OK && rc[2] == ZMM_OK && off < len;
+             off += 70000)
+            rc[2] = zmm_stream_write(s, data + off,
+                                     len - off < 70000 ? len - off : 70000);
+        if (rc[1] == ZMM_OK) {
+            zmm_result c = zmm_stream_close(s);
+
+            if (rc[2] == ZMM_OK)
+                rc[2] = c;
+        }
+        rc[3] = zmm_archive_close(ar);
+    }
+    tu_alloc_fail_after(-1);
+    *reported = 0;
+    for (i = 0; i < 4; i++) {
+        CHECKF(rc[i] == ZMM_OK || rc[i] == ZMM_ERR_NOMEM,
+               "call %lu failed with %s", (unsigned long)i,
+               tu_result_name(rc[i]));
+        *reported |= rc[i] != ZMM_OK;
+    }
+    bytes = tu_memfile_copy(mem, out_len);
+    mem->methods->close(mem);
+    return bytes;
+}
+
+static void alloc_failures(void)
+{
+    size_t len = 600000, base_len, got_len;
+    unsigned char *data = tu_xmalloc(len), *base;
+    zmm_file *mem = zmm_memfile_new(NULL, 0);
+    zmm_archive *ar = NULL;
+    zmm_stream *s = NULL;
+    long n, failed = 0;
+    tu_rng r;
+
+    tu_rng_seed(&r, 13);
+    tu_fill(&r, TU_DATA_MIXED, data, len);
+    CHECK_OK(zmm_archive_open_file(tu_borrow_file(mem),
+                                   ZMM_OPEN_WRITE | ZMM_OPEN_CREATE, &ar));
+    CHECK_OK(zmm_stream_open(ar, "a", ZMM_STREAM_WRITE | ZMM_STREAM_CREATE,
+                             NULL, &s));
+    CHECK_OK(zmm_stream_write(s, data, 5000));
+    CHECK_OK(zmm_stream_close(s));
+    CHECK_OK(zmm_archive_close(ar));
+    base = tu_memfile_copy(mem, &base_len);
+    mem->methods->close(mem);
+    for (n = -1;; n += n < 60 ? 1 : 5) {
+        int reported;
+        unsigned char *got;
+        zmm_archive *rd = NULL;
+        zmm_stream *rs = NULL;
+        unsigned char *back = tu_xmalloc(len);
+        size_t k = 0;
+
+        tu_set_context("3 threads, allocation %ld failing", n);
+        got = alloc_failing(base, base_len, n, data, len, &got_len,
+                            &reported);
+        /* it opens at a commit: "a" whole, "big" whole or not there */
+        CHECK_OK(tu_open_bytes(got, got_len, ZMM_OPEN_READ, &rd));
+        CHECK_OK(zmm_stream_open(rd, "a", ZMM_STREAM_READ, NULL, &rs));
+        CHECK_OK(zmm_stream_read(rs, back, 5000, &k));
+        CHECK(k == 5000 && memcmp(back, data, k) == 0);
+        CHECK_OK(zmm_stream_close(rs));
+        if (zmm_stream_open(rd, "big", ZMM_STREAM_READ, NULL, &rs) ==
+            ZMM_OK) {
+            CHECK_OK(zmm_stream_read(rs, back, len, &k));
+            CHECK(k == len && memcmp(back, data, len) == 0);
+            CHECK_OK(zmm_stream_close(rs));
+        } else {
+            CHECKF(reported, "\"big\" is missing, but no call failed");
+        }
+        CHECK_OK(zmm_archive_close(rd));
+        free(back);
+        free(got);
+        if (!reported && n >= 0)
+            break;
+        failed += reported;
+    }
+    CHECK(failed > 20); /* the failures reached the workers' allocations */
+    printf("test_threads: %ld allocation failures on 3 threads each gave "
+           "ZMM_ERR_NOMEM and left a committed state\n", failed);
+    free(base);
+    free(data);
+}
+
 int main(void)
 {
     tu_init("test_threads");
     identical();
     write_failures();
+    alloc_failures();
     return 0;
 }
