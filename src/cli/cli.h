@@ -78,12 +78,23 @@ void cli_target_free(cli_target *t);
  * "C:"): pack names members so. */
 const char *cli_base_name(const char *path);
 
+/* The member name a file or folder operand of pack and add gives: its path
+ * made relative as tar does -- the root ('/', a drive) and every part up to
+ * the last ".." removed (*stripped then set), "." and empty parts dropped,
+ * separators made '/': "./sfx//a.wav" -> "sfx/a.wav", "/tmp/a" -> "tmp/a",
+ * "../x/a" -> "x/a", "." -> "". A new string. */
+char *cli_member_path(const char *path, int *stripped);
+
 /* The member name for data read from stdin: the archive's base name without
  * its ".zmm" extension ("out/x.zmm" -> "x"). A new string. */
 char *cli_stdin_member_name(const char *archive);
 
 /* DIR/NAME as a new string; NAME alone when dir is NULL or ".". */
 char *cli_path_join(const char *dir, const char *name);
+
+/* Creates the directory `path` and its missing parents (mkdir -p), as the
+ * user named it: links on the way are followed. Reports failures itself. */
+int cli_make_dirs(const char *path);
 
 /* Creates the directories between `dir` and the file `name` below it
  * (a '/'-separated portable path), refusing to follow a symbolic link that
@@ -98,6 +109,33 @@ char *cli_strdup(const char *s);
  * buf is; CLI_NAME_TEXT bytes hold any member name. Returns buf. */
 #define CLI_NAME_TEXT (ZMM_MAX_NAME_BYTES * 4 + 16)
 const char *cli_name_text(const char *name, char *buf, size_t size);
+
+/* ---- inputs.c: the files pack and add read ------------------------------ */
+
+typedef struct cli_input {
+    char *path; /* the file to read; "-" for standard input */
+    char *name; /* the member it becomes */
+    char *temp; /* add: the temporary member while writing, or NULL */
+    uint64_t size;
+    int size_known;
+} cli_input;
+
+typedef struct cli_inputs {
+    cli_input *item;
+    size_t count, cap;
+} cli_inputs;
+
+/* Expands the FILE operands of `command` (pack, add): a file is stored under
+ * its relative path (cli_member_path), a folder as every file below it,
+ * recursively, in byte order of their names; with `junk` (-j), under base
+ * names. `as` (add --as) names the one operand, which must not be a folder;
+ * "-" is standard input, named `as` or else `stdin_name`. Checks that the
+ * files exist and the names are valid and unique, before anything is
+ * written. CLI_OK, or CLI_USAGE / CLI_FAIL after reporting. */
+int cli_inputs_collect(const char *command, const char *const *ops, int n,
+                       int junk, const char *as, const char *stdin_name,
+                       cli_inputs *in);
+void cli_inputs_free(cli_inputs *in);
 
 /* ---- options.c: option values ------------------------------------------ */
 

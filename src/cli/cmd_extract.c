@@ -185,7 +185,7 @@ int cmd_unpack(int argc, char **argv)
     int given = 0, rc = parse(argc, argv, "zmm unpack", unpack_options, &a);
     int failed = 0;
     uint64_t total = 0;
-    char verb[300], os[256];
+    char verb[300];
 
     if (rc < 0)
         rc = cli_archive_operands("zmm unpack", a.ops, a.n, &t, &members,
@@ -219,15 +219,7 @@ int cmd_unpack(int argc, char **argv)
     }
     if (rc != CLI_OK)
         goto done;
-    if (a.path != NULL && sys_stat(a.path, NULL) == SYS_MISSING &&
-        sys_mkdir(a.path) != 0) {
-        cli_error("%s: cannot create the directory: %s", a.path,
-                  cli_os_text(sys_last_error(), os, sizeof os));
-        rc = CLI_FAIL;
-        goto done;
-    }
-    if (a.path != NULL && sys_stat(a.path, NULL) != SYS_DIR) {
-        cli_error("%s: not a directory", a.path);
+    if (a.path != NULL && cli_make_dirs(a.path) != CLI_OK) {
         rc = CLI_FAIL;
         goto done;
     }

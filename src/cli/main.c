@@ -19,12 +19,17 @@ typedef struct cli_command {
 static const cli_command commands[] = {
     {"pack", cmd_pack,
      "[-o ARCHIVE] [-l 0-9] [-b SIZE] [-T N] [--filter F] [--no-dict] "
-     "[-f] FILE...",
-     "make a new archive of the files",
-     "Makes a new archive holding each FILE as a member named after the\n"
-     "file's base name (a/b/c.wav becomes \"c.wav\"). The first FILE becomes\n"
-     "the default member, the one \"ARCHIVE+\" opens. The archive is written\n"
-     "under a temporary name and renamed into place when complete.\n"
+     "[-j] [-f] FILE...",
+     "make a new archive of files and folders",
+     "Makes a new archive holding each FILE as a member named by its path,\n"
+     "made relative as tar does (\"sfx/boom.wav\"; a leading '/', a drive\n"
+     "and everything up to the last \"..\" are dropped, with a warning). A\n"
+     "folder adds every file below it, recursively, in byte order of their\n"
+     "names (\"sfx\" -> \"sfx/boom.wav\", \"sfx/sub/a.wav\"; \".\" stores\n"
+     "them without a prefix); links to folders and special files inside it\n"
+     "are skipped, with a warning. The first member becomes the default\n"
+     "member, the one \"ARCHIVE+\" opens. The archive is written under a\n"
+     "temporary name and renamed into place when complete.\n"
      "\n"
      "  -o, --output ARCHIVE    the archive to write; default FILE.zmm when\n"
      "                          there is one FILE\n"
@@ -43,16 +48,19 @@ static const cli_command commands[] = {
      "                          gets one trained on a sample of it when a\n"
      "                          trial shows it saves 1% or more (text: a\n"
      "                          few percent); not for standard input\n"
+     "  -j, --junk-paths        store base names only (a/b/c.wav becomes\n"
+     "                          \"c.wav\"), as zip -j\n"
      "  -f, --force             replace an existing ARCHIVE\n"
      "\n"
      "FILE \"-\" packs standard input as a member named after the archive\n"
      "(\"-o x.zmm -\" makes member \"x\").\n"},
     {"add", cmd_add,
      "ARCHIVE FILE... [--as NAME] [-l 0-9] [-b SIZE] [-T N] [--filter F] "
-     "[--no-dict] [--checkpoint]",
+     "[--no-dict] [--checkpoint] [-j]",
      "add or replace members of an archive",
-     "Stores each FILE as a member named after its base name, replacing a\n"
-     "member of that name. All changes are committed together at the end:\n"
+     "Stores each FILE as a member named by its relative path, and each\n"
+     "folder's files, as zmm pack does, replacing members of those names.\n"
+     "All changes are committed together at the end:\n"
      "if anything fails (a full disk), or on Ctrl+C, the archive file is\n"
      "left byte for byte as it was (what was appended is cut off).\n"
      "A replaced member keeps its block size and level unless -b or -l say\n"
@@ -70,6 +78,7 @@ static const cli_command commands[] = {
      "                          commit every 4 MiB or 2 s: an add that is\n"
      "                          interrupted or killed keeps what was\n"
      "                          committed, not the old content\n"
+     "  -j, --junk-paths        store base names only, as zmm pack -j\n"
      "\n"
      "FILE \"-\" reads standard input, named with --as (required).\n"},
     {"list", cmd_list, "[-v] ARCHIVE [MEMBER...]",
@@ -93,11 +102,12 @@ static const cli_command commands[] = {
     {"unpack", cmd_unpack, "[-C DIR] [-f] ARCHIVE [MEMBER...]",
      "write members as files",
      "Writes each member (default: all) as a file of its name below DIR,\n"
-     "creating subdirectories for names with '/'. Names that could escape\n"
-     "DIR or mean something else on Windows -- \"..\", absolute paths,\n"
-     "drive letters, device names such as CON or NUL -- are refused. Each\n"
-     "file is written under a temporary name and renamed into place when\n"
-     "complete.\n"
+     "creating the folders of names with '/' (and DIR with its parents).\n"
+     "Folders on the way that are symbolic links are not followed. Names\n"
+     "that could escape DIR or mean something else on Windows -- \"..\",\n"
+     "absolute paths, drive letters, device names such as CON or NUL --\n"
+     "are refused. Each file is written under a temporary name and renamed\n"
+     "into place when complete.\n"
      "\n"
      "  -C, --directory DIR     write below DIR (default: the current one)\n"
      "  -f, --force             replace existing files\n"},

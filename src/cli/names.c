@@ -134,6 +134,44 @@ const char *cli_base_name(const char *path)
     return base;
 }
 
+char *cli_member_path(const char *path, int *stripped)
+{
+    const char *p = path + sys_root_length(path), *part, *start = p;
+    size_t len, used = 0;
+    char *name = malloc(strlen(path) + 1);
+
+    if (name == NULL) {
+        cli_error("out of memory");
+        return NULL;
+    }
+    *stripped = p != path;
+    /* Everything up to the last ".." goes: what remains stays below. */
+    for (part = p; *part != '\0'; part += len) {
+        while (sys_is_separator(*part))
+            part++;
+        for (len = 0; part[len] != '\0' && !sys_is_separator(part[len]);)
+            len++;
+        if (len == 2 && part[0] == '.' && part[1] == '.') {
+            start = part + 2;
+            *stripped = 1;
+        }
+    }
+    for (part = start; *part != '\0'; part += len) {
+        while (sys_is_separator(*part))
+            part++;
+        for (len = 0; part[len] != '\0' && !sys_is_separator(part[len]);)
+            len++;
+        if (len == 0 || (len == 1 && part[0] == '.'))
+            continue;
+        if (used > 0)
+            name[used++] = '/';
+        memcpy(name + used, part, len);
+        used += len;
+    }
+    name[used] = '\0';
+    return name;
+}
+
 char *cli_stdin_member_name(const char *archive)
 {
     const char *base = cli_base_name(archive);
@@ -167,6 +205,36 @@ char *cli_path_join(const char *dir, const char *name)
         path[d++] = '/';
     memcpy(path + d, name, n + 1);
     return path;
+}
+
+int cli_make_dirs(const char *path)
+{
+    size_t i, n = strlen(path), root = sys_root_length(path);
+    int rc = CLI_OK;
+    char os[256];
+
+    /* Each prefix that ends a part, then the whole path. */
+    for (i = root + 1; i <= n && rc == CLI_OK; i++) {
+        char *part;
+
+        if (i < n && !(sys_is_separator(path[i]) &&
+                       !sys_is_separator(path[i - 1])))
+            continue;
+        if ((part = strndup_report(path, i)) == NULL)
+            return CLI_FAIL;
+        if (sys_stat(part, NULL) == SYS_MISSING && sys_mkdir(part) != 0 &&
+            sys_stat(part, NULL) != SYS_DIR) { /* a race is fine */
+            cli_error("%s: cannot create the directory: %s", part,
+                      cli_os_text(sys_last_error(), os, sizeof os));
+            rc = CLI_FAIL;
+        }
+        free(part);
+    }
+    if (rc == CLI_OK && sys_stat(path, NULL) != SYS_DIR) {
+        cli_error("%s: not a directory", path);
+        rc = CLI_FAIL;
+    }
+    return rc;
 }
 
 int cli_make_parents(const char *dir, const char *name)

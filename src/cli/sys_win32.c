@@ -313,6 +313,88 @@ int sys_mkdir(const char *path)
     return rc;
 }
 
+int sys_list_dir(const char *path, char ***names, size_t *count)
+{
+    size_t len = strlen(path), n = 0, cap = 0;
+    char *pattern = malloc(len + 3), **list = NULL;
+    wchar_t *w = NULL;
+    WIN32_FIND_DATAW fd;
+    HANDLE h = INVALID_HANDLE_VALUE;
+    int ok = 0, bad = 0;
+
+    *names = NULL;
+    *count = 0;
+    if (pattern != NULL) {
+        memcpy(pattern, path, len);
+        if (len > 0 && !sys_is_separator(path[len - 1]))
+            pattern[len++] = '\\';
+        memcpy(pattern + len, "*", 2);
+        w = widen(pattern);
+    }
+    if (w != NULL)
+        h = FindFirstFileW(w, &fd);
+    if (h == INVALID_HANDLE_VALUE) {
+        if (pattern == NULL)
+            last_error = ERROR_NOT_ENOUGH_MEMORY;
+        else if (w != NULL)
+            failed();
+        free(w);
+        free(pattern);
+        return -1;
+    }
+    do {
+        char *name;
+
+        if (wcscmp(fd.cFileName, L".") == 0 || wcscmp(fd.cFileName, L"..") == 0)
+            continue;
+        if (n == cap) {
+            char **grown = realloc(list, (cap = cap ? cap * 2 : 16) *
+                                             sizeof *list);
+
+            if (grown == NULL) {
+                bad = 1;
+                break;
+            }
+            list = grown;
+        }
+        /* A name with an unpaired surrogate has no UTF-8 form. */
+        if ((name = narrow(fd.cFileName)) == NULL) {
+            bad = 1;
+            break;
+        }
+        list[n++] = name;
+    } while (FindNextFileW(h, &fd));
+    ok = !bad && GetLastError() == ERROR_NO_MORE_FILES;
+    if (bad)
+        last_error = ERROR_INVALID_NAME;
+    else if (!ok)
+        failed();
+    FindClose(h);
+    free(w);
+    free(pattern);
+    if (!ok) {
+        while (n > 0)
+            free(list[--n]);
+        free(list);
+        return -1;
+    }
+    *names = list;
+    *count = n;
+    return 0;
+}
+
+size_t sys_root_length(const char *path)
+{
+    size_t n = 0;
+
+    if (((path[0] >= 'A' && path[0] <= 'Z') ||
+         (path[0] >= 'a' && path[0] <= 'z')) && path[1] == ':')
+        n = 2;
+    while (path[n] == '/' || path[n] == '\\')
+        n++;
+    return n;
+}
+
 int sys_remove(const char *path)
 {
     wchar_t *w = widen(path);
