@@ -62,9 +62,13 @@ void cli_archive_error(const char *archive, const char *member,
 
 /* ---- names.c: archive, member and file names ---------------------------- */
 
-/* An ARCHIVE or ARCHIVE+MEMBER operand, split as mmio splits names: at the
- * last '+'. An operand that names an existing file is never split, so
- * archives whose names contain '+' still work. member is NULL when the
+/* An ARCHIVE or ARCHIVE+MEMBER operand. An operand that names an existing
+ * file is never split (archives whose names contain '+'). Else the split is
+ * at the last '+' whose left part is an existing file, so that archive and
+ * member names may both contain '+' ("c++.zmm+a+b.txt"); when no left part
+ * exists (add making a new archive): nowhere if the operand ends in ".zmm",
+ * else after the first ".zmm" followed by '+' (any case), else at the last
+ * '+', as mmio splits. member is NULL when the
  * operand has none, "" for the default member ("x.zmm+"). */
 typedef struct cli_target {
     char *archive;
@@ -73,6 +77,9 @@ typedef struct cli_target {
 
 int cli_target_split(const char *operand, cli_target *t);
 void cli_target_free(cli_target *t);
+
+/* Nonzero if the `len` bytes at s end in ".zmm" (any case). */
+int cli_is_zmm_name(const char *s, size_t len);
 
 /* The last component of a path (after '/', and on Windows '\\' or a drive
  * "C:"): pack names members so. */
@@ -103,6 +110,10 @@ int cli_make_parents(const char *dir, const char *name);
 
 /* strdup, which C11 lacks; reports and returns NULL when out of memory. */
 char *cli_strdup(const char *s);
+/* The bytes of the valid UTF-8 character at s (its code point in *code),
+ * or 0 when s starts no valid sequence (as core's names.c). */
+size_t cli_utf8_char(const char *s, unsigned long *code);
+
 /* `name` as it may be shown on a terminal, in buf: control bytes and bytes
  * that are not UTF-8 as \xNN, C1 and bidirectional controls as \uNNNN
  * (U+202E would show "evil\u202Etxt.exe" as "evilexe.txt"). Cut short when
@@ -264,6 +275,38 @@ int cli_find_member(zmm_archive *ar, const char *archive, const char *name,
 int cli_archive_operands(const char *command, const char **ops, int n,
                          cli_target *t, const char ***members, int *count);
 
+/* ---- select.c: MEMBER operands, names and wildcards -------------------- */
+
+/* Nonzero if `name` matches `pattern`: '*' any characters ('/' included),
+ * '?' one character, "[...]" one of a set ("[!...]" or "[^...]": not). */
+int cli_wildcard_match(const char *pattern, const char *name);
+
+/* Nonzero if s has '*', '?' or '['. */
+int cli_has_wildcards(const char *s);
+
+/* Resolves the `n` MEMBER operands of `archive` into member indexes, each
+ * member once, in the order first named: an operand that is a member's
+ * exact name (NULL or "": the default member) is that member; one with
+ * wildcards, every member it matches, in directory order. An operand that
+ * names or matches nothing is reported ("no member matches '*.mid'") and
+ * makes it fail. *index is a new array. */
+int cli_select_members(zmm_archive *ar, const char *archive,
+                       const char *const *ops, int n, size_t **index,
+                       size_t *count);
+
+/* Several archives in one command (list, verify, info): nonzero when every
+ * one of the `n` operands names an existing file ending in ".zmm" (any
+ * case). Otherwise list and verify take the operands after the first as
+ * MEMBERs of the first. */
+int cli_all_archives(const char *const *ops, int n);
+
+/* ---- json.c: list --json ------------------------------------------------- */
+
+/* Writes one archive's entry of `zmm list --json` to stdout: the members
+ * `index` (count of them), after a comma when `comma`. */
+void cli_json_archive(zmm_archive *ar, const char *path,
+                      const size_t *index, size_t count, int comma);
+
 /* ---- the commands ------------------------------------------------------- */
 
 /* Each takes the command's arguments (argv[0] is the command's name) and
@@ -287,11 +330,29 @@ int cli_help(const char *command);
 enum {
     OPT_HELP = 1000,
     OPT_QUIET,
-    OPT_VERBOSE
+    OPT_VERBOSE,
+    OPT_KEEP,
+    OPT_LEVEL_DIGIT /* + 1..9: -1 .. -9 */
 };
 #define CLI_COMMON_OPTIONS \
     {"help", 'h', 0, OPT_HELP}, {"quiet", 'q', 0, OPT_QUIET}, \
         {"verbose", 'v', 0, OPT_VERBOSE}
+
+/* gzip's habits, for the commands that compress or extract: -k (keep the
+ * inputs: zmm never deletes them, so it changes nothing) and -1 .. -9 (the
+ * level, as -l N). */
+#define CLI_KEEP_OPTION {"keep", 'k', 0, OPT_KEEP}
+#define CLI_LEVEL_DIGITS \
+    {NULL, '1', 0, OPT_LEVEL_DIGIT + 1}, {NULL, '2', 0, OPT_LEVEL_DIGIT + 2}, \
+    {NULL, '3', 0, OPT_LEVEL_DIGIT + 3}, {NULL, '4', 0, OPT_LEVEL_DIGIT + 4}, \
+    {NULL, '5', 0, OPT_LEVEL_DIGIT + 5}, {NULL, '6', 0, OPT_LEVEL_DIGIT + 6}, \
+    {NULL, '7', 0, OPT_LEVEL_DIGIT + 7}, {NULL, '8', 0, OPT_LEVEL_DIGIT + 8}, \
+    {NULL, '9', 0, OPT_LEVEL_DIGIT + 9}
+
+/* The level of a -1 .. -9 option id, or -1 for another id. */
+#define CLI_LEVEL_OF(id) \
+    ((id) > OPT_LEVEL_DIGIT && (id) <= OPT_LEVEL_DIGIT + 9 \
+         ? (id) - OPT_LEVEL_DIGIT : -1)
 
 /* Applies a common option: 1 if `id` was one (set *exit_now to -1 to go
  * on, or an exit status after --help), 0 otherwise. */

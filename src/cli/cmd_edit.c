@@ -65,6 +65,8 @@ static const cli_option add_options[] = {
     {"checkpoint", 0, 0, OPT_CHECKPOINT},
     {"threads", 'T', 1, OPT_THREADS},
     {"junk-paths", 'j', 0, OPT_JUNK},
+    CLI_KEEP_OPTION,
+    CLI_LEVEL_DIGITS,
     CLI_COMMON_OPTIONS,
     {NULL, 0, 0, 0},
 };
@@ -195,6 +197,7 @@ int cmd_add(int argc, char **argv)
     const char **ops = calloc((size_t)argc, sizeof *ops);
     cli_inputs in = {NULL, 0, 0};
     int n = 0, id, i, rc = CLI_OK, exit_now = -1, stop = 0, junk = 0;
+    int created = 0;
     int filter = CLI_FILTER_AUTO, use_dict = 1, checkpoint = 0;
     size_t k;
     zmm_member_options opt;
@@ -257,8 +260,12 @@ int cmd_add(int argc, char **argv)
         case CLI_BAD:
             rc = CLI_USAGE;
             break;
+        case OPT_KEEP: /* inputs are always kept */
+            break;
         default:
-            if (cli_common_option(id, "zmm add", &exit_now) &&
+            if (CLI_LEVEL_OF(id) > 0)
+                opt.level = CLI_LEVEL_OF(id);
+            else if (cli_common_option(id, "zmm add", &exit_now) &&
                 exit_now >= 0) {
                 rc = exit_now;
                 stop = 1;
@@ -299,11 +306,23 @@ int cmd_add(int argc, char **argv)
             goto done;
         }
 
-    ar = cli_open_archive(t.archive, ZMM_OPEN_WRITE);
-    if (ar == NULL) {
-        if (sys_stat(t.archive, NULL) == SYS_MISSING)
-            cli_error("%s: zmm add changes an existing archive; zmm pack "
-                      "makes a new one", t.archive);
+    /* A missing archive is made, as zip and tar -r do; if the add fails,
+     * it is deleted again, so a failed add leaves nothing behind. */
+    if (sys_stat(t.archive, NULL) == SYS_MISSING) {
+        long os_error = 0;
+        zmm_result r = zmm_archive_open(t.archive,
+                                        ZMM_OPEN_WRITE | ZMM_OPEN_CREATE |
+                                            ZMM_OPEN_EXCLUSIVE,
+                                        &ar, &os_error);
+
+        if (r != ZMM_OK) {
+            cli_archive_error(t.archive, NULL, "cannot create", r, os_error);
+            rc = CLI_FAIL;
+            goto done;
+        }
+        created = 1;
+        cli_note("%s: a new archive", t.archive);
+    } else if ((ar = cli_open_archive(t.archive, ZMM_OPEN_WRITE)) == NULL) {
         rc = CLI_FAIL;
         goto done;
     }
@@ -364,6 +383,8 @@ close:
     } else if (cli_close_archive(ar, t.archive) != CLI_OK) {
         rc = CLI_FAIL;
     }
+    if (rc != CLI_OK && created && !checkpoint)
+        sys_remove(t.archive);
 
 done:
     cli_inputs_free(&in);
@@ -379,7 +400,8 @@ int cmd_rm(int argc, char **argv)
     const char **ops = calloc((size_t)argc, sizeof *ops);
     const char **members = NULL;
     char **names = NULL;
-    int n = 0, count = 0, i, j, rc, removed_default = 0;
+    int n = 0, count = 0, rc, removed_default = 0;
+    size_t *index = NULL, selected = 0, k;
     zmm_archive *ar;
     cli_target t = {NULL, NULL};
 
@@ -396,40 +418,40 @@ int cmd_rm(int argc, char **argv)
     }
     if (rc != CLI_OK)
         goto done;
-    names = calloc((size_t)count, sizeof *names);
-    ar = names ? cli_open_archive(t.archive, ZMM_OPEN_WRITE) : NULL;
+    ar = cli_open_archive(t.archive, ZMM_OPEN_WRITE);
     if (ar == NULL) {
-        if (names == NULL)
-            cli_error("out of memory");
         rc = CLI_FAIL;
         goto done;
     }
     /* All or nothing: look every member up before removing any. */
-    for (i = 0; i < count && rc == CLI_OK; i++) {
+    rc = cli_select_members(ar, t.archive, members, count, &index,
+                            &selected);
+    names = rc == CLI_OK ? calloc(selected + 1, sizeof *names) : NULL;
+    if (rc == CLI_OK && names == NULL) {
+        cli_error("out of memory");
+        rc = CLI_FAIL;
+    }
+    for (k = 0; k < selected && rc == CLI_OK; k++) {
         zmm_member_info mi;
 
-        rc = cli_find_member(ar, t.archive, members[i], &mi);
-        if (rc == CLI_OK && (names[i] = cli_strdup(mi.name)) == NULL)
+        memset(&mi, 0, sizeof mi);
+        mi.struct_size = sizeof mi;
+        if (zmm_archive_member_info(ar, index[k], &mi) != ZMM_OK ||
+            (names[k] = cli_strdup(mi.name)) == NULL)
             rc = CLI_FAIL;
-        if (rc == CLI_OK && (mi.flags & ZMM_MEMBER_DEFAULT))
+        if (mi.flags & ZMM_MEMBER_DEFAULT)
             removed_default = 1;
     }
     /* Removing cannot fail now (only for a member open in a stream, and
      * none is), so the commit below never publishes half the removals. */
-    for (i = 0; i < count && rc == CLI_OK; i++) {
-        zmm_result r;
+    for (k = 0; k < selected && rc == CLI_OK; k++) {
+        zmm_result r = zmm_archive_remove(ar, names[k]);
 
-        for (j = 0; j < i; j++)
-            if (strcmp(names[j], names[i]) == 0)
-                break;
-        if (j < i)
-            continue; /* named twice */
-        r = zmm_archive_remove(ar, names[i]);
         if (r != ZMM_OK) {
-            cli_archive_error(t.archive, names[i], "cannot remove", r, 0);
+            cli_archive_error(t.archive, names[k], "cannot remove", r, 0);
             rc = CLI_FAIL;
         } else {
-            cli_note("%s: removed", names[i]);
+            cli_note("%s: removed", names[k]);
         }
     }
     if (cli_close_archive(ar, t.archive) != CLI_OK)
@@ -444,9 +466,10 @@ int cmd_rm(int argc, char **argv)
 
 done:
     if (names != NULL)
-        for (i = 0; i < count; i++)
-            free(names[i]);
+        for (k = 0; k < selected; k++)
+            free(names[k]);
     free(names);
+    free(index);
     free(members);
     free(ops);
     cli_target_free(&t);

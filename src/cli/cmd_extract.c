@@ -26,6 +26,7 @@ static const cli_option cat_options[] = {
 static const cli_option unpack_options[] = {
     {"directory", 'C', 1, OPT_DIRECTORY},
     {"force", 'f', 0, OPT_FORCE},
+    CLI_KEEP_OPTION,
     CLI_COMMON_OPTIONS,
     {NULL, 0, 0, 0},
 };
@@ -65,6 +66,8 @@ static int parse(int argc, char **argv, const char *command,
         case OPT_FORCE:
             a->force = 1;
             break;
+        case OPT_KEEP: /* the archive is always kept */
+            break;
         case CLI_BAD:
             return CLI_USAGE;
         default:
@@ -77,6 +80,18 @@ static int parse(int argc, char **argv, const char *command,
 
 /* ---- cat ---------------------------------------------------------------- */
 
+/* Member `index`'s info; valid until the next call (read-only archives). */
+static const zmm_member_info *member_at(zmm_archive *ar, size_t index)
+{
+    static zmm_member_info mi;
+
+    memset(&mi, 0, sizeof mi);
+    mi.struct_size = sizeof mi;
+    if (zmm_archive_member_info(ar, index, &mi) != ZMM_OK)
+        mi.name = "";
+    return &mi;
+}
+
 int cmd_cat(int argc, char **argv)
 {
     extract_args a;
@@ -86,7 +101,8 @@ int cmd_cat(int argc, char **argv)
     zmm_archive *ar = NULL;
     cli_output out;
     cli_progress progress;
-    int count = 0, i, rc = parse(argc, argv, "zmm cat", cat_options, &a);
+    int count = 0, rc = parse(argc, argv, "zmm cat", cat_options, &a);
+    size_t *index = NULL, selected = 0, i;
     uint64_t total = 0;
     char verb[300];
 
@@ -105,19 +121,17 @@ int cmd_cat(int argc, char **argv)
         goto done;
     }
     /* Look every member up first: a wrong name fails before any output. */
-    for (i = 0; i < count && rc == CLI_OK; i++) {
-        zmm_member_info mi;
-
-        memset(&mi, 0, sizeof mi);
-        rc = cli_find_member(ar, t.archive, members[i], &mi);
-        total += mi.size;
-    }
+    rc = cli_select_members(ar, t.archive, members, count, &index,
+                            &selected);
+    for (i = 0; i < selected; i++)
+        total += member_at(ar, index[i])->size;
     if (rc != CLI_OK || (rc = cli_output_open(&out, a.path, a.force)) != 0)
         goto done;
     snprintf(verb, sizeof verb, "reading %s", cli_base_name(t.archive));
     cli_progress_start(&progress, verb, total);
-    for (i = 0; i < count && rc == CLI_OK; i++)
-        rc = cli_copy_out(ar, t.archive, members[i], &out, &progress);
+    for (i = 0; i < selected && rc == CLI_OK; i++)
+        rc = cli_copy_out(ar, t.archive, member_at(ar, index[i])->name, &out,
+                          &progress);
     cli_progress_end(&progress);
     if (rc == CLI_OK)
         rc = cli_output_finish(&out);
@@ -127,6 +141,7 @@ int cmd_cat(int argc, char **argv)
 done:
     if (ar != NULL)
         zmm_archive_close(ar);
+    free(index);
     free(members);
     free(a.ops);
     cli_target_free(&t);
@@ -181,7 +196,7 @@ int cmd_unpack(int argc, char **argv)
     char **names = NULL;
     zmm_archive *ar = NULL;
     cli_progress progress;
-    size_t i, count = 0;
+    size_t i, count = 0, *index = NULL;
     int given = 0, rc = parse(argc, argv, "zmm unpack", unpack_options, &a);
     int failed = 0;
     uint64_t total = 0;
@@ -197,25 +212,22 @@ int cmd_unpack(int argc, char **argv)
         rc = CLI_FAIL;
         goto done;
     }
-    count = given ? (size_t)given : zmm_archive_member_count(ar);
-    names = calloc(count + 1, sizeof *names);
-    if (names == NULL) {
+    if (given)
+        rc = cli_select_members(ar, t.archive, members, given, &index,
+                                &count);
+    else
+        count = zmm_archive_member_count(ar);
+    names = rc == CLI_OK ? calloc(count + 1, sizeof *names) : NULL;
+    if (rc == CLI_OK && names == NULL) {
         cli_error("out of memory");
         rc = CLI_FAIL;
-        goto done;
     }
     for (i = 0; i < count && rc == CLI_OK; i++) {
-        zmm_member_info mi;
+        const zmm_member_info *mi = member_at(ar, given ? index[i] : i);
 
-        memset(&mi, 0, sizeof mi);
-        mi.struct_size = sizeof mi;
-        if (given)
-            rc = cli_find_member(ar, t.archive, members[i], &mi);
-        else if (zmm_archive_member_info(ar, i, &mi) != ZMM_OK)
+        if ((names[i] = cli_strdup(mi->name)) == NULL)
             rc = CLI_FAIL;
-        if (rc == CLI_OK && (names[i] = cli_strdup(mi.name)) == NULL)
-            rc = CLI_FAIL;
-        total += mi.size;
+        total += mi->size;
     }
     if (rc != CLI_OK)
         goto done;
@@ -245,6 +257,7 @@ done:
         for (i = 0; i < count; i++)
             free(names[i]);
     free(names);
+    free(index);
     free(members);
     free(a.ops);
     cli_target_free(&t);

@@ -29,6 +29,8 @@ static const cli_option pack_options[] = {
     {"no-dict", 0, 0, OPT_NO_DICT},
     {"threads", 'T', 1, OPT_THREADS},
     {"junk-paths", 'j', 0, OPT_JUNK},
+    CLI_KEEP_OPTION,
+    CLI_LEVEL_DIGITS,
     CLI_COMMON_OPTIONS,
     {NULL, 0, 0, 0},
 };
@@ -198,8 +200,12 @@ int cmd_pack(int argc, char **argv)
         case CLI_BAD:
             rc = CLI_USAGE;
             goto done;
+        case OPT_KEEP: /* inputs are always kept */
+            break;
         default:
-            if (cli_common_option(id, "zmm pack", &exit_now) &&
+            if (CLI_LEVEL_OF(id) > 0)
+                opt.level = CLI_LEVEL_OF(id);
+            else if (cli_common_option(id, "zmm pack", &exit_now) &&
                 exit_now >= 0) {
                 rc = exit_now;
                 goto done;
