@@ -122,7 +122,7 @@ static const cli_command commands[] = {
      "\n"
      "  -o, --output FILE       write to FILE (\"-\": standard output)\n"
      "  -f, --force             replace an existing FILE\n"},
-    {"unpack", cmd_unpack, "[-C DIR] [-f] ARCHIVE [MEMBER...]",
+    {"unpack", cmd_unpack, "[-C DIR] [-f] [--keep-going] ARCHIVE [MEMBER...]",
      "write members as files",
      "Writes each member (default: all; wildcards as in zmm list) as a\n"
      "file of its name below DIR, creating the folders of names with '/'\n"
@@ -130,10 +130,16 @@ static const cli_command commands[] = {
      "links are not followed. Names that could escape DIR or mean\n"
      "something else on Windows -- \"..\", absolute paths, drive letters,\n"
      "device names such as CON or NUL -- are refused. Each file is written\n"
-     "under a temporary name and renamed into place when complete.\n"
+     "under a temporary name and renamed into place when complete. A\n"
+     "damaged or refused member is reported and does not stop the others\n"
+     "(no file is made for it); the exit status is then 1.\n"
      "\n"
      "  -C, --directory DIR     write below DIR (default: the current one)\n"
      "  -f, --force             replace existing files\n"
+     "  --keep-going            a MEMBER that names or matches nothing does\n"
+     "                          not stop the others either (by default\n"
+     "                          nothing is unpacked then); the members not\n"
+     "                          unpacked are named at the end\n"
      "  -k, --keep              accepted, as gunzip -k: the archive is\n"
      "                          always kept (changes nothing)\n"},
     {"rm", cmd_rm, "ARCHIVE MEMBER...", "remove members",

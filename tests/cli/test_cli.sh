@@ -500,6 +500,16 @@ check 1 "unpack of the damaged archive fails" zmm unpack -C flipped flip.zmm
 if [ -e flipped/text.txt ]; then not_ok "unpack left a damaged text.txt"; else ok "no partial text.txt is left"; fi
 same flipped/one.bin one.bin "the other member is unpacked"
 check 1 "compact of a damaged archive fails" zmm compact flip.zmm
+# unpack --keep-going: the members whose blocks verify are unpacked, the
+# rest named, exit 1; a MEMBER matching nothing does not stop it.
+check 1 "unpack --keep-going of the damaged archive" zmm unpack --keep-going -C kg flip.zmm one.bin text.txt nothere
+same kg/one.bin one.bin "--keep-going unpacks the sound member"
+if [ -e kg/text.txt ]; then not_ok "--keep-going left a damaged text.txt"; else ok "--keep-going makes no file for the damaged member"; fi
+check_in err.txt "not unpacked: 'text.txt'" "--keep-going names the member not unpacked"
+check_in err.txt "no member 'nothere'" "and the name that matched nothing"
+check 1 "unpack without --keep-going and a missing MEMBER" zmm unpack -C kg2 flip.zmm one.bin nothere
+if [ -e kg2/one.bin ]; then not_ok "unpack wrote before failing on a missing MEMBER"; else ok "nothing is unpacked then"; fi
+rm -rf kg kg2
 
 # A damaged newest header slot: the format then opens the older state
 # (docs/FORMAT.md, "Opening"), which a fresh archive's slot 0 holds with no
