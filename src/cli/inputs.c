@@ -159,6 +159,32 @@ static int collect_one(cli_inputs *in, const char *command, const char *op,
     }
 }
 
+/* collect_one for an operand, or for each file its wildcards name when it
+ * names none itself (Windows: sys_glob). */
+static int expand(cli_inputs *in, const char *command, const char *op,
+                  int junk, const char *as, const char *stdin_name)
+{
+    char **names = NULL;
+    size_t count = 0, i;
+    int rc = CLI_OK;
+
+    if (cli_has_wildcards(op) && sys_stat(op, NULL) == SYS_MISSING &&
+        sys_glob(op, &names, &count) == 0 && count > 0) {
+        if (as != NULL && count > 1) {
+            cli_usage_error(command, "--as names one file; '%s' names %lu",
+                            op, (unsigned long)count);
+            rc = CLI_USAGE;
+        }
+        for (i = 0; i < count && rc == CLI_OK; i++)
+            rc = collect_one(in, command, names[i], junk, as, stdin_name);
+        for (i = 0; i < count; i++)
+            free(names[i]);
+        free(names);
+        return rc;
+    }
+    return collect_one(in, command, op, junk, as, stdin_name);
+}
+
 static int by_name_pointer(const void *a, const void *b)
 {
     return strcmp((*(cli_input *const *)a)->name,
@@ -224,7 +250,7 @@ int cli_inputs_collect(const char *command, const char *const *ops, int n,
             cli_usage_error(command, "standard input ('-') given twice");
             return CLI_USAGE;
         }
-        rc = collect_one(in, command, ops[i], junk, as, stdin_name);
+        rc = expand(in, command, ops[i], junk, as, stdin_name);
     }
     if (rc == CLI_OK)
         rc = check_names(in, command);

@@ -214,6 +214,14 @@ int sys_list_dir(const char *path, char ***names, size_t *count)
     return 0;
 }
 
+int sys_glob(const char *pattern, char ***names, size_t *count)
+{
+    (void)pattern; /* the shell expanded the wildcards it meant to */
+    *names = NULL;
+    *count = 0;
+    return 0;
+}
+
 size_t sys_root_length(const char *path)
 {
     size_t n = 0;

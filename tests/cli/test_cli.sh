@@ -677,6 +677,18 @@ zmm cat treerm.zmm 'odd[1].txt' >cat.out 2>err.txt
 same cat.out one.bin "a MEMBER that is a member's exact name is that member, wildcards or not"
 rm -rf wild treerm.zmm
 
+# FILE operands with wildcards: the shell expands them on POSIX; on Windows
+# zmm does (the C runtime must not: it would expand MEMBER patterns too).
+if [ $native = 0 ]; then
+    check 0 "pack 'o*.bin' (zmm.exe expands FILE wildcards)" zmm pack -o glob.zmm 'o*.bin'
+    names_of glob.zmm
+    desc="the files 'o*.bin' names"
+    wild_names one.bin
+    rm -f glob.zmm
+else
+    check 1 "pack 'o*.bin' (no such file: the shell did not expand it)" zmm pack -o glob.zmm 'o*.bin'
+fi
+
 # add makes a missing archive; a failed add leaves none.
 check 0 "add to a missing archive makes it" zmm add fresh.zmm one.bin text.txt
 check 0 "list fresh.zmm" zmm list fresh.zmm

@@ -148,7 +148,7 @@ printf '%s\n' tree/sfx/boom.wav tree/sfx/sub/r.bin >names.want
 same names.got names.want "native: zmm.exe stored the folder's files as '/' paths"
 check 0 "wine: pack a file named with backslashes" win pack -o wback.zmm 'tree\sfx\boom.wav'
 lin cat wback.zmm+tree/sfx/boom.wav >cat.out 2>err.txt
-same cat.out tone.wav "native: 'tree\\sfx\\boom.wav' became member tree/sfx/boom.wav"
+same cat.out tone.wav "native: the backslashed path became member tree/sfx/boom.wav"
 
 # ---- zmmio.dll --------------------------------------------------------------------
 
@@ -162,12 +162,12 @@ if [ -n "$mmio" ] && [ -f "$mmio" ]; then
     done
     dll get "lin.zmm+" dll.out >out.txt 2>err.txt
     same dll.out tone.wav "dll: lin.zmm+ opens the default member"
-    # Windows spelling of member paths: '\' is taken as '/'.
-    check 0 "dll: mmioOpen tree.zmm+tree\\sfx\\sub\\r.bin" dll get 'tree.zmm+tree\sfx\sub\r.bin' dll.out
+    # Windows spelling of member paths: a backslash is taken as '/'.
+    check 0 "dll: mmioOpen tree.zmm+ with backslashes: tree, sfx, sub, r.bin" dll get 'tree.zmm+tree\sfx\sub\r.bin' dll.out
     same dll.out random.bin "dll: the bytes of member tree/sfx/sub/r.bin"
     check 0 "dll: mmioOpen tree.zmm+tree/sfx/boom.wav ('/' too)" dll get 'tree.zmm+tree/sfx/boom.wav' dll.out
     same dll.out tone.wav "dll: the bytes of member tree/sfx/boom.wav"
-    check 0 "dll: write tree.zmm+new\\made.bin" dll put random.bin 'tree.zmm+new\made.bin'
+    check 0 "dll: write tree.zmm+ with a backslash: new, made.bin" dll put random.bin 'tree.zmm+new\made.bin'
     lin cat tree.zmm new/made.bin >cat.out 2>err.txt
     same cat.out random.bin "native: the DLL created member new/made.bin"
     check 0 "dll: mmioDescend through the WAV in lin.zmm" dll riff "lin.zmm+tone.wav"
