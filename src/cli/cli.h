@@ -92,6 +92,11 @@ const char *cli_base_name(const char *path);
  * "../x/a" -> "x/a", "." -> "". A new string. */
 char *cli_member_path(const char *path, int *stripped);
 
+/* A MEMBER operand as a member name: where '\\' separates paths (Windows),
+ * it becomes '/' ("sfx\\boom.wav" is member "sfx/boom.wav", as zmmio.dll
+ * takes it); elsewhere unchanged. A new string. */
+char *cli_member_spelling(const char *operand);
+
 /* The member name for data read from stdin: the archive's base name without
  * its ".zmm" extension ("out/x.zmm" -> "x"). A new string. */
 char *cli_stdin_member_name(const char *archive);

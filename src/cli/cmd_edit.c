@@ -198,6 +198,7 @@ int cmd_add(int argc, char **argv)
     cli_inputs in = {NULL, 0, 0};
     int n = 0, id, i, rc = CLI_OK, exit_now = -1, stop = 0, junk = 0;
     int created = 0;
+    char *spelled = NULL;
     int filter = CLI_FILTER_AUTO, use_dict = 1, checkpoint = 0;
     size_t k;
     zmm_member_options opt;
@@ -290,6 +291,13 @@ int cmd_add(int argc, char **argv)
             goto done;
         }
         as_name = t.member;
+    }
+    if (as_name != NULL) { /* "sub\\a.wav" on Windows: "sub/a.wav" */
+        if ((spelled = cli_member_spelling(as_name)) == NULL) {
+            rc = CLI_FAIL;
+            goto done;
+        }
+        as_name = spelled;
     }
     if (as_name != NULL && n > 2) {
         cli_usage_error("zmm add", "--as names one member: give one FILE");
@@ -388,6 +396,7 @@ close:
 
 done:
     cli_inputs_free(&in);
+    free(spelled);
     free(ops);
     cli_target_free(&t);
     return rc;

@@ -218,20 +218,31 @@ int cmd_pack(int argc, char **argv)
         goto done;
     }
     if (output == NULL) {
-        if (count > 1 || strcmp(ops[0], "-") == 0 ||
-            sys_stat(ops[0], NULL) == SYS_DIR) {
+        /* FILE.zmm, or for a folder "sfx/" the archive beside it, sfx.zmm */
+        size_t n = count == 1 ? strlen(ops[0]) : 0, len;
+        const char *base;
+
+        while (n > 0 && sys_is_separator(ops[0][n - 1]))
+            n--;
+        base = ops[0] + n;
+        while (base > ops[0] && !sys_is_separator(base[-1]))
+            base--;
+        len = (size_t)(ops[0] + n - base); /* of the last part */
+        if (count > 1 || strcmp(ops[0], "-") == 0 || len == 0 ||
+            (len == 1 && base[0] == '.') ||
+            (len == 2 && base[0] == '.' && base[1] == '.')) {
             cli_usage_error("zmm pack", "name the archive with -o ARCHIVE");
             rc = CLI_USAGE;
             goto done;
         }
-        archive = malloc(strlen(ops[0]) + 5);
+        archive = malloc(n + 5);
         if (archive == NULL) {
             cli_error("out of memory");
             rc = CLI_FAIL;
             goto done;
         }
-        strcpy(archive, ops[0]);
-        strcat(archive, ".zmm");
+        memcpy(archive, ops[0], n);
+        memcpy(archive + n, ".zmm", 5);
     } else if (strcmp(output, "-") == 0) {
         cli_usage_error("zmm pack", "an archive cannot be written to "
                                     "standard output (it is updated in "

@@ -32,7 +32,8 @@ static const cli_command commands[] = {
      "temporary name and renamed into place when complete.\n"
      "\n"
      "  -o, --output ARCHIVE    the archive to write; default FILE.zmm when\n"
-     "                          there is one FILE\n"
+     "                          there is one FILE (a folder: FOLDER.zmm\n"
+     "                          beside it)\n"
      "  -l, --level 0-9         deflate level (default 6; 0 stores)\n"
      "  -1 .. -9                the same as -l 1 .. -l 9, as gzip\n"
      "  -b, --block-size SIZE   bytes per block, a power of two from 4k\n"
@@ -209,7 +210,9 @@ static void usage(void)
             "last '+' whose left part is an existing file, so that names of\n"
             "archives and members may both hold '+' (\"c++.zmm+a+b.txt\");\n"
             "when none is (zmm add making an archive), after the first\n"
-            "\".zmm\"; or give the member as its own operand.\n"
+            "\".zmm\"; or give the member as its own operand. On Windows,\n"
+            "'\\' in a member name given is '/' (\"sfx\\boom.wav\"), as in\n"
+            "zmmio.dll.\n"
             "Exit status: 0 success, 1 damaged or unreadable data or an I/O\n"
             "failure, 2 a usage error. zmm --version shows the version.\n");
 }

@@ -216,6 +216,17 @@ char *cli_member_path(const char *path, int *stripped)
     return name;
 }
 
+char *cli_member_spelling(const char *operand)
+{
+    char *name = cli_strdup(operand), *p;
+
+    if (name != NULL && sys_is_separator('\\'))
+        for (p = name; *p != '\0'; p++)
+            if (*p == '\\')
+                *p = '/';
+    return name;
+}
+
 char *cli_stdin_member_name(const char *archive)
 {
     const char *base = cli_base_name(archive);

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "sys.h"
 
 /* The code point of the character at s and its length; a byte that starts
  * no valid sequence (names written before the UTF-8 rule) is one. */
@@ -128,17 +129,29 @@ int cli_select_members(zmm_archive *ar, const char *archive,
     }
     for (k = 0; k < n && rc == CLI_OK; k++) {
         size_t found = 0;
+        const char *op = ops[k];
+        char *spelled = NULL;
 
-        if (zmm_archive_find(ar, ops[k], &at) == ZMM_OK ||
-            !cli_has_wildcards(ops[k])) {
+        /* "sfx\boom.wav" on Windows, unless a member has that name. */
+        if (op != NULL && strchr(op, '\\') != NULL &&
+            zmm_archive_find(ar, op, NULL) != ZMM_OK) {
+            if ((spelled = cli_member_spelling(op)) == NULL) {
+                rc = CLI_FAIL;
+                break;
+            }
+            op = spelled;
+        }
+        if (zmm_archive_find(ar, op, &at) == ZMM_OK ||
+            !cli_has_wildcards(op)) {
             zmm_member_info mi;
 
-            rc = cli_find_member(ar, archive, ops[k], &mi);
+            rc = cli_find_member(ar, archive, op, &mi);
             if (rc == CLI_OK && zmm_archive_find(ar, mi.name, &at) == ZMM_OK &&
                 !seen[at]) {
                 seen[at] = 1;
                 (*index)[(*count)++] = at;
             }
+            free(spelled);
             continue;
         }
         for (i = 0; i < members; i++) {
@@ -147,7 +160,7 @@ int cli_select_members(zmm_archive *ar, const char *archive,
             memset(&mi, 0, sizeof mi);
             mi.struct_size = sizeof mi;
             if (zmm_archive_member_info(ar, i, &mi) != ZMM_OK ||
-                !cli_wildcard_match(ops[k], mi.name))
+                !cli_wildcard_match(op, mi.name))
                 continue;
             found++;
             if (!seen[i]) {
@@ -159,9 +172,10 @@ int cli_select_members(zmm_archive *ar, const char *archive,
             char shown[CLI_NAME_TEXT];
 
             cli_error("%s: no member matches '%s'", archive,
-                      cli_name_text(ops[k], shown, sizeof shown));
+                      cli_name_text(op, shown, sizeof shown));
             rc = CLI_FAIL;
         }
+        free(spelled);
     }
     free(seen);
     if (rc != CLI_OK) {
