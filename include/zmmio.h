@@ -12,6 +12,13 @@
  * before, member name after). Names are ANSI code page strings, as mmio hands
  * them over (mmioOpenW names are converted to the ANSI code page first).
  *
+ * Member names are paths with '/' separators ("sfx/boom.wav", as zmm pack
+ * stores a folder's files); in the member part of an mmio name '\\' is taken
+ * as '/' too, so the Windows spelling works: "pack.zmm+sfx\\boom.wav" opens
+ * member "sfx/boom.wav" (everywhere a name is taken: mmioOpen, MMIO_DELETE,
+ * mmioRename, ZmmGetMemberInfo, ZmmVerifyMember). A member whose name
+ * itself holds a '\\' (which zmm warns about) cannot be named through mmio.
+ *
  * Many members: every handle that reads shares its archive's directory,
  * parsed once per process and read again only after a commit, and a cache
  * of decoded blocks (ZmmSetCacheLimit); each handle opens the archive file

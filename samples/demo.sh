@@ -80,7 +80,9 @@ step_zmm() {
     say "zmm: the command-line tool packs, lists and verifies the same WAV"
     local zmm=build/linux/src/cli/zmm
     rm -f "$archive"
-    (set -x; "$zmm" pack -o "$archive" "$wav")
+    # -j: the member is speech.wav, not the path given (members keep
+    # relative paths, as tar stores them)
+    (set -x; "$zmm" pack -j -o "$archive" "$wav")
     (set -x; "$zmm" list "$archive")
     (set -x; "$zmm" verify "$archive")
 }

@@ -62,9 +62,13 @@ void cli_archive_error(const char *archive, const char *member,
 
 /* ---- names.c: archive, member and file names ---------------------------- */
 
-/* An ARCHIVE or ARCHIVE+MEMBER operand, split as mmio splits names: at the
- * last '+'. An operand that names an existing file is never split, so
- * archives whose names contain '+' still work. member is NULL when the
+/* An ARCHIVE or ARCHIVE+MEMBER operand. An operand that names an existing
+ * file is never split (archives whose names contain '+'). Else the split is
+ * at the last '+' whose left part is an existing file, so that archive and
+ * member names may both contain '+' ("c++.zmm+a+b.txt"); when no left part
+ * exists (add making a new archive): nowhere if the operand ends in ".zmm",
+ * else after the first ".zmm" followed by '+' (any case), else at the last
+ * '+', as mmio splits. member is NULL when the
  * operand has none, "" for the default member ("x.zmm+"). */
 typedef struct cli_target {
     char *archive;
@@ -74,9 +78,24 @@ typedef struct cli_target {
 int cli_target_split(const char *operand, cli_target *t);
 void cli_target_free(cli_target *t);
 
+/* Nonzero if the `len` bytes at s end in ".zmm" (any case). */
+int cli_is_zmm_name(const char *s, size_t len);
+
 /* The last component of a path (after '/', and on Windows '\\' or a drive
  * "C:"): pack names members so. */
 const char *cli_base_name(const char *path);
+
+/* The member name a file or folder operand of pack and add gives: its path
+ * made relative as tar does -- the root ('/', a drive) and every part up to
+ * the last ".." removed (*stripped then set), "." and empty parts dropped,
+ * separators made '/': "./sfx//a.wav" -> "sfx/a.wav", "/tmp/a" -> "tmp/a",
+ * "../x/a" -> "x/a", "." -> "". A new string. */
+char *cli_member_path(const char *path, int *stripped);
+
+/* A MEMBER operand as a member name: where '\\' separates paths (Windows),
+ * it becomes '/' ("sfx\\boom.wav" is member "sfx/boom.wav", as zmmio.dll
+ * takes it); elsewhere unchanged. A new string. */
+char *cli_member_spelling(const char *operand);
 
 /* The member name for data read from stdin: the archive's base name without
  * its ".zmm" extension ("out/x.zmm" -> "x"). A new string. */
@@ -85,6 +104,10 @@ char *cli_stdin_member_name(const char *archive);
 /* DIR/NAME as a new string; NAME alone when dir is NULL or ".". */
 char *cli_path_join(const char *dir, const char *name);
 
+/* Creates the directory `path` and its missing parents (mkdir -p), as the
+ * user named it: links on the way are followed. Reports failures itself. */
+int cli_make_dirs(const char *path);
+
 /* Creates the directories between `dir` and the file `name` below it
  * (a '/'-separated portable path), refusing to follow a symbolic link that
  * sits in the way. Reports failures itself. */
@@ -92,12 +115,43 @@ int cli_make_parents(const char *dir, const char *name);
 
 /* strdup, which C11 lacks; reports and returns NULL when out of memory. */
 char *cli_strdup(const char *s);
+/* The bytes of the valid UTF-8 character at s (its code point in *code),
+ * or 0 when s starts no valid sequence (as core's names.c). */
+size_t cli_utf8_char(const char *s, unsigned long *code);
+
 /* `name` as it may be shown on a terminal, in buf: control bytes and bytes
  * that are not UTF-8 as \xNN, C1 and bidirectional controls as \uNNNN
  * (U+202E would show "evil\u202Etxt.exe" as "evilexe.txt"). Cut short when
  * buf is; CLI_NAME_TEXT bytes hold any member name. Returns buf. */
 #define CLI_NAME_TEXT (ZMM_MAX_NAME_BYTES * 4 + 16)
 const char *cli_name_text(const char *name, char *buf, size_t size);
+
+/* ---- inputs.c: the files pack and add read ------------------------------ */
+
+typedef struct cli_input {
+    char *path; /* the file to read; "-" for standard input */
+    char *name; /* the member it becomes */
+    char *temp; /* add: the temporary member while writing, or NULL */
+    uint64_t size;
+    int size_known;
+} cli_input;
+
+typedef struct cli_inputs {
+    cli_input *item;
+    size_t count, cap;
+} cli_inputs;
+
+/* Expands the FILE operands of `command` (pack, add): a file is stored under
+ * its relative path (cli_member_path), a folder as every file below it,
+ * recursively, in byte order of their names; with `junk` (-j), under base
+ * names. `as` (add --as) names the one operand, which must not be a folder;
+ * "-" is standard input, named `as` or else `stdin_name`. Checks that the
+ * files exist and the names are valid and unique, before anything is
+ * written. CLI_OK, or CLI_USAGE / CLI_FAIL after reporting. */
+int cli_inputs_collect(const char *command, const char *const *ops, int n,
+                       int junk, const char *as, const char *stdin_name,
+                       cli_inputs *in);
+void cli_inputs_free(cli_inputs *in);
 
 /* ---- options.c: option values ------------------------------------------ */
 
@@ -226,6 +280,38 @@ int cli_find_member(zmm_archive *ar, const char *archive, const char *name,
 int cli_archive_operands(const char *command, const char **ops, int n,
                          cli_target *t, const char ***members, int *count);
 
+/* ---- select.c: MEMBER operands, names and wildcards -------------------- */
+
+/* Nonzero if `name` matches `pattern`: '*' any characters ('/' included),
+ * '?' one character, "[...]" one of a set ("[!...]" or "[^...]": not). */
+int cli_wildcard_match(const char *pattern, const char *name);
+
+/* Nonzero if s has '*', '?' or '['. */
+int cli_has_wildcards(const char *s);
+
+/* Resolves the `n` MEMBER operands of `archive` into member indexes, each
+ * member once, in the order first named: an operand that is a member's
+ * exact name (NULL or "": the default member) is that member; one with
+ * wildcards, every member it matches, in directory order. An operand that
+ * names or matches nothing is reported ("no member matches '*.mid'") and
+ * makes it fail. *index is a new array. */
+int cli_select_members(zmm_archive *ar, const char *archive,
+                       const char *const *ops, int n, size_t **index,
+                       size_t *count);
+
+/* Several archives in one command (list, verify, info): nonzero when every
+ * one of the `n` operands names an existing file ending in ".zmm" (any
+ * case). Otherwise list and verify take the operands after the first as
+ * MEMBERs of the first. */
+int cli_all_archives(const char *const *ops, int n);
+
+/* ---- json.c: list --json ------------------------------------------------- */
+
+/* Writes one archive's entry of `zmm list --json` to stdout: the members
+ * `index` (count of them), after a comma when `comma`. */
+void cli_json_archive(zmm_archive *ar, const char *path,
+                      const size_t *index, size_t count, int comma);
+
 /* ---- the commands ------------------------------------------------------- */
 
 /* Each takes the command's arguments (argv[0] is the command's name) and
@@ -249,11 +335,29 @@ int cli_help(const char *command);
 enum {
     OPT_HELP = 1000,
     OPT_QUIET,
-    OPT_VERBOSE
+    OPT_VERBOSE,
+    OPT_KEEP,
+    OPT_LEVEL_DIGIT /* + 1..9: -1 .. -9 */
 };
 #define CLI_COMMON_OPTIONS \
     {"help", 'h', 0, OPT_HELP}, {"quiet", 'q', 0, OPT_QUIET}, \
         {"verbose", 'v', 0, OPT_VERBOSE}
+
+/* gzip's habits, for the commands that compress or extract: -k (keep the
+ * inputs: zmm never deletes them, so it changes nothing) and -1 .. -9 (the
+ * level, as -l N). */
+#define CLI_KEEP_OPTION {"keep", 'k', 0, OPT_KEEP}
+#define CLI_LEVEL_DIGITS \
+    {NULL, '1', 0, OPT_LEVEL_DIGIT + 1}, {NULL, '2', 0, OPT_LEVEL_DIGIT + 2}, \
+    {NULL, '3', 0, OPT_LEVEL_DIGIT + 3}, {NULL, '4', 0, OPT_LEVEL_DIGIT + 4}, \
+    {NULL, '5', 0, OPT_LEVEL_DIGIT + 5}, {NULL, '6', 0, OPT_LEVEL_DIGIT + 6}, \
+    {NULL, '7', 0, OPT_LEVEL_DIGIT + 7}, {NULL, '8', 0, OPT_LEVEL_DIGIT + 8}, \
+    {NULL, '9', 0, OPT_LEVEL_DIGIT + 9}
+
+/* The level of a -1 .. -9 option id, or -1 for another id. */
+#define CLI_LEVEL_OF(id) \
+    ((id) > OPT_LEVEL_DIGIT && (id) <= OPT_LEVEL_DIGIT + 9 \
+         ? (id) - OPT_LEVEL_DIGIT : -1)
 
 /* Applies a common option: 1 if `id` was one (set *exit_now to -1 to go
  * on, or an exit status after --help), 0 otherwise. */

@@ -139,23 +139,23 @@ static int warn_trailing(zmm_archive *ar, const char *archive)
     return CLI_OK;
 }
 
-int cmd_verify(int argc, char **argv)
+/* Verifies the archive ops[0] (ARCHIVE or ARCHIVE+MEMBER) and the MEMBER
+ * operands after it. */
+static int verify_one(const char **ops, int n)
 {
-    const char **ops = NULL, **members = NULL;
+    const char **members = NULL;
     cli_target t = {NULL, NULL};
     zmm_member_info *infos = NULL;
     zmm_archive *ar = NULL;
     unsigned char *buf = NULL;
     cli_progress progress;
-    size_t i, count = 0;
-    int n = 0, given = 0, damaged = 0, lost = 0, rc;
+    size_t i, count = 0, *index = NULL;
+    int given = 0, damaged = 0, lost = 0, rc;
     long bad_blocks = 0;
     uint64_t total = 0, blocks = 0;
     char verb[300];
 
-    rc = parse(argc, argv, "zmm verify", &ops, &n);
-    if (rc < 0)
-        rc = cli_archive_operands("zmm verify", ops, n, &t, &members, &given);
+    rc = cli_archive_operands("zmm verify", ops, n, &t, &members, &given);
     if (rc != CLI_OK)
         goto done;
     ar = cli_open_archive(t.archive, ZMM_OPEN_READ);
@@ -163,7 +163,13 @@ int cmd_verify(int argc, char **argv)
         rc = CLI_FAIL;
         goto done;
     }
-    count = given ? (size_t)given : zmm_archive_member_count(ar);
+    if (given)
+        rc = cli_select_members(ar, t.archive, members, given, &index,
+                                &count);
+    else
+        count = zmm_archive_member_count(ar);
+    if (rc != CLI_OK)
+        goto done;
     infos = calloc(count + 1, sizeof *infos);
     buf = malloc(ZMM_MAX_BLOCK_SIZE);
     if (infos == NULL || buf == NULL) {
@@ -173,9 +179,8 @@ int cmd_verify(int argc, char **argv)
     }
     for (i = 0; i < count && rc == CLI_OK; i++) {
         infos[i].struct_size = sizeof infos[i];
-        if (given)
-            rc = cli_find_member(ar, t.archive, members[i], &infos[i]);
-        else if (zmm_archive_member_info(ar, i, &infos[i]) != ZMM_OK)
+        if (zmm_archive_member_info(ar, given ? index[i] : i, &infos[i]) !=
+            ZMM_OK)
             rc = CLI_FAIL;
         total += infos[i].size;
         blocks += infos[i].block_count;
@@ -230,30 +235,54 @@ done:
         zmm_archive_close(ar);
     free(buf);
     free(infos);
+    free(index);
     free(members);
-    free(ops);
     cli_target_free(&t);
+    return rc;
+}
+
+/* Runs `one` on each archive when every operand is one (cli_all_archives),
+ * else once on them all (ARCHIVE MEMBER...); the worst status wins. */
+static int each_archive(const char **ops, int n,
+                        int (*one)(const char **ops, int n))
+{
+    int i, rc = CLI_OK;
+
+    if (n < 2 || !cli_all_archives(ops, n))
+        return one(ops, n);
+    for (i = 0; i < n && !sys_interrupted(); i++) {
+        int r = one(ops + i, 1);
+
+        if (r > rc)
+            rc = r;
+    }
+    return rc;
+}
+
+int cmd_verify(int argc, char **argv)
+{
+    const char **ops = NULL;
+    int n = 0, rc = parse(argc, argv, "zmm verify", &ops, &n);
+
+    if (rc < 0)
+        rc = each_archive(ops, n, verify_one);
+    free(ops);
     return rc;
 }
 
 /* ---- info --------------------------------------------------------------- */
 
-int cmd_info(int argc, char **argv)
+/* Shows one archive (info takes no MEMBER: every operand is one). */
+static int info_one(const char *path)
 {
-    const char **ops = NULL;
     zmm_archive *ar = NULL;
     zmm_archive_info info;
-    int n = 0, rc;
+    int rc = CLI_OK;
     size_t i;
     uint64_t on_disk = 0;
     zmm_result r;
 
-    rc = parse(argc, argv, "zmm info", &ops, &n);
-    if (rc < 0)
-        rc = one_archive("zmm info", n);
-    if (rc != CLI_OK)
-        goto done;
-    ar = cli_open_archive(ops[0], ZMM_OPEN_READ);
+    ar = cli_open_archive(path, ZMM_OPEN_READ);
     if (ar == NULL) {
         rc = CLI_FAIL;
         goto done;
@@ -262,12 +291,12 @@ int cmd_info(int argc, char **argv)
     info.struct_size = sizeof info;
     r = zmm_archive_get_info(ar, &info);
     if (r != ZMM_OK) {
-        cli_archive_error(ops[0], NULL, "cannot read its state", r, 0);
+        cli_archive_error(path, NULL, "cannot read its state", r, 0);
         rc = CLI_FAIL;
         goto done;
     }
-    sys_stat(ops[0], &on_disk);
-    cli_out("archive:         %s\n", ops[0]);
+    sys_stat(path, &on_disk);
+    cli_out("archive:         %s\n", path);
     cli_out("format version:  %u\n", info.format_version);
     cli_out("generation:      %llu\n", (unsigned long long)info.generation);
     cli_out("file size:       %llu bytes\n",
@@ -294,7 +323,7 @@ int cmd_info(int argc, char **argv)
     cli_out("members:         %lu\n", (unsigned long)info.member_count);
     for (i = 0; i < info.member_count; i++) {
         zmm_member_info mi;
-        char block[32], filter[80];
+        char block[32], filter[80], shown[CLI_NAME_TEXT];
 
         memset(&mi, 0, sizeof mi);
         mi.struct_size = sizeof mi;
@@ -302,7 +331,8 @@ int cmd_info(int argc, char **argv)
             continue;
         cli_filter_text(&mi, filter, sizeof filter);
         cli_out("  %c %s: block size %s, level %d, %lu block%s%s%s\n",
-                (mi.flags & ZMM_MEMBER_DEFAULT) ? '*' : '-', mi.name,
+                (mi.flags & ZMM_MEMBER_DEFAULT) ? '*' : '-',
+                cli_name_text(mi.name, shown, sizeof shown),
                 cli_block_size_text(mi.block_size, block, sizeof block),
                 mi.level, (unsigned long)mi.block_count,
                 mi.block_count == 1 ? "" : "s", filter[0] ? ", " : "",
@@ -312,6 +342,30 @@ int cmd_info(int argc, char **argv)
 done:
     if (ar != NULL)
         zmm_archive_close(ar);
+    return rc;
+}
+
+int cmd_info(int argc, char **argv)
+{
+    const char **ops = NULL;
+    int n = 0, i, rc = parse(argc, argv, "zmm info", &ops, &n);
+
+    if (rc < 0 && n == 0) {
+        cli_usage_error("zmm info", "no ARCHIVE given");
+        rc = CLI_USAGE;
+    }
+    if (rc < 0) {
+        rc = CLI_OK;
+        for (i = 0; i < n && !sys_interrupted(); i++) {
+            int r;
+
+            if (i > 0)
+                cli_out("\n");
+            r = info_one(ops[i]);
+            if (r > rc)
+                rc = r;
+        }
+    }
     free(ops);
     return rc;
 }

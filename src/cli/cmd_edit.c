@@ -50,7 +50,7 @@ static int common_only(int argc, char **argv, const char *command,
 /* ---- add ---------------------------------------------------------------- */
 
 enum { OPT_AS = 1, OPT_LEVEL, OPT_BLOCK, OPT_FILTER, OPT_NO_DICT,
-       OPT_CHECKPOINT, OPT_THREADS };
+       OPT_CHECKPOINT, OPT_THREADS, OPT_JUNK };
 
 /* add --checkpoint: zmmio.dll's recording policy (src/ioproc/ioproc.c). */
 #define ADD_CHECKPOINT_BYTES ((uint64_t)4 << 20)
@@ -64,83 +64,17 @@ static const cli_option add_options[] = {
     {"no-dict", 0, 0, OPT_NO_DICT},
     {"checkpoint", 0, 0, OPT_CHECKPOINT},
     {"threads", 'T', 1, OPT_THREADS},
+    {"junk-paths", 'j', 0, OPT_JUNK},
+    CLI_KEEP_OPTION,
+    CLI_LEVEL_DIGITS,
     CLI_COMMON_OPTIONS,
     {NULL, 0, 0, 0},
 };
 
-typedef struct add_input {
-    const char *path; /* "-" for stdin */
-    char *name;       /* the member it becomes */
-    char *temp;       /* the temporary member while writing, or NULL
-                       * (written in place, with --checkpoint) */
-    uint64_t size;
-    int size_known;
-} add_input;
-
-/* Names the members and checks the inputs before the archive is opened. */
-static int plan_add(add_input *in, int count, const char *archive,
-                    const char *as_name)
-{
-    int i, j;
-
-    for (i = 0; i < count; i++) {
-        int is_stdin = strcmp(in[i].path, "-") == 0;
-
-        if (is_stdin && as_name == NULL) {
-            /* A name made from the archive's would silently replace that
-             * member (issue 14): standard input has no name of its own. */
-            cli_usage_error("zmm add", "'-' (standard input) needs a member "
-                            "name: --as NAME or %s+NAME", archive);
-            return CLI_USAGE;
-        }
-        if (as_name != NULL)
-            in[i].name = cli_strdup(as_name);
-        else
-            in[i].name = cli_strdup(cli_base_name(in[i].path));
-        if (in[i].name == NULL)
-            return CLI_FAIL;
-        if (!zmm_name_is_valid(in[i].name)) {
-            char shown[CLI_NAME_TEXT];
-
-            cli_usage_error("zmm add", "'%s' cannot be a member name (1 to "
-                            "%u bytes of UTF-8, no control or bidirectional "
-                            "control characters)",
-                            cli_name_text(in[i].name, shown, sizeof shown),
-                            ZMM_MAX_NAME_BYTES);
-            return CLI_USAGE;
-        }
-        for (j = 0; j < i; j++)
-            if (strcmp(in[j].name, in[i].name) == 0) {
-                cli_usage_error("zmm add", "%s and %s would both be member "
-                                "'%s'", in[j].path, in[i].path, in[i].name);
-                return CLI_USAGE;
-            }
-        if (!is_stdin) {
-            enum sys_file_type type = sys_stat(in[i].path, &in[i].size);
-            char os[256];
-
-            if (type == SYS_MISSING) {
-                cli_error("%s: %s", in[i].path,
-                          cli_os_text(sys_last_error(), os, sizeof os));
-                return CLI_FAIL;
-            }
-            if (type == SYS_DIR) {
-                cli_error("%s: is a directory (zmm adds files)", in[i].path);
-                return CLI_FAIL;
-            }
-            in[i].size_known = type == SYS_FILE;
-        }
-        if (!zmm_name_is_portable_path(in[i].name))
-            cli_warning("member name '%s' is not portable: zmm unpack will "
-                        "refuse it", in[i].name);
-    }
-    return CLI_OK;
-}
-
 /* Writes one input into a new temporary member, or (in_place) straight
  * into its member. */
-static int add_one(zmm_archive *ar, const char *archive, add_input *in,
-                   int index, const zmm_member_options *given,
+static int add_one(zmm_archive *ar, const char *archive, cli_input *in,
+                   size_t index, const zmm_member_options *given,
                    int filter, int use_dict, int in_place,
                    cli_progress *progress)
 {
@@ -175,7 +109,8 @@ static int add_one(zmm_archive *ar, const char *archive, add_input *in,
     for (k = 0; k < 1000 && r == ZMM_ERR_EXISTS; k++) {
         char temp[64];
 
-        snprintf(temp, sizeof temp, ".zmm-add-%d-%d", index, k);
+        snprintf(temp, sizeof temp, ".zmm-add-%lu-%d", (unsigned long)index,
+                 k);
         r = zmm_stream_open(ar, temp,
                             ZMM_STREAM_WRITE | ZMM_STREAM_CREATE |
                                 ZMM_STREAM_EXCLUSIVE,
@@ -222,7 +157,7 @@ static int add_one(zmm_archive *ar, const char *archive, add_input *in,
 }
 
 /* Puts the temporary members in place of the ones they replace. */
-static int install(zmm_archive *ar, const char *archive, add_input *in)
+static int install(zmm_archive *ar, const char *archive, cli_input *in)
 {
     size_t at;
     zmm_member_info old;
@@ -260,9 +195,12 @@ int cmd_add(int argc, char **argv)
 {
     const char *as_name = NULL, *value;
     const char **ops = calloc((size_t)argc, sizeof *ops);
-    add_input *in = calloc((size_t)argc, sizeof *in);
-    int n = 0, count = 0, id, i, rc = CLI_OK, exit_now = -1, stop = 0;
+    cli_inputs in = {NULL, 0, 0};
+    int n = 0, id, i, rc = CLI_OK, exit_now = -1, stop = 0, junk = 0;
+    int created = 0;
+    char *spelled = NULL;
     int filter = CLI_FILTER_AUTO, use_dict = 1, checkpoint = 0;
+    size_t k;
     zmm_member_options opt;
     zmm_archive *ar = NULL;
     cli_target t = {NULL, NULL};
@@ -276,7 +214,7 @@ int cmd_add(int argc, char **argv)
     opt.block_size = 0; /* 0 and -1: keep a replaced member's settings */
     opt.level = -1;
     opt.threads = ZMM_THREADS_ALL;
-    if (ops == NULL || in == NULL) {
+    if (ops == NULL) {
         cli_error("out of memory");
         rc = CLI_FAIL;
         goto done;
@@ -312,6 +250,9 @@ int cmd_add(int argc, char **argv)
         case OPT_CHECKPOINT:
             checkpoint = 1;
             break;
+        case OPT_JUNK:
+            junk = 1;
+            break;
         case OPT_THREADS:
             opt.threads = cli_parse_threads("zmm add", value);
             if (opt.threads == 0)
@@ -320,8 +261,12 @@ int cmd_add(int argc, char **argv)
         case CLI_BAD:
             rc = CLI_USAGE;
             break;
+        case OPT_KEEP: /* inputs are always kept */
+            break;
         default:
-            if (cli_common_option(id, "zmm add", &exit_now) &&
+            if (CLI_LEVEL_OF(id) > 0)
+                opt.level = CLI_LEVEL_OF(id);
+            else if (cli_common_option(id, "zmm add", &exit_now) &&
                 exit_now >= 0) {
                 rc = exit_now;
                 stop = 1;
@@ -347,19 +292,45 @@ int cmd_add(int argc, char **argv)
         }
         as_name = t.member;
     }
+    if (as_name != NULL) { /* "sub\\a.wav" on Windows: "sub/a.wav" */
+        if ((spelled = cli_member_spelling(as_name)) == NULL) {
+            rc = CLI_FAIL;
+            goto done;
+        }
+        as_name = spelled;
+    }
     if (as_name != NULL && n > 2) {
         cli_usage_error("zmm add", "--as names one member: give one FILE");
         rc = CLI_USAGE;
         goto done;
     }
     for (i = 1; i < n; i++)
-        in[count++].path = ops[i];
+        if (strcmp(ops[i], "-") == 0 && as_name == NULL) {
+            /* A name made from the archive's would silently replace that
+             * member (issue 14): standard input has no name of its own. */
+            cli_usage_error("zmm add", "'-' (standard input) needs a member "
+                            "name: --as NAME or %s+NAME", t.archive);
+            rc = CLI_USAGE;
+            goto done;
+        }
 
-    ar = cli_open_archive(t.archive, ZMM_OPEN_WRITE);
-    if (ar == NULL) {
-        if (sys_stat(t.archive, NULL) == SYS_MISSING)
-            cli_error("%s: zmm add changes an existing archive; zmm pack "
-                      "makes a new one", t.archive);
+    /* A missing archive is made, as zip and tar -r do; if the add fails,
+     * it is deleted again, so a failed add leaves nothing behind. */
+    if (sys_stat(t.archive, NULL) == SYS_MISSING) {
+        long os_error = 0;
+        zmm_result r = zmm_archive_open(t.archive,
+                                        ZMM_OPEN_WRITE | ZMM_OPEN_CREATE |
+                                            ZMM_OPEN_EXCLUSIVE,
+                                        &ar, &os_error);
+
+        if (r != ZMM_OK) {
+            cli_archive_error(t.archive, NULL, "cannot create", r, os_error);
+            rc = CLI_FAIL;
+            goto done;
+        }
+        created = 1;
+        cli_note("%s: a new archive", t.archive);
+    } else if ((ar = cli_open_archive(t.archive, ZMM_OPEN_WRITE)) == NULL) {
         rc = CLI_FAIL;
         goto done;
     }
@@ -377,7 +348,8 @@ int cmd_add(int argc, char **argv)
         }
         as_name = t.member;
     }
-    rc = plan_add(in, count, t.archive, as_name);
+    rc = cli_inputs_collect("zmm add", ops + 1, n - 1, junk, as_name, NULL,
+                            &in);
     if (rc != CLI_OK)
         goto close;
     if (checkpoint) {
@@ -395,18 +367,18 @@ int cmd_add(int argc, char **argv)
             goto close;
         }
     }
-    for (i = 0; i < count && total != UINT64_MAX; i++)
-        total = in[i].size_known ? total + in[i].size : UINT64_MAX;
+    for (k = 0; k < in.count && total != UINT64_MAX; k++)
+        total = in.item[k].size_known ? total + in.item[k].size : UINT64_MAX;
     snprintf(verb, sizeof verb, "adding to %s", cli_base_name(t.archive));
     cli_progress_start(&progress, verb, total == UINT64_MAX ? 0 : total);
-    for (i = 0; i < count && rc == CLI_OK; i++)
-        rc = add_one(ar, t.archive, &in[i], i, &opt, filter, use_dict,
+    for (k = 0; k < in.count && rc == CLI_OK; k++)
+        rc = add_one(ar, t.archive, &in.item[k], k, &opt, filter, use_dict,
                      checkpoint, &progress);
     cli_progress_end(&progress);
     if (sys_interrupted())
         rc = CLI_FAIL;
-    for (i = 0; i < count && rc == CLI_OK; i++)
-        rc = install(ar, t.archive, &in[i]);
+    for (k = 0; k < in.count && rc == CLI_OK; k++)
+        rc = install(ar, t.archive, &in.item[k]);
 
 close:
     /* After a failure or Ctrl+C, give up without committing: the core cuts
@@ -419,14 +391,12 @@ close:
     } else if (cli_close_archive(ar, t.archive) != CLI_OK) {
         rc = CLI_FAIL;
     }
+    if (rc != CLI_OK && created && !checkpoint)
+        sys_remove(t.archive);
 
 done:
-    if (in != NULL)
-        for (i = 0; i < count; i++) {
-            free(in[i].name);
-            free(in[i].temp);
-        }
-    free(in);
+    cli_inputs_free(&in);
+    free(spelled);
     free(ops);
     cli_target_free(&t);
     return rc;
@@ -439,7 +409,8 @@ int cmd_rm(int argc, char **argv)
     const char **ops = calloc((size_t)argc, sizeof *ops);
     const char **members = NULL;
     char **names = NULL;
-    int n = 0, count = 0, i, j, rc, removed_default = 0;
+    int n = 0, count = 0, rc, removed_default = 0;
+    size_t *index = NULL, selected = 0, k;
     zmm_archive *ar;
     cli_target t = {NULL, NULL};
 
@@ -456,40 +427,40 @@ int cmd_rm(int argc, char **argv)
     }
     if (rc != CLI_OK)
         goto done;
-    names = calloc((size_t)count, sizeof *names);
-    ar = names ? cli_open_archive(t.archive, ZMM_OPEN_WRITE) : NULL;
+    ar = cli_open_archive(t.archive, ZMM_OPEN_WRITE);
     if (ar == NULL) {
-        if (names == NULL)
-            cli_error("out of memory");
         rc = CLI_FAIL;
         goto done;
     }
     /* All or nothing: look every member up before removing any. */
-    for (i = 0; i < count && rc == CLI_OK; i++) {
+    rc = cli_select_members(ar, t.archive, members, count, &index,
+                            &selected);
+    names = rc == CLI_OK ? calloc(selected + 1, sizeof *names) : NULL;
+    if (rc == CLI_OK && names == NULL) {
+        cli_error("out of memory");
+        rc = CLI_FAIL;
+    }
+    for (k = 0; k < selected && rc == CLI_OK; k++) {
         zmm_member_info mi;
 
-        rc = cli_find_member(ar, t.archive, members[i], &mi);
-        if (rc == CLI_OK && (names[i] = cli_strdup(mi.name)) == NULL)
+        memset(&mi, 0, sizeof mi);
+        mi.struct_size = sizeof mi;
+        if (zmm_archive_member_info(ar, index[k], &mi) != ZMM_OK ||
+            (names[k] = cli_strdup(mi.name)) == NULL)
             rc = CLI_FAIL;
-        if (rc == CLI_OK && (mi.flags & ZMM_MEMBER_DEFAULT))
+        if (mi.flags & ZMM_MEMBER_DEFAULT)
             removed_default = 1;
     }
     /* Removing cannot fail now (only for a member open in a stream, and
      * none is), so the commit below never publishes half the removals. */
-    for (i = 0; i < count && rc == CLI_OK; i++) {
-        zmm_result r;
+    for (k = 0; k < selected && rc == CLI_OK; k++) {
+        zmm_result r = zmm_archive_remove(ar, names[k]);
 
-        for (j = 0; j < i; j++)
-            if (strcmp(names[j], names[i]) == 0)
-                break;
-        if (j < i)
-            continue; /* named twice */
-        r = zmm_archive_remove(ar, names[i]);
         if (r != ZMM_OK) {
-            cli_archive_error(t.archive, names[i], "cannot remove", r, 0);
+            cli_archive_error(t.archive, names[k], "cannot remove", r, 0);
             rc = CLI_FAIL;
         } else {
-            cli_note("%s: removed", names[i]);
+            cli_note("%s: removed", names[k]);
         }
     }
     if (cli_close_archive(ar, t.archive) != CLI_OK)
@@ -504,9 +475,10 @@ int cmd_rm(int argc, char **argv)
 
 done:
     if (names != NULL)
-        for (i = 0; i < count; i++)
-            free(names[i]);
+        for (k = 0; k < selected; k++)
+            free(names[k]);
     free(names);
+    free(index);
     free(members);
     free(ops);
     cli_target_free(&t);

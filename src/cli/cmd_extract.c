@@ -14,7 +14,7 @@
 #include "options.h"
 #include "sys.h"
 
-enum { OPT_OUTPUT = 1, OPT_DIRECTORY, OPT_FORCE };
+enum { OPT_OUTPUT = 1, OPT_DIRECTORY, OPT_FORCE, OPT_KEEP_GOING };
 
 static const cli_option cat_options[] = {
     {"output", 'o', 1, OPT_OUTPUT},
@@ -26,6 +26,8 @@ static const cli_option cat_options[] = {
 static const cli_option unpack_options[] = {
     {"directory", 'C', 1, OPT_DIRECTORY},
     {"force", 'f', 0, OPT_FORCE},
+    {"keep-going", 0, 0, OPT_KEEP_GOING},
+    CLI_KEEP_OPTION,
     CLI_COMMON_OPTIONS,
     {NULL, 0, 0, 0},
 };
@@ -35,6 +37,7 @@ typedef struct extract_args {
     int n;
     const char *path; /* -o FILE or -C DIR */
     int force;
+    int keep_going;   /* unpack --keep-going */
 } extract_args;
 
 /* Parses the options of cat or unpack. Returns -1 to go on, else an exit
@@ -65,6 +68,11 @@ static int parse(int argc, char **argv, const char *command,
         case OPT_FORCE:
             a->force = 1;
             break;
+        case OPT_KEEP: /* the archive is always kept */
+            break;
+        case OPT_KEEP_GOING:
+            a->keep_going = 1;
+            break;
         case CLI_BAD:
             return CLI_USAGE;
         default:
@@ -77,6 +85,18 @@ static int parse(int argc, char **argv, const char *command,
 
 /* ---- cat ---------------------------------------------------------------- */
 
+/* Member `index`'s info; valid until the next call (read-only archives). */
+static const zmm_member_info *member_at(zmm_archive *ar, size_t index)
+{
+    static zmm_member_info mi;
+
+    memset(&mi, 0, sizeof mi);
+    mi.struct_size = sizeof mi;
+    if (zmm_archive_member_info(ar, index, &mi) != ZMM_OK)
+        mi.name = "";
+    return &mi;
+}
+
 int cmd_cat(int argc, char **argv)
 {
     extract_args a;
@@ -86,7 +106,8 @@ int cmd_cat(int argc, char **argv)
     zmm_archive *ar = NULL;
     cli_output out;
     cli_progress progress;
-    int count = 0, i, rc = parse(argc, argv, "zmm cat", cat_options, &a);
+    int count = 0, rc = parse(argc, argv, "zmm cat", cat_options, &a);
+    size_t *index = NULL, selected = 0, i;
     uint64_t total = 0;
     char verb[300];
 
@@ -105,19 +126,17 @@ int cmd_cat(int argc, char **argv)
         goto done;
     }
     /* Look every member up first: a wrong name fails before any output. */
-    for (i = 0; i < count && rc == CLI_OK; i++) {
-        zmm_member_info mi;
-
-        memset(&mi, 0, sizeof mi);
-        rc = cli_find_member(ar, t.archive, members[i], &mi);
-        total += mi.size;
-    }
+    rc = cli_select_members(ar, t.archive, members, count, &index,
+                            &selected);
+    for (i = 0; i < selected; i++)
+        total += member_at(ar, index[i])->size;
     if (rc != CLI_OK || (rc = cli_output_open(&out, a.path, a.force)) != 0)
         goto done;
     snprintf(verb, sizeof verb, "reading %s", cli_base_name(t.archive));
     cli_progress_start(&progress, verb, total);
-    for (i = 0; i < count && rc == CLI_OK; i++)
-        rc = cli_copy_out(ar, t.archive, members[i], &out, &progress);
+    for (i = 0; i < selected && rc == CLI_OK; i++)
+        rc = cli_copy_out(ar, t.archive, member_at(ar, index[i])->name, &out,
+                          &progress);
     cli_progress_end(&progress);
     if (rc == CLI_OK)
         rc = cli_output_finish(&out);
@@ -127,6 +146,7 @@ int cmd_cat(int argc, char **argv)
 done:
     if (ar != NULL)
         zmm_archive_close(ar);
+    free(index);
     free(members);
     free(a.ops);
     cli_target_free(&t);
@@ -173,6 +193,62 @@ static int unpack_one(zmm_archive *ar, const char *archive, const char *name,
     return rc;
 }
 
+/* unpack --keep-going: cli_select_members operand by operand, so that one
+ * naming or matching nothing (reported) does not stop the others. Returns
+ * the number of such operands; *index gets the members of the rest. */
+static int select_each(zmm_archive *ar, const char *archive,
+                       const char **ops, int n, size_t **index,
+                       size_t *count)
+{
+    size_t members = zmm_archive_member_count(ar), m, j;
+    unsigned char *seen = calloc(members + 1, 1);
+    int k, missing = 0;
+
+    *count = 0;
+    *index = malloc((members + 1) * sizeof **index);
+    if (seen == NULL || *index == NULL) {
+        cli_error("out of memory");
+        free(seen);
+        return n;
+    }
+    for (k = 0; k < n; k++) {
+        size_t *one = NULL;
+
+        if (cli_select_members(ar, archive, ops + k, 1, &one, &m) !=
+            CLI_OK) {
+            missing++;
+            continue;
+        }
+        for (j = 0; j < m; j++)
+            if (!seen[one[j]]) {
+                seen[one[j]] = 1;
+                (*index)[(*count)++] = one[j];
+            }
+        free(one);
+    }
+    free(seen);
+    return missing;
+}
+
+/* --keep-going's last word: the members not unpacked, by name. */
+static void name_failed(const char *archive, char **names,
+                        const unsigned char *bad, size_t count)
+{
+    char shown[CLI_NAME_TEXT];
+    size_t i;
+
+    cli_progress_clear();
+    fprintf(stderr, "zmm: %s: not unpacked:", archive);
+    for (i = 0; i < count; i++)
+        if (bad[i]) {
+            fprintf(stderr, " '");
+            sys_write_text(stderr, cli_name_text(names[i], shown,
+                                                 sizeof shown));
+            fprintf(stderr, "'");
+        }
+    fprintf(stderr, "\n");
+}
+
 int cmd_unpack(int argc, char **argv)
 {
     extract_args a;
@@ -181,11 +257,12 @@ int cmd_unpack(int argc, char **argv)
     char **names = NULL;
     zmm_archive *ar = NULL;
     cli_progress progress;
-    size_t i, count = 0;
+    size_t i, count = 0, *index = NULL;
     int given = 0, rc = parse(argc, argv, "zmm unpack", unpack_options, &a);
-    int failed = 0;
+    int failed = 0, missing = 0;
+    unsigned char *bad = NULL;
     uint64_t total = 0;
-    char verb[300], os[256];
+    char verb[300];
 
     if (rc < 0)
         rc = cli_archive_operands("zmm unpack", a.ops, a.n, &t, &members,
@@ -197,54 +274,50 @@ int cmd_unpack(int argc, char **argv)
         rc = CLI_FAIL;
         goto done;
     }
-    count = given ? (size_t)given : zmm_archive_member_count(ar);
-    names = calloc(count + 1, sizeof *names);
-    if (names == NULL) {
+    if (given && a.keep_going)
+        missing = select_each(ar, t.archive, members, given, &index, &count);
+    else if (given)
+        rc = cli_select_members(ar, t.archive, members, given, &index,
+                                &count);
+    else
+        count = zmm_archive_member_count(ar);
+    names = rc == CLI_OK ? calloc(count + 1, sizeof *names) : NULL;
+    bad = rc == CLI_OK ? calloc(count + 1, 1) : NULL;
+    if (rc == CLI_OK && (names == NULL || bad == NULL)) {
         cli_error("out of memory");
         rc = CLI_FAIL;
-        goto done;
     }
     for (i = 0; i < count && rc == CLI_OK; i++) {
-        zmm_member_info mi;
+        const zmm_member_info *mi = member_at(ar, given ? index[i] : i);
 
-        memset(&mi, 0, sizeof mi);
-        mi.struct_size = sizeof mi;
-        if (given)
-            rc = cli_find_member(ar, t.archive, members[i], &mi);
-        else if (zmm_archive_member_info(ar, i, &mi) != ZMM_OK)
+        if ((names[i] = cli_strdup(mi->name)) == NULL)
             rc = CLI_FAIL;
-        if (rc == CLI_OK && (names[i] = cli_strdup(mi.name)) == NULL)
-            rc = CLI_FAIL;
-        total += mi.size;
+        total += mi->size;
     }
     if (rc != CLI_OK)
         goto done;
-    if (a.path != NULL && sys_stat(a.path, NULL) == SYS_MISSING &&
-        sys_mkdir(a.path) != 0) {
-        cli_error("%s: cannot create the directory: %s", a.path,
-                  cli_os_text(sys_last_error(), os, sizeof os));
-        rc = CLI_FAIL;
-        goto done;
-    }
-    if (a.path != NULL && sys_stat(a.path, NULL) != SYS_DIR) {
-        cli_error("%s: not a directory", a.path);
+    if (a.path != NULL && cli_make_dirs(a.path) != CLI_OK) {
         rc = CLI_FAIL;
         goto done;
     }
     snprintf(verb, sizeof verb, "unpacking %s", cli_base_name(t.archive));
     cli_progress_start(&progress, verb, total);
-    /* A refused or failed member does not stop the others. */
+    /* A refused or damaged member does not stop the others (its file is
+     * never left half-written: cli_output). */
     for (i = 0; i < count && !sys_interrupted(); i++)
         if (unpack_one(ar, t.archive, names[i], a.path, a.force,
-                       &progress) != CLI_OK)
+                       &progress) != CLI_OK) {
+            bad[i] = 1;
             failed++;
+        }
     cli_progress_end(&progress);
-    if (failed > 0) {
-        if (count > 1)
-            cli_error("%s: %d of %lu members not unpacked", t.archive,
-                      failed, (unsigned long)count);
+    if (failed > 0 && count > 1)
+        cli_error("%s: %d of %lu members not unpacked", t.archive, failed,
+                  (unsigned long)count);
+    if (failed > 0 && a.keep_going)
+        name_failed(t.archive, names, bad, count);
+    if (failed > 0 || missing > 0)
         rc = CLI_FAIL;
-    }
 
 done:
     if (ar != NULL)
@@ -253,6 +326,8 @@ done:
         for (i = 0; i < count; i++)
             free(names[i]);
     free(names);
+    free(bad);
+    free(index);
     free(members);
     free(a.ops);
     cli_target_free(&t);

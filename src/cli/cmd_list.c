@@ -1,7 +1,8 @@
 /*
  * cmd_list.c -- zmm list: one line per member with its size, packed size,
  * space saved (as gzip -l reports it), block count and name; -v adds the
- * block size, the deflate level and the PCM filter.
+ * block size, the deflate level and the PCM filter; --json writes one JSON
+ * document instead (json.c). Several archives: one listing each.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -9,7 +10,10 @@
 #include "cli.h"
 #include "options.h"
 
+enum { OPT_JSON = 1 };
+
 static const cli_option list_options[] = {
+    {"json", 0, 0, OPT_JSON},
     CLI_COMMON_OPTIONS,
     {NULL, 0, 0, 0},
 };
@@ -80,80 +84,27 @@ static void print_row(const widths *w, uint64_t size, uint64_t packed,
     }
 }
 
-int cmd_list(int argc, char **argv)
+/* The members `index` of one archive, as a table. */
+static void print_table(zmm_archive *ar, const size_t *index, size_t shown)
 {
-    const char **ops = calloc((size_t)argc, sizeof *ops);
-    const char **members = NULL;
-    zmm_member_info *infos = NULL;
-    cli_target t = {NULL, NULL};
-    zmm_archive *ar = NULL;
-    cli_parser p;
-    const char *value;
-    int n = 0, count = 0, id, rc = CLI_OK, exit_now = -1, stop = 0;
-    size_t i, shown = 0;
+    zmm_member_info mi;
     uint64_t total_size = 0, total_packed = 0, total_blocks = 0;
     widths w = {4, 6, 6, 6};
+    size_t i;
 
-    if (ops == NULL) {
-        cli_error("out of memory");
-        return CLI_FAIL;
-    }
-    cli_parser_init(&p, argc, argv, 1, "zmm list");
-    while (!stop &&
-           (id = cli_next_option(&p, list_options, &value)) != CLI_END) {
-        if (id == CLI_OPERAND) {
-            ops[n++] = value;
-        } else if (id == CLI_BAD) {
-            rc = CLI_USAGE;
-            stop = 1;
-        } else if (cli_common_option(id, "zmm list", &exit_now) &&
-                   exit_now >= 0) {
-            rc = exit_now;
-            stop = 1;
-        }
-    }
-    if (!stop)
-        rc = cli_archive_operands("zmm list", ops, n, &t, &members, &count);
-    if (stop || rc != CLI_OK)
-        goto done;
-    ar = cli_open_archive(t.archive, ZMM_OPEN_READ);
-    if (ar == NULL) {
-        rc = CLI_FAIL;
-        goto done;
-    }
-    shown = count ? (size_t)count : zmm_archive_member_count(ar);
-    infos = calloc(shown + 1, sizeof *infos);
-    if (infos == NULL) {
-        cli_error("out of memory");
-        rc = CLI_FAIL;
-        goto done;
-    }
-    for (i = 0; i < shown && rc == CLI_OK; i++) {
-        if (count) {
-            rc = cli_find_member(ar, t.archive, members[i], &infos[i]);
-        } else {
-            zmm_result r;
+    for (i = 0; i < shown; i++) {
+        char filter[80];
 
-            infos[i].struct_size = sizeof infos[i];
-            r = zmm_archive_member_info(ar, i, &infos[i]);
-            if (r != ZMM_OK) {
-                cli_archive_error(t.archive, NULL, "cannot list", r, 0);
-                rc = CLI_FAIL;
-            }
-        }
-        total_size += infos[i].size;
-        total_packed += infos[i].packed_size;
-        total_blocks += infos[i].block_count;
-        if (rc == CLI_OK) {
-            char filter[80];
-
-            cli_filter_text(&infos[i], filter, sizeof filter);
-            if ((int)strlen(filter) > w.filter)
-                w.filter = (int)strlen(filter);
-        }
+        memset(&mi, 0, sizeof mi);
+        mi.struct_size = sizeof mi;
+        zmm_archive_member_info(ar, index[i], &mi);
+        total_size += mi.size;
+        total_packed += mi.packed_size;
+        total_blocks += mi.block_count;
+        cli_filter_text(&mi, filter, sizeof filter);
+        if ((int)strlen(filter) > w.filter)
+            w.filter = (int)strlen(filter);
     }
-    if (rc != CLI_OK)
-        goto done;
     if (digits(total_size) > w.size)
         w.size = digits(total_size);
     if (digits(total_packed) > w.packed)
@@ -167,9 +118,12 @@ int cmd_list(int argc, char **argv)
     else
         cli_out("%*s  %*s  %6s  %*s    %s\n", w.size, "size", w.packed,
                 "packed", "ratio", w.blocks, "blocks", "name");
-    for (i = 0; i < shown; i++)
-        print_row(&w, infos[i].size, infos[i].packed_size,
-                  infos[i].block_count, &infos[i], infos[i].name);
+    for (i = 0; i < shown; i++) {
+        memset(&mi, 0, sizeof mi);
+        mi.struct_size = sizeof mi;
+        zmm_archive_member_info(ar, index[i], &mi);
+        print_row(&w, mi.size, mi.packed_size, mi.block_count, &mi, mi.name);
+    }
     if (shown != 1) {
         char label[48];
 
@@ -178,13 +132,98 @@ int cmd_list(int argc, char **argv)
     }
     if (cli_verbosity >= 2)
         cli_out("ratio: space saved; *: the default member (ARCHIVE+)\n");
+}
+
+/* Lists the archive ops[0] (ARCHIVE or ARCHIVE+MEMBER) and the MEMBER
+ * operands after it; `json_items` counts the archives already written. */
+static int list_one(const char **ops, int n, int json, int *json_items)
+{
+    cli_target t = {NULL, NULL};
+    const char **members = NULL;
+    zmm_archive *ar = NULL;
+    size_t *index = NULL, count = 0;
+    int given = 0, rc = cli_archive_operands("zmm list", ops, n, &t,
+                                             &members, &given);
+
+    if (rc == CLI_OK && (ar = cli_open_archive(t.archive,
+                                               ZMM_OPEN_READ)) == NULL)
+        rc = CLI_FAIL;
+    if (rc == CLI_OK && given > 0) {
+        rc = cli_select_members(ar, t.archive, members, given, &index,
+                                &count);
+    } else if (rc == CLI_OK) {
+        index = malloc((zmm_archive_member_count(ar) + 1) * sizeof *index);
+        if (index == NULL) {
+            cli_error("out of memory");
+            rc = CLI_FAIL;
+        }
+        for (; index != NULL && count < zmm_archive_member_count(ar); count++)
+            index[count] = count;
+    }
+    if (rc == CLI_OK && json) {
+        cli_json_archive(ar, t.archive, index, count, *json_items > 0);
+        ++*json_items;
+    } else if (rc == CLI_OK) {
+        print_table(ar, index, count);
+    }
+    free(index);
+    zmm_archive_close(ar);
+    free(members);
+    cli_target_free(&t);
+    return rc;
+}
+
+int cmd_list(int argc, char **argv)
+{
+    const char **ops = calloc((size_t)argc, sizeof *ops);
+    cli_parser p;
+    const char *value;
+    int n = 0, id, rc = CLI_OK, exit_now = -1, stop = 0, json = 0;
+    int json_items = 0, i;
+
+    if (ops == NULL) {
+        cli_error("out of memory");
+        return CLI_FAIL;
+    }
+    cli_parser_init(&p, argc, argv, 1, "zmm list");
+    while (!stop &&
+           (id = cli_next_option(&p, list_options, &value)) != CLI_END) {
+        if (id == CLI_OPERAND) {
+            ops[n++] = value;
+        } else if (id == OPT_JSON) {
+            json = 1;
+        } else if (id == CLI_BAD) {
+            rc = CLI_USAGE;
+            stop = 1;
+        } else if (cli_common_option(id, "zmm list", &exit_now) &&
+                   exit_now >= 0) {
+            rc = exit_now;
+            stop = 1;
+        }
+    }
+    if (!stop && n == 0) {
+        cli_usage_error("zmm list", "no ARCHIVE given");
+        rc = CLI_USAGE;
+    }
+    if (stop || rc != CLI_OK)
+        goto done;
+    if (json)
+        cli_out("{\"archives\": [");
+    if (n > 1 && cli_all_archives(ops, n)) {
+        /* Several archives: each listing under its name, as ls does. */
+        for (i = 0; i < n; i++) {
+            if (!json)
+                cli_out("%s%s:\n", i ? "\n" : "", ops[i]);
+            if (list_one(ops + i, 1, json, &json_items) != CLI_OK)
+                rc = CLI_FAIL;
+        }
+    } else {
+        rc = list_one(ops, n, json, &json_items);
+    }
+    if (json)
+        cli_out("%s]}\n", json_items ? "\n" : "");
 
 done:
-    if (ar != NULL)
-        zmm_archive_close(ar);
-    free(infos);
-    free(members);
     free(ops);
-    cli_target_free(&t);
     return rc;
 }

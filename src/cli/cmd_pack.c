@@ -17,7 +17,7 @@
 
 enum {
     OPT_OUTPUT = 1, OPT_LEVEL, OPT_BLOCK, OPT_FORCE, OPT_FILTER, OPT_NO_DICT,
-    OPT_THREADS
+    OPT_THREADS, OPT_JUNK
 };
 
 static const cli_option pack_options[] = {
@@ -28,85 +28,16 @@ static const cli_option pack_options[] = {
     {"filter", 0, 1, OPT_FILTER},
     {"no-dict", 0, 0, OPT_NO_DICT},
     {"threads", 'T', 1, OPT_THREADS},
+    {"junk-paths", 'j', 0, OPT_JUNK},
+    CLI_KEEP_OPTION,
+    CLI_LEVEL_DIGITS,
     CLI_COMMON_OPTIONS,
     {NULL, 0, 0, 0},
 };
 
-typedef struct pack_input {
-    const char *path; /* "-" for stdin */
-    char *name;       /* the member's name */
-    uint64_t size;
-    int size_known;
-} pack_input;
-
-/* Names the members, checking what can be checked before writing. */
-static int plan_inputs(pack_input *in, int count, const char *archive)
-{
-    int i, j, stdin_seen = 0;
-
-    for (i = 0; i < count; i++) {
-        if (strcmp(in[i].path, "-") == 0) {
-            if (stdin_seen++) {
-                cli_usage_error("zmm pack", "standard input ('-') given "
-                                            "twice");
-                return CLI_USAGE;
-            }
-            in[i].name = cli_stdin_member_name(archive);
-        } else {
-            in[i].name = cli_strdup(cli_base_name(in[i].path));
-        }
-        if (in[i].name == NULL)
-            return CLI_FAIL;
-        if (!zmm_name_is_valid(in[i].name)) {
-            char shown[CLI_NAME_TEXT], path[CLI_NAME_TEXT];
-
-            cli_usage_error("zmm pack", "%s: '%s' cannot be a member name "
-                            "(1 to %u bytes of UTF-8, no control or "
-                            "bidirectional control characters)",
-                            cli_name_text(in[i].path, path, sizeof path),
-                            cli_name_text(in[i].name, shown, sizeof shown),
-                            ZMM_MAX_NAME_BYTES);
-            return CLI_USAGE;
-        }
-        for (j = 0; j < i; j++)
-            if (strcmp(in[j].name, in[i].name) == 0) {
-                cli_usage_error("zmm pack", "%s and %s would both be member "
-                                "'%s'; pack them in separate archives or "
-                                "use zmm add --as",
-                                in[j].path, in[i].path, in[i].name);
-                return CLI_USAGE;
-            }
-    }
-    for (i = 0; i < count; i++) {
-        if (strcmp(in[i].path, "-") == 0)
-            continue;
-        switch (sys_stat(in[i].path, &in[i].size)) {
-        case SYS_FILE:
-            in[i].size_known = 1;
-            break;
-        case SYS_DIR:
-            cli_error("%s: is a directory (zmm packs files)", in[i].path);
-            return CLI_FAIL;
-        case SYS_MISSING: {
-            char os[256];
-
-            cli_error("%s: %s", in[i].path,
-                      cli_os_text(sys_last_error(), os, sizeof os));
-            return CLI_FAIL;
-        }
-        default:
-            in[i].size = 0; /* a device or a pipe: read it as a stream */
-        }
-        if (!zmm_name_is_portable_path(in[i].name))
-            cli_warning("member name '%s' is not portable: zmm unpack will "
-                        "refuse it", in[i].name);
-    }
-    return CLI_OK;
-}
-
 /* Packs one input into a new member. */
 static int pack_one(zmm_archive *ar, const char *archive,
-                    const pack_input *in, const zmm_member_options *opt,
+                    const cli_input *in, const zmm_member_options *opt,
                     int filter, int use_dict, cli_progress *progress)
 {
     int is_stdin = strcmp(in->path, "-") == 0;
@@ -197,10 +128,12 @@ static zmm_archive *create_temp(const char *archive, char **temp)
 int cmd_pack(int argc, char **argv)
 {
     const char *output = NULL, *value;
-    char *archive = NULL, *temp = NULL;
-    pack_input *in = NULL;
-    int count = 0, force = 0, id, i, rc, exit_now = -1;
+    const char **ops = NULL;
+    char *archive = NULL, *temp = NULL, *stdin_name = NULL;
+    cli_inputs in = {NULL, 0, 0};
+    int count = 0, force = 0, id, rc, exit_now = -1, junk = 0;
     int filter = CLI_FILTER_AUTO, use_dict = 1;
+    size_t i;
     zmm_member_options opt;
     zmm_archive *ar;
     cli_parser p;
@@ -213,8 +146,8 @@ int cmd_pack(int argc, char **argv)
     opt.block_size = ZMM_DEFAULT_BLOCK_SIZE;
     opt.level = ZMM_DEFAULT_LEVEL;
     opt.threads = ZMM_THREADS_ALL; /* as pigz, bgzip -@, zstd -T0 */
-    in = calloc((size_t)argc, sizeof *in);
-    if (in == NULL) {
+    ops = calloc((size_t)argc, sizeof *ops);
+    if (ops == NULL) {
         cli_error("out of memory");
         return CLI_FAIL;
     }
@@ -222,7 +155,10 @@ int cmd_pack(int argc, char **argv)
     while ((id = cli_next_option(&p, pack_options, &value)) != CLI_END) {
         switch (id) {
         case CLI_OPERAND:
-            in[count++].path = value;
+            ops[count++] = value;
+            break;
+        case OPT_JUNK:
+            junk = 1;
             break;
         case OPT_OUTPUT:
             output = value;
@@ -264,8 +200,12 @@ int cmd_pack(int argc, char **argv)
         case CLI_BAD:
             rc = CLI_USAGE;
             goto done;
+        case OPT_KEEP: /* inputs are always kept */
+            break;
         default:
-            if (cli_common_option(id, "zmm pack", &exit_now) &&
+            if (CLI_LEVEL_OF(id) > 0)
+                opt.level = CLI_LEVEL_OF(id);
+            else if (cli_common_option(id, "zmm pack", &exit_now) &&
                 exit_now >= 0) {
                 rc = exit_now;
                 goto done;
@@ -278,19 +218,31 @@ int cmd_pack(int argc, char **argv)
         goto done;
     }
     if (output == NULL) {
-        if (count > 1 || strcmp(in[0].path, "-") == 0) {
+        /* FILE.zmm, or for a folder "sfx/" the archive beside it, sfx.zmm */
+        size_t n = count == 1 ? strlen(ops[0]) : 0, len;
+        const char *base;
+
+        while (n > 0 && sys_is_separator(ops[0][n - 1]))
+            n--;
+        base = ops[0] + n;
+        while (base > ops[0] && !sys_is_separator(base[-1]))
+            base--;
+        len = (size_t)(ops[0] + n - base); /* of the last part */
+        if (count > 1 || strcmp(ops[0], "-") == 0 || len == 0 ||
+            (len == 1 && base[0] == '.') ||
+            (len == 2 && base[0] == '.' && base[1] == '.')) {
             cli_usage_error("zmm pack", "name the archive with -o ARCHIVE");
             rc = CLI_USAGE;
             goto done;
         }
-        archive = malloc(strlen(in[0].path) + 5);
+        archive = malloc(n + 5);
         if (archive == NULL) {
             cli_error("out of memory");
             rc = CLI_FAIL;
             goto done;
         }
-        strcpy(archive, in[0].path);
-        strcat(archive, ".zmm");
+        memcpy(archive, ops[0], n);
+        memcpy(archive + n, ".zmm", 5);
     } else if (strcmp(output, "-") == 0) {
         cli_usage_error("zmm pack", "an archive cannot be written to "
                                     "standard output (it is updated in "
@@ -301,7 +253,14 @@ int cmd_pack(int argc, char **argv)
         rc = CLI_FAIL;
         goto done;
     }
-    rc = plan_inputs(in, count, archive);
+    stdin_name = cli_stdin_member_name(archive);
+    rc = stdin_name ? cli_inputs_collect("zmm pack", ops, count, junk, NULL,
+                                         stdin_name, &in)
+                    : CLI_FAIL;
+    if (rc == CLI_OK && in.count == 0) {
+        cli_error("nothing to pack: the folders hold no files");
+        rc = CLI_FAIL;
+    }
     if (rc == CLI_OK)
         rc = cli_check_new_file(archive, force);
     if (rc != CLI_OK)
@@ -312,15 +271,15 @@ int cmd_pack(int argc, char **argv)
         rc = CLI_FAIL;
         goto done;
     }
-    for (i = 0; i < count && total != UINT64_MAX; i++)
-        total = in[i].size_known ? total + in[i].size : UINT64_MAX;
+    for (i = 0; i < in.count && total != UINT64_MAX; i++)
+        total = in.item[i].size_known ? total + in.item[i].size : UINT64_MAX;
     if (total == UINT64_MAX)
         total = 0; /* unknown: the bar shows bytes only */
     snprintf(verb, sizeof verb, "packing %s", cli_base_name(archive));
     cli_progress_start(&progress, verb, total);
-    for (i = 0; i < count && rc == CLI_OK; i++)
-        rc = pack_one(ar, archive, &in[i], &opt, filter, use_dict,
-                     &progress);
+    for (i = 0; i < in.count && rc == CLI_OK; i++)
+        rc = pack_one(ar, archive, &in.item[i], &opt, filter, use_dict,
+                      &progress);
     cli_progress_end(&progress);
     if (rc == CLI_OK && cli_verbosity >= 2)
         report_members(ar);
@@ -346,9 +305,9 @@ int cmd_pack(int argc, char **argv)
         sys_remove(temp);
 
 done:
-    for (i = 0; i < count; i++)
-        free(in[i].name);
-    free(in);
+    cli_inputs_free(&in);
+    free(ops);
+    free(stdin_name);
     free(archive);
     free(temp);
     return rc;

@@ -19,16 +19,23 @@ typedef struct cli_command {
 static const cli_command commands[] = {
     {"pack", cmd_pack,
      "[-o ARCHIVE] [-l 0-9] [-b SIZE] [-T N] [--filter F] [--no-dict] "
-     "[-f] FILE...",
-     "make a new archive of the files",
-     "Makes a new archive holding each FILE as a member named after the\n"
-     "file's base name (a/b/c.wav becomes \"c.wav\"). The first FILE becomes\n"
-     "the default member, the one \"ARCHIVE+\" opens. The archive is written\n"
-     "under a temporary name and renamed into place when complete.\n"
+     "[-j] [-k] [-f] FILE...",
+     "make a new archive of files and folders",
+     "Makes a new archive holding each FILE as a member named by its path,\n"
+     "made relative as tar does (\"sfx/boom.wav\"; a leading '/', a drive\n"
+     "and everything up to the last \"..\" are dropped, with a warning). A\n"
+     "folder adds every file below it, recursively, in byte order of their\n"
+     "names (\"sfx\" -> \"sfx/boom.wav\", \"sfx/sub/a.wav\"; \".\" stores\n"
+     "them without a prefix); links to folders and special files inside it\n"
+     "are skipped, with a warning. The first member becomes the default\n"
+     "member, the one \"ARCHIVE+\" opens. The archive is written under a\n"
+     "temporary name and renamed into place when complete.\n"
      "\n"
      "  -o, --output ARCHIVE    the archive to write; default FILE.zmm when\n"
-     "                          there is one FILE\n"
+     "                          there is one FILE (a folder: FOLDER.zmm\n"
+     "                          beside it)\n"
      "  -l, --level 0-9         deflate level (default 6; 0 stores)\n"
+     "  -1 .. -9                the same as -l 1 .. -l 9, as gzip\n"
      "  -b, --block-size SIZE   bytes per block, a power of two from 4k\n"
      "                          to 1m (default 64k); larger packs smaller,\n"
      "                          smaller makes random reads cheaper\n"
@@ -43,16 +50,22 @@ static const cli_command commands[] = {
      "                          gets one trained on a sample of it when a\n"
      "                          trial shows it saves 1% or more (text: a\n"
      "                          few percent); not for standard input\n"
+     "  -j, --junk-paths        store base names only (a/b/c.wav becomes\n"
+     "                          \"c.wav\"), as zip -j\n"
+     "  -k, --keep              accepted for gzip's users: zmm never\n"
+     "                          deletes its inputs (changes nothing)\n"
      "  -f, --force             replace an existing ARCHIVE\n"
      "\n"
      "FILE \"-\" packs standard input as a member named after the archive\n"
      "(\"-o x.zmm -\" makes member \"x\").\n"},
     {"add", cmd_add,
      "ARCHIVE FILE... [--as NAME] [-l 0-9] [-b SIZE] [-T N] [--filter F] "
-     "[--no-dict] [--checkpoint]",
+     "[--no-dict] [--checkpoint] [-j] [-k]",
      "add or replace members of an archive",
-     "Stores each FILE as a member named after its base name, replacing a\n"
-     "member of that name. All changes are committed together at the end:\n"
+     "Stores each FILE as a member named by its relative path, and each\n"
+     "folder's files, as zmm pack does, replacing members of those names;\n"
+     "a missing ARCHIVE is made (and deleted again if the add fails).\n"
+     "All changes are committed together at the end:\n"
      "if anything fails (a full disk), or on Ctrl+C, the archive file is\n"
      "left byte for byte as it was (what was appended is cut off).\n"
      "A replaced member keeps its block size and level unless -b or -l say\n"
@@ -62,6 +75,7 @@ static const cli_command commands[] = {
      "  --as NAME               the member name for the (single) FILE;\n"
      "                          \"ARCHIVE+NAME\" says the same\n"
      "  -l, --level 0-9         deflate level (default 6)\n"
+     "  -1 .. -9                the same as -l 1 .. -l 9\n"
      "  -b, --block-size SIZE   bytes per block, 4k..1m (default 64k)\n"
      "  -T, --threads N         threads compressing, as zmm pack\n"
      "  --filter auto|pcm|none  audio-aware compression, as zmm pack\n"
@@ -70,39 +84,68 @@ static const cli_command commands[] = {
      "                          commit every 4 MiB or 2 s: an add that is\n"
      "                          interrupted or killed keeps what was\n"
      "                          committed, not the old content\n"
+     "  -j, --junk-paths        store base names only, as zmm pack -j\n"
+     "  -k, --keep              accepted, as zmm pack -k (changes nothing)\n"
      "\n"
      "FILE \"-\" reads standard input, named with --as (required).\n"},
-    {"list", cmd_list, "[-v] ARCHIVE [MEMBER...]",
+    {"list", cmd_list, "[-v] [--json] ARCHIVE [MEMBER...] | ARCHIVE...",
      "list members: size, packed size, ratio, blocks",
      "One line per member: its size, its packed (stored) size, the space\n"
      "saved as a percentage of its size (as gzip -l shows it), its number of\n"
-     "blocks and its name; '*' marks the default member.\n"
+     "blocks and its name; '*' marks the default member. MEMBERs may be\n"
+     "wildcards (see below). Several archives: when every operand is an\n"
+     "existing file ending in .zmm, each is listed under its name;\n"
+     "otherwise the operands after the first are MEMBERs of the first\n"
+     "(a member named like such a file: write ARCHIVE+MEMBER).\n"
      "\n"
+     "  --json                  one JSON document: {\"archives\": [{\"archive\":\n"
+     "                          ..., \"members\": [{\"name\", \"size\",\n"
+     "                          \"packed\", \"blocks\", \"block_size\",\n"
+     "                          \"level\", \"default\", \"pcm\", \"dict\"}]}]};\n"
+     "                          a name that is not UTF-8 shows U+FFFD for\n"
+     "                          its bad bytes and gets \"name_hex\": its\n"
+     "                          bytes in hexadecimal\n"
      "  -v, --verbose           also the block size, the deflate level and\n"
      "                          the PCM filter (\"pcm 16-bit 2ch @44+N\":\n"
      "                          N bytes of samples at offset 44) and the\n"
-     "                          preset dictionary (\"dict N\": of N bytes)\n"},
+     "                          preset dictionary (\"dict N\": of N bytes)\n"
+     "\n"
+     "Wildcards in MEMBER (quote them from the shell), matched inside the\n"
+     "archive: '*' any characters, '/' included; '?' one character; [abc],\n"
+     "[a-z], [!a] one of a set. A MEMBER that is exactly a member's name is\n"
+     "that member; one that matches nothing is an error (exit 1). The same\n"
+     "holds for cat, unpack, rm and verify.\n"},
     {"cat", cmd_cat, "[-o FILE] [-f] ARCHIVE [MEMBER...]",
      "write members to standard output",
-     "Writes the members (without MEMBER: the default member) to standard\n"
-     "output, or to FILE. A damaged block stops the output before any of its\n"
+     "Writes the members (without MEMBER: the default member; wildcards as\n"
+     "in zmm list, each member once) to standard output, or to FILE. A damaged block stops the output before any of its\n"
      "bytes, with an error naming the member, the block and its offset.\n"
      "\n"
      "  -o, --output FILE       write to FILE (\"-\": standard output)\n"
      "  -f, --force             replace an existing FILE\n"},
-    {"unpack", cmd_unpack, "[-C DIR] [-f] ARCHIVE [MEMBER...]",
+    {"unpack", cmd_unpack, "[-C DIR] [-f] [--keep-going] ARCHIVE [MEMBER...]",
      "write members as files",
-     "Writes each member (default: all) as a file of its name below DIR,\n"
-     "creating subdirectories for names with '/'. Names that could escape\n"
-     "DIR or mean something else on Windows -- \"..\", absolute paths,\n"
-     "drive letters, device names such as CON or NUL -- are refused. Each\n"
-     "file is written under a temporary name and renamed into place when\n"
-     "complete.\n"
+     "Writes each member (default: all; wildcards as in zmm list) as a\n"
+     "file of its name below DIR, creating the folders of names with '/'\n"
+     "(and DIR with its parents). Folders on the way that are symbolic\n"
+     "links are not followed. Names that could escape DIR or mean\n"
+     "something else on Windows -- \"..\", absolute paths, drive letters,\n"
+     "device names such as CON or NUL -- are refused. Each file is written\n"
+     "under a temporary name and renamed into place when complete. A\n"
+     "damaged or refused member is reported and does not stop the others\n"
+     "(no file is made for it); the exit status is then 1.\n"
      "\n"
      "  -C, --directory DIR     write below DIR (default: the current one)\n"
-     "  -f, --force             replace existing files\n"},
+     "  -f, --force             replace existing files\n"
+     "  --keep-going            a MEMBER that names or matches nothing does\n"
+     "                          not stop the others either (by default\n"
+     "                          nothing is unpacked then); the members not\n"
+     "                          unpacked are named at the end\n"
+     "  -k, --keep              accepted, as gunzip -k: the archive is\n"
+     "                          always kept (changes nothing)\n"},
     {"rm", cmd_rm, "ARCHIVE MEMBER...", "remove members",
-     "Removes the members, all or none: if one is missing, nothing changes.\n"
+     "Removes the members (wildcards as in zmm list), all or none: if one\n"
+     "is missing or a wildcard matches nothing, nothing changes.\n"
      "Their data stays in the file as garbage until zmm compact.\n"},
     {"rename", cmd_rename, "ARCHIVE OLD NEW", "rename a member",
      "Renames member OLD to NEW, which must not exist yet.\n"},
@@ -110,12 +153,13 @@ static const cli_command commands[] = {
      "make a member the default member",
      "Makes MEMBER the default member: the one \"ARCHIVE+\" opens and\n"
      "zmm cat shows without a member name.\n"},
-    {"verify", cmd_verify, "ARCHIVE [MEMBER...]",
+    {"verify", cmd_verify, "ARCHIVE [MEMBER...] | ARCHIVE...",
      "read and check every block",
      "Reads every block of every member (or of the MEMBERs) and checks its\n"
      "CRCs. Reports each damaged block with its member, index and logical\n"
      "offset, and warns about member names zmm unpack would refuse.\n"
-     "Exits 1 if anything is damaged.\n"},
+     "Exits 1 if anything is damaged. MEMBERs may be wildcards; several\n"
+     "archives are verified one after the other, as zmm list takes them.\n"},
     {"compact", cmd_compact, "[-v] ARCHIVE",
      "drop the garbage left by replaced data",
      "Rewrites the archive without the blocks and directories that replaced\n"
@@ -125,11 +169,12 @@ static const cli_command commands[] = {
      "it between blocks, the archive unchanged.\n"
      "\n"
      "  -v, --verbose           print the sizes before and after\n"},
-    {"info", cmd_info, "ARCHIVE",
+    {"info", cmd_info, "ARCHIVE...",
      "format version, generation, sizes, garbage",
      "Shows the archive's format version, its generation (the number of\n"
      "commits so far), its size, its live and garbage bytes, and each\n"
-     "member's block size, deflate level, PCM filter and preset dictionary.\n"},
+     "member's block size, deflate level, PCM filter and preset dictionary.\n"
+     "Several archives: one after the other, a blank line between.\n"},
 };
 
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])
@@ -161,7 +206,13 @@ static void usage(void)
     cli_out("\n"
             "Every command takes -q (errors only), -v (more detail) and -h.\n"
             "\"ARCHIVE+MEMBER\" (the mmio spelling) names a member of an\n"
-            "archive; \"-\" is standard input or output.\n"
+            "archive; \"-\" is standard input or output. It splits at the\n"
+            "last '+' whose left part is an existing file, so that names of\n"
+            "archives and members may both hold '+' (\"c++.zmm+a+b.txt\");\n"
+            "when none is (zmm add making an archive), after the first\n"
+            "\".zmm\"; or give the member as its own operand. On Windows,\n"
+            "'\\' in a member name given is '/' (\"sfx\\boom.wav\"), as in\n"
+            "zmmio.dll.\n"
             "Exit status: 0 success, 1 damaged or unreadable data or an I/O\n"
             "failure, 2 a usage error. zmm --version shows the version.\n");
 }
@@ -210,8 +261,7 @@ static void suggest(const char *word)
 {
     size_t n = strlen(word);
     int archive = strstr(word, ".zmm+") != NULL ||
-                  (n > 4 && (strcmp(word + n - 4, ".zmm") == 0 ||
-                             strcmp(word + n - 4, ".ZMM") == 0));
+                  (n > 4 && cli_is_zmm_name(word, n));
 
     if (archive || sys_stat(word, NULL) == SYS_FILE ||
         sys_stat(word, NULL) == SYS_DIR)

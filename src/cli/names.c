@@ -10,9 +10,9 @@
 #include "cli.h"
 #include "sys.h"
 
-/* The bytes of the UTF-8 sequence at p, or 0 (as core's names.c). */
-static size_t utf8_length(const unsigned char *p, unsigned long *code)
+size_t cli_utf8_char(const char *s, unsigned long *code)
 {
+    const unsigned char *p = (const unsigned char *)s;
     size_t n, i;
     unsigned long c;
 
@@ -48,7 +48,7 @@ const char *cli_name_text(const char *name, char *buf, size_t size)
 
     buf[0] = '\0';
     while (*p != '\0' && used + 8 < size) {
-        n = utf8_length(p, &c);
+        n = cli_utf8_char((const char *)p, &c);
         if (n == 0 || c < 0x20 || c == 0x7f) { /* a byte: \xNN */
             used += (size_t)snprintf(buf + used, size - used, "\\x%02X", *p);
             p++;
@@ -93,14 +93,47 @@ static char *strndup_report(const char *s, size_t n)
     return copy;
 }
 
+int cli_is_zmm_name(const char *s, size_t len)
+{
+    const char *e = s + len - 4;
+
+    return len >= 4 && e[0] == '.' && (e[1] == 'z' || e[1] == 'Z') &&
+           (e[2] == 'm' || e[2] == 'M') && (e[3] == 'm' || e[3] == 'M');
+}
+
+/* Where cli_target_split cuts `operand` (cli.h); NULL: nowhere. */
+static const char *split_point(const char *operand)
+{
+    const char *plus = strrchr(operand, '+'), *p;
+    int found = 0;
+
+    if (plus == NULL || sys_stat(operand, NULL) != SYS_MISSING)
+        return NULL;
+    for (p = plus; p > operand && !found; p--) {
+        if (*p == '+') {
+            char *left = strndup_report(operand, (size_t)(p - operand));
+
+            found = left != NULL && sys_stat(left, NULL) == SYS_FILE;
+            free(left);
+            if (found)
+                return p;
+        }
+    }
+    if (cli_is_zmm_name(operand, strlen(operand)))
+        return NULL; /* "c++.zmm", to be made */
+    for (p = operand; (p = strchr(p, '+')) != NULL; p++)
+        if (cli_is_zmm_name(operand, (size_t)(p - operand)))
+            return p;
+    return plus;
+}
+
 int cli_target_split(const char *operand, cli_target *t)
 {
-    const char *plus = strrchr(operand, '+');
+    const char *plus = split_point(operand);
 
     t->archive = NULL;
     t->member = NULL;
-    if (plus == NULL || plus == operand ||
-        sys_stat(operand, NULL) != SYS_MISSING) {
+    if (plus == NULL || plus == operand) {
         t->archive = cli_strdup(operand);
         return t->archive ? CLI_OK : CLI_FAIL;
     }
@@ -111,6 +144,17 @@ int cli_target_split(const char *operand, cli_target *t)
         return CLI_FAIL;
     }
     return CLI_OK;
+}
+
+int cli_all_archives(const char *const *ops, int n)
+{
+    int i;
+
+    for (i = 0; i < n; i++)
+        if (!cli_is_zmm_name(ops[i], strlen(ops[i])) ||
+            sys_stat(ops[i], NULL) != SYS_FILE)
+            return 0;
+    return n > 0;
 }
 
 void cli_target_free(cli_target *t)
@@ -134,6 +178,55 @@ const char *cli_base_name(const char *path)
     return base;
 }
 
+char *cli_member_path(const char *path, int *stripped)
+{
+    const char *p = path + sys_root_length(path), *part, *start = p;
+    size_t len, used = 0;
+    char *name = malloc(strlen(path) + 1);
+
+    if (name == NULL) {
+        cli_error("out of memory");
+        return NULL;
+    }
+    *stripped = p != path;
+    /* Everything up to the last ".." goes: what remains stays below. */
+    for (part = p; *part != '\0'; part += len) {
+        while (sys_is_separator(*part))
+            part++;
+        for (len = 0; part[len] != '\0' && !sys_is_separator(part[len]);)
+            len++;
+        if (len == 2 && part[0] == '.' && part[1] == '.') {
+            start = part + 2;
+            *stripped = 1;
+        }
+    }
+    for (part = start; *part != '\0'; part += len) {
+        while (sys_is_separator(*part))
+            part++;
+        for (len = 0; part[len] != '\0' && !sys_is_separator(part[len]);)
+            len++;
+        if (len == 0 || (len == 1 && part[0] == '.'))
+            continue;
+        if (used > 0)
+            name[used++] = '/';
+        memcpy(name + used, part, len);
+        used += len;
+    }
+    name[used] = '\0';
+    return name;
+}
+
+char *cli_member_spelling(const char *operand)
+{
+    char *name = cli_strdup(operand), *p;
+
+    if (name != NULL && sys_is_separator('\\'))
+        for (p = name; *p != '\0'; p++)
+            if (*p == '\\')
+                *p = '/';
+    return name;
+}
+
 char *cli_stdin_member_name(const char *archive)
 {
     const char *base = cli_base_name(archive);
@@ -141,10 +234,7 @@ char *cli_stdin_member_name(const char *archive)
 
     while (n > 0 && sys_is_separator(base[n - 1]))
         n--;
-    if (n > 4 && (base[n - 4] == '.') &&
-        (base[n - 3] == 'z' || base[n - 3] == 'Z') &&
-        (base[n - 2] == 'm' || base[n - 2] == 'M') &&
-        (base[n - 1] == 'm' || base[n - 1] == 'M'))
+    if (n > 4 && cli_is_zmm_name(base, n))
         n -= 4;
     return strndup_report(base, n);
 }
@@ -167,6 +257,36 @@ char *cli_path_join(const char *dir, const char *name)
         path[d++] = '/';
     memcpy(path + d, name, n + 1);
     return path;
+}
+
+int cli_make_dirs(const char *path)
+{
+    size_t i, n = strlen(path), root = sys_root_length(path);
+    int rc = CLI_OK;
+    char os[256];
+
+    /* Each prefix that ends a part, then the whole path. */
+    for (i = root + 1; i <= n && rc == CLI_OK; i++) {
+        char *part;
+
+        if (i < n && !(sys_is_separator(path[i]) &&
+                       !sys_is_separator(path[i - 1])))
+            continue;
+        if ((part = strndup_report(path, i)) == NULL)
+            return CLI_FAIL;
+        if (sys_stat(part, NULL) == SYS_MISSING && sys_mkdir(part) != 0 &&
+            sys_stat(part, NULL) != SYS_DIR) { /* a race is fine */
+            cli_error("%s: cannot create the directory: %s", part,
+                      cli_os_text(sys_last_error(), os, sizeof os));
+            rc = CLI_FAIL;
+        }
+        free(part);
+    }
+    if (rc == CLI_OK && sys_stat(path, NULL) != SYS_DIR) {
+        cli_error("%s: not a directory", path);
+        rc = CLI_FAIL;
+    }
+    return rc;
 }
 
 int cli_make_parents(const char *dir, const char *name)

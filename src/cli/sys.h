@@ -69,6 +69,21 @@ FILE *sys_create_new(const char *path);
 /* Creates one directory (its parent must exist). */
 int sys_mkdir(const char *path);
 
+/* The entries of directory `path` except "." and "..", in the order the OS
+ * gives them, as a new array of new strings: free each and *names. */
+int sys_list_dir(const char *path, char ***names, size_t *count);
+
+/* The files a FILE operand with wildcards in its last part ('*', '?')
+ * names, sorted, as new strings (free each and *names); none on POSIX,
+ * where the shell expands them. Windows shells pass `*.wav` on as it is,
+ * and the C runtime is told not to expand it (a MEMBER pattern is matched
+ * inside the archive): pack and add call this. 0, or -1 out of memory. */
+int sys_glob(const char *pattern, char ***names, size_t *count);
+
+/* The bytes at the start of `path` that make it absolute: leading '/' on
+ * POSIX; on Windows a drive ("C:") and leading '/' or '\\'. 0 if relative. */
+size_t sys_root_length(const char *path);
+
 /* Deletes a file. */
 int sys_remove(const char *path);
 

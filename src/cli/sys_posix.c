@@ -4,9 +4,11 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -164,6 +166,69 @@ FILE *sys_create_new(const char *path)
 int sys_mkdir(const char *path)
 {
     return mkdir(path, 0777) == 0 ? 0 : failed();
+}
+
+int sys_list_dir(const char *path, char ***names, size_t *count)
+{
+    DIR *d = opendir(path);
+    struct dirent *e;
+    size_t n = 0, cap = 0;
+    char **list = NULL;
+
+    *names = NULL;
+    *count = 0;
+    if (d == NULL)
+        return failed();
+    errno = 0;
+    while ((e = readdir(d)) != NULL) {
+        size_t len = strlen(e->d_name) + 1;
+
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        if (n == cap) {
+            char **grown = realloc(list, (cap = cap ? cap * 2 : 16) *
+                                             sizeof *list);
+
+            if (grown == NULL)
+                break;
+            list = grown;
+        }
+        if ((list[n] = malloc(len)) == NULL)
+            break;
+        memcpy(list[n++], e->d_name, len);
+        errno = 0;
+    }
+    if (e != NULL || errno != 0) { /* out of memory, or readdir failed */
+        if (e != NULL)
+            errno = ENOMEM;
+        failed();
+        while (n > 0)
+            free(list[--n]);
+        free(list);
+        closedir(d);
+        return -1;
+    }
+    closedir(d);
+    *names = list;
+    *count = n;
+    return 0;
+}
+
+int sys_glob(const char *pattern, char ***names, size_t *count)
+{
+    (void)pattern; /* the shell expanded the wildcards it meant to */
+    *names = NULL;
+    *count = 0;
+    return 0;
+}
+
+size_t sys_root_length(const char *path)
+{
+    size_t n = 0;
+
+    while (path[n] == '/')
+        n++;
+    return n;
 }
 
 int sys_remove(const char *path)

@@ -22,9 +22,12 @@
 #define STATUS_CONTROL_C_EXIT ((DWORD)0xC000013AL)
 #endif
 
-/* Expand wildcards in the command line (mingw-w64's CRT startup reads this
- * variable): cmd.exe and PowerShell pass `*.wav` through unexpanded. */
-int _dowildcard = -1;
+/* No wildcard expansion by the C runtime (mingw-w64's CRT startup reads
+ * this variable): it would turn a MEMBER pattern such as `*.wav`, meant
+ * for the archive, into the names of files in the current folder. cmd.exe
+ * and PowerShell pass `*.wav` through unexpanded; pack and add expand FILE
+ * operands themselves (sys_glob). */
+int _dowildcard = 0;
 
 static DWORD last_error;
 static volatile LONG interrupted;
@@ -311,6 +314,154 @@ int sys_mkdir(const char *path)
     rc = CreateDirectoryW(w, NULL) ? 0 : failed();
     free(w);
     return rc;
+}
+
+int sys_list_dir(const char *path, char ***names, size_t *count)
+{
+    size_t len = strlen(path), n = 0, cap = 0;
+    char *pattern = malloc(len + 3), **list = NULL;
+    wchar_t *w = NULL;
+    WIN32_FIND_DATAW fd;
+    HANDLE h = INVALID_HANDLE_VALUE;
+    int ok = 0, bad = 0;
+
+    *names = NULL;
+    *count = 0;
+    if (pattern != NULL) {
+        memcpy(pattern, path, len);
+        if (len > 0 && !sys_is_separator(path[len - 1]))
+            pattern[len++] = '\\';
+        memcpy(pattern + len, "*", 2);
+        w = widen(pattern);
+    }
+    if (w != NULL)
+        h = FindFirstFileW(w, &fd);
+    if (h == INVALID_HANDLE_VALUE) {
+        if (pattern == NULL)
+            last_error = ERROR_NOT_ENOUGH_MEMORY;
+        else if (w != NULL)
+            failed();
+        free(w);
+        free(pattern);
+        return -1;
+    }
+    do {
+        char *name;
+
+        if (wcscmp(fd.cFileName, L".") == 0 || wcscmp(fd.cFileName, L"..") == 0)
+            continue;
+        if (n == cap) {
+            char **grown = realloc(list, (cap = cap ? cap * 2 : 16) *
+                                             sizeof *list);
+
+            if (grown == NULL) {
+                bad = 1;
+                break;
+            }
+            list = grown;
+        }
+        /* A name with an unpaired surrogate has no UTF-8 form. */
+        if ((name = narrow(fd.cFileName)) == NULL) {
+            bad = 1;
+            break;
+        }
+        list[n++] = name;
+    } while (FindNextFileW(h, &fd));
+    ok = !bad && GetLastError() == ERROR_NO_MORE_FILES;
+    if (bad)
+        last_error = ERROR_INVALID_NAME;
+    else if (!ok)
+        failed();
+    FindClose(h);
+    free(w);
+    free(pattern);
+    if (!ok) {
+        while (n > 0)
+            free(list[--n]);
+        free(list);
+        return -1;
+    }
+    *names = list;
+    *count = n;
+    return 0;
+}
+
+static int by_string(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int sys_glob(const char *pattern, char ***names, size_t *count)
+{
+    size_t dir_len = strlen(pattern), n = 0, cap = 0;
+    wchar_t *w = widen(pattern);
+    WIN32_FIND_DATAW fd;
+    HANDLE h;
+    char **list = NULL;
+    int bad = 0;
+
+    *names = NULL;
+    *count = 0;
+    while (dir_len > 0 && !sys_is_separator(pattern[dir_len - 1]))
+        dir_len--;
+    /* Only the last part may hold wildcards, as cmd.exe's own commands. */
+    if (w == NULL || strpbrk(pattern + dir_len, "*?") == NULL ||
+        (h = FindFirstFileW(w, &fd)) == INVALID_HANDLE_VALUE) {
+        free(w);
+        return 0;
+    }
+    do {
+        char *name, *path;
+
+        if (wcscmp(fd.cFileName, L".") == 0 || wcscmp(fd.cFileName, L"..") == 0)
+            continue;
+        if (n == cap) {
+            char **grown = realloc(list, (cap = cap ? cap * 2 : 16) *
+                                             sizeof *list);
+
+            if (grown == NULL) {
+                bad = 1;
+                break;
+            }
+            list = grown;
+        }
+        name = narrow(fd.cFileName);
+        path = name ? malloc(dir_len + strlen(name) + 1) : NULL;
+        if (path == NULL) {
+            free(name);
+            bad = 1;
+            break;
+        }
+        memcpy(path, pattern, dir_len);
+        strcpy(path + dir_len, name);
+        free(name);
+        list[n++] = path;
+    } while (FindNextFileW(h, &fd));
+    FindClose(h);
+    free(w);
+    if (bad) {
+        while (n > 0)
+            free(list[--n]);
+        free(list);
+        last_error = ERROR_NOT_ENOUGH_MEMORY;
+        return -1;
+    }
+    qsort(list, n, sizeof *list, by_string);
+    *names = list;
+    *count = n;
+    return 0;
+}
+
+size_t sys_root_length(const char *path)
+{
+    size_t n = 0;
+
+    if (((path[0] >= 'A' && path[0] <= 'Z') ||
+         (path[0] >= 'a' && path[0] <= 'z')) && path[1] == ':')
+        n = 2;
+    while (path[n] == '/' || path[n] == '\\')
+        n++;
+    return n;
 }
 
 int sys_remove(const char *path)

@@ -62,6 +62,15 @@ UINT zmmio_name_parse(const char *ansi, zmmio_name *name)
         return MMIOERR_FILENOTFOUND;
     }
     name->has_plus = plus != NULL;
+    if (plus) {
+        /* Windows spelling: "pack.zmm+sfx\boom.wav" is member
+         * "sfx/boom.wav" (members are '/'-separated paths). */
+        wchar_t *c;
+
+        for (c = plus + 1; *c; c++)
+            if (*c == L'\\')
+                *c = L'/';
+    }
     name->archive = wide_to_utf8(w, archive_len);
     name->member = plus ? wide_to_utf8(plus + 1, (int)wcslen(plus + 1))
                         : wide_to_utf8(L"", 0);

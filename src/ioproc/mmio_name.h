@@ -6,7 +6,9 @@
  * before that same '+'); an archive path may therefore contain '+', a member
  * name may not. No '+' at all (a name given with MMIOINFO.fccIOProc or
  * pIOProc) is an archive path with no member. An empty member means the
- * archive's default member.
+ * archive's default member. A '\\' in the member part is taken as '/', the
+ * separator of member paths: "pack.zmm+sfx\\boom.wav" opens "sfx/boom.wav"
+ * (a member whose name holds a '\\' cannot be opened through mmio).
  *
  * mmio passes ANSI code page strings: they are converted (CP_ACP) to UTF-16
  * and from there to the UTF-8 the core library takes. The split is made on

@@ -177,6 +177,81 @@ same cat.out text.txt "1 MiB blocks at level 0 round trip"
 check 0 "pack FILE without -o makes FILE.zmm" zmm pack one.bin
 if [ -f one.bin.zmm ]; then ok "one.bin.zmm exists"; else not_ok "one.bin.zmm missing"; fi
 
+# ---- folders and paths (issue 14) ---------------------------------------------
+# A folder packs recursively, in byte order of the member names; members are
+# relative '/' paths (tar's rule); unpack recreates the folders, and -C DIR
+# its parents.
+
+mkdir -p tree/a tree/sub/deep
+cp text.txt tree/b.txt
+cp random.bin tree/a/x.bin
+cp one.bin tree/sub/deep/one.bin
+cp empty.bin tree/a.txt
+printf '%s\n' tree/a.txt tree/a/x.bin tree/b.txt tree/sub/deep/one.bin >names.want
+# names_of ARCHIVE: its member names, in directory order, into names.got.
+names_of() { zmm list "$1" 2>/dev/null | tr -d '\r' | awk 'NR > 1 && !/ members\)$/ { print $NF }' >names.got; }
+check 0 "pack a folder" zmm pack -o tree.zmm tree
+names_of tree.zmm
+same names.got names.want "the folder's files are members tree/..., sorted by name"
+check 0 "unpack -C new/deep (missing parents)" zmm unpack -C new/deep tree.zmm
+for f in a.txt a/x.bin b.txt sub/deep/one.bin; do
+    same "new/deep/tree/$f" "tree/$f" "unpack recreated tree/$f"
+done
+(cd tree && zmm pack -o ../dot1.zmm .) >out.txt 2>err.txt
+names_of dot1.zmm
+sed 's,^tree/,,' names.want >names.dot
+same names.got names.dot "'.' stores the files without a prefix"
+check 0 "pack files given with paths" zmm pack -o paths.zmm tree/b.txt ./tree//a/x.bin
+names_of paths.zmm
+printf '%s\n' tree/b.txt tree/a/x.bin >names.want2
+same names.got names.want2 "a file's member is its relative path, separators made '/'"
+check 0 "pack FOLDER/ without -o makes FOLDER.zmm beside it" zmm pack tree/sub/
+zmm cat tree/sub.zmm tree/sub/deep/one.bin >cat.out 2>err.txt
+same cat.out one.bin "tree/sub.zmm holds tree/sub/deep/one.bin"
+rm -f tree/sub.zmm
+check 2 "pack . without -o is a usage error" zmm pack .
+if [ $native = 0 ]; then
+    # Windows spelling of MEMBER operands: '\' is '/'.
+    zmm cat tree.zmm 'tree\a\x.bin' >cat.out 2>err.txt
+    same cat.out random.bin "zmm.exe: cat tree.zmm with backslashes opens tree/a/x.bin"
+    check 0 "zmm.exe: add --as with a backslash" zmm add tree.zmm one.bin --as 'new\one.bin'
+    zmm cat tree.zmm new/one.bin >cat.out 2>err.txt
+    same cat.out one.bin "stores member new/one.bin"
+    check 0 "zmm.exe: rm it with a backslash" zmm rm tree.zmm 'new\one.bin'
+fi
+check 0 "pack -j" zmm pack -j -o junk.zmm tree/b.txt tree/a
+names_of junk.zmm
+printf '%s\n' b.txt x.bin >names.want2
+same names.got names.want2 "-j stores base names"
+(cd tree/a && zmm pack -o ../../up.zmm ../b.txt) >out.txt 2>err.txt
+names_of up.zmm
+echo b.txt >names.want2
+same names.got names.want2 "a leading '../' is dropped from the member name"
+check_in err.txt "stored as 'b.txt'" "and pack says so"
+check 0 "add a folder" zmm add paths.zmm tree/sub
+zmm cat paths.zmm tree/sub/deep/one.bin >cat.out 2>err.txt
+same cat.out one.bin "add stored the folder's file under its path"
+check 2 "add --as with a folder is a usage error" zmm add paths.zmm tree/sub --as x
+mkdir -p emptydir
+check 1 "pack of an empty folder fails" zmm pack -o none.zmm emptydir
+if [ -e none.zmm ]; then not_ok "an empty pack left none.zmm"; else ok "no archive for an empty folder"; fi
+if [ $native = 1 ]; then
+    # Links inside a folder: to a file, read as the file; to a folder,
+    # skipped (a loop would never end).
+    mkdir -p linktree
+    cp one.bin linktree/real.bin
+    ln -s real.bin linktree/file-link.bin
+    ln -s .. linktree/loop
+    check 0 "pack a folder with links" zmm pack -o links.zmm linktree
+    check_in err.txt "linktree/loop: skipped" "the link to a folder is skipped, with a warning"
+    names_of links.zmm
+    printf '%s\n' linktree/file-link.bin linktree/real.bin >names.want2
+    same names.got names.want2 "the link to a file is stored as the file"
+    zmm cat links.zmm linktree/file-link.bin >cat.out 2>err.txt
+    same cat.out one.bin "with the file's bytes"
+fi
+rm -rf new emptydir linktree dot1.zmm junk.zmm up.zmm links.zmm
+
 # ---- audio-aware compression (--filter) ------------------------------------
 
 if [ -n "$wavs" ]; then
@@ -321,8 +396,6 @@ check 0 "add with ARCHIVE+NAME" zmm add edit.zmm+renamed.txt text.txt
 zmm cat edit.zmm renamed.txt >cat.out 2>err.txt
 same cat.out text.txt "ARCHIVE+NAME names the added member"
 check 2 "add --as with two files is a usage error" zmm add edit.zmm one.bin empty.bin --as x
-check 1 "add to a missing archive fails" zmm add nothere.zmm one.bin
-check_in err.txt "nothere.zmm" "the message names the archive"
 check 1 "add of a missing file fails" zmm add edit.zmm nothere.bin
 check_in err.txt "nothere.bin" "the message names the file"
 check 1 "add of the archive to itself fails (it would never end)" zmm add edit.zmm edit.zmm
@@ -441,6 +514,16 @@ check 1 "unpack of the damaged archive fails" zmm unpack -C flipped flip.zmm
 if [ -e flipped/text.txt ]; then not_ok "unpack left a damaged text.txt"; else ok "no partial text.txt is left"; fi
 same flipped/one.bin one.bin "the other member is unpacked"
 check 1 "compact of a damaged archive fails" zmm compact flip.zmm
+# unpack --keep-going: the members whose blocks verify are unpacked, the
+# rest named, exit 1; a MEMBER matching nothing does not stop it.
+check 1 "unpack --keep-going of the damaged archive" zmm unpack --keep-going -C kg flip.zmm one.bin text.txt nothere
+same kg/one.bin one.bin "--keep-going unpacks the sound member"
+if [ -e kg/text.txt ]; then not_ok "--keep-going left a damaged text.txt"; else ok "--keep-going makes no file for the damaged member"; fi
+check_in err.txt "not unpacked: 'text.txt'" "--keep-going names the member not unpacked"
+check_in err.txt "no member 'nothere'" "and the name that matched nothing"
+check 1 "unpack without --keep-going and a missing MEMBER" zmm unpack -C kg2 flip.zmm one.bin nothere
+if [ -e kg2/one.bin ]; then not_ok "unpack wrote before failing on a missing MEMBER"; else ok "nothing is unpacked then"; fi
+rm -rf kg kg2
 
 # A damaged newest header slot: the format then opens the older state
 # (docs/FORMAT.md, "Opening"), which a fresh archive's slot 0 holds with no
@@ -478,7 +561,11 @@ rm -rf cut-src.zmm cut.zmm cut-before.zmm cut-out
 # ---- hostile member names ---------------------------------------------------------
 
 check 0 "pack host.zmm" zmm pack -o host.zmm one.bin
-for name in ../evil CON nul.txt "a/../../b" "C:evil" "sub\\evil" "/abs" "trail."; do
+# A backslash: a character of the name natively; on Windows zmm.exe takes
+# it as '/' (below), as zmmio.dll does.
+backslash_name="sub\\evil"
+[ $native = 1 ] || backslash_name=""
+for name in ../evil CON nul.txt "a/../../b" "C:evil" $backslash_name "/abs" "trail."; do
     zmm add host.zmm text.txt --as "$name" >out.txt 2>err.txt
     rc=$?
     if [ $rc = 0 ]; then ok "store member '$name'"; else not_ok "store '$name' (exit $rc)"; fi
@@ -548,6 +635,162 @@ else
     echo "# skipped: the archive with a U+202E name needs python3"
 fi
 
+# ---- habits of zip, tar and gzip users (issue 14) -----------------------------------
+
+# Several archives per list, verify, info: every operand an existing *.zmm.
+zmm pack -o h1.zmm text.txt >/dev/null 2>&1
+zmm pack -o h2.zmm one.bin >/dev/null 2>&1
+check 0 "list two archives" zmm list h1.zmm h2.zmm
+check_in out.txt "h1.zmm:" "list heads the first archive's listing with its name"
+check_in out.txt "h2.zmm:" "and the second's"
+if grep -q " text.txt\$" out.txt && grep -q " one.bin\$" out.txt; then ok "both archives' members are listed"; else not_ok "list of two archives"; fi
+check 0 "verify two archives" zmm verify h1.zmm h2.zmm
+check_in out.txt "h1.zmm: OK" "verify checks the first"
+check_in out.txt "h2.zmm: OK" "and the second"
+check 1 "verify a sound and a damaged archive exits 1" zmm verify h1.zmm flip.zmm
+check_in out.txt "h1.zmm: OK" "the sound one is still checked and reported"
+check 0 "info two archives" zmm info h1.zmm h2.zmm
+if [ "$(grep -c '^archive:' out.txt)" = 2 ]; then ok "info shows both"; else not_ok "info of two archives"; fi
+check 1 "a missing archive among several is still an error" zmm info h1.zmm nothere.zmm
+check_in out.txt "archive:         h1.zmm" "info shows the one that exists"
+
+# Member wildcards, matched inside the archive (tree.zmm from the folders).
+wild_names() { # wild_names WANT... : names.got holds exactly these
+    printf '%s\n' "$@" >names.want2
+    if cmp -s names.got names.want2; then ok "$desc: $*"; else not_ok "$desc: got $(tr '\n' ' ' <names.got), want $*"; fi
+}
+desc="list '*.txt' ('*' crosses '/')"
+zmm list tree.zmm '*.txt' >out.txt 2>err.txt
+tr -d '\r' <out.txt | awk 'NR > 1 && !/ members\)$/ { print $NF }' >names.got
+wild_names tree/a.txt tree/b.txt
+desc="list 'tree/?.txt'"
+names_of_pattern() { zmm list tree.zmm "$@" 2>/dev/null | tr -d '\r' | awk 'NR > 1 && !/ members\)$/ { print $NF }' >names.got; }
+names_of_pattern 'tree/?.txt'
+wild_names tree/a.txt tree/b.txt
+desc="list 'tree/[!a].txt'"
+names_of_pattern 'tree/[!a].txt'
+wild_names tree/b.txt
+desc="list 'tree/[a-b]*' tree/b.txt (each member once, in directory order)"
+names_of_pattern 'tree/[a-b]*' tree/b.txt
+wild_names tree/a.txt tree/a/x.bin tree/b.txt
+zmm cat tree.zmm 'tree/b*' >cat.out 2>err.txt
+same cat.out text.txt "cat 'tree/b*' writes the member it matches"
+check 1 "cat of a pattern that matches nothing" zmm cat tree.zmm '*.mid'
+check_in err.txt "no member matches '*.mid'" "says the pattern matched nothing"
+if [ -s out.txt ]; then not_ok "cat wrote bytes for a pattern matching nothing"; else ok "and writes nothing"; fi
+check 0 "unpack 'tree/sub/*'" zmm unpack -C wild tree.zmm 'tree/sub/*'
+same wild/tree/sub/deep/one.bin one.bin "unpack wrote the matching member"
+if [ -e wild/tree/b.txt ] || [ -e wild/tree/a.txt ]; then not_ok "unpack wrote members the pattern does not match"; else ok "and nothing else"; fi
+cp tree.zmm treerm.zmm
+check 1 "rm with a pattern that matches nothing" zmm rm treerm.zmm 'tree/a*' '*.mid'
+same treerm.zmm tree.zmm "changes nothing (all or nothing)"
+check 0 "rm 'tree/a*'" zmm rm treerm.zmm 'tree/a*'
+names_of treerm.zmm
+desc="after rm 'tree/a*'"
+wild_names tree/b.txt tree/sub/deep/one.bin
+check 0 "verify 'tree/s*'" zmm verify -v tree.zmm 'tree/s*'
+check_in out.txt "tree.zmm: OK: 1 member," "verify checks the member it matches"
+zmm add treerm.zmm one.bin --as 'odd[1].txt' >/dev/null 2>&1
+zmm cat treerm.zmm 'odd[1].txt' >cat.out 2>err.txt
+same cat.out one.bin "a MEMBER that is a member's exact name is that member, wildcards or not"
+rm -rf wild treerm.zmm
+
+# FILE operands with wildcards: the shell expands them on POSIX; on Windows
+# zmm does (the C runtime must not: it would expand MEMBER patterns too).
+if [ $native = 0 ]; then
+    check 0 "pack 'o*.bin' (zmm.exe expands FILE wildcards)" zmm pack -o glob.zmm 'o*.bin'
+    names_of glob.zmm
+    desc="the files 'o*.bin' names"
+    wild_names one.bin
+    rm -f glob.zmm
+else
+    check 1 "pack 'o*.bin' (no such file: the shell did not expand it)" zmm pack -o glob.zmm 'o*.bin'
+fi
+
+# add makes a missing archive; a failed add leaves none.
+check 0 "add to a missing archive makes it" zmm add fresh.zmm one.bin text.txt
+check 0 "list fresh.zmm" zmm list fresh.zmm
+check_in out.txt "* one.bin" "the first member added is the default"
+zmm cat fresh.zmm text.txt >cat.out 2>err.txt
+same cat.out text.txt "the new archive holds the files"
+check 1 "a failed add to a missing archive" zmm add fresh2.zmm one.bin nothere.bin
+if [ -e fresh2.zmm ]; then not_ok "a failed add left fresh2.zmm"; else ok "leaves no archive behind"; fi
+
+# -k (a no-op: inputs are kept) and -1 .. -9.
+check 0 "pack -k" zmm pack -k -o k.zmm one.bin
+if [ -f one.bin ]; then ok "pack -k keeps the input (as always)"; else not_ok "pack -k lost one.bin"; fi
+check 0 "unpack -k" zmm unpack -k -C kout k.zmm
+same kout/one.bin one.bin "unpack -k unpacks"
+check 0 "pack -9" zmm pack -9 -o l9.zmm text.txt
+check 0 "pack -l 9" zmm pack -l 9 -o l9b.zmm text.txt
+same l9.zmm l9b.zmm "-9 packs as -l 9"
+check 0 "add -1k (clustered)" zmm add -1k l9.zmm text.txt --as l1.txt
+check 0 "list -v" zmm list -v l9.zmm
+lv=$(tr -d '\r' <out.txt | awk '$NF == "l1.txt" { print $6 }')
+if [ "$lv" = 1 ]; then ok "add -1 stores at level 1"; else not_ok "add -1: level '$lv'"; fi
+check 2 "-0 is not a level option" zmm pack -0 -o l0.zmm text.txt
+rm -rf k.zmm kout l9.zmm l9b.zmm
+
+# '+' in member names: ARCHIVE+MEMBER splits at the last '+' whose left part
+# is an existing file.
+check 0 "add a member named a+b.txt" zmm add plus.zmm one.bin --as 'a+b.txt'
+zmm cat 'plus.zmm+a+b.txt' >cat.out 2>err.txt
+same cat.out one.bin "cat plus.zmm+a+b.txt opens member a+b.txt"
+check 0 "add to p++.zmm (new) a member x+y" zmm add 'p++.zmm' one.bin --as 'x+y'
+zmm cat 'p++.zmm+x+y' >cat.out 2>err.txt
+same cat.out one.bin "cat p++.zmm+x+y: '+' in both names"
+check 0 "add newplus.zmm+m+n.txt (a new archive)" zmm add 'newplus.zmm+m+n.txt' one.bin
+if [ -f newplus.zmm ] && [ ! -e 'newplus.zmm+m' ]; then ok "the new archive is newplus.zmm"; else not_ok "add made the wrong archive"; fi
+check 0 "list newplus.zmm" zmm list newplus.zmm
+check_in out.txt "* m+n.txt" "with member m+n.txt"
+zmm pack -o 'p+q.pak' text.txt >/dev/null 2>&1
+check 0 "add to p+q.pak (not named .zmm) a member a+b" zmm add 'p+q.pak' one.bin --as 'a+b'
+zmm cat 'p+q.pak+a+b' >cat.out 2>err.txt
+same cat.out one.bin "cat p+q.pak+a+b splits after the existing file p+q.pak"
+rm -f plus.zmm newplus.zmm p++.zmm 'p+q.pak'
+
+# list --json: one document, names escaped by JSON's rules.
+if command -v python3 >/dev/null 2>&1; then
+    zmm pack -o json.zmm text.txt one.bin >/dev/null 2>&1
+    zmm add json.zmm one.bin --as 'q"uote\back.txt' >/dev/null 2>&1
+    cp one.bin cafQQQ.txt
+    zmm add json.zmm cafQQQ.txt >/dev/null 2>&1
+    rm -f cafQQQ.txt
+    python3 "$script_dir/rename_member.py" json.zmm QQQ e92020 # not UTF-8
+    check 0 "list --json json.zmm h2.zmm" zmm list --json json.zmm h2.zmm
+    tr -d '\r' <out.txt >json.out
+    # zmm.exe stores the backslash as '/' (the Windows spelling).
+    if python3 - json.out $native <<'PY' >py.out 2>&1
+import json, sys
+d = json.load(open(sys.argv[1], encoding='utf-8'))
+a = d["archives"]
+assert [x["archive"] for x in a] == ["json.zmm", "h2.zmm"], a
+m = {x["name"]: x for x in a[0]["members"]}
+q = 'q"uote\\back.txt' if sys.argv[2] == "1" else 'q"uote/back.txt'
+assert set(m) == {"text.txt", "one.bin", q, "caf\ufffd  .txt"}, sorted(m)
+import os
+assert m["text.txt"]["size"] == os.path.getsize("text.txt")
+assert m["text.txt"]["default"] is True and m["one.bin"]["default"] is False
+assert m["caf\ufffd  .txt"]["name_hex"] == b"caf\xe9  .txt".hex()
+assert "name_hex" not in m["one.bin"]
+assert [x["name"] for x in a[1]["members"]] == ["one.bin"]
+print("json ok")
+PY
+    then ok "list --json is one JSON document with the names and sizes"; else not_ok "list --json: $(cat py.out)"; fi
+    rm -f json.zmm json.out py.out
+else
+    echo "# skipped: list --json is checked with python3"
+fi
+
+# Usage errors exit 2.
+check 2 "list without an archive" zmm list
+check 2 "info without an archive" zmm info
+check 2 "cat without an archive" zmm cat
+check 2 "rm without a member" zmm rm h1.zmm
+check 2 "rename with one name" zmm rename h1.zmm text.txt
+check 2 "list --bogus" zmm list --bogus h1.zmm
+rm -f h1.zmm h2.zmm fresh.zmm
+
 # ---- existing outputs, -f -----------------------------------------------------------
 
 echo keep >keep.txt
@@ -587,7 +830,7 @@ check 2 "several files need -o" zmm pack one.bin text.txt
 mkdir -p d1 d2
 cp one.bin d1/same.bin
 cp text.txt d2/same.bin
-check 2 "two files with the same base name" zmm pack -o u.zmm d1/same.bin d2/same.bin
+check 2 "two files with the same base name (-j)" zmm pack -j -o u.zmm d1/same.bin d2/same.bin
 check_in err.txt "same.bin" "the message names the duplicate"
 if [ -e u.zmm ]; then not_ok "a usage error left u.zmm"; else ok "usage errors write nothing"; fi
 check 0 "--help" zmm --help
@@ -698,7 +941,7 @@ if [ $native = 1 ] && [ "$(id -u)" = 0 ] && mkdir -p disk &&
     for i in $(seq 1 60); do
         echo "$i" >"disk/member-with-a-long-name-so-that-the-directory-outgrows-a-page-$i.txt"
     done
-    zmm pack -o disk/full.zmm disk/small.txt disk/member-with-* >/dev/null 2>&1
+    zmm pack -j -o disk/full.zmm disk/small.txt disk/member-with-* >/dev/null 2>&1
     rm -f disk/member-with-*
     cp disk/full.zmm full-before.zmm
     head -c 3000000 /dev/urandom >big.bin

@@ -133,6 +133,23 @@ done
 check 0 "wine: compact lin.zmm" win compact lin.zmm
 check 0 "native: verify after compact under Wine" lin verify lin.zmm
 
+# ---- folders: '/' member paths on both sides (issue 14) --------------------------
+
+mkdir -p tree/sfx/sub
+cp tone.wav tree/sfx/boom.wav
+cp random.bin tree/sfx/sub/r.bin
+check 0 "native: pack a folder" lin pack -o tree.zmm tree
+check 0 "wine: unpack it" win unpack -C from-tree tree.zmm
+same from-tree/tree/sfx/boom.wav tone.wav "wine: unpacked tree/sfx/boom.wav"
+same from-tree/tree/sfx/sub/r.bin random.bin "wine: unpacked tree/sfx/sub/r.bin"
+check 0 "wine: pack the folder" win pack -o wtree.zmm tree
+lin list wtree.zmm 2>/dev/null | awk 'NR > 1 && !/ members\)$/ { print $NF }' >names.got
+printf '%s\n' tree/sfx/boom.wav tree/sfx/sub/r.bin >names.want
+same names.got names.want "native: zmm.exe stored the folder's files as '/' paths"
+check 0 "wine: pack a file named with backslashes" win pack -o wback.zmm 'tree\sfx\boom.wav'
+lin cat wback.zmm+tree/sfx/boom.wav >cat.out 2>err.txt
+same cat.out tone.wav "native: the backslashed path became member tree/sfx/boom.wav"
+
 # ---- zmmio.dll --------------------------------------------------------------------
 
 if [ -n "$mmio" ] && [ -f "$mmio" ]; then
@@ -145,6 +162,14 @@ if [ -n "$mmio" ] && [ -f "$mmio" ]; then
     done
     dll get "lin.zmm+" dll.out >out.txt 2>err.txt
     same dll.out tone.wav "dll: lin.zmm+ opens the default member"
+    # Windows spelling of member paths: a backslash is taken as '/'.
+    check 0 "dll: mmioOpen tree.zmm+ with backslashes: tree, sfx, sub, r.bin" dll get 'tree.zmm+tree\sfx\sub\r.bin' dll.out
+    same dll.out random.bin "dll: the bytes of member tree/sfx/sub/r.bin"
+    check 0 "dll: mmioOpen tree.zmm+tree/sfx/boom.wav ('/' too)" dll get 'tree.zmm+tree/sfx/boom.wav' dll.out
+    same dll.out tone.wav "dll: the bytes of member tree/sfx/boom.wav"
+    check 0 "dll: write tree.zmm+ with a backslash: new, made.bin" dll put random.bin 'tree.zmm+new\made.bin'
+    lin cat tree.zmm new/made.bin >cat.out 2>err.txt
+    same cat.out random.bin "native: the DLL created member new/made.bin"
     check 0 "dll: mmioDescend through the WAV in lin.zmm" dll riff "lin.zmm+tone.wav"
     if command -v soxi >/dev/null 2>&1; then
         want="$(soxi -c tone.wav) $(soxi -r tone.wav) $(soxi -b tone.wav) $(($(soxi -s tone.wav) * $(soxi -c tone.wav) * 2))"

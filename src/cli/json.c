@@ -1,0 +1,95 @@
+/*
+ * json.c -- zmm list --json: one JSON document (RFC 8259) on stdout,
+ *
+ *   {"archives": [
+ *   {"archive": "s.zmm", "members": [
+ *     {"name": "sfx/boom.wav", "size": 529244, "packed": 198105,
+ *      "blocks": 9, "block_size": 65536, "level": 6, "default": true,
+ *      "pcm": {"offset": 44, "length": 529200, "bits": 16, "channels": 2},
+ *      "dict": 0}]}]}
+ *
+ * "pcm" is null for a member without a PCM layout, "dict" the bytes of its
+ * preset dictionary (0: none). Names are escaped as JSON requires ('"',
+ * '\\', control characters as \u00XX) and C1 and bidirectional controls
+ * too, as the tool prints them. A name that is not UTF-8 (written before
+ * zmmio checked names) has each byte outside a valid sequence shown as
+ * U+FFFD, and gets a "name_hex" member with its bytes in hexadecimal, so a
+ * program can still tell such names apart and name the member exactly.
+ */
+#include <string.h>
+
+#include "cli.h"
+
+/* A JSON string of `s`, with its quotes. Returns nonzero if s is not
+ * UTF-8 (some byte was written as U+FFFD). */
+static int json_string(const char *s)
+{
+    int lossy = 0;
+    size_t n;
+    unsigned long c;
+
+    cli_out("\"");
+    while (*s != '\0') {
+        n = cli_utf8_char(s, &c);
+        if (n == 0) {
+            cli_out("\\ufffd");
+            lossy = 1;
+            s++;
+            continue;
+        }
+        if (c == '"' || c == '\\')
+            cli_out("\\%c", (int)c);
+        else if (c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f) ||
+                 (c >= 0x202a && c <= 0x202e) ||
+                 (c >= 0x2066 && c <= 0x2069) || c == 0x200e || c == 0x200f)
+            cli_out("\\u%04lx", c);
+        else
+            cli_out("%.*s", (int)n, s);
+        s += n;
+    }
+    cli_out("\"");
+    return lossy;
+}
+
+void cli_json_archive(zmm_archive *ar, const char *path,
+                      const size_t *index, size_t count, int comma)
+{
+    size_t i;
+
+    cli_out("%s\n{\"archive\": ", comma ? "," : "");
+    json_string(path);
+    cli_out(", \"members\": [");
+    for (i = 0; i < count; i++) {
+        zmm_member_info mi;
+
+        memset(&mi, 0, sizeof mi);
+        mi.struct_size = sizeof mi;
+        if (zmm_archive_member_info(ar, index[i], &mi) != ZMM_OK)
+            continue;
+        cli_out("%s\n  {\"name\": ", i ? "," : "");
+        if (json_string(mi.name)) {
+            const unsigned char *p = (const unsigned char *)mi.name;
+
+            cli_out(", \"name_hex\": \"");
+            for (; *p != '\0'; p++)
+                cli_out("%02x", *p);
+            cli_out("\"");
+        }
+        cli_out(", \"size\": %llu, \"packed\": %llu, \"blocks\": %lu, "
+                "\"block_size\": %lu, \"level\": %d, \"default\": %s, ",
+                (unsigned long long)mi.size,
+                (unsigned long long)mi.packed_size,
+                (unsigned long)mi.block_count, (unsigned long)mi.block_size,
+                mi.level, (mi.flags & ZMM_MEMBER_DEFAULT) ? "true" : "false");
+        if (mi.flags & ZMM_MEMBER_PCM)
+            cli_out("\"pcm\": {\"offset\": %llu, \"length\": %llu, "
+                    "\"bits\": %u, \"channels\": %u}, ",
+                    (unsigned long long)mi.pcm_offset,
+                    (unsigned long long)mi.pcm_length, mi.pcm_bits,
+                    mi.pcm_channels);
+        else
+            cli_out("\"pcm\": null, ");
+        cli_out("\"dict\": %lu}", (unsigned long)mi.dict_length);
+    }
+    cli_out("]}");
+}
