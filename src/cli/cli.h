@@ -243,18 +243,20 @@ int cli_parse_filter(const char *command, const char *text);
 int cli_copy_in_filtered(zmm_stream *s, FILE *in, const char *in_name,
                          const char *archive, const char *member,
                          uint32_t block_size, uint64_t size, int filter,
-                         int level, int use_dict, cli_progress *progress);
+                         int level, uint32_t threads, int use_dict,
+                         cli_progress *progress);
 
 /* ---- dict.c: preset dictionaries ----------------------------------------- */
 
 /* Trains a dictionary on a sample of the seekable input (`size` bytes; not
  * for UINT64_MAX, a stream, nor under 256 KiB or at level 0) and gives it to
- * the empty member when a trial at `level` shows it saves at least 1%.
+ * the empty member when a trial at `level` shows it saves at least 1%; on
+ * `threads` threads (as -T), the same dictionary whatever their number.
  * Leaves the input at `resume_at`. CLI_OK when it decided either way. */
 int cli_choose_dictionary(zmm_stream *s, FILE *in, const char *in_name,
                           const char *archive, const char *member,
-                          uint32_t block_size, int level, uint64_t size,
-                          uint64_t resume_at);
+                          uint32_t block_size, int level, uint32_t threads,
+                          uint64_t size, uint64_t resume_at);
 
 /* "pcm 16-bit 2ch @44+1411200" for a member with a PCM layout, "dict 32768"
  * for one with a preset dictionary of 32768 bytes, both joined by ", ",

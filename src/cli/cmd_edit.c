@@ -142,8 +142,8 @@ static int add_one(zmm_archive *ar, const char *archive, cli_input *in,
         rc = cli_copy_in_filtered(
             s, f, is_stdin ? "standard input" : in->path, archive, in->name,
             opt.block_size, in->size_known ? in->size : UINT64_MAX, filter,
-            opt.level == -1 ? ZMM_DEFAULT_LEVEL : opt.level, use_dict,
-            progress);
+            opt.level == -1 ? ZMM_DEFAULT_LEVEL : opt.level, opt.threads,
+            use_dict, progress);
     }
     if (!is_stdin)
         fclose(f);

@@ -64,7 +64,7 @@ static int pack_one(zmm_archive *ar, const char *archive,
         rc = cli_copy_in_filtered(
             s, f, is_stdin ? "standard input" : in->path, archive, in->name,
             opt->block_size, in->size_known ? in->size : UINT64_MAX, filter,
-            opt->level, use_dict, progress);
+            opt->level, opt->threads, use_dict, progress);
         r = zmm_stream_close(s);
         if (rc == CLI_OK && r != ZMM_OK) {
             cli_archive_error(archive, in->name, "cannot write", r,

@@ -66,8 +66,8 @@ static unsigned char *read_sample(FILE *in, const char *in_name,
 
 int cli_choose_dictionary(zmm_stream *s, FILE *in, const char *in_name,
                           const char *archive, const char *member,
-                          uint32_t block_size, int level, uint64_t size,
-                          uint64_t resume_at)
+                          uint32_t block_size, int level, uint32_t threads,
+                          uint64_t size, uint64_t resume_at)
 {
     unsigned char dict[ZMM_MAX_DICTIONARY], *sample;
     size_t sample_len, dict_len = 0;
@@ -81,8 +81,9 @@ int cli_choose_dictionary(zmm_stream *s, FILE *in, const char *in_name,
     sample = read_sample(in, in_name, size, block_size, &sample_len, &rc);
     if (sample == NULL)
         return rc;
-    r = zmm_choose_dictionary(sample, sample_len, size, block_size, level,
-                              dict, sizeof dict, &dict_len, &saving);
+    r = zmm_choose_dictionary_mt(sample, sample_len, size, block_size,
+                                 level, dict, sizeof dict, &dict_len,
+                                 &saving, threads);
     free(sample);
     if (r == ZMM_OK && dict_len > 0) {
         r = zmm_stream_set_dictionary(s, dict, dict_len);

@@ -44,7 +44,8 @@ void cli_filter_text(const zmm_member_info *mi, char *buf, size_t n)
 int cli_copy_in_filtered(zmm_stream *s, FILE *in, const char *in_name,
                          const char *archive, const char *member,
                          uint32_t block_size, uint64_t size, int filter,
-                         int level, int use_dict, cli_progress *progress)
+                         int level, uint32_t threads, int use_dict,
+                         cli_progress *progress)
 {
     /* A whole number of blocks, so the copy stays block-aligned. */
     size_t want = block_size > HEAD_BYTES ? block_size : HEAD_BYTES, got;
@@ -56,7 +57,7 @@ int cli_copy_in_filtered(zmm_stream *s, FILE *in, const char *in_name,
     if (filter == CLI_FILTER_NONE) {
         if (use_dict)
             rc = cli_choose_dictionary(s, in, in_name, archive, member,
-                                       block_size, level, size, 0);
+                                       block_size, level, threads, size, 0);
         return rc != CLI_OK ? rc : cli_copy_in(s, in, in_name, archive,
                                                member, block_size, progress);
     }
@@ -99,7 +100,7 @@ int cli_copy_in_filtered(zmm_stream *s, FILE *in, const char *in_name,
     } else if (use_dict && got == want) {
         /* Not audio (samples gain nothing from it): maybe a dictionary. */
         rc = cli_choose_dictionary(s, in, in_name, archive, member,
-                                   block_size, level, size, got);
+                                   block_size, level, threads, size, got);
     }
     if (rc == CLI_OK && got > 0) {
         r = zmm_stream_write(s, head, got);
