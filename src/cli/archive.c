@@ -20,7 +20,8 @@ static int newest_lost(zmm_archive *ar, const char *path, unsigned flags)
         !(info.flags & ZMM_ARCHIVE_NEWEST_LOST))
         return 0;
     cli_warning("%s: the newest commit fails its checks (the file is cut "
-                "short or overwritten): opened the older committed state, "
+                "short or overwritten, or its header slot is damaged): "
+                "opened the older committed state, "
                 "generation %llu; the newest commit's changes are lost",
                 path, (unsigned long long)info.generation);
     if (!(flags & ZMM_OPEN_WRITE))
