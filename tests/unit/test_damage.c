@@ -733,11 +733,11 @@ static void rule_violations(void)
     /* The delta bit on a slot that points at a directory. */
     check_rule(f, base_len, "incompat bit 0x4 (delta) without a delta record",
                0);
-    RESET(); put32(slot + 12, 8);
+    RESET(); put32(slot + 12, 0x10);
     reseal(f, base_len);
     {
         zmm_archive *ar = NULL;
-        tu_set_context("incompat bit 0x8");
+        tu_set_context("incompat bit 0x10");
         CHECK_RES(tu_open_bytes(f, base_len, ZMM_OPEN_READ, &ar),
                   ZMM_ERR_UNSUPPORTED);
     }

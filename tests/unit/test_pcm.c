@@ -32,6 +32,9 @@ typedef struct wav_spec {
     int list_before;       /* fact and an odd LIST/INFO before `data` */
     int list_after;        /* an odd LIST/INFO after `data` */
     int provisional;       /* RIFF and data sizes 0, as a recorder starts */
+    int correlated;        /* channels alike: a shared signal, and a little
+                            * noise of their own (inter-channel prediction
+                            * pays) */
 } wav_spec;
 
 typedef struct wav_file {
@@ -75,20 +78,30 @@ static double wave(double cycles)
 }
 
 /* A music-like signal: two tones per channel, noise, and a burst of
- * full-scale alternating samples that makes residuals wrap. */
+ * full-scale alternating samples that makes residuals wrap. Correlated
+ * channels share their tones and most of their noise. */
 static void fill_samples(unsigned char *p, const wav_spec *w, tu_rng *r)
 {
     unsigned bytes = w->bits / 8, c, q;
     double full = (double)((int64_t)1 << (w->bits - 1)) - 1;
+    uint64_t shared_noise = (uint64_t)(full / 16), own = 64;
     uint32_t f;
 
-    for (f = 0; f < w->frames; f++)
+    if (w->correlated)
+        own = (uint64_t)(full / 2048) + 2;
+    for (f = 0; f < w->frames; f++) {
+        int64_t shared = w->correlated
+                             ? (int64_t)tu_rng_below(r, shared_noise) -
+                                   (int64_t)(shared_noise / 2)
+                             : 0;
+
         for (c = 0; c < w->channels; c++) {
+            unsigned k = w->correlated ? 0 : c;
             double t = (double)f / 44100.0;
-            double v = 0.35 * wave((220 + 37 * c) * t) +
-                       0.2 * wave((1375 + 101 * c) * t + 0.1 * c);
-            int64_t s = (int64_t)(v * full) +
-                        (int64_t)tu_rng_below(r, 64) - 32;
+            double v = 0.35 * wave((220 + 37 * k) * t) +
+                       0.2 * wave((1375 + 101 * k) * t + 0.1 * k);
+            int64_t s = (int64_t)(v * full) + shared +
+                        (int64_t)tu_rng_below(r, own) - (int64_t)(own / 2);
             uint64_t u;
 
             if (f >= 300 && f < 340)
@@ -101,6 +114,7 @@ static void fill_samples(unsigned char *p, const wav_spec *w, tu_rng *r)
             for (q = 0; q < bytes; q++)
                 *p++ = (unsigned char)(u >> (8 * q));
         }
+    }
 }
 
 static wav_file make_wav(const wav_spec *w, uint64_t seed)
@@ -257,20 +271,46 @@ static void check_reads(zmm_archive *ar, const char *name,
     free(buf);
 }
 
-/* Checks the archive's bytes with the independent reader; returns how many
- * blocks of member `name` are PCM blocks. */
-static uint32_t check_format(zmm_file *mem, const char *name,
-                             const unsigned char *want, size_t len,
-                             uint32_t *incompat)
+/* What the independent reader found in a member's PCM blocks. */
+typedef struct pcm_stats {
+    uint32_t blocks;      /* of kind 3 or 4 */
+    uint32_t chan_blocks; /* of kind 4 */
+    uint32_t flagged;     /* channels coded from the previous one, summed */
+    uint32_t incompat;    /* the slot's incompat_features */
+} pcm_stats;
+
+/* Checks the archive's bytes with the independent reader, member `name`
+ * against `want`, and that incompat bit 0x8 is set exactly when a block of
+ * kind 4 is live. */
+static pcm_stats check_member(zmm_file *mem, const char *name,
+                              const unsigned char *want, size_t len)
 {
     size_t flen;
     unsigned char *file = tu_memfile_copy(mem, &flen), *bytes;
     tu_fmt_archive a;
     const char *err = tu_fmt_parse(file, flen, 1, &a);
-    uint32_t i, j, pcm_blocks = 0;
+    pcm_stats st = {0, 0, 0, 0};
+    uint32_t i, j, c, any_chan = 0;
 
     CHECKF(err == NULL, "the archive breaks FORMAT.md: %s", err);
-    *incompat = a.incompat_features;
+    st.incompat = a.incompat_features;
+    for (i = 0; i < a.member_count; i++)
+        for (j = 0; j < a.members[i].block_count; j++) {
+            const tu_fmt_block *b = &a.members[i].blocks[j];
+            const unsigned char *h = file + b->offset;
+
+            any_chan |= b->kind == 4;
+            if (strcmp(a.members[i].name, name) != 0 ||
+                (b->kind != 3 && b->kind != 4))
+                continue;
+            st.blocks++;
+            st.chan_blocks += b->kind == 4;
+            for (c = 1; c < h[1]; c++)
+                st.flagged += (h[12 + c] & 0x80) != 0;
+        }
+    CHECKF(!(st.incompat & 8) == !any_chan,
+           "incompat 0x%x with%s kind-4 blocks", (unsigned)st.incompat,
+           any_chan ? "" : "out");
     for (i = 0; i < a.member_count; i++) {
         if (strcmp(a.members[i].name, name) != 0)
             continue;
@@ -278,12 +318,23 @@ static uint32_t check_format(zmm_file *mem, const char *name,
         bytes = tu_fmt_member_bytes(file, &a.members[i]);
         CHECK_MEM(bytes, want, len);
         free(bytes);
-        for (j = 0; j < a.members[i].block_count; j++)
-            pcm_blocks += a.members[i].blocks[j].kind == 3;
     }
     tu_fmt_free(&a);
     free(file);
-    return pcm_blocks;
+    return st;
+}
+
+/* check_member for the tests of the filter alone: returns how many blocks
+ * of member `name` are PCM blocks; *incompat gets the slot's bits but 0x8
+ * (checked above). */
+static uint32_t check_format(zmm_file *mem, const char *name,
+                             const unsigned char *want, size_t len,
+                             uint32_t *incompat)
+{
+    pcm_stats st = check_member(mem, name, want, len);
+
+    *incompat = st.incompat & ~8u;
+    return st.blocks;
 }
 
 /* ---- round trips ------------------------------------------------------ */
@@ -377,7 +428,7 @@ static void test_roundtrips(void)
  * "to the end") and blocks rewritten around the patch stay correct. */
 static void test_recorder(void)
 {
-    wav_spec w = {16, 2, 40001, 1, 0, 1, 1, 1};
+    wav_spec w = {16, 2, 40001, 1, 0, 1, 1, 1, 0};
     wav_file f = make_wav(&w, 77);
     unsigned char *final = tu_xmalloc(f.len);
     zmm_file *mem = zmm_memfile_new(NULL, 0);
@@ -424,7 +475,7 @@ static void test_recorder(void)
  * the incompat bit stays while any PCM block is live. */
 static void test_layout_changes(void)
 {
-    wav_spec w = {16, 2, 70001, 1, 0, 0, 0, 0};
+    wav_spec w = {16, 2, 70001, 1, 0, 0, 0, 0, 0};
     wav_file f = make_wav(&w, 9);
     zmm_file *mem = zmm_memfile_new(NULL, 0);
     zmm_archive *ar = open_mem(mem, ZMM_OPEN_WRITE | ZMM_OPEN_CREATE);
@@ -474,7 +525,7 @@ static void test_layout_changes(void)
 
 static void test_detect(void)
 {
-    wav_spec w = {16, 2, 1001, 1, 1, 1, 1, 0};
+    wav_spec w = {16, 2, 1001, 1, 1, 1, 1, 0, 0};
     wav_file f = make_wav(&w, 3);
     zmm_pcm_layout l = {sizeof l, 0, 0, 0, 0};
     unsigned char *copy = tu_xmalloc(f.len + 64);
@@ -640,7 +691,7 @@ static void test_api_rules(void)
 /* Compaction copies the layout with the blocks. */
 static void test_compact(void)
 {
-    wav_spec w = {24, 6, 9001, 0xFFFE, 0, 0, 0, 0};
+    wav_spec w = {24, 6, 9001, 0xFFFE, 0, 0, 0, 0, 0};
     wav_file f = make_wav(&w, 21);
     char path[256];
     zmm_archive *ar = NULL;
@@ -676,10 +727,10 @@ static void test_compact(void)
  * 8192, 2048 and 170 frames in 64 KiB blocks) and 8 to 32 bits. */
 static void test_prefix_reads(void)
 {
-    static const wav_spec specs[] = {{8, 1, 150001, 1, 0, 0, 0, 0},
-                                     {16, 2, 70001, 1, 0, 0, 0, 0},
-                                     {24, 6, 9001, 0xFFFE, 0, 0, 0, 0},
-                                     {32, 1, 40001, 1, 0, 0, 0, 0}};
+    static const wav_spec specs[] = {{8, 1, 150001, 1, 0, 0, 0, 0, 0},
+                                     {16, 2, 70001, 1, 0, 0, 0, 0, 0},
+                                     {24, 6, 9001, 0xFFFE, 0, 0, 0, 0, 0},
+                                     {32, 1, 40001, 1, 0, 0, 0, 0, 0}};
     static const uint32_t firsts[] = {3, 9000, 20000, 65535};
     static const uint32_t seconds[] = {10, 9001, 40000, 65000, 65535};
     unsigned k, a, b;
@@ -793,7 +844,7 @@ static void read_damaged(const unsigned char *file, size_t flen,
 
 static void test_damage(void)
 {
-    wav_spec w = {16, 2, 30001, 1, 0, 0, 0, 0};
+    wav_spec w = {16, 2, 30001, 1, 0, 0, 0, 0, 0};
     wav_file f = make_wav(&w, 31);
     zmm_file *mem = zmm_memfile_new(NULL, 0);
     zmm_archive *ar = open_mem(mem, ZMM_OPEN_WRITE | ZMM_OPEN_CREATE);
@@ -887,8 +938,8 @@ static void test_damage(void)
  * PCM archive (its known set is 0). */
 static void test_incompat(void)
 {
-    static const uint32_t bits[] = {0x8, 0x9, 0x80000001u};
-    wav_spec w = {16, 1, 5001, 1, 0, 0, 0, 0};
+    static const uint32_t bits[] = {0x10, 0x11, 0x80000001u};
+    wav_spec w = {16, 1, 5001, 1, 0, 0, 0, 0, 0};
     wav_file f = make_wav(&w, 2);
     zmm_file *mem = zmm_memfile_new(NULL, 0);
     zmm_archive *ar = open_mem(mem, ZMM_OPEN_WRITE | ZMM_OPEN_CREATE);
