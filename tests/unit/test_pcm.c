@@ -423,6 +423,66 @@ static void test_roundtrips(void)
             }
 }
 
+/* Channels alike (stereo, quad, 5.1; every width): blocks of kind 4 whose
+ * channels 1.. are coded from the previous one, read back exactly through
+ * the library and the independent reader; incompat bit 0x8 with them, and
+ * cleared once the last kind-4 block is gone. */
+static void test_correlated(void)
+{
+    static const unsigned bits[] = {8, 16, 24, 32};
+    static const unsigned channels[] = {2, 4, 6};
+    unsigned b, c;
+
+    for (b = 0; b < 4; b++)
+        for (c = 0; c < 3; c++) {
+            wav_spec w;
+            wav_file f;
+            zmm_file *mem = zmm_memfile_new(NULL, 0);
+            zmm_archive *ar = open_mem(mem, ZMM_OPEN_WRITE | ZMM_OPEN_CREATE);
+            zmm_stream *s = create(ar, "c.wav", 65536);
+            zmm_pcm_layout l;
+            pcm_stats st;
+            tu_rng r;
+
+            memset(&w, 0, sizeof w);
+            w.bits = bits[b];
+            w.channels = channels[c];
+            w.frames = (uint32_t)(300001 / (w.channels * w.bits / 8)) | 1u;
+            w.tag = (w.channels > 2 || w.bits > 16) ? 0xFFFE : 1;
+            w.correlated = 1;
+            f = make_wav(&w, 500 + 10 * b + c);
+            l = detect(&f);
+            tu_set_context("correlated %u-bit %uch", w.bits, w.channels);
+            tu_rng_seed(&r, 600 + 10 * b + c);
+            CHECK_OK(zmm_stream_set_pcm_layout(s, &l));
+            write_chunked(s, f.bytes, f.len, &r);
+            CHECK_OK(zmm_stream_close(s));
+            CHECK_OK(zmm_archive_close(ar));
+
+            /* every PCM block but a short last one is of kind 4, with
+             * every channel but the first coded from the previous one */
+            st = check_member(mem, "c.wav", f.bytes, f.len);
+            CHECK_U64(st.incompat, 0x9);
+            CHECKF(st.blocks >= 4 && st.chan_blocks + 1 >= st.blocks,
+                   "%u of %u PCM blocks of kind 4", (unsigned)st.chan_blocks,
+                   (unsigned)st.blocks);
+            CHECKF(st.flagged + w.channels > st.blocks * (w.channels - 1),
+                   "%u channels flagged in %u blocks", (unsigned)st.flagged,
+                   (unsigned)st.blocks);
+            ar = open_mem(mem, ZMM_OPEN_READ | ZMM_OPEN_WRITE);
+            check_reads(ar, "c.wav", f.bytes, f.len, 300, &r);
+            CHECK_OK(zmm_archive_verify_member(ar, "c.wav", NULL));
+            /* the member gone, the bit goes with it */
+            CHECK_OK(zmm_archive_remove(ar, "c.wav"));
+            CHECK_OK(zmm_archive_close(ar));
+            st = check_member(mem, "c.wav", NULL, 0);
+            CHECK_U64(st.incompat, 0);
+            mem->methods->close(mem);
+            free(f.bytes);
+        }
+    tu_set_context("%s", "");
+}
+
 /* A recorder writes the header with sizes 0, the samples, then seeks back
  * and patches the sizes. The layout set from the provisional header (data
  * "to the end") and blocks rewritten around the patch stay correct. */
@@ -933,6 +993,69 @@ static void test_damage(void)
     free(f.bytes);
 }
 
+/* Kind 4's order bytes damaged, their CRCs made to match: a flag on
+ * channel 0, an order byte's unknown bit (2..6), a flag in a block made
+ * kind 3 (its directory entry changed) are refused before any byte is
+ * decoded, even by a prefix read; a flag moved on a channel that may have
+ * it decodes to other bytes, which the logical CRC refuses. 16-bit quad:
+ * the SSE2 decoder's layout. */
+static void test_damage_flags(void)
+{
+    wav_spec w = {16, 4, 30001, 0xFFFE, 0, 0, 0, 0, 1};
+    wav_file f = make_wav(&w, 32);
+    zmm_file *mem = zmm_memfile_new(NULL, 0);
+    zmm_archive *ar = open_mem(mem, ZMM_OPEN_WRITE | ZMM_OPEN_CREATE);
+    zmm_stream *s = create(ar, "q.wav", 4096);
+    zmm_pcm_layout l = detect(&f);
+    unsigned char *orig, *file;
+    size_t flen;
+    tu_fmt_archive a;
+    uint32_t chan[64], nchan = 0, j;
+    tu_rng r;
+    int i;
+
+    tu_rng_seed(&r, 98);
+    CHECK_OK(zmm_stream_set_pcm_layout(s, &l));
+    CHECK_OK(zmm_stream_write(s, f.bytes, f.len));
+    CHECK_OK(zmm_stream_close(s));
+    CHECK_OK(zmm_archive_close(ar));
+    orig = tu_memfile_copy(mem, &flen);
+    mem->methods->close(mem);
+    CHECK(tu_fmt_parse(orig, flen, 1, &a) == NULL);
+    for (j = 0; j + 1 < a.members[0].block_count && nchan < 64; j++)
+        if (a.members[0].blocks[j].kind == 4)
+            chan[nchan++] = j;
+    CHECK(nchan > 4);
+    file = tu_xmalloc(flen);
+    for (i = 0; i < 200; i++) {
+        uint32_t jj = chan[i % nchan];
+        const tu_fmt_block *b = &a.members[0].blocks[jj];
+        unsigned char *h = file + b->offset;
+        unsigned c = 1 + (unsigned)tu_rng_below(&r, 3);
+
+        memcpy(file, orig, flen);
+        switch (i % 5) {
+        case 0: h[12] |= 0x80; break; /* channel 0 has no previous */
+        case 1: h[12 + c] |= (unsigned char)(4u << tu_rng_below(&r, 5)); break;
+        case 2: h[12] |= (unsigned char)(4u << tu_rng_below(&r, 5)); break;
+        case 3: /* kind 4 -> 3: a block whose flags are not allowed */
+            file[a.members[0].entries_offset + 20 * (uint64_t)jj + 11] = 3;
+            break;
+        default: h[12 + c] ^= 0x80; break; /* valid, other bytes */
+        }
+        tu_set_context("flag damage %d on block %u", i, (unsigned)jj);
+        recompute_crcs(file, &a, jj);
+        read_damaged(file, flen, &a, jj, f.bytes, 1, 1);
+        if (i % 5 != 4) /* the header is refused: nothing decodes */
+            read_damaged(file, flen, &a, jj, f.bytes, 1, 0);
+    }
+    tu_set_context("%s", "");
+    tu_fmt_free(&a);
+    free(file);
+    free(orig);
+    free(f.bytes);
+}
+
 /* An unknown incompat bit is refused as "made by a newer version", with or
  * without the PCM bit: that is how a reader without PCM support refuses a
  * PCM archive (its known set is 0). */
@@ -1013,7 +1136,8 @@ static void test_choice(void)
 /* One block through the filter and back, whole and by prefixes: the
  * inverse must give back every input byte, whichever path decodes it
  * (the SSE2 one for 16-bit blocks of 1, 2 or 4 channels past their first
- * frames; the general one for the rest, the head and the tails). */
+ * frames; the general one for the rest, the head and the tails), with
+ * channels coded from the previous one or not (order's flag). */
 static void inverse_case(unsigned bits, unsigned ch, uint32_t frames,
                          uint32_t group, const unsigned char *order,
                          int noisy, tu_rng *r)
@@ -1053,8 +1177,9 @@ static void inverse_case(unsigned bits, unsigned ch, uint32_t frames,
     memset(out, 0xa5, n);
     zmm_pcm_inverse_range(&b, content, 0, n, out);
     CHECKF(memcmp(out, in, n) == 0,
-           "%u-bit, %u channels, %u frames, group %u: whole block differs",
-           bits, ch, (unsigned)frames, (unsigned)group);
+           "%u-bit, %u channels, %u frames, group %u, flags %x: whole block "
+           "differs", bits, ch, (unsigned)frames, (unsigned)group,
+           (unsigned)zmm_pcm_uses_previous(&b));
     /* by prefixes, each range continuing from the bytes decoded before */
     memset(out, 0x5a, n);
     for (at = 0, want = 1; at < n; at = end, want += 1 + fs * 37) {
@@ -1062,8 +1187,9 @@ static void inverse_case(unsigned bits, unsigned ch, uint32_t frames,
         zmm_pcm_inverse_range(&b, content, at, end, out);
     }
     CHECKF(memcmp(out, in, n) == 0,
-           "%u-bit, %u channels, %u frames, group %u: prefixes differ",
-           bits, ch, (unsigned)frames, (unsigned)group);
+           "%u-bit, %u channels, %u frames, group %u, flags %x: prefixes "
+           "differ", bits, ch, (unsigned)frames, (unsigned)group,
+           (unsigned)zmm_pcm_uses_previous(&b));
     free(in);
     free(content);
     free(out);
@@ -1074,26 +1200,35 @@ static void test_inverse(void)
     static const uint32_t frame_counts[] = {1, 2, 3, 4, 5, 8, 9, 11, 17,
                                             100, 1001, 4099};
     static const uint32_t groups[] = {1, 2, 3, 5, 8, 13, 64, 1000, 65535};
-    static const unsigned widths[] = {8, 16, 24};
-    unsigned w, ch, k, f, g;
+    static const unsigned widths[] = {8, 16, 24, 32};
+    unsigned w, ch, k, f, g, x;
     tu_rng r;
 
     tu_rng_seed(&r, 77);
-    for (w = 0; w < 3; w++)
+    for (w = 0; w < 4; w++)
         for (ch = 1; ch <= 5; ch++)
             for (f = 0; f < sizeof frame_counts / sizeof *frame_counts; f++)
                 for (g = 0; g < sizeof groups / sizeof *groups; g++)
-                    for (k = 0; k < 6; k++) {
-                        unsigned char order[ZMM_PCM_MAX_CHANNELS];
-                        unsigned c;
+                    for (k = 0; k < 6; k++)
+                        /* x = 1: channels coded from the previous one (kind
+                         * 4), all of them (k < 4) or some */
+                        for (x = 0; x < (ch > 1 ? 2u : 1u); x++) {
+                            unsigned char order[ZMM_PCM_MAX_CHANNELS];
+                            unsigned c;
 
-                        /* the same order everywhere (k < 4), or mixed */
-                        for (c = 0; c < ch; c++)
-                            order[c] = (unsigned char)(
-                                k < 4 ? k : tu_rng_next(&r) % 4);
-                        inverse_case(widths[w], ch, frame_counts[f],
-                                     groups[g], order, k % 2, &r);
-                    }
+                            if (widths[w] == 32 && (f % 3 != 0 || g % 2))
+                                continue; /* the general decoder's alone */
+                            /* the same order everywhere (k < 4), or mixed */
+                            for (c = 0; c < ch; c++) {
+                                order[c] = (unsigned char)(
+                                    k < 4 ? k : tu_rng_next(&r) % 4);
+                                if (x && c > 0 &&
+                                    (k < 4 || tu_rng_next(&r) % 2))
+                                    order[c] |= ZMM_PCM_FROM_PREVIOUS;
+                            }
+                            inverse_case(widths[w], ch, frame_counts[f],
+                                         groups[g], order, k % 2, &r);
+                        }
 }
 
 int main(void)
@@ -1104,11 +1239,13 @@ int main(void)
     test_detect();
     test_api_rules();
     test_roundtrips();
+    test_correlated();
     test_recorder();
     test_layout_changes();
     test_compact();
     test_prefix_reads();
     test_damage();
+    test_damage_flags();
     test_incompat();
     printf("test_pcm: OK\n");
     return 0;
