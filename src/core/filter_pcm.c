@@ -1,5 +1,5 @@
 /*
- * filter_pcm.c -- the PCM predictor of block kind 3. Samples are signed
+ * filter_pcm.c -- the PCM predictor of block kinds 3 and 4. Samples are signed
  * integers of `bits` bits (8-bit WAV samples are unsigned: 128 is
  * subtracted); each channel is predicted by a fixed polynomial of order 0..3
  * that restarts at the block's first frame, and the residual, wrapped to
@@ -8,7 +8,9 @@
  * runs of zero high bytes that interleaved samples hide from it. The planes
  * are laid out per group of G frames (prediction carries on across groups),
  * so a reader can stop inflating at the end of the group it needs, as it
- * stops a plain deflate block at the prefix it needs.
+ * stops a plain deflate block at the prefix it needs. In blocks of kind 4 a
+ * channel may be coded as its difference from the previous channel
+ * (ZMM_PCM_FROM_PREVIOUS), wrapped to `bits` bits, then predicted alike.
  */
 #include "filter_pcm.h"
 

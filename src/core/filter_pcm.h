@@ -1,5 +1,5 @@
 /*
- * filter_pcm.h -- the reversible PCM predictor of block kind 3
+ * filter_pcm.h -- the reversible PCM predictor of block kinds 3 and 4
  * (docs/FORMAT.md, "PCM blocks"): which bytes of a block are whole frames,
  * the per-channel predictor choice, residuals as byte planes and back.
  */

@@ -15,7 +15,8 @@
 #define ZMM_MAX_DIRECTORY (64u << 20)
 #define ZMM_MIN_DIRECTORY 16u
 
-/* incompat_features: PCM layouts in the directory or PCM blocks (kind 3). */
+/* incompat_features: PCM layouts in the directory or PCM blocks (kinds 3
+ * and 4). */
 #define ZMM_INCOMPAT_PCM 0x1u
 
 /* incompat_features: a member has a preset dictionary that its deflate

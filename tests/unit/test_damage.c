@@ -672,6 +672,10 @@ static void rule_violations(void)
 
     RESET(); blk = ENTRY(m_raw, raw); blk[11] = 3;
     check_rule(f, base_len, "block kind 3", 0);
+    RESET(); blk = ENTRY(m_raw, raw); blk[11] = 4;
+    check_rule(f, base_len, "block kind 4", 0);
+    RESET(); blk = ENTRY(m_raw, raw); blk[11] = 5;
+    check_rule(f, base_len, "block kind 5", 0);
     RESET(); blk = ENTRY(m_zero, zero); put64(blk, 8192);
     check_rule(f, base_len, "zero block with an offset", 0);
     RESET(); blk = ENTRY(m_zero, zero); put32(blk + 16, 1);

@@ -1,5 +1,6 @@
 /*
- * test_pcm.c -- audio-aware compression: PCM layouts and block kind 3.
+ * test_pcm.c -- audio-aware compression: PCM layouts and block kinds 3 and
+ * 4 (channels coded from the previous one).
  *
  * WAV files of 8/16/24/32 bits, 1/2/6 channels, odd frame counts, chunks
  * (JUNK, fact, LIST) before and after `data`, pad bytes, WAVE_FORMAT_
@@ -1231,9 +1232,39 @@ static void test_inverse(void)
                         }
 }
 
+/* docs/FORMAT.md's worked example of inter-channel prediction: its header
+ * (valid in kind 4 only), content and decoded bytes. */
+static void test_spec_example(void)
+{
+    static const unsigned char header[14] = {0x10, 0x02, 0x04, 0x00, 0x00,
+                                             0x00, 0x00, 0x00, 0x04, 0x00,
+                                             0x00, 0x00, 0x01, 0x81};
+    static const unsigned char content[16] = {
+        0xd0, 0x08, 0x14, 0x01, 0x0a, 0x04, 0x03, 0x05,
+        0x07, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00};
+    static const unsigned char block[16] = {
+        0xe8, 0x03, 0xec, 0x03, 0xf2, 0x03, 0xf5, 0x03,
+        0xf7, 0x03, 0xfc, 0x03, 0xf5, 0x03, 0xf7, 0x03};
+    unsigned char stored[15], out[16];
+    zmm_pcm_block b, kind3;
+    size_t hs;
+
+    memcpy(stored, header, 14);
+    stored[14] = 0; /* the header needs a byte of stream after it */
+    CHECK_OK(zmm_pcm_header_decode(stored, 15, 16, 1, &b, &hs));
+    CHECK_U64(hs, 14);
+    CHECK_RES(zmm_pcm_header_decode(stored, 15, 16, 0, &kind3, &hs),
+              ZMM_ERR_CORRUPT);
+    zmm_pcm_forward(&b, block, 16, out);
+    CHECK_MEM(out, content, 16);
+    zmm_pcm_inverse_range(&b, content, 0, 16, out);
+    CHECK_MEM(out, block, 16);
+}
+
 int main(void)
 {
     tu_init("test_pcm");
+    test_spec_example();
     test_inverse();
     test_choice();
     test_detect();
