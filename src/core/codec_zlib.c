@@ -244,7 +244,7 @@ static zmm_result encode_pcm(zmm_codec *c, int level,
     rc = pcm_reserve(c, n);
     if (rc != ZMM_OK)
         return rc;
-    zmm_pcm_choose_orders(&b, in, 1);
+    zmm_pcm_choose_orders(&b, in);
     *kind = zmm_pcm_uses_previous(&b) ? ZMM_KIND_PCM_CHAN : ZMM_KIND_PCM;
     zmm_pcm_forward(&b, in, n, c->pcm_content);
     rc = deflate_into(c, level, 1, c->pcm_content, n, c->pcm_stored + header,

@@ -132,15 +132,13 @@ static int64_t coded_sample(const unsigned char *p, unsigned bytes,
  * the previous channel. The first three frames, predicted by lower orders,
  * are left out. */
 static unsigned char choose_order(const zmm_pcm_block *b,
-                                  const unsigned char *in, unsigned c,
-                                  int inter)
+                                  const unsigned char *in, unsigned c)
 {
-    unsigned bytes = b->bits / 8, o, k, ways = inter && c > 0 ? 2 : 1;
+    unsigned bytes = b->bits / 8, o, k, ways = c > 0 ? 2 : 1, bk = 0, bo = 0;
     uint32_t fs = bytes * b->channels, f;
     uint64_t cost[2][ZMM_PCM_MAX_ORDER + 1];
     int64_t h[2][3];
     const unsigned char *p = in + b->first + c * bytes;
-    unsigned char best = 0;
 
     memset(cost, 0, sizeof cost);
     memset(h, 0, sizeof h);
@@ -154,20 +152,22 @@ static unsigned char choose_order(const zmm_pcm_block *b,
                     cost[k][o] += (uint64_t)abs64(s - predict(o, h[k]));
             push(h[k], s);
         }
+    /* ties: the plain channel, the lower order (kind 3 when it is as good) */
     for (k = 0; k < ways; k++)
         for (o = 0; o <= ZMM_PCM_MAX_ORDER; o++)
-            if (cost[k][o] < cost[best >> 7][best & ZMM_PCM_ORDER_MASK])
-                best = (unsigned char)(o | (k ? ZMM_PCM_FROM_PREVIOUS : 0));
-    return best;
+            if (cost[k][o] < cost[bk][bo]) {
+                bk = k;
+                bo = o;
+            }
+    return (unsigned char)(bo | (bk ? ZMM_PCM_FROM_PREVIOUS : 0));
 }
 
-void zmm_pcm_choose_orders(zmm_pcm_block *b, const unsigned char *in,
-                           int inter)
+void zmm_pcm_choose_orders(zmm_pcm_block *b, const unsigned char *in)
 {
     unsigned c;
 
     for (c = 0; c < b->channels; c++)
-        b->order[c] = choose_order(b, in, c, inter);
+        b->order[c] = choose_order(b, in, c);
 }
 
 int zmm_pcm_uses_previous(const zmm_pcm_block *b)

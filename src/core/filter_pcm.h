@@ -47,10 +47,9 @@ int zmm_pcm_layout_valid(const zmm_pcm_layout *l);
 uint32_t zmm_pcm_block_range(const zmm_pcm_layout *l, uint64_t offset,
                              uint32_t n, zmm_pcm_block *b);
 
-/* Picks each channel's order, and with `inter` whether channels 1.. are
- * coded from the previous one: the smallest sum of |residual|. */
-void zmm_pcm_choose_orders(zmm_pcm_block *b, const unsigned char *in,
-                           int inter);
+/* Picks each channel's order, and whether channels 1.. are coded from the
+ * previous one: the smallest sum of |residual|. */
+void zmm_pcm_choose_orders(zmm_pcm_block *b, const unsigned char *in);
 
 /* Nonzero if a channel of b is coded from the previous one: the block is
  * then of kind 4 (ZMM_KIND_PCM_CHAN), else of kind 3. */
