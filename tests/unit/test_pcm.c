@@ -1233,7 +1233,9 @@ static void test_inverse(void)
 }
 
 /* docs/FORMAT.md's worked example of inter-channel prediction: its header
- * (valid in kind 4 only), content and decoded bytes. */
+ * (valid in kind 4 only), content and decoded bytes, through the library's
+ * filter and, as a stored block (the content deflated), the independent
+ * reader. */
 static void test_spec_example(void)
 {
     static const unsigned char header[14] = {0x10, 0x02, 0x04, 0x00, 0x00,
@@ -1245,9 +1247,10 @@ static void test_spec_example(void)
     static const unsigned char block[16] = {
         0xe8, 0x03, 0xec, 0x03, 0xf2, 0x03, 0xf5, 0x03,
         0xf7, 0x03, 0xfc, 0x03, 0xf5, 0x03, 0xf7, 0x03};
-    unsigned char stored[15], out[16];
+    unsigned char stored[64], out[16];
     zmm_pcm_block b, kind3;
-    size_t hs;
+    z_stream zs;
+    size_t hs, size;
 
     memcpy(stored, header, 14);
     stored[14] = 0; /* the header needs a byte of stream after it */
@@ -1259,6 +1262,21 @@ static void test_spec_example(void)
     CHECK_MEM(out, content, 16);
     zmm_pcm_inverse_range(&b, content, 0, 16, out);
     CHECK_MEM(out, block, 16);
+
+    memset(&zs, 0, sizeof zs);
+    CHECK(deflateInit2(&zs, 6, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) ==
+          Z_OK);
+    zs.next_in = (unsigned char *)(uintptr_t)content;
+    zs.avail_in = 16;
+    zs.next_out = stored + 14;
+    zs.avail_out = sizeof stored - 14;
+    CHECK(deflate(&zs, Z_FINISH) == Z_STREAM_END);
+    size = 14 + (size_t)zs.total_out;
+    deflateEnd(&zs);
+    memset(out, 0, sizeof out);
+    CHECK(tu_fmt_pcm_block(stored, size, 4, out, 16));
+    CHECK_MEM(out, block, 16);
+    CHECK(!tu_fmt_pcm_block(stored, size, 3, out, 16));
 }
 
 int main(void)

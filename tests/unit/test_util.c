@@ -1044,6 +1044,13 @@ unsigned char *tu_fmt_member_bytes(const unsigned char *file,
     return out;
 }
 
+int tu_fmt_pcm_block(const unsigned char *stored, size_t size, unsigned kind,
+                     unsigned char *out, size_t n)
+{
+    return (kind == 3 || kind == 4) && pcm_decode(stored, size, out, n,
+                                                  kind == 4);
+}
+
 /* ---- images -------------------------------------------------------------- */
 
 void tu_image_free(tu_image *img)
