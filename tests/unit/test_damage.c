@@ -674,7 +674,8 @@ static void rule_violations(void)
     check_rule(f, base_len, "block kind 3", 0);
     RESET(); blk = ENTRY(m_raw, raw); blk[11] = 4;
     check_rule(f, base_len, "block kind 4", 0);
-    RESET(); blk = ENTRY(m_raw, raw); blk[11] = 5;
+    /* a deflate block's sizes would do for kinds 2 to 4: the kind alone */
+    RESET(); blk = ENTRY(m_defl, defl); blk[11] = 5;
     check_rule(f, base_len, "block kind 5", 0);
     RESET(); blk = ENTRY(m_zero, zero); put64(blk, 8192);
     check_rule(f, base_len, "zero block with an offset", 0);
