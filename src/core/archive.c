@@ -273,6 +273,7 @@ static zmm_result publish(zmm_archive *ar, int checkpoint)
     next.incompat_features =
         (zmm_directory_uses_pcm(&ar->dir) ? ZMM_INCOMPAT_PCM : 0) |
         (zmm_directory_uses_dict(&ar->dir) ? ZMM_INCOMPAT_DICT : 0) |
+        (zmm_directory_uses_pcm_chan(&ar->dir) ? ZMM_INCOMPAT_PCM_CHAN : 0) |
         (delta ? ZMM_INCOMPAT_DELTA : 0);
     next.compat_features = 0;
     next.generation = ar->slot.generation + 1;

@@ -40,7 +40,8 @@ zmm_result zmm_codec_encode(zmm_codec *c, int level, const unsigned char *in,
                             zmm_block_ref *ref, const unsigned char **stored);
 
 /*
- * A PCM block, resumable like inflating below: begin() checks the header of
+ * A PCM block (kind 3 or 4), resumable like inflating below: begin() checks
+ * the header of
  * its stored bytes (checked against stored_crc by the caller, who keeps them
  * alive) for a block of n logical bytes; each more() call decodes logical
  * bytes [*valid, at least want) into out and sets *valid to the end of what
@@ -49,7 +50,8 @@ zmm_result zmm_codec_encode(zmm_codec *c, int level, const unsigned char *in,
  * inflater: a resumable inflate in progress is lost.
  * ZMM_ERR_CORRUPT on any broken rule, ZMM_ERR_NOMEM.
  */
-zmm_result zmm_codec_pcm_begin(zmm_codec *c, const unsigned char *stored,
+zmm_result zmm_codec_pcm_begin(zmm_codec *c, unsigned kind,
+                               const unsigned char *stored,
                                uint32_t stored_size, uint32_t n);
 zmm_result zmm_codec_pcm_more(zmm_codec *c, unsigned char *out,
                               uint32_t *valid, uint32_t want, uint32_t n);

@@ -223,11 +223,12 @@ static int filter_wins(const zmm_codec *c, const unsigned char *in,
 }
 
 /* The block as kind PCM, if that is shorter than `best` bytes: *size gets
- * the stored size in c->pcm_stored, or 0. */
+ * the stored size in c->pcm_stored, or 0, and *kind 3 or 4 (a channel
+ * coded from the previous one). */
 static zmm_result encode_pcm(zmm_codec *c, int level,
                              const unsigned char *in, uint32_t n,
                              const zmm_pcm_layout *pcm, uint64_t offset,
-                             uint32_t best, uint32_t *size)
+                             uint32_t best, uint32_t *size, unsigned *kind)
 {
     zmm_pcm_block b;
     size_t header;
@@ -244,6 +245,7 @@ static zmm_result encode_pcm(zmm_codec *c, int level,
     if (rc != ZMM_OK)
         return rc;
     zmm_pcm_choose_orders(&b, in);
+    *kind = zmm_pcm_uses_previous(&b) ? ZMM_KIND_PCM_CHAN : ZMM_KIND_PCM;
     zmm_pcm_forward(&b, in, n, c->pcm_content);
     rc = deflate_into(c, level, 1, c->pcm_content, n, c->pcm_stored + header,
                       best - (uint32_t)header - 1, &deflated);
@@ -260,6 +262,7 @@ zmm_result zmm_codec_encode(zmm_codec *c, int level, const unsigned char *in,
                             zmm_block_ref *ref, const unsigned char **stored)
 {
     uint32_t plain = 0, filtered = 0;
+    unsigned pcm_kind = ZMM_KIND_PCM;
     zmm_result rc;
 
     ref->logical_crc = 0;
@@ -276,7 +279,8 @@ zmm_result zmm_codec_encode(zmm_codec *c, int level, const unsigned char *in,
          * still. A PCM member's block is filtered first, and deflated
          * plain too unless the filter clearly wins. */
         if (pcm != NULL) {
-            rc = encode_pcm(c, level, in, n, pcm, offset, n, &filtered);
+            rc = encode_pcm(c, level, in, n, pcm, offset, n, &filtered,
+                            &pcm_kind);
             if (rc != ZMM_OK)
                 return rc;
         }
@@ -292,7 +296,7 @@ zmm_result zmm_codec_encode(zmm_codec *c, int level, const unsigned char *in,
         }
     }
     if (filtered != 0) {
-        ref->kind = ZMM_KIND_PCM;
+        ref->kind = pcm_kind;
         ref->stored_size = filtered;
         *stored = c->pcm_stored;
     } else if (plain != 0) {
@@ -386,11 +390,13 @@ zmm_result zmm_codec_inflate_more(zmm_codec *c, unsigned char *out,
     return ZMM_OK;
 }
 
-zmm_result zmm_codec_pcm_begin(zmm_codec *c, const unsigned char *stored,
+zmm_result zmm_codec_pcm_begin(zmm_codec *c, unsigned kind,
+                               const unsigned char *stored,
                                uint32_t stored_size, uint32_t n)
 {
     size_t header;
     zmm_result rc = zmm_pcm_header_decode(stored, stored_size, n,
+                                          kind == ZMM_KIND_PCM_CHAN,
                                           &c->pcm_block, &header);
 
     if (rc == ZMM_OK)
@@ -427,8 +433,8 @@ zmm_result zmm_codec_decode_block(zmm_codec *c, const zmm_block_ref *ref,
     uint32_t done = 0;
     zmm_result rc;
 
-    if (ref->kind == ZMM_KIND_PCM) {
-        rc = zmm_codec_pcm_begin(c, stored, ref->stored_size, n);
+    if (ZMM_KIND_IS_PCM(ref->kind)) {
+        rc = zmm_codec_pcm_begin(c, ref->kind, stored, ref->stored_size, n);
         if (rc == ZMM_OK)
             rc = zmm_codec_pcm_more(c, out, &done, n, n);
     } else {

@@ -125,6 +125,7 @@ static int block_ref_sound(const zmm_block_ref *b, uint32_t logical,
             return 0;
         break;
     case ZMM_KIND_PCM: /* its header is checked when it is decoded */
+    case ZMM_KIND_PCM_CHAN:
         if (b->stored_size <= ZMM_PCM_HEADER_FIXED + 1 ||
             b->stored_size >= logical)
             return 0;
@@ -571,9 +572,20 @@ int zmm_directory_uses_pcm(const zmm_directory *dir)
         if (m->flags & ZMM_MEMBER_PCM)
             return 1;
         for (j = 0; j < m->block_count; j++)
-            if (m->blocks[j].kind == ZMM_KIND_PCM)
+            if (ZMM_KIND_IS_PCM(m->blocks[j].kind))
                 return 1;
     }
+    return 0;
+}
+
+int zmm_directory_uses_pcm_chan(const zmm_directory *dir)
+{
+    uint32_t i, j;
+
+    for (i = 0; i < dir->count; i++)
+        for (j = 0; j < dir->members[i]->block_count; j++)
+            if (dir->members[i]->blocks[j].kind == ZMM_KIND_PCM_CHAN)
+                return 1;
     return 0;
 }
 

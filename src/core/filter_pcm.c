@@ -1,5 +1,5 @@
 /*
- * filter_pcm.c -- the PCM predictor of block kind 3. Samples are signed
+ * filter_pcm.c -- the PCM predictor of block kinds 3 and 4. Samples are signed
  * integers of `bits` bits (8-bit WAV samples are unsigned: 128 is
  * subtracted); each channel is predicted by a fixed polynomial of order 0..3
  * that restarts at the block's first frame, and the residual, wrapped to
@@ -8,7 +8,9 @@
  * runs of zero high bytes that interleaved samples hide from it. The planes
  * are laid out per group of G frames (prediction carries on across groups),
  * so a reader can stop inflating at the end of the group it needs, as it
- * stops a plain deflate block at the prefix it needs.
+ * stops a plain deflate block at the prefix it needs. In blocks of kind 4 a
+ * channel may be coded as its difference from the previous channel
+ * (ZMM_PCM_FROM_PREVIOUS), wrapped to `bits` bits, then predicted alike.
  */
 #include "filter_pcm.h"
 
@@ -104,31 +106,78 @@ static int64_t abs64(int64_t v)
     return v < 0 ? -v : v;
 }
 
-void zmm_pcm_choose_orders(zmm_pcm_block *b, const unsigned char *in)
+/* v wrapped to `bits` bits, as a signed value. */
+static int64_t wrap(int64_t v, unsigned bits)
 {
-    unsigned bytes = b->bits / 8, c, o;
+    uint64_t mask = ((uint64_t)1 << bits) - 1;
+    int64_t half = (int64_t)1 << (bits - 1);
+
+    return (int64_t)(((uint64_t)v & mask) ^ (uint64_t)half) - half;
+}
+
+/* Channel c's sample at p as it is coded: itself, or its difference from
+ * the previous channel's (the sample just before it in the frame). */
+static int64_t coded_sample(const unsigned char *p, unsigned bytes,
+                            unsigned order)
+{
+    int64_t s = load_sample(p, bytes);
+
+    if (order & ZMM_PCM_FROM_PREVIOUS)
+        s = wrap(s - load_sample(p - bytes, bytes), 8 * bytes);
+    return s;
+}
+
+/* FLAC's estimate: the order whose residuals are smallest in sum, of the
+ * channel itself or (flag ZMM_PCM_FROM_PREVIOUS) of its difference from
+ * the previous channel. The first three frames, predicted by lower orders,
+ * are left out. */
+static unsigned char choose_order(const zmm_pcm_block *b,
+                                  const unsigned char *in, unsigned c)
+{
+    unsigned bytes = b->bits / 8, o, k, ways = c > 0 ? 2 : 1, bk = 0, bo = 0;
     uint32_t fs = bytes * b->channels, f;
+    uint64_t cost[2][ZMM_PCM_MAX_ORDER + 1];
+    int64_t h[2][3];
+    const unsigned char *p = in + b->first + c * bytes;
 
-    for (c = 0; c < b->channels; c++) {
-        const unsigned char *p = in + b->first + c * bytes;
-        uint64_t cost[ZMM_PCM_MAX_ORDER + 1] = {0, 0, 0, 0};
-        int64_t h[3] = {0, 0, 0};
-
-        /* FLAC's estimate: the order whose residuals are smallest in sum.
-         * The first three frames, predicted by lower orders, are left out. */
-        for (f = 0; f < b->frames; f++, p += fs) {
-            int64_t s = load_sample(p, bytes);
+    memset(cost, 0, sizeof cost);
+    memset(h, 0, sizeof h);
+    for (f = 0; f < b->frames; f++, p += fs)
+        for (k = 0; k < ways; k++) {
+            int64_t s = coded_sample(p, bytes,
+                                     k ? ZMM_PCM_FROM_PREVIOUS : 0);
 
             if (f >= ZMM_PCM_MAX_ORDER)
                 for (o = 0; o <= ZMM_PCM_MAX_ORDER; o++)
-                    cost[o] += (uint64_t)abs64(s - predict(o, h));
-            push(h, s);
+                    cost[k][o] += (uint64_t)abs64(s - predict(o, h[k]));
+            push(h[k], s);
         }
-        b->order[c] = 0;
-        for (o = 1; o <= ZMM_PCM_MAX_ORDER; o++)
-            if (cost[o] < cost[b->order[c]])
-                b->order[c] = (unsigned char)o;
-    }
+    /* ties: the plain channel, the lower order (kind 3 when it is as good) */
+    for (k = 0; k < ways; k++)
+        for (o = 0; o <= ZMM_PCM_MAX_ORDER; o++)
+            if (cost[k][o] < cost[bk][bo]) {
+                bk = k;
+                bo = o;
+            }
+    return (unsigned char)(bo | (bk ? ZMM_PCM_FROM_PREVIOUS : 0));
+}
+
+void zmm_pcm_choose_orders(zmm_pcm_block *b, const unsigned char *in)
+{
+    unsigned c;
+
+    for (c = 0; c < b->channels; c++)
+        b->order[c] = choose_order(b, in, c);
+}
+
+int zmm_pcm_uses_previous(const zmm_pcm_block *b)
+{
+    unsigned c;
+
+    for (c = 1; c < b->channels; c++)
+        if (b->order[c] & ZMM_PCM_FROM_PREVIOUS)
+            return 1;
+    return 0;
 }
 
 size_t zmm_pcm_header_size(const zmm_pcm_block *b)
@@ -147,7 +196,7 @@ void zmm_pcm_header_encode(const zmm_pcm_block *b, unsigned char *out)
 }
 
 zmm_result zmm_pcm_header_decode(const unsigned char *p, uint32_t stored_size,
-                                 uint32_t n, zmm_pcm_block *b,
+                                 uint32_t n, int inter, zmm_pcm_block *b,
                                  size_t *header_size)
 {
     unsigned c;
@@ -168,8 +217,10 @@ zmm_result zmm_pcm_header_decode(const unsigned char *p, uint32_t stored_size,
         (uint64_t)b->frames * b->channels * (b->bits / 8) > n - b->first)
         return ZMM_ERR_CORRUPT;
     for (c = 0; c < b->channels; c++) {
+        unsigned flags = inter && c > 0 ? ZMM_PCM_FROM_PREVIOUS : 0;
+
         b->order[c] = p[ZMM_PCM_HEADER_FIXED + c];
-        if (b->order[c] > ZMM_PCM_MAX_ORDER)
+        if ((b->order[c] & ~(ZMM_PCM_ORDER_MASK | flags)) != 0)
             return ZMM_ERR_CORRUPT;
     }
     *header_size = ZMM_PCM_HEADER_FIXED + b->channels;
@@ -201,9 +252,12 @@ void zmm_pcm_forward(const zmm_pcm_block *b, const unsigned char *in,
             j = 0;
         }
         for (c = 0; c < ch; c++, j++, p += bytes) {
-            unsigned order = f < b->order[c] ? f : b->order[c];
-            int64_t s = load_sample(p, bytes);
-            uint64_t r = (uint64_t)(s - predict(order, h[c])) & mask;
+            unsigned order = b->order[c] & ZMM_PCM_ORDER_MASK;
+            int64_t s = coded_sample(p, bytes, b->order[c]);
+            uint64_t r;
+
+            order = f < order ? f : order;
+            r = (uint64_t)(s - predict(order, h[c])) & mask;
             int64_t v = (int64_t)(r ^ (uint64_t)half) - half;
             uint64_t z = (((uint64_t)v << 1) ^ (v < 0 ? mask : 0)) & mask;
 
@@ -259,19 +313,36 @@ void zmm_pcm_forward(const zmm_pcm_block *b, const unsigned char *in,
     default: INVERSE_LOOP(B, 3) break;                                       \
     }
 
+/* Channel c (flagged ZMM_PCM_FROM_PREVIOUS) of frames [from, to), holding
+ * its differences from channel c-1, which is decoded there: the samples. */
+static void add_previous(unsigned bytes, uint32_t fs, unsigned char *p,
+                         uint32_t frames)
+{
+    uint32_t f;
+
+    for (f = 0; f < frames; f++, p += fs)
+        store_sample(p, bytes, wrap(load_sample(p, bytes) +
+                                        load_sample(p - bytes, bytes),
+                                    8 * bytes));
+}
+
 /*
  * Channel c of frames [from, to) of the group of frames [f0, f1): `planes`
  * is the group's planes (count = (f1 - f0) * channels residuals each), `out`
  * the block's first filtered byte. The history comes from the samples
  * already written to out (the previous group's, when from = f0 > 0):
- * prediction carries across groups.
+ * prediction carries across groups. A channel coded from the previous one
+ * is predicted from differences: its history is made of them, its loops
+ * write them, and add_previous turns them into samples, channel c-1 being
+ * decoded for these frames already (channels go in order).
  */
 static void inverse_channel(const zmm_pcm_block *b, unsigned c,
                             const unsigned char *planes, unsigned char *out,
                             uint32_t f0, uint32_t from, uint32_t to,
                             uint32_t f1)
 {
-    unsigned bytes = b->bits / 8, ch = b->channels, order = b->order[c], q, k;
+    unsigned bytes = b->bits / 8, ch = b->channels, q, k;
+    unsigned order = b->order[c] & ZMM_PCM_ORDER_MASK;
     uint32_t count = (f1 - f0) * ch, frames = to, fs = ch * bytes;
     uint32_t f = from, j = (from - f0) * ch + c;
     uint64_t mask = ((uint64_t)1 << b->bits) - 1;
@@ -280,7 +351,7 @@ static void inverse_channel(const zmm_pcm_block *b, unsigned c,
     unsigned char *p = out + (size_t)from * fs + (size_t)c * bytes;
 
     for (k = 0; k < 3 && k < from; k++)
-        h[k] = load_sample(p - (size_t)(k + 1) * fs, bytes);
+        h[k] = coded_sample(p - (size_t)(k + 1) * fs, bytes, b->order[c]);
     /* the block's first frames: lower orders, not enough history yet */
     for (; f < frames && f < order; f++, j += ch, p += fs) {
         uint64_t z = 0, r;
@@ -303,6 +374,9 @@ static void inverse_channel(const zmm_pcm_block *b, unsigned c,
     case 3: INVERSE_ORDERS(3) break;
     default: INVERSE_ORDERS(4) break;
     }
+    if ((b->order[c] & ZMM_PCM_FROM_PREVIOUS) && to > from)
+        add_previous(bytes, fs,
+                     out + (size_t)from * fs + (size_t)c * bytes, to - from);
 }
 
 uint32_t zmm_pcm_prefix_end(const zmm_pcm_block *b, uint32_t want,

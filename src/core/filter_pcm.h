@@ -1,5 +1,5 @@
 /*
- * filter_pcm.h -- the reversible PCM predictor of block kind 3
+ * filter_pcm.h -- the reversible PCM predictor of block kinds 3 and 4
  * (docs/FORMAT.md, "PCM blocks"): which bytes of a block are whole frames,
  * the per-channel predictor choice, residuals as byte planes and back.
  */
@@ -14,6 +14,11 @@
 #define ZMM_PCM_MAX_CHANNELS 32u
 #define ZMM_PCM_MAX_ORDER 3u
 #define ZMM_PCM_HEADER_FIXED 12u
+/* An order byte's flag (block kind 4 only): the channel is coded as its
+ * difference from the previous channel (docs/FORMAT.md, "Inter-channel
+ * prediction"); the order itself is in the low bits. */
+#define ZMM_PCM_FROM_PREVIOUS 0x80u
+#define ZMM_PCM_ORDER_MASK 0x03u
 /* A writer's group: about this many bytes of samples (docs/FORMAT.md), so a
  * read inflates and reconstructs up to the end of one ~8 KiB group instead
  * of the whole block. */
@@ -26,6 +31,8 @@ typedef struct zmm_pcm_block {
     uint32_t first;    /* offset in the block of the first filtered frame */
     uint32_t frames;   /* whole frames filtered */
     uint32_t group;    /* G: frames a group, 1..65535 (the last: fewer) */
+    /* each channel's order, with ZMM_PCM_FROM_PREVIOUS where it is coded
+     * as its difference from the previous channel */
     unsigned char order[ZMM_PCM_MAX_CHANNELS];
 } zmm_pcm_block;
 
@@ -40,8 +47,13 @@ int zmm_pcm_layout_valid(const zmm_pcm_layout *l);
 uint32_t zmm_pcm_block_range(const zmm_pcm_layout *l, uint64_t offset,
                              uint32_t n, zmm_pcm_block *b);
 
-/* Picks each channel's order: the smallest sum of |residual|. */
+/* Picks each channel's order, and whether channels 1.. are coded from the
+ * previous one: the smallest sum of |residual|. */
 void zmm_pcm_choose_orders(zmm_pcm_block *b, const unsigned char *in);
+
+/* Nonzero if a channel of b is coded from the previous one: the block is
+ * then of kind 4 (ZMM_KIND_PCM_CHAN), else of kind 3. */
+int zmm_pcm_uses_previous(const zmm_pcm_block *b);
 
 /* Bytes of b's stored header. */
 size_t zmm_pcm_header_size(const zmm_pcm_block *b);
@@ -50,10 +62,12 @@ void zmm_pcm_header_encode(const zmm_pcm_block *b, unsigned char *out);
 /*
  * Decodes and checks the header at the start of `stored_size` stored bytes
  * of a block of n logical bytes: ZMM_ERR_CORRUPT unless every rule holds and
- * at least one byte of deflate stream follows. *header_size gets its size.
+ * at least one byte of deflate stream follows. Order bytes may carry
+ * ZMM_PCM_FROM_PREVIOUS (on channels 1..) only when `inter` (kind 4).
+ * *header_size gets its size.
  */
 zmm_result zmm_pcm_header_decode(const unsigned char *p, uint32_t stored_size,
-                                 uint32_t n, zmm_pcm_block *b,
+                                 uint32_t n, int inter, zmm_pcm_block *b,
                                  size_t *header_size);
 
 /* The n logical bytes `in` to the n bytes deflated (`out`). */

@@ -12,6 +12,10 @@
  * is three shift-and-adds (fewer with several channels: a channel's samples
  * are `channels` lanes apart), plus the last sum of the previous eight.
  *
+ * A channel coded from the previous one (ZMM_PCM_FROM_PREVIOUS) gets its
+ * differences from the sums, and the previous channel's sample, one lane
+ * to the left, added after them; its sums start from differences too.
+ *
  * Only 1, 2 and 4 channels (a frame never straddles two vectors) and only
  * GCC and Clang on x86 (SSE2 is in every x86-64; an i686 build asks the
  * CPU once, through libgcc's data filled at start-up). Elsewhere the
@@ -66,6 +70,24 @@ static int16_t sample16(const unsigned char *p)
     return (int16_t)(uint16_t)(p[0] | p[1] << 8);
 }
 
+/* A lane's sample as coded: itself, or less its previous channel's (the
+ * sample before it in the frame). */
+static int coded16(const unsigned char *p, unsigned order)
+{
+    return order & ZMM_PCM_FROM_PREVIOUS ? sample16(p) - sample16(p - 2)
+                                         : sample16(p);
+}
+
+/* Lanes where `mask` is set get the lane to their left added: channel c's
+ * sample from its difference and channel c-1's sample. Within a frame of
+ * ch lanes, so the shift stays inside 32 or 64 bits. */
+SSE2 static inline __m128i add_left(__m128i x, __m128i mask, unsigned ch)
+{
+    __m128i left = ch == 2 ? _mm_slli_epi32(x, 16) : _mm_slli_epi64(x, 16);
+
+    return _mm_add_epi16(x, _mm_and_si128(left, mask));
+}
+
 /* One sum of the cascade: lanes where `mask` is set take it, with `carry`
  * the sums so far; the others pass x through. */
 #define SUM_STEP(x, carry, mask, all)                                        \
@@ -84,9 +106,9 @@ SSE2 static uint32_t inverse16(const zmm_pcm_block *b,
 {
     unsigned ch = b->channels, per = 8 / ch, c, lane;
     uint32_t j = (from - g0) * ch, f = from;
-    uint16_t s[3][8], m[3][8];
-    int use[3], all[3];
-    __m128i carry[3], mask[3];
+    uint16_t s[3][8], m[3][8], prev[3][8];
+    int use[3], all[3], uses_prev = 0;
+    __m128i carry[3], mask[3], prev_mask[3];
     const __m128i one = _mm_set1_epi16(1);
     unsigned char *p = out + (size_t)from * ch * 2;
 
@@ -94,16 +116,23 @@ SSE2 static uint32_t inverse16(const zmm_pcm_block *b,
      * (from >= 3): d2 = s1 - 2 s2 + s3, d1 = s1 - s2, s = s1. */
     for (lane = 0; lane < 8; lane++) {
         const unsigned char *q = p + (lane % ch) * 2;
-        int s1 = sample16(q - 2 * ch), s2 = sample16(q - 4 * ch),
-            s3 = sample16(q - 6 * ch);
         unsigned order = b->order[lane % ch];
+        int s1 = coded16(q - 2 * ch, order), s2 = coded16(q - 4 * ch, order),
+            s3 = coded16(q - 6 * ch, order);
 
         s[0][lane] = (uint16_t)(s1 - 2 * s2 + s3);
         s[1][lane] = (uint16_t)(s1 - s2);
         s[2][lane] = (uint16_t)s1;
         /* sum k (0-based) runs for orders >= 3 - k */
-        for (c = 0; c < 3; c++)
-            m[c][lane] = order >= 3 - c ? 0xffff : 0;
+        for (c = 0; c < 3; c++) {
+            m[c][lane] = (order & ZMM_PCM_ORDER_MASK) >= 3 - c ? 0xffff : 0;
+            /* step c adds channel c+1's previous channel */
+            prev[c][lane] =
+                lane % ch == c + 1 && (order & ZMM_PCM_FROM_PREVIOUS)
+                    ? 0xffff
+                    : 0;
+            uses_prev |= prev[c][lane] != 0;
+        }
     }
     for (c = 0; c < 3; c++) {
         unsigned k, n = 0;
@@ -114,6 +143,8 @@ SSE2 static uint32_t inverse16(const zmm_pcm_block *b,
         all[c] = n == 8;
         carry[c] = _mm_loadu_si128((const __m128i *)(const void *)s[c]);
         mask[c] = _mm_loadu_si128((const __m128i *)(const void *)m[c]);
+        prev_mask[c] =
+            _mm_loadu_si128((const __m128i *)(const void *)prev[c]);
     }
     for (; f1 - f >= per; f += per, j += 8, p += 16) {
         __m128i lo = _mm_loadl_epi64((const __m128i *)(const void *)
@@ -132,6 +163,9 @@ SSE2 static uint32_t inverse16(const zmm_pcm_block *b,
             SUM_STEP(x, carry[1], mask[1], all[1]);
         if (use[2])
             SUM_STEP(x, carry[2], mask[2], all[2]);
+        if (uses_prev) /* channels in order: c-1 is a sample when c adds it */
+            for (c = 0; c + 1 < ch; c++)
+                x = add_left(x, prev_mask[c], ch);
         _mm_storeu_si128((__m128i *)(void *)p, x);
     }
     return f;

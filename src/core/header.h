@@ -15,7 +15,8 @@
 #define ZMM_MAX_DIRECTORY (64u << 20)
 #define ZMM_MIN_DIRECTORY 16u
 
-/* incompat_features: PCM layouts in the directory or PCM blocks (kind 3). */
+/* incompat_features: PCM layouts in the directory or PCM blocks (kinds 3
+ * and 4). */
 #define ZMM_INCOMPAT_PCM 0x1u
 
 /* incompat_features: a member has a preset dictionary that its deflate
@@ -26,9 +27,14 @@
  * records"), chained to earlier directories. */
 #define ZMM_INCOMPAT_DELTA 0x4u
 
+/* incompat_features: PCM blocks of kind 4, whose channels may be coded
+ * from the previous channel (FORMAT.md, "Inter-channel prediction"). */
+#define ZMM_INCOMPAT_PCM_CHAN 0x8u
+
 /* Feature bits known to this version. */
-#define ZMM_KNOWN_INCOMPAT \
-    (ZMM_INCOMPAT_PCM | ZMM_INCOMPAT_DICT | ZMM_INCOMPAT_DELTA)
+#define ZMM_KNOWN_INCOMPAT                                                 \
+    (ZMM_INCOMPAT_PCM | ZMM_INCOMPAT_DICT | ZMM_INCOMPAT_DELTA |           \
+     ZMM_INCOMPAT_PCM_CHAN)
 
 typedef struct zmm_slot {
     unsigned format_version;

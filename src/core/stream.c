@@ -214,9 +214,9 @@ static zmm_result begin_block(zmm_stream *s, const zmm_block_ref *ref,
 
     if (rc != ZMM_OK)
         return rc;
-    if (ref->kind == ZMM_KIND_PCM)
-        return zmm_codec_pcm_begin(s->decoder, s->stored, ref->stored_size,
-                                   n);
+    if (ZMM_KIND_IS_PCM(ref->kind))
+        return zmm_codec_pcm_begin(s->decoder, ref->kind, s->stored,
+                                   ref->stored_size, n);
     return zmm_codec_inflate_begin(s->decoder, s->stored, ref->stored_size);
 }
 
@@ -226,7 +226,7 @@ static zmm_result more_block(zmm_stream *s, const zmm_block_ref *ref,
                              unsigned char *out, uint32_t *valid,
                              uint32_t want, uint32_t n)
 {
-    if (ref->kind == ZMM_KIND_PCM)
+    if (ZMM_KIND_IS_PCM(ref->kind))
         return zmm_codec_pcm_more(s->decoder, out, valid, want, n);
     return zmm_codec_inflate_more(s->decoder, out, valid, want, n);
 }
@@ -287,6 +287,7 @@ static zmm_result decode_entry(zmm_stream *s, zmm_cache_entry *e,
         rc = decode_direct(s, e->index, e->data); /* no prefix to stop at */
         break;
     case ZMM_KIND_PCM: /* decodes by prefixes too, a group at a time */
+    case ZMM_KIND_PCM_CHAN:
     default:           /* deflate; the directory admits no other kind */
         if (s->inflating != e) {
             if (s->shared != NULL &&
@@ -380,7 +381,7 @@ static int worth_ahead(const zmm_stream *s, uint32_t index)
 {
     unsigned kind = s->m->blocks[index].kind;
 
-    return (kind == ZMM_KIND_DEFLATE || kind == ZMM_KIND_PCM) &&
+    return (kind == ZMM_KIND_DEFLATE || ZMM_KIND_IS_PCM(kind)) &&
            !zmm_cache_holds(&s->cache, index);
 }
 

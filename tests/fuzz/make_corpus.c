@@ -515,6 +515,59 @@ int main(int argc, char **argv)
         free(bytes);
     }
 
+    /* Inter-channel prediction (kind 4, incompat bit 0x8): 16-bit stereo
+     * and 4-channel members whose channels differ by a few units, so
+     * channels 1.. are coded from the previous one (the SSE2 decoder's
+     * layouts, in 4 KiB blocks). */
+    ar = start(&mem);
+    {
+        static const struct {
+            const char *name;
+            unsigned channels;
+        } chans[] = {{"st.wav", 2}, {"quad.wav", 4}};
+        zmm_member_options o;
+        zmm_pcm_layout l;
+        size_t w, i, n = 3 * 4096 + 700;
+        memset(&o, 0, sizeof o);
+        o.struct_size = sizeof o;
+        o.block_size = 4096;
+        o.level = 6;
+        for (w = 0; w < 2; w++) {
+            zmm_stream *s = NULL;
+            uint32_t x = 2463534242u;
+
+            memset(buf, 0, 44);
+            for (i = 44; i + 2 <= n; i += 2) {
+                size_t k = (i - 44) / 2, c = k % chans[w].channels;
+                int v;
+
+                if (c == 0) { /* a new frame: a shared noisy value */
+                    x ^= x << 13;
+                    x ^= x >> 17;
+                    x ^= x << 5;
+                }
+                v = (int)(x % 20000) - 10000 + (int)((k * 7 + c) % 5);
+                buf[i] = (unsigned char)v;
+                buf[i + 1] = (unsigned char)((unsigned)v >> 8);
+            }
+            memset(&l, 0, sizeof l);
+            l.struct_size = sizeof l;
+            l.offset = 44;
+            l.length = n - 44;
+            l.bits = 16;
+            l.channels = chans[w].channels;
+            TRY(zmm_stream_open(ar, chans[w].name, ZMM_STREAM_WRITE |
+                                    ZMM_STREAM_CREATE, &o, &s));
+            TRY(zmm_stream_set_pcm_layout(s, &l));
+            TRY(zmm_stream_write(s, buf, n));
+            TRY(zmm_stream_close(s));
+        }
+        bytes = finish(ar, mem, &len);
+        save("pcm-chan.zmm", bytes, len);
+        expect("pcm-chan.zmm", 2, "quad.wav", buf, n);
+        free(bytes);
+    }
+
     /* mixed.zmm cut inside its directory. */
     save("mixed-truncated.zmm", mixed, mixed_len - 30);
     free(mixed);

@@ -680,6 +680,11 @@ static void rule_violations(void)
 
     RESET(); blk = ENTRY(m_raw, raw); blk[11] = 3;
     check_rule(f, base_len, "block kind 3", 0);
+    RESET(); blk = ENTRY(m_raw, raw); blk[11] = 4;
+    check_rule(f, base_len, "block kind 4", 0);
+    /* a deflate block's sizes would do for kinds 2 to 4: the kind alone */
+    RESET(); blk = ENTRY(m_defl, defl); blk[11] = 5;
+    check_rule(f, base_len, "block kind 5", 0);
     RESET(); blk = ENTRY(m_zero, zero); put64(blk, 8192);
     check_rule(f, base_len, "zero block with an offset", 0);
     RESET(); blk = ENTRY(m_zero, zero); put32(blk + 16, 1);
@@ -741,11 +746,11 @@ static void rule_violations(void)
     /* The delta bit on a slot that points at a directory. */
     check_rule(f, base_len, "incompat bit 0x4 (delta) without a delta record",
                0);
-    RESET(); put32(slot + 12, 8);
+    RESET(); put32(slot + 12, 0x10);
     reseal(f, base_len);
     {
         zmm_archive *ar = NULL;
-        tu_set_context("incompat bit 0x8");
+        tu_set_context("incompat bit 0x10");
         CHECK_RES(tu_open_bytes(f, base_len, ZMM_OPEN_READ, &ar),
                   ZMM_ERR_UNSUPPORTED);
     }

@@ -239,7 +239,8 @@ static void check_archive(world *w)
                 CHECK_MEM(bytes, w->m[i].ref, w->m[i].len);
                 free(bytes);
                 for (k = 0; k < fa.members[j].block_count; k++)
-                    w->pcm_blocks += fa.members[j].blocks[k].kind == 3;
+                    w->pcm_blocks += fa.members[j].blocks[k].kind == 3 ||
+                                     fa.members[j].blocks[k].kind == 4;
                 break;
             }
         CHECKF(j < fa.member_count, "member %s missing", w->m[i].name);

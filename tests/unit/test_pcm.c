@@ -1,5 +1,6 @@
 /*
- * test_pcm.c -- audio-aware compression: PCM layouts and block kind 3.
+ * test_pcm.c -- audio-aware compression: PCM layouts and block kinds 3 and
+ * 4 (channels coded from the previous one).
  *
  * WAV files of 8/16/24/32 bits, 1/2/6 channels, odd frame counts, chunks
  * (JUNK, fact, LIST) before and after `data`, pad bytes, WAVE_FORMAT_
@@ -32,6 +33,9 @@ typedef struct wav_spec {
     int list_before;       /* fact and an odd LIST/INFO before `data` */
     int list_after;        /* an odd LIST/INFO after `data` */
     int provisional;       /* RIFF and data sizes 0, as a recorder starts */
+    int correlated;        /* channels alike: a shared signal, and a little
+                            * noise of their own (inter-channel prediction
+                            * pays) */
 } wav_spec;
 
 typedef struct wav_file {
@@ -75,20 +79,30 @@ static double wave(double cycles)
 }
 
 /* A music-like signal: two tones per channel, noise, and a burst of
- * full-scale alternating samples that makes residuals wrap. */
+ * full-scale alternating samples that makes residuals wrap. Correlated
+ * channels share their tones and most of their noise. */
 static void fill_samples(unsigned char *p, const wav_spec *w, tu_rng *r)
 {
     unsigned bytes = w->bits / 8, c, q;
     double full = (double)((int64_t)1 << (w->bits - 1)) - 1;
+    uint64_t shared_noise = (uint64_t)(full / 16), own = 64;
     uint32_t f;
 
-    for (f = 0; f < w->frames; f++)
+    if (w->correlated)
+        own = (uint64_t)(full / 2048) + 2;
+    for (f = 0; f < w->frames; f++) {
+        int64_t shared = w->correlated
+                             ? (int64_t)tu_rng_below(r, shared_noise) -
+                                   (int64_t)(shared_noise / 2)
+                             : 0;
+
         for (c = 0; c < w->channels; c++) {
+            unsigned k = w->correlated ? 0 : c;
             double t = (double)f / 44100.0;
-            double v = 0.35 * wave((220 + 37 * c) * t) +
-                       0.2 * wave((1375 + 101 * c) * t + 0.1 * c);
-            int64_t s = (int64_t)(v * full) +
-                        (int64_t)tu_rng_below(r, 64) - 32;
+            double v = 0.35 * wave((220 + 37 * k) * t) +
+                       0.2 * wave((1375 + 101 * k) * t + 0.1 * k);
+            int64_t s = (int64_t)(v * full) + shared +
+                        (int64_t)tu_rng_below(r, own) - (int64_t)(own / 2);
             uint64_t u;
 
             if (f >= 300 && f < 340)
@@ -101,6 +115,7 @@ static void fill_samples(unsigned char *p, const wav_spec *w, tu_rng *r)
             for (q = 0; q < bytes; q++)
                 *p++ = (unsigned char)(u >> (8 * q));
         }
+    }
 }
 
 static wav_file make_wav(const wav_spec *w, uint64_t seed)
@@ -257,20 +272,46 @@ static void check_reads(zmm_archive *ar, const char *name,
     free(buf);
 }
 
-/* Checks the archive's bytes with the independent reader; returns how many
- * blocks of member `name` are PCM blocks. */
-static uint32_t check_format(zmm_file *mem, const char *name,
-                             const unsigned char *want, size_t len,
-                             uint32_t *incompat)
+/* What the independent reader found in a member's PCM blocks. */
+typedef struct pcm_stats {
+    uint32_t blocks;      /* of kind 3 or 4 */
+    uint32_t chan_blocks; /* of kind 4 */
+    uint32_t flagged;     /* channels coded from the previous one, summed */
+    uint32_t incompat;    /* the slot's incompat_features */
+} pcm_stats;
+
+/* Checks the archive's bytes with the independent reader, member `name`
+ * against `want`, and that incompat bit 0x8 is set exactly when a block of
+ * kind 4 is live. */
+static pcm_stats check_member(zmm_file *mem, const char *name,
+                              const unsigned char *want, size_t len)
 {
     size_t flen;
     unsigned char *file = tu_memfile_copy(mem, &flen), *bytes;
     tu_fmt_archive a;
     const char *err = tu_fmt_parse(file, flen, 1, &a);
-    uint32_t i, j, pcm_blocks = 0;
+    pcm_stats st = {0, 0, 0, 0};
+    uint32_t i, j, c, any_chan = 0;
 
     CHECKF(err == NULL, "the archive breaks FORMAT.md: %s", err);
-    *incompat = a.incompat_features;
+    st.incompat = a.incompat_features;
+    for (i = 0; i < a.member_count; i++)
+        for (j = 0; j < a.members[i].block_count; j++) {
+            const tu_fmt_block *b = &a.members[i].blocks[j];
+            const unsigned char *h = file + b->offset;
+
+            any_chan |= b->kind == 4;
+            if (strcmp(a.members[i].name, name) != 0 ||
+                (b->kind != 3 && b->kind != 4))
+                continue;
+            st.blocks++;
+            st.chan_blocks += b->kind == 4;
+            for (c = 1; c < h[1]; c++)
+                st.flagged += (h[12 + c] & 0x80) != 0;
+        }
+    CHECKF(!(st.incompat & 8) == !any_chan,
+           "incompat 0x%x with%s kind-4 blocks", (unsigned)st.incompat,
+           any_chan ? "" : "out");
     for (i = 0; i < a.member_count; i++) {
         if (strcmp(a.members[i].name, name) != 0)
             continue;
@@ -278,12 +319,23 @@ static uint32_t check_format(zmm_file *mem, const char *name,
         bytes = tu_fmt_member_bytes(file, &a.members[i]);
         CHECK_MEM(bytes, want, len);
         free(bytes);
-        for (j = 0; j < a.members[i].block_count; j++)
-            pcm_blocks += a.members[i].blocks[j].kind == 3;
     }
     tu_fmt_free(&a);
     free(file);
-    return pcm_blocks;
+    return st;
+}
+
+/* check_member for the tests of the filter alone: returns how many blocks
+ * of member `name` are PCM blocks; *incompat gets the slot's bits but 0x8
+ * (checked above). */
+static uint32_t check_format(zmm_file *mem, const char *name,
+                             const unsigned char *want, size_t len,
+                             uint32_t *incompat)
+{
+    pcm_stats st = check_member(mem, name, want, len);
+
+    *incompat = st.incompat & ~8u;
+    return st.blocks;
 }
 
 /* ---- round trips ------------------------------------------------------ */
@@ -372,12 +424,72 @@ static void test_roundtrips(void)
             }
 }
 
+/* Channels alike (stereo, quad, 5.1; every width): blocks of kind 4 whose
+ * channels 1.. are coded from the previous one, read back exactly through
+ * the library and the independent reader; incompat bit 0x8 with them, and
+ * cleared once the last kind-4 block is gone. */
+static void test_correlated(void)
+{
+    static const unsigned bits[] = {8, 16, 24, 32};
+    static const unsigned channels[] = {2, 4, 6};
+    unsigned b, c;
+
+    for (b = 0; b < 4; b++)
+        for (c = 0; c < 3; c++) {
+            wav_spec w;
+            wav_file f;
+            zmm_file *mem = zmm_memfile_new(NULL, 0);
+            zmm_archive *ar = open_mem(mem, ZMM_OPEN_WRITE | ZMM_OPEN_CREATE);
+            zmm_stream *s = create(ar, "c.wav", 65536);
+            zmm_pcm_layout l;
+            pcm_stats st;
+            tu_rng r;
+
+            memset(&w, 0, sizeof w);
+            w.bits = bits[b];
+            w.channels = channels[c];
+            w.frames = (uint32_t)(300001 / (w.channels * w.bits / 8)) | 1u;
+            w.tag = (w.channels > 2 || w.bits > 16) ? 0xFFFE : 1;
+            w.correlated = 1;
+            f = make_wav(&w, 500 + 10 * b + c);
+            l = detect(&f);
+            tu_set_context("correlated %u-bit %uch", w.bits, w.channels);
+            tu_rng_seed(&r, 600 + 10 * b + c);
+            CHECK_OK(zmm_stream_set_pcm_layout(s, &l));
+            write_chunked(s, f.bytes, f.len, &r);
+            CHECK_OK(zmm_stream_close(s));
+            CHECK_OK(zmm_archive_close(ar));
+
+            /* every PCM block but a short last one is of kind 4, with
+             * every channel but the first coded from the previous one */
+            st = check_member(mem, "c.wav", f.bytes, f.len);
+            CHECK_U64(st.incompat, 0x9);
+            CHECKF(st.blocks >= 4 && st.chan_blocks + 1 >= st.blocks,
+                   "%u of %u PCM blocks of kind 4", (unsigned)st.chan_blocks,
+                   (unsigned)st.blocks);
+            CHECKF(st.flagged + w.channels > st.blocks * (w.channels - 1),
+                   "%u channels flagged in %u blocks", (unsigned)st.flagged,
+                   (unsigned)st.blocks);
+            ar = open_mem(mem, ZMM_OPEN_READ | ZMM_OPEN_WRITE);
+            check_reads(ar, "c.wav", f.bytes, f.len, 300, &r);
+            CHECK_OK(zmm_archive_verify_member(ar, "c.wav", NULL));
+            /* the member gone, the bit goes with it */
+            CHECK_OK(zmm_archive_remove(ar, "c.wav"));
+            CHECK_OK(zmm_archive_close(ar));
+            st = check_member(mem, "c.wav", NULL, 0);
+            CHECK_U64(st.incompat, 0);
+            mem->methods->close(mem);
+            free(f.bytes);
+        }
+    tu_set_context("%s", "");
+}
+
 /* A recorder writes the header with sizes 0, the samples, then seeks back
  * and patches the sizes. The layout set from the provisional header (data
  * "to the end") and blocks rewritten around the patch stay correct. */
 static void test_recorder(void)
 {
-    wav_spec w = {16, 2, 40001, 1, 0, 1, 1, 1};
+    wav_spec w = {16, 2, 40001, 1, 0, 1, 1, 1, 0};
     wav_file f = make_wav(&w, 77);
     unsigned char *final = tu_xmalloc(f.len);
     zmm_file *mem = zmm_memfile_new(NULL, 0);
@@ -424,7 +536,7 @@ static void test_recorder(void)
  * the incompat bit stays while any PCM block is live. */
 static void test_layout_changes(void)
 {
-    wav_spec w = {16, 2, 70001, 1, 0, 0, 0, 0};
+    wav_spec w = {16, 2, 70001, 1, 0, 0, 0, 0, 0};
     wav_file f = make_wav(&w, 9);
     zmm_file *mem = zmm_memfile_new(NULL, 0);
     zmm_archive *ar = open_mem(mem, ZMM_OPEN_WRITE | ZMM_OPEN_CREATE);
@@ -474,7 +586,7 @@ static void test_layout_changes(void)
 
 static void test_detect(void)
 {
-    wav_spec w = {16, 2, 1001, 1, 1, 1, 1, 0};
+    wav_spec w = {16, 2, 1001, 1, 1, 1, 1, 0, 0};
     wav_file f = make_wav(&w, 3);
     zmm_pcm_layout l = {sizeof l, 0, 0, 0, 0};
     unsigned char *copy = tu_xmalloc(f.len + 64);
@@ -640,7 +752,7 @@ static void test_api_rules(void)
 /* Compaction copies the layout with the blocks. */
 static void test_compact(void)
 {
-    wav_spec w = {24, 6, 9001, 0xFFFE, 0, 0, 0, 0};
+    wav_spec w = {24, 6, 9001, 0xFFFE, 0, 0, 0, 0, 0};
     wav_file f = make_wav(&w, 21);
     char path[256];
     zmm_archive *ar = NULL;
@@ -676,10 +788,10 @@ static void test_compact(void)
  * 8192, 2048 and 170 frames in 64 KiB blocks) and 8 to 32 bits. */
 static void test_prefix_reads(void)
 {
-    static const wav_spec specs[] = {{8, 1, 150001, 1, 0, 0, 0, 0},
-                                     {16, 2, 70001, 1, 0, 0, 0, 0},
-                                     {24, 6, 9001, 0xFFFE, 0, 0, 0, 0},
-                                     {32, 1, 40001, 1, 0, 0, 0, 0}};
+    static const wav_spec specs[] = {{8, 1, 150001, 1, 0, 0, 0, 0, 0},
+                                     {16, 2, 70001, 1, 0, 0, 0, 0, 0},
+                                     {24, 6, 9001, 0xFFFE, 0, 0, 0, 0, 0},
+                                     {32, 1, 40001, 1, 0, 0, 0, 0, 0}};
     static const uint32_t firsts[] = {3, 9000, 20000, 65535};
     static const uint32_t seconds[] = {10, 9001, 40000, 65000, 65535};
     unsigned k, a, b;
@@ -793,7 +905,7 @@ static void read_damaged(const unsigned char *file, size_t flen,
 
 static void test_damage(void)
 {
-    wav_spec w = {16, 2, 30001, 1, 0, 0, 0, 0};
+    wav_spec w = {16, 2, 30001, 1, 0, 0, 0, 0, 0};
     wav_file f = make_wav(&w, 31);
     zmm_file *mem = zmm_memfile_new(NULL, 0);
     zmm_archive *ar = open_mem(mem, ZMM_OPEN_WRITE | ZMM_OPEN_CREATE);
@@ -882,13 +994,76 @@ static void test_damage(void)
     free(f.bytes);
 }
 
+/* Kind 4's order bytes damaged, their CRCs made to match: a flag on
+ * channel 0, an order byte's unknown bit (2..6), a flag in a block made
+ * kind 3 (its directory entry changed) are refused before any byte is
+ * decoded, even by a prefix read; a flag moved on a channel that may have
+ * it decodes to other bytes, which the logical CRC refuses. 16-bit quad:
+ * the SSE2 decoder's layout. */
+static void test_damage_flags(void)
+{
+    wav_spec w = {16, 4, 30001, 0xFFFE, 0, 0, 0, 0, 1};
+    wav_file f = make_wav(&w, 32);
+    zmm_file *mem = zmm_memfile_new(NULL, 0);
+    zmm_archive *ar = open_mem(mem, ZMM_OPEN_WRITE | ZMM_OPEN_CREATE);
+    zmm_stream *s = create(ar, "q.wav", 4096);
+    zmm_pcm_layout l = detect(&f);
+    unsigned char *orig, *file;
+    size_t flen;
+    tu_fmt_archive a;
+    uint32_t chan[64], nchan = 0, j;
+    tu_rng r;
+    int i;
+
+    tu_rng_seed(&r, 98);
+    CHECK_OK(zmm_stream_set_pcm_layout(s, &l));
+    CHECK_OK(zmm_stream_write(s, f.bytes, f.len));
+    CHECK_OK(zmm_stream_close(s));
+    CHECK_OK(zmm_archive_close(ar));
+    orig = tu_memfile_copy(mem, &flen);
+    mem->methods->close(mem);
+    CHECK(tu_fmt_parse(orig, flen, 1, &a) == NULL);
+    for (j = 0; j + 1 < a.members[0].block_count && nchan < 64; j++)
+        if (a.members[0].blocks[j].kind == 4)
+            chan[nchan++] = j;
+    CHECK(nchan > 4);
+    file = tu_xmalloc(flen);
+    for (i = 0; i < 200; i++) {
+        uint32_t jj = chan[i % nchan];
+        const tu_fmt_block *b = &a.members[0].blocks[jj];
+        unsigned char *h = file + b->offset;
+        unsigned c = 1 + (unsigned)tu_rng_below(&r, 3);
+
+        memcpy(file, orig, flen);
+        switch (i % 5) {
+        case 0: h[12] |= 0x80; break; /* channel 0 has no previous */
+        case 1: h[12 + c] |= (unsigned char)(4u << tu_rng_below(&r, 5)); break;
+        case 2: h[12] |= (unsigned char)(4u << tu_rng_below(&r, 5)); break;
+        case 3: /* kind 4 -> 3: a block whose flags are not allowed */
+            file[a.members[0].entries_offset + 20 * (uint64_t)jj + 11] = 3;
+            break;
+        default: h[12 + c] ^= 0x80; break; /* valid, other bytes */
+        }
+        tu_set_context("flag damage %d on block %u", i, (unsigned)jj);
+        recompute_crcs(file, &a, jj);
+        read_damaged(file, flen, &a, jj, f.bytes, 1, 1);
+        if (i % 5 != 4) /* the header is refused: nothing decodes */
+            read_damaged(file, flen, &a, jj, f.bytes, 1, 0);
+    }
+    tu_set_context("%s", "");
+    tu_fmt_free(&a);
+    free(file);
+    free(orig);
+    free(f.bytes);
+}
+
 /* An unknown incompat bit is refused as "made by a newer version", with or
  * without the PCM bit: that is how a reader without PCM support refuses a
  * PCM archive (its known set is 0). */
 static void test_incompat(void)
 {
-    static const uint32_t bits[] = {0x8, 0x9, 0x80000001u};
-    wav_spec w = {16, 1, 5001, 1, 0, 0, 0, 0};
+    static const uint32_t bits[] = {0x10, 0x11, 0x80000001u};
+    wav_spec w = {16, 1, 5001, 1, 0, 0, 0, 0, 0};
     wav_file f = make_wav(&w, 2);
     zmm_file *mem = zmm_memfile_new(NULL, 0);
     zmm_archive *ar = open_mem(mem, ZMM_OPEN_WRITE | ZMM_OPEN_CREATE);
@@ -962,7 +1137,8 @@ static void test_choice(void)
 /* One block through the filter and back, whole and by prefixes: the
  * inverse must give back every input byte, whichever path decodes it
  * (the SSE2 one for 16-bit blocks of 1, 2 or 4 channels past their first
- * frames; the general one for the rest, the head and the tails). */
+ * frames; the general one for the rest, the head and the tails), with
+ * channels coded from the previous one or not (order's flag). */
 static void inverse_case(unsigned bits, unsigned ch, uint32_t frames,
                          uint32_t group, const unsigned char *order,
                          int noisy, tu_rng *r)
@@ -1002,8 +1178,9 @@ static void inverse_case(unsigned bits, unsigned ch, uint32_t frames,
     memset(out, 0xa5, n);
     zmm_pcm_inverse_range(&b, content, 0, n, out);
     CHECKF(memcmp(out, in, n) == 0,
-           "%u-bit, %u channels, %u frames, group %u: whole block differs",
-           bits, ch, (unsigned)frames, (unsigned)group);
+           "%u-bit, %u channels, %u frames, group %u, flags %x: whole block "
+           "differs", bits, ch, (unsigned)frames, (unsigned)group,
+           (unsigned)zmm_pcm_uses_previous(&b));
     /* by prefixes, each range continuing from the bytes decoded before */
     memset(out, 0x5a, n);
     for (at = 0, want = 1; at < n; at = end, want += 1 + fs * 37) {
@@ -1011,8 +1188,9 @@ static void inverse_case(unsigned bits, unsigned ch, uint32_t frames,
         zmm_pcm_inverse_range(&b, content, at, end, out);
     }
     CHECKF(memcmp(out, in, n) == 0,
-           "%u-bit, %u channels, %u frames, group %u: prefixes differ",
-           bits, ch, (unsigned)frames, (unsigned)group);
+           "%u-bit, %u channels, %u frames, group %u, flags %x: prefixes "
+           "differ", bits, ch, (unsigned)frames, (unsigned)group,
+           (unsigned)zmm_pcm_uses_previous(&b));
     free(in);
     free(content);
     free(out);
@@ -1023,41 +1201,100 @@ static void test_inverse(void)
     static const uint32_t frame_counts[] = {1, 2, 3, 4, 5, 8, 9, 11, 17,
                                             100, 1001, 4099};
     static const uint32_t groups[] = {1, 2, 3, 5, 8, 13, 64, 1000, 65535};
-    static const unsigned widths[] = {8, 16, 24};
-    unsigned w, ch, k, f, g;
+    static const unsigned widths[] = {8, 16, 24, 32};
+    unsigned w, ch, k, f, g, x;
     tu_rng r;
 
     tu_rng_seed(&r, 77);
-    for (w = 0; w < 3; w++)
+    for (w = 0; w < 4; w++)
         for (ch = 1; ch <= 5; ch++)
             for (f = 0; f < sizeof frame_counts / sizeof *frame_counts; f++)
                 for (g = 0; g < sizeof groups / sizeof *groups; g++)
-                    for (k = 0; k < 6; k++) {
-                        unsigned char order[ZMM_PCM_MAX_CHANNELS];
-                        unsigned c;
+                    for (k = 0; k < 6; k++)
+                        /* x = 1: channels coded from the previous one (kind
+                         * 4), all of them (k < 4) or some */
+                        for (x = 0; x < (ch > 1 ? 2u : 1u); x++) {
+                            unsigned char order[ZMM_PCM_MAX_CHANNELS];
+                            unsigned c;
 
-                        /* the same order everywhere (k < 4), or mixed */
-                        for (c = 0; c < ch; c++)
-                            order[c] = (unsigned char)(
-                                k < 4 ? k : tu_rng_next(&r) % 4);
-                        inverse_case(widths[w], ch, frame_counts[f],
-                                     groups[g], order, k % 2, &r);
-                    }
+                            if (widths[w] == 32 && (f % 3 != 0 || g % 2))
+                                continue; /* the general decoder's alone */
+                            /* the same order everywhere (k < 4), or mixed */
+                            for (c = 0; c < ch; c++) {
+                                order[c] = (unsigned char)(
+                                    k < 4 ? k : tu_rng_next(&r) % 4);
+                                if (x && c > 0 &&
+                                    (k < 4 || tu_rng_next(&r) % 2))
+                                    order[c] |= ZMM_PCM_FROM_PREVIOUS;
+                            }
+                            inverse_case(widths[w], ch, frame_counts[f],
+                                         groups[g], order, k % 2, &r);
+                        }
+}
+
+/* docs/FORMAT.md's worked example of inter-channel prediction: its header
+ * (valid in kind 4 only), content and decoded bytes, through the library's
+ * filter and, as a stored block (the content deflated), the independent
+ * reader. */
+static void test_spec_example(void)
+{
+    static const unsigned char header[14] = {0x10, 0x02, 0x04, 0x00, 0x00,
+                                             0x00, 0x00, 0x00, 0x04, 0x00,
+                                             0x00, 0x00, 0x01, 0x81};
+    static const unsigned char content[16] = {
+        0xd0, 0x08, 0x14, 0x01, 0x0a, 0x04, 0x03, 0x05,
+        0x07, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00};
+    static const unsigned char block[16] = {
+        0xe8, 0x03, 0xec, 0x03, 0xf2, 0x03, 0xf5, 0x03,
+        0xf7, 0x03, 0xfc, 0x03, 0xf5, 0x03, 0xf7, 0x03};
+    unsigned char stored[64], out[16];
+    zmm_pcm_block b, kind3;
+    z_stream zs;
+    size_t hs, size;
+
+    memcpy(stored, header, 14);
+    stored[14] = 0; /* the header needs a byte of stream after it */
+    CHECK_OK(zmm_pcm_header_decode(stored, 15, 16, 1, &b, &hs));
+    CHECK_U64(hs, 14);
+    CHECK_RES(zmm_pcm_header_decode(stored, 15, 16, 0, &kind3, &hs),
+              ZMM_ERR_CORRUPT);
+    zmm_pcm_forward(&b, block, 16, out);
+    CHECK_MEM(out, content, 16);
+    zmm_pcm_inverse_range(&b, content, 0, 16, out);
+    CHECK_MEM(out, block, 16);
+
+    memset(&zs, 0, sizeof zs);
+    CHECK(deflateInit2(&zs, 6, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) ==
+          Z_OK);
+    zs.next_in = (unsigned char *)(uintptr_t)content;
+    zs.avail_in = 16;
+    zs.next_out = stored + 14;
+    zs.avail_out = sizeof stored - 14;
+    CHECK(deflate(&zs, Z_FINISH) == Z_STREAM_END);
+    size = 14 + (size_t)zs.total_out;
+    deflateEnd(&zs);
+    memset(out, 0, sizeof out);
+    CHECK(tu_fmt_pcm_block(stored, size, 4, out, 16));
+    CHECK_MEM(out, block, 16);
+    CHECK(!tu_fmt_pcm_block(stored, size, 3, out, 16));
 }
 
 int main(void)
 {
     tu_init("test_pcm");
+    test_spec_example();
     test_inverse();
     test_choice();
     test_detect();
     test_api_rules();
     test_roundtrips();
+    test_correlated();
     test_recorder();
     test_layout_changes();
     test_compact();
     test_prefix_reads();
     test_damage();
+    test_damage_flags();
     test_incompat();
     printf("test_pcm: OK\n");
     return 0;

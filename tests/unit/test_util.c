@@ -483,12 +483,35 @@ static int inflate_exact(const unsigned char *in, size_t in_len,
                          unsigned char *out, size_t out_len,
                          const unsigned char *dict, size_t dict_len);
 
-/* Decodes a kind-3 (PCM) block by FORMAT.md's "PCM blocks" alone: the header,
- * one deflate stream of verbatim bytes and residual planes laid out per group
- * of G frames, then each sample from the samples already written to `out`.
- * 1 on success. */
+/* Sample value `v` wrapped to `bits` bits, as FORMAT.md says: modulo
+ * 2^bits into [-2^(bits-1), 2^(bits-1)). */
+static int64_t pcm_wrap(int64_t v, unsigned bits)
+{
+    int64_t mod = (int64_t)((uint64_t)1 << bits);
+    v %= mod;
+    if (v < 0)
+        v += mod;
+    return v >= mod / 2 ? v - mod : v;
+}
+
+/* The sample already written at `p` (8-bit samples are byte - 128). */
+static int64_t pcm_sample(const unsigned char *p, unsigned bits)
+{
+    uint64_t u = 0;
+    unsigned q;
+    for (q = 0; q < bits / 8; q++)
+        u |= (uint64_t)p[q] << (8 * q);
+    return bits == 8 ? (int64_t)u - 128 : pcm_wrap((int64_t)u, bits);
+}
+
+/* Decodes a kind-3 or kind-4 (PCM) block by FORMAT.md's "PCM blocks" alone:
+ * the header, one deflate stream of verbatim bytes and residual planes laid
+ * out per group of G frames, then each sample from the samples already
+ * written to `out`; in kind 4 (`inter`), a channel whose order byte has bit
+ * 7 is predicted from its differences from the previous channel ("Inter-
+ * channel prediction"). 1 on success. */
 static int pcm_decode(const unsigned char *st, size_t size, unsigned char *out,
-                      size_t n)
+                      size_t n, int inter)
 {
     unsigned bits, ch, bytes, c, q;
     uint64_t first, frames, group, body, f;
@@ -506,7 +529,8 @@ static int pcm_decode(const unsigned char *st, size_t size, unsigned char *out,
         ch > 32 || group < 1 || 12 + ch >= size || frames < 1)
         return 0;
     for (c = 0; c < ch; c++)
-        if (st[12 + c] > 3)
+        /* bits 0-1 the order; bit 7 only in kind 4, not on channel 0 */
+        if ((st[12 + c] & ~(inter && c > 0 ? 0x83u : 0x03u)) != 0)
             return 0;
     bytes = bits / 8;
     body = frames * ch * bytes;
@@ -527,8 +551,11 @@ static int pcm_decode(const unsigned char *st, size_t size, unsigned char *out,
                 uint64_t count = gframes * ch;
                 const unsigned char *planes =
                     content + first + g0 * ch * bytes;
-                uint64_t idx = f * ch + c, z = 0, mod = (uint64_t)1 << bits;
-                unsigned order = st[12 + c] < f ? st[12 + c] : (unsigned)f;
+                uint64_t idx = f * ch + c, z = 0;
+                unsigned char *at = out + first + idx * bytes;
+                unsigned order = (st[12 + c] & 3u) < f ? (st[12 + c] & 3u)
+                                                       : (unsigned)f;
+                int diff = (st[12 + c] & 0x80u) != 0;
                 int64_t prev[4] = {0, 0, 0, 0}, res, pred, v;
                 unsigned k;
                 for (q = 0; q < bytes; q++)
@@ -536,33 +563,27 @@ static int pcm_decode(const unsigned char *st, size_t size, unsigned char *out,
                          << (8 * q);
                 res = (z & 1) ? -(int64_t)(z >> 1) - 1 : (int64_t)(z >> 1);
                 /* the samples 1..order frames back, already decoded (the
-                 * previous group's too: prediction carries across groups) */
+                 * previous group's too: prediction carries across groups);
+                 * with the flag, their differences from channel c - 1's */
                 for (k = 1; k <= order; k++) {
-                    const unsigned char *p =
-                        out + first + ((f - k) * ch + c) * bytes;
-                    uint64_t u = 0;
-                    for (q = 0; q < bytes; q++)
-                        u |= (uint64_t)p[q] << (8 * q);
-                    if (bits == 8)
-                        prev[k] = (int64_t)u - 128;
-                    else
-                        prev[k] = u >= mod / 2 ? (int64_t)u - (int64_t)mod
-                                               : (int64_t)u;
+                    const unsigned char *p = at - k * ch * bytes;
+                    prev[k] = pcm_sample(p, bits);
+                    if (diff)
+                        prev[k] = pcm_wrap(prev[k] - pcm_sample(p - bytes,
+                                                                bits),
+                                           bits);
                 }
                 pred = order == 0   ? 0
                        : order == 1 ? prev[1]
                        : order == 2 ? 2 * prev[1] - prev[2]
                                     : 3 * prev[1] - 3 * prev[2] + prev[3];
-                v = (pred + res) % (int64_t)mod; /* wrap to `bits` bits */
-                if (v < 0)
-                    v += (int64_t)mod;
-                if (v >= (int64_t)(mod / 2))
-                    v -= (int64_t)mod;
+                v = pcm_wrap(pred + res, bits);
+                if (diff) /* channel c - 1 of this frame is decoded */
+                    v = pcm_wrap(v + pcm_sample(at - bytes, bits), bits);
                 if (bits == 8)
                     v += 128;
                 for (q = 0; q < bytes; q++)
-                    out[first + idx * bytes + q] =
-                        (unsigned char)((uint64_t)v >> (8 * q));
+                    at[q] = (unsigned char)((uint64_t)v >> (8 * q));
             }
     }
     free(content);
@@ -627,8 +648,9 @@ static const char *parse_slot(const unsigned char *s, int *valid,
         FMT_FAIL("format_version %u", le16(s + 8));
     if (le16(s + 10) != 64)
         FMT_FAIL("slot_size %u", le16(s + 10));
-    /* bit 0: PCM; bit 1: dictionaries; bit 2: a delta record */
-    if ((le32(s + 12) & ~7u) != 0)
+    /* bit 0: PCM; bit 1: dictionaries; bit 2: a delta record; bit 3: PCM
+     * blocks of kind 4 */
+    if ((le32(s + 12) & ~0xfu) != 0)
         FMT_FAIL("incompat_features 0x%x", (unsigned)le32(s + 12));
     if (le32(s + 16) != 0)
         FMT_FAIL("compat_features 0x%x (a v1 writer clears them)",
@@ -868,6 +890,7 @@ const char *tu_fmt_parse(const unsigned char *file, size_t len, int decode,
                              (unsigned long long)n_i);
                 break;
             case 3:
+            case 4:
                 if (b->stored_size < 14 || b->stored_size >= n_i)
                     FMT_FAIL("member %u block %u: PCM size %u for n_i %llu",
                              (unsigned)i, (unsigned)j,
@@ -876,6 +899,9 @@ const char *tu_fmt_parse(const unsigned char *file, size_t len, int decode,
                 if (!(le32(s + 12) & 1u))
                     FMT_FAIL("member %u block %u: PCM block without "
                              "incompat bit 0x1", (unsigned)i, (unsigned)j);
+                if (b->kind == 4 && !(le32(s + 12) & 8u))
+                    FMT_FAIL("member %u block %u: kind 4 without incompat "
+                             "bit 0x8", (unsigned)i, (unsigned)j);
                 break;
             default:
                 FMT_FAIL("member %u block %u: kind %u", (unsigned)i,
@@ -947,8 +973,9 @@ const char *tu_fmt_parse(const unsigned char *file, size_t len, int decode,
             }
             if (b->kind == 1) {
                 memcpy(tmp, stored, n_i);
-            } else if (b->kind == 3) {
-                if (!pcm_decode(stored, b->stored_size, tmp, n_i)) {
+            } else if (b->kind == 3 || b->kind == 4) {
+                if (!pcm_decode(stored, b->stored_size, tmp, n_i,
+                                b->kind == 4)) {
                     free(tmp);
                     FMT_FAIL("member %u block %u: bad PCM block",
                              (unsigned)i, (unsigned)j);
@@ -1010,10 +1037,18 @@ unsigned char *tu_fmt_member_bytes(const unsigned char *file,
             CHECK(inflate_exact(file + b->offset, b->stored_size, dst, n_i,
                                 (m->flags & 4u) ? dict : NULL,
                                 m->dict_length));
-        else if (b->kind == 3)
-            CHECK(pcm_decode(file + b->offset, b->stored_size, dst, n_i));
+        else if (b->kind == 3 || b->kind == 4)
+            CHECK(pcm_decode(file + b->offset, b->stored_size, dst, n_i,
+                             b->kind == 4));
     }
     return out;
+}
+
+int tu_fmt_pcm_block(const unsigned char *stored, size_t size, unsigned kind,
+                     unsigned char *out, size_t n)
+{
+    return (kind == 3 || kind == 4) && pcm_decode(stored, size, out, n,
+                                                  kind == 4);
 }
 
 /* ---- images -------------------------------------------------------------- */
