@@ -555,7 +555,7 @@ typedef struct zmm_pcm_layout {
  * clears the layout. An archive with a layout or a filtered block is refused
  * by readers that predate PCM layouts ("made by a newer
  * version": incompat_features bit 0x1), and one with a block whose channels
- * are coded from the previous one by readers before 0.5.0 (bit 0x8).
+ * are coded from the previous one by readers before 0.4.0 (bit 0x8).
  * Returns ZMM_OK; ZMM_ERR_INVALID_ARG (a layout outside the limits, or with
  * too small a struct_size); ZMM_ERR_READ_ONLY.
  */

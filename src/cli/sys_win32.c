@@ -316,6 +316,30 @@ int sys_mkdir(const char *path)
     return rc;
 }
 
+/* Appends `item` to a list growing by doubling (*n used of *cap); 0 when
+ * there is no memory (the item is not taken then). */
+static int list_append(char ***list, size_t *n, size_t *cap, char *item)
+{
+    if (*n == *cap) {
+        size_t more = *cap ? *cap * 2 : 16;
+        char **grown = realloc(*list, more * sizeof **list);
+
+        if (grown == NULL)
+            return 0;
+        *list = grown;
+        *cap = more;
+    }
+    (*list)[(*n)++] = item;
+    return 1;
+}
+
+static void list_free(char **list, size_t n)
+{
+    while (n > 0)
+        free(list[--n]);
+    free(list);
+}
+
 int sys_list_dir(const char *path, char ***names, size_t *count)
 {
     size_t len = strlen(path), n = 0, cap = 0;
@@ -350,35 +374,27 @@ int sys_list_dir(const char *path, char ***names, size_t *count)
 
         if (wcscmp(fd.cFileName, L".") == 0 || wcscmp(fd.cFileName, L"..") == 0)
             continue;
-        if (n == cap) {
-            char **grown = realloc(list, (cap = cap ? cap * 2 : 16) *
-                                             sizeof *list);
-
-            if (grown == NULL) {
-                bad = 1;
-                break;
-            }
-            list = grown;
-        }
         /* A name with an unpaired surrogate has no UTF-8 form. */
         if ((name = narrow(fd.cFileName)) == NULL) {
-            bad = 1;
+            bad = ERROR_INVALID_NAME;
             break;
         }
-        list[n++] = name;
+        if (!list_append(&list, &n, &cap, name)) {
+            free(name);
+            bad = ERROR_NOT_ENOUGH_MEMORY;
+            break;
+        }
     } while (FindNextFileW(h, &fd));
     ok = !bad && GetLastError() == ERROR_NO_MORE_FILES;
     if (bad)
-        last_error = ERROR_INVALID_NAME;
+        last_error = (DWORD)bad;
     else if (!ok)
         failed();
     FindClose(h);
     free(w);
     free(pattern);
     if (!ok) {
-        while (n > 0)
-            free(list[--n]);
-        free(list);
+        list_free(list, n);
         return -1;
     }
     *names = list;
@@ -415,34 +431,23 @@ int sys_glob(const char *pattern, char ***names, size_t *count)
 
         if (wcscmp(fd.cFileName, L".") == 0 || wcscmp(fd.cFileName, L"..") == 0)
             continue;
-        if (n == cap) {
-            char **grown = realloc(list, (cap = cap ? cap * 2 : 16) *
-                                             sizeof *list);
-
-            if (grown == NULL) {
-                bad = 1;
-                break;
-            }
-            list = grown;
-        }
         name = narrow(fd.cFileName);
         path = name ? malloc(dir_len + strlen(name) + 1) : NULL;
-        if (path == NULL) {
-            free(name);
+        if (path != NULL) {
+            memcpy(path, pattern, dir_len);
+            strcpy(path + dir_len, name);
+        }
+        free(name);
+        if (path == NULL || !list_append(&list, &n, &cap, path)) {
+            free(path);
             bad = 1;
             break;
         }
-        memcpy(path, pattern, dir_len);
-        strcpy(path + dir_len, name);
-        free(name);
-        list[n++] = path;
     } while (FindNextFileW(h, &fd));
     FindClose(h);
     free(w);
     if (bad) {
-        while (n > 0)
-            free(list[--n]);
-        free(list);
+        list_free(list, n);
         last_error = ERROR_NOT_ENOUGH_MEMORY;
         return -1;
     }
