@@ -37,7 +37,8 @@
 # stream's lock, so their order is the order of events. ReleaseBuffer,
 # Start and Reset are traced before the call takes the lock: the event
 # happens somewhere between its line and its thread's next line, so a
-# tick traced in between may have come before or after it. Each such
+# tick traced in between may have come before or after it (any later line
+# of the same thread shows the call has returned). Each such
 # choice is followed (a candidate each); every "alsa_get_position" line
 # (frames released since the reset, and held, both exact) removes the
 # candidates that disagree. What is left is what Wine may have written.
@@ -111,6 +112,22 @@ function take_back(i, n,    k, t, m, tok) {
             return 0
     }
     return 1
+}
+
+# What a run list wrote, and what was released: adjacent silence merged
+# across a reset.
+function canon(r,    n, tok, k, out, ends, sil) {
+    n = split(r, tok, " ")
+    out = ""; ends = ""; sil = 0
+    for (k = 1; k <= n; k++) {
+        if (tok[k] == "S") { sil += tok[k + 1]; k += 1; continue }
+        if (tok[k] == "E") { ends = ends " " tok[k + 1] ":" tok[k + 2]; k += 2; continue }
+        if (sil) { out = out " S" sil; sil = 0 }
+        out = out " D" tok[k + 1] ":" tok[k + 2] ":" tok[k + 3]
+        k += 3
+    }
+    if (sil) out = out " S" sil
+    return out "|" ends
 }
 
 function copy_state(i, j) {
@@ -217,6 +234,10 @@ function tick(a,    i, n, dfp, w, maxc) {
     t = tid($0)
     split($0, f, ":")
     fn = f[4]; sub(/ .*/, "", fn)
+    # Any later line of a thread shows its earlier calls have returned.
+    if (live && failed == "" && fn != "AudioRenderClient_ReleaseBuffer" &&
+        fn != "AudioClient_Start" && fn != "AudioClient_Reset")
+        force(last_of(t))
 }
 fn == "AudioClient_Initialize" {
     init_ptr[t] = ptr_of($2)
@@ -279,7 +300,12 @@ fn == "alsa_rewind_best_effort" {
     force(last_of(t))
     branch()
     for (i = 1; i <= nst; i++) {
-        if (!started[i] || !take_back(i, l)) { dead[i] = 1; continue }
+        # alsa_rewind_best_effort: leave = frames it deems played since the
+        # tick; held -= leave (0 if less), rewinds data_in_alsa - leave.
+        if (!started[i]) { dead[i] = 1; continue }
+        if (l > 0 && dia[i] - l != held[i] - h) { dead[i] = 1; continue }
+        if (l == 0 && h > 0 && dia[i] > held[i] - h) { dead[i] = 1; continue }
+        if (!take_back(i, l)) { dead[i] = 1; continue }
         held[i] = h; dia[i] = 0; started[i] = 0
     }
     compact()
@@ -294,6 +320,11 @@ END {
     for (i = 1; i <= nst; i++) {
         close_run(i)
         if (rel[i] > 0) runs[i] = runs[i] " E " seg[i] " " rel[i]
+        # Orders that differ only in when a reset came between two runs of
+        # silence wrote the same: one candidate.
+        key = canon(runs[i])
+        if (key in printed) continue
+        printed[key] = 1
         print "candidate"
         n = split(runs[i], tok, " ")
         for (k = 1; k <= n; k++) {

@@ -176,10 +176,10 @@ while [ "$i" -le "$count" ]; do
         bestat=$at
         f=$(((at - 1) / fb))
         run=$(awk -v b=$((at - 1)) -v fb="$fb" '
-            $1 == "S" { if (b < pos + $2) { printf "in %d frames of Wine silence", $2 / fb; exit } pos += $2 }
-            $1 == "D" { if (b < pos + $3) { printf "where the model has sample frame %d", ($2 + b - pos) / fb; exit } pos += $3 }
-            END { if (b >= pos) printf "past the %d bytes the model has", pos }' "$tmp/plan.$i")
-        best="capture frame $f (byte $((at - 1))) differs from what Wine's trace says it wrote ($run); capture $got bytes, expected $exp ($count orders of events tried)"
+            $1 == "S" { if (b < pos + $2) { printf "in a run of %d frames of Wine'"'"'s silence", $2 / fb; found = 1; exit } pos += $2 }
+            $1 == "D" { if (b < pos + $3) { printf "where Wine wrote sample frame %d", ($2 + b - pos) / fb; found = 1; exit } pos += $3 }
+            END { if (!found) printf "past the end of what Wine wrote" }' "$tmp/plan.$i")
+        best="capture frame $f (byte $((at - 1))) is not what Wine's trace says it wrote there ($run); $got bytes captured, $exp written (the closest of the $count orders of events that fit the trace)"
     fi
     i=$((i + 1))
 done
