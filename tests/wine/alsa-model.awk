@@ -1,16 +1,18 @@
 # alsa-model.awk -- what Wine 8's ALSA driver wrote to the device, replayed
 # from its own trace (WINEDEBUG=trace+alsa), frame by frame.
 #
-#   awk -f alsa-model.awk WINE_LOG
+#   awk -v cap_hex=CAP.hex -v raw_hex=RAW.hex -v sil=HEX -v skip=F -v frames=N \
+#       [-v T=F] -f alsa-model.awk WINE_LOG
 #
-# Prints, for each order of events the trace allows (see "Ambiguity"), one
-# line "candidate" and then the runs it wrote to ALSA, in order:
-#   S N            N frames of Wine's own silence
-#   D SEG FROM N   N frames of what the program released: frames
-#                  [FROM, FROM+N) of segment SEG (counted from the last
-#                  AudioClient_Reset that had data before it: a seek)
-#   E SEG R        segment SEG ends, the program having released R frames
-# or one line "error: WHY" when the trace does not fit the model.
+# CAP.hex and RAW.hex: the capture and the samples, one frame a line in hex
+# (od -An -v -tx1 -wFRAME_BYTES); sil: a silent frame as od prints it. The
+# program's frames are segments: SEG 0 is RAW from frame skip, frames of
+# them; with T (a waveOutReset: a seek, or a stop), SEG 0 is RAW from frame
+# 0 (cut anywhere) and SEG 1, if any, RAW from frame T to the end.
+#
+# Prints "identical: ..." when the capture is, frame for frame, what Wine
+# wrote in some order of events the trace allows (see "Ambiguity"), else
+# "differs: ...". In split mode also "first P": the frames of SEG 0 played.
 #
 # The model is winealsa.drv's alsa.c (Wine 8.0), for the last stream
 # created (each device open truncates the capture file):
@@ -43,6 +45,14 @@
 # (frames released since the reset, and held, both exact) removes the
 # candidates that disagree. What is left is what Wine may have written.
 
+BEGIN {
+    ncap = 0
+    while ((getline line < cap_hex) > 0) cap[ncap++] = line
+    nraw = 0
+    while ((getline line < raw_hex) > 0) raw[nraw++] = line
+    skip += 0; frames += 0
+}
+
 function tid(s) { return substr(s, 1, index(s, ":") - 1) }
 # "(0000000000375B10)->(4410," -> "0000000000375B10"
 function ptr_of(s) { sub(/^\(/, "", s); sub(/\).*/, "", s); return s }
@@ -52,6 +62,9 @@ function new_model() {
     held[1] = 0; dia[1] = 0; rel[1] = 0; sent[1] = 0; started[1] = 0
     seg[1] = 0; runs[1] = ""; ok_t[1] = ""; ok_a[1] = 0; ok_b[1] = 0
     ok_c[1] = 0; nxt[1] = 1
+    cpos[1] = 0; pendn[1] = 0; n_data[1] = 0; n_sil[1] = 0; n_runs[1] = 0
+    last_k[1] = ""; first[1] = 0; ends[1] = ""
+    best_at = -1; best_why = ""
     nops = 0
     timer = ""
     failed = ""
@@ -67,12 +80,14 @@ function close_run(i) {
 }
 function emit_sil(i, n) {
     if (n <= 0) return
+    pendn[i] += n
     if (ok_t[i] == "S") { ok_a[i] += n; return }
     close_run(i)
     ok_t[i] = "S"; ok_a[i] = n
 }
 function emit_data(i, n) {
     if (n <= 0) return
+    pendn[i] += n
     if (ok_t[i] == "D" && ok_a[i] == seg[i] && ok_b[i] + ok_c[i] == sent[i]) {
         ok_c[i] += n
     } else {
@@ -84,6 +99,8 @@ function emit_data(i, n) {
 # Takes the last n frames written back (a rewind); never across a reset
 # (the file plugin writes out what it holds when the device is dropped).
 function take_back(i, n,    k, t, m, tok) {
+    if (n > pendn[i]) return 0
+    pendn[i] -= n
     while (n > 0) {
         if (ok_t[i] == "S") {
             m = ok_a[i] < n ? ok_a[i] : n
@@ -114,20 +131,87 @@ function take_back(i, n,    k, t, m, tok) {
     return 1
 }
 
-# What a run list wrote, and what was released: adjacent silence merged
-# across a reset.
-function canon(r,    n, tok, k, out, ends, sil) {
-    n = split(r, tok, " ")
-    out = ""; ends = ""; sil = 0
-    for (k = 1; k <= n; k++) {
-        if (tok[k] == "S") { sil += tok[k + 1]; k += 1; continue }
-        if (tok[k] == "E") { ends = ends " " tok[k + 1] ":" tok[k + 2]; k += 2; continue }
-        if (sil) { out = out " S" sil; sil = 0 }
-        out = out " D" tok[k + 1] ":" tok[k + 2] ":" tok[k + 3]
-        k += 3
+# A state whose written frames differ from the capture dies; the furthest
+# any state got is what "differs" reports.
+function fail_at(i, p, why) {
+    dead[i] = 1
+    if (p > best_at) { best_at = p; best_why = why }
+    return 0
+}
+function match_sil(i, m,    k, p) {
+    for (k = 0; k < m; k++) {
+        p = cpos[i] + k
+        if (p >= ncap)
+            return fail_at(i, p, "the capture ends where Wine wrote silence")
+        if (cap[p] != sil)
+            return fail_at(i, p, "Wine wrote silence there (a run of it)")
     }
-    if (sil) out = out " S" sil
-    return out "|" ends
+    n_sil[i] += m
+    if (last_k[i] != "S") n_runs[i]++
+    last_k[i] = "S"
+    cpos[i] += m
+    return 1
+}
+function match_data(i, sg, from, m,    k, p, base, lim, idx) {
+    if (T == "") {
+        if (sg != 0)
+            return fail_at(i, cpos[i], "the program started a second stream (a reset) where one was expected")
+        base = skip; lim = skip + frames
+    } else if (sg == 0) {
+        base = 0; lim = nraw
+    } else if (sg == 1) {
+        base = T; lim = nraw
+    } else
+        return fail_at(i, cpos[i], "the program started a third stream (two resets)")
+    for (k = 0; k < m; k++) {
+        p = cpos[i] + k
+        idx = base + from + k
+        if (idx >= lim)
+            return fail_at(i, p, "the program released frames past the samples")
+        if (p >= ncap)
+            return fail_at(i, p, "the capture ends where Wine wrote sample frame " idx)
+        if (cap[p] != raw[idx])
+            return fail_at(i, p, "Wine wrote sample frame " idx " there")
+    }
+    n_data[i] += m
+    last_k[i] = "D"
+    if (sg == 0 && from + m > first[i]) first[i] = from + m
+    cpos[i] += m
+    return 1
+}
+# Matches the oldest frames state i wrote against the capture, all but
+# the last keep (a rewind may still take those back: ALSA's file plugin
+# holds back up to a buffer).
+function commit(i, keep,    n, tok, kind, a, b, c, len, m, used, k, r) {
+    while (!dead[i] && pendn[i] > keep) {
+        if (runs[i] != "") {
+            n = split(runs[i], tok, " ")
+            kind = tok[1]
+            if (kind == "S") { a = tok[2] + 0; used = 2; len = a }
+            else { a = tok[2] + 0; b = tok[3] + 0; c = tok[4] + 0; used = 4; len = c }
+        } else {
+            kind = ok_t[i]; a = ok_a[i]; b = ok_b[i]; c = ok_c[i]
+            len = kind == "S" ? a : c
+        }
+        m = pendn[i] - keep
+        if (m > len) m = len
+        if (kind == "S") { if (!match_sil(i, m)) return }
+        else if (!match_data(i, a, b, m)) return
+        pendn[i] -= m
+        if (runs[i] != "") {
+            r = ""
+            if (m < len)
+                r = kind == "S" ? " S " (a - m) : " D " a " " (b + m) " " (c - m)
+            for (k = used + 1; k <= n; k++) r = r " " tok[k]
+            runs[i] = r
+        } else if (kind == "S") {
+            ok_a[i] -= m
+            if (ok_a[i] == 0) ok_t[i] = ""
+        } else {
+            ok_b[i] += m; ok_c[i] -= m
+            if (ok_c[i] == 0) ok_t[i] = ""
+        }
+    }
 }
 
 function copy_state(i, j) {
@@ -135,6 +219,9 @@ function copy_state(i, j) {
     started[j] = started[i]; seg[j] = seg[i]; runs[j] = runs[i]
     ok_t[j] = ok_t[i]; ok_a[j] = ok_a[i]; ok_b[j] = ok_b[i]; ok_c[j] = ok_c[i]
     nxt[j] = nxt[i]
+    cpos[j] = cpos[i]; pendn[j] = pendn[i]; n_data[j] = n_data[i]
+    n_sil[j] = n_sil[i]; n_runs[j] = n_runs[i]; last_k[j] = last_k[i]
+    first[j] = first[i]; ends[j] = ends[i]; dead[j] = dead[i]
 }
 
 function apply_op(i, k) {
@@ -146,12 +233,14 @@ function apply_op(i, k) {
             emit_data(i, held[i] < B ? held[i] : B)
             dia[i] = held[i] < B ? held[i] : B
             started[i] = 1
+            commit(i, B)
         }
     } else if (op_kind[k] == "reset") {
         if (!started[i]) {
+            # ALSA's drop makes the file plugin write out what it held.
+            commit(i, 0)
             if (rel[i] > 0) {
-                close_run(i)
-                runs[i] = runs[i] " E " seg[i] " " rel[i]
+                ends[i] = ends[i] " " seg[i] ":" rel[i]
                 seg[i]++
             }
             held[i] = 0; rel[i] = 0; sent[i] = 0
@@ -189,15 +278,19 @@ function compact(    i, n, key, seen) {
         if (dead[i]) { dead[i] = 0; continue }
         key = held[i] SUBSEP dia[i] SUBSEP rel[i] SUBSEP sent[i] SUBSEP started[i] \
             SUBSEP seg[i] SUBSEP nxt[i] SUBSEP runs[i] SUBSEP ok_t[i] SUBSEP ok_a[i] \
-            SUBSEP ok_b[i] SUBSEP ok_c[i]
+            SUBSEP ok_b[i] SUBSEP ok_c[i] SUBSEP cpos[i] SUBSEP pendn[i] SUBSEP ends[i]
         if (key in seen) continue
         seen[key] = 1
         n++
         if (n != i) copy_state(i, n)
     }
     nst = n
-    if (nst == 0 && failed == "")
-        failed = "no order of the traced events gives what line " NR " says: " $0
+    if (nst == 0 && failed == "" && !capfail) {
+        if (best_at >= 0)
+            capfail = 1 # every order wrote something the capture does not hold
+        else
+            failed = "no order of the traced events gives what line " NR " says: " $0
+    }
     if (nst > 4096 && failed == "")
         failed = "more than 4096 orders of events fit the trace up to line " NR
 }
@@ -225,6 +318,7 @@ function tick(a,    i, n, dfp, w, maxc) {
             emit_data(i, w)
             dia[i] += w
         }
+        commit(i, B)
     }
 }
 
@@ -235,7 +329,7 @@ function tick(a,    i, n, dfp, w, maxc) {
     split($0, f, ":")
     fn = f[4]; sub(/ .*/, "", fn)
     # Any later line of a thread shows its earlier calls have returned.
-    if (live && failed == "" && fn != "AudioRenderClient_ReleaseBuffer" &&
+    if (live && failed == "" && !capfail && fn != "AudioRenderClient_ReleaseBuffer" &&
         fn != "AudioClient_Start" && fn != "AudioClient_Reset")
         force(last_of(t))
 }
@@ -245,13 +339,14 @@ fn == "AudioClient_Initialize" {
 }
 fn == "alsa_create_stream" && /ALSA period: / {
     new_model()
+    capfail = 0
     P = $(NF - 1) + 0
     cur = init_ptr[t]
     live = 1
     next
 }
 fn == "alsa_create_stream" && /ALSA buffer: / { B = $(NF - 1) + 0; next }
-!live || failed != "" { next }
+!live || failed != "" || capfail { next }
 fn == "AudioRenderClient_ReleaseBuffer" || fn == "AudioClient_Start" ||
 fn == "AudioClient_Reset" {
     if (ptr_of($2) != cur) next # another stream
@@ -312,25 +407,41 @@ fn == "alsa_rewind_best_effort" {
     next
 }
 END {
-    if (!live) { print "error: no stream was created (no alsa_create_stream line)"; exit }
-    if (failed != "") { print "error: " failed; exit }
-    force(nops)
-    compact()
-    if (failed != "") { print "error: " failed; exit }
+    if (!live) { print "differs: Wine's trace shows no stream (no alsa_create_stream line)"; exit 1 }
+    if (failed != "") { print "differs: Wine's trace does not fit the model: " failed; exit 1 }
+    if (!capfail) force(nops)
+    ok = 0
     for (i = 1; i <= nst; i++) {
-        close_run(i)
-        if (rel[i] > 0) runs[i] = runs[i] " E " seg[i] " " rel[i]
-        # Orders that differ only in when a reset came between two runs of
-        # silence wrote the same: one candidate.
-        key = canon(runs[i])
-        if (key in printed) continue
-        printed[key] = 1
-        print "candidate"
-        n = split(runs[i], tok, " ")
-        for (k = 1; k <= n; k++) {
-            if (tok[k] == "S") { print "S " tok[k + 1]; k += 1 }
-            else if (tok[k] == "D") { print "D " tok[k + 1] " " tok[k + 2] " " tok[k + 3]; k += 3 }
-            else if (tok[k] == "E") { print "E " tok[k + 1] " " tok[k + 2]; k += 2 }
+        if (dead[i]) continue
+        commit(i, 0)
+        if (dead[i]) continue
+        if (cpos[i] < ncap) { fail_at(i, cpos[i], "the capture goes on past what Wine wrote"); continue }
+        e = ends[i]
+        if (rel[i] > 0) e = e " " seg[i] ":" rel[i]
+        # What the program released: all the samples asked for.
+        n = split(e, g, " ")
+        why = ""
+        if (T == "") {
+            if (n != 1 || g[1] != "0:" frames)
+                why = "the program released " (n ? substr(g[1], 3) : 0) " frames to Wine, not the " frames " sample frames"
+        } else {
+            if (n > 2) why = "the program released " n " streams (resets), at most two expected"
+            else if (T + 0 < nraw && (n < 2 || g[2] != "1:" (nraw - T)))
+                why = "after the reset the program released " (n >= 2 ? substr(g[2], 3) : 0) " frames, not the " (nraw - T) " from frame " T " on"
         }
+        if (why != "") { fail_at(i, ncap, why); continue }
+        if (!ok) winner = i
+        ok++
     }
+    if (!ok) {
+        printf "differs: capture frame %d is not what Wine's trace says it wrote: %s (%d frames captured)\n", best_at, best_why, ncap
+        exit 1
+    }
+    i = winner
+    if (n_sil[i] == 0)
+        printf "identical: %d frames, %d of the samples (Wine wrote no silence of its own)", ncap, n_data[i]
+    else
+        printf "identical: %d frames, %d of the samples and %d of Wine's silence in %d runs, each where and as long as Wine's trace says", ncap, n_data[i], n_sil[i], n_runs[i]
+    printf " (orders of events that fit the trace and the capture: %d)\n", ok
+    if (T != "") print "first " first[i]
 }
