@@ -26,13 +26,16 @@
 #              the export, bad arguments
 #   interrupt  SIGINT (Wine turns it into Ctrl+C) mid-play: "stopped by
 #              Ctrl+C", exit 130, the capture a prefix of the samples
-#   gui        window mode under xvfb-run with --trace: loads the name given,
-#              plays, the position advances, Right seeks +5 s, space pauses
-#              (the position holds) and resumes, plays to the end, quits;
-#              the capture is the samples up to where the seek happened,
-#              then from the seek target on, then only silence (Wine fills
-#              the idle device with zeros until it is closed). Screenshots:
-#              gui.dir/zmmplay-gui.png (the screen) and zmmplay-window.png
+#   gui        window mode under xvfb-run, keys pressed with xdotool, every
+#              step waiting on a trace line: loads the name given, plays,
+#              the position advances, Right seeks +5 s, space pauses (the
+#              position holds over 20 of Wine's device ticks) and resumes,
+#              plays to the end, Alt+F4; the capture is the samples up to
+#              where the seek happened, then from the seek target on, with
+#              Wine's silence exactly where its trace says (it fills the
+#              idle device until it is closed). A second window started
+#              without a name: a name typed, a member picked with the keys.
+#              Screenshots: gui.dir/zmmplay-gui.png and zmmplay-window.png
 #   gui_input  window mode under xvfb-run driven as a user does, with X input
 #              (xdotool, XTEST): Play/Pause and Stop clicked, space, Right
 #              and Left pressed, the seek bar's thumb dragged, a name typed
@@ -98,7 +101,7 @@ unix() {
 
 # play OUT ARGS...: zmmplay ARGS with the capture HOME; stdout+stderr in
 # OUT.txt, the exit status in $rc. Wine's ALSA trace (its report of
-# underruns, for check-capture.sh) goes to OUT.wine.log, the last in
+# silence, for check-capture.sh) goes to OUT.wine.log, the last in
 # $wine_log.
 play() {
     out=$1
@@ -123,9 +126,9 @@ size() { stat -c %s "$1"; }
 frame() { awk -v s="$1" -v r="$2" 'BEGIN { printf "%d", s * r + 0.5 }'; }
 
 # same_as RAW SKIP [LENGTH]: the capture is RAW's bytes from SKIP on (LENGTH
-# of them, or all the rest), byte for byte, or with silence inserted only
-# where Wine's ALSA driver reported an underrun in the last play's
-# $wine_log (tests/wine/check-capture.sh). Prints the verdict.
+# of them, or all the rest) with Wine's own silence exactly where the last
+# play's ALSA trace in $wine_log says its driver wrote it
+# (tests/wine/check-capture.sh). Prints the verdict.
 same_as() {
     raw=$1
     skip=$2
@@ -142,8 +145,8 @@ same_as() {
 
 # play_exact OUT RAW SKIP LENGTH ARGS...: plays ARGS once and checks with
 # same_as RAW SKIP LENGTH (LENGTH "-": the rest). Sets $rc; returns
-# same_as's result. No retry: silence is accepted only where Wine reported
-# an underrun, anything else is a failure.
+# same_as's result. No retry: anything but what Wine's trace says it wrote
+# is a failure.
 play_exact() {
     out=$1
     raw=$2
