@@ -67,7 +67,6 @@ for tool in espeak-ng sox timeout cmp od; do
     fi
 done
 
-here=$(cd "$(dirname "$0")" && pwd)
 work=$(pwd)/$mode.dir
 rm -rf "$work"
 mkdir -p "$work"
