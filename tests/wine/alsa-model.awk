@@ -40,10 +40,13 @@
 # Start and Reset are traced before the call takes the lock: the event
 # happens somewhere between its line and its thread's next line, so a
 # tick traced in between may have come before or after it (any later line
-# of the same thread shows the call has returned). Each such
-# choice is followed (a candidate each); every "alsa_get_position" line
-# (frames released since the reset, and held, both exact) removes the
-# candidates that disagree. What is left is what Wine may have written.
+# of the same thread shows the call has returned). Each such order is
+# followed as a state of its own; every "alsa_get_position" line (frames
+# released since the reset, and held, both exact) and every rewind (Wine's
+# arithmetic: held - H == data_in_alsa - L) removes the states that
+# disagree, and so does the capture: what a state wrote is matched against
+# it as it goes, all but the last ALSA buffer (a rewind may still take
+# those back). The capture must be, to its end, what one state wrote.
 
 BEGIN {
     ncap = 0
