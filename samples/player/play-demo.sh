@@ -65,8 +65,8 @@ if [ "$status" != 0 ]; then
     echo "play-demo: FAILED: zmmplay exited with status $status"
     exit 1
 fi
-# The samples, byte for byte, or with silence only where Wine's ALSA driver
-# reported an underrun in its trace, wine.log (tests/wine/check-capture.sh).
+# The samples, with silence only where and as long as Wine's ALSA trace,
+# wine.log, says its driver wrote it (tests/wine/check-capture.sh).
 frame=$(($(sox --i -c "$wav") * (($(sox --i -b "$wav") + 7) / 8)))
 silence=00
 [ "$(sox --i -b "$wav")" != 8 ] || silence=80 # 8-bit PCM is unsigned

@@ -12,9 +12,9 @@
  * common file dialog; an archive's members are offered in the list.
  *
  * A 100 ms timer moves the seek bar and the time label from the player's
- * position. With --trace the window also reports on stdout and takes
- * commands from stdin (stdin_keys below), which go through the same
- * handlers as the keyboard, the name box and the member list.
+ * position. With --trace the window also reports on stdout (states,
+ * positions, where each control is), for a test that drives it with real
+ * key presses and clicks.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -47,10 +47,6 @@
 #define TIMER_ID 1
 #define TIMER_MS 100
 #define SEEK_STEP_SECONDS 5
-/* From --trace's stdin reader. */
-#define WM_APP_KEY (WM_APP + 1)    /* wParam: a virtual key */
-#define WM_APP_OPEN (WM_APP + 2)   /* lParam: a malloc'd UTF-8 name to type */
-#define WM_APP_MEMBER (WM_APP + 3) /* wParam: a member list index to pick */
 
 typedef struct window {
     HWND hwnd;
@@ -353,7 +349,7 @@ static void toggle(window *w)
     update_buttons(w);
 }
 
-/* Space, Left, Right (and from --trace: stop). Returns 1 if handled. */
+/* Space, Left, Right, Escape (stop). Returns 1 if handled. */
 static int apply_key(window *w, WPARAM vk)
 {
     DWORD pos, step;
@@ -625,22 +621,6 @@ static LRESULT CALLBACK window_proc(HWND hwnd, UINT msg, WPARAM wp, LPARAM lp)
             break;
         }
         return 0;
-    case WM_APP_KEY:
-        apply_key(w, wp);
-        return 0;
-    case WM_APP_OPEN:
-        /* As if typed into the name box, then Enter. */
-        set_text(w->name, (const char *)lp);
-        free((void *)lp);
-        trace(w, "typed a name");
-        open_typed_name(w);
-        return 0;
-    case WM_APP_MEMBER:
-        /* As if picked from the member list. */
-        SendMessageW(w->members, CB_SETCURSEL, wp, 0);
-        trace(w, "picked member %lu", (unsigned long)wp);
-        member_chosen(w);
-        return 0;
     case WM_CLOSE:
         DestroyWindow(hwnd);
         return 0;
@@ -697,47 +677,6 @@ static void trace_controls(const window *w)
               (long)(r.right - r.left), (long)(r.bottom - r.top),
               (long)r.left, (long)r.top);
     }
-}
-
-/* --trace: commands from stdin, one a line, posted to the window: space,
- * left, right, stop (keys), "open NAME" (typed into the name box),
- * "member N" (picked from the member list), quit. */
-static DWORD WINAPI stdin_keys(void *arg)
-{
-    HWND hwnd = arg;
-    char line[1024];
-
-    while (fgets(line, sizeof line, stdin)) {
-        WPARAM vk = 0;
-
-        line[strcspn(line, "\r\n")] = '\0';
-        if (strcmp(line, "space") == 0)
-            vk = VK_SPACE;
-        else if (strcmp(line, "left") == 0)
-            vk = VK_LEFT;
-        else if (strcmp(line, "right") == 0)
-            vk = VK_RIGHT;
-        else if (strcmp(line, "stop") == 0)
-            vk = VK_ESCAPE;
-        else if (strncmp(line, "open ", 5) == 0) {
-            char *name = malloc(strlen(line + 5) + 1);
-
-            if (name) {
-                strcpy(name, line + 5);
-                PostMessageW(hwnd, WM_APP_OPEN, 0, (LPARAM)name);
-            }
-        } else if (strncmp(line, "member ", 7) == 0) {
-            WPARAM index = (WPARAM)strtoul(line + 7, NULL, 10);
-
-            PostMessageW(hwnd, WM_APP_MEMBER, index, 0);
-        } else if (strcmp(line, "quit") == 0) {
-            PostMessageW(hwnd, WM_CLOSE, 0, 0);
-            break;
-        }
-        if (vk)
-            PostMessageW(hwnd, WM_APP_KEY, vk, 0);
-    }
-    return 0;
 }
 
 static HFONT message_font(void)
@@ -834,12 +773,6 @@ int window_run(const zmmplay_options *o)
             seek_to(w, 0, (DWORD)(o->start * w->src.wav.rate + 0.5));
     } else {
         SetFocus(w->name);
-    }
-    if (o->trace) {
-        HANDLE t = CreateThread(NULL, 0, stdin_keys, w->hwnd, 0, NULL);
-
-        if (t)
-            CloseHandle(t);
     }
 
     while (GetMessageW(&msg, NULL, 0, 0) > 0) {

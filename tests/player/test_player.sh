@@ -26,13 +26,16 @@
 #              the export, bad arguments
 #   interrupt  SIGINT (Wine turns it into Ctrl+C) mid-play: "stopped by
 #              Ctrl+C", exit 130, the capture a prefix of the samples
-#   gui        window mode under xvfb-run with --trace: loads the name given,
-#              plays, the position advances, Right seeks +5 s, space pauses
-#              (the position holds) and resumes, plays to the end, quits;
-#              the capture is the samples up to where the seek happened,
-#              then from the seek target on, then only silence (Wine fills
-#              the idle device with zeros until it is closed). Screenshots:
-#              gui.dir/zmmplay-gui.png (the screen) and zmmplay-window.png
+#   gui        window mode under xvfb-run, keys pressed with xdotool, every
+#              step waiting on a trace line: loads the name given, plays,
+#              the position advances, Right seeks +5 s, space pauses (the
+#              position holds over 20 of Wine's device ticks) and resumes,
+#              plays to the end, Alt+F4; the capture is the samples up to
+#              where the seek happened, then from the seek target on, with
+#              Wine's silence exactly where its trace says (it fills the
+#              idle device until it is closed). A second window started
+#              without a name: a name typed, a member picked with the keys.
+#              Screenshots: gui.dir/zmmplay-gui.png and zmmplay-window.png
 #   gui_input  window mode under xvfb-run driven as a user does, with X input
 #              (xdotool, XTEST): Play/Pause and Stop clicked, space, Right
 #              and Left pressed, the seek bar's thumb dragged, a name typed
@@ -64,7 +67,6 @@ for tool in espeak-ng sox timeout cmp od; do
     fi
 done
 
-here=$(cd "$(dirname "$0")" && pwd)
 work=$(pwd)/$mode.dir
 rm -rf "$work"
 mkdir -p "$work"
@@ -98,7 +100,7 @@ unix() {
 
 # play OUT ARGS...: zmmplay ARGS with the capture HOME; stdout+stderr in
 # OUT.txt, the exit status in $rc. Wine's ALSA trace (its report of
-# underruns, for check-capture.sh) goes to OUT.wine.log, the last in
+# silence, for check-capture.sh) goes to OUT.wine.log, the last in
 # $wine_log.
 play() {
     out=$1
@@ -123,9 +125,9 @@ size() { stat -c %s "$1"; }
 frame() { awk -v s="$1" -v r="$2" 'BEGIN { printf "%d", s * r + 0.5 }'; }
 
 # same_as RAW SKIP [LENGTH]: the capture is RAW's bytes from SKIP on (LENGTH
-# of them, or all the rest), byte for byte, or with silence inserted only
-# where Wine's ALSA driver reported an underrun in the last play's
-# $wine_log (tests/wine/check-capture.sh). Prints the verdict.
+# of them, or all the rest) with Wine's own silence exactly where the last
+# play's ALSA trace in $wine_log says its driver wrote it
+# (tests/wine/check-capture.sh). Prints the verdict.
 same_as() {
     raw=$1
     skip=$2
@@ -142,8 +144,8 @@ same_as() {
 
 # play_exact OUT RAW SKIP LENGTH ARGS...: plays ARGS once and checks with
 # same_as RAW SKIP LENGTH (LENGTH "-": the rest). Sets $rc; returns
-# same_as's result. No retry: silence is accepted only where Wine reported
-# an underrun, anything else is a failure.
+# same_as's result. No retry: anything but what Wine's trace says it wrote
+# is a failure.
 play_exact() {
     out=$1
     raw=$2
@@ -160,56 +162,20 @@ play_exact() {
     return $r
 }
 
-# split_check RAW BYTES_PER_FRAME T: is the capture the samples up to some
-# frame P, then from frame T to the end, then silence (split.awk; T: the
-# number of frames, for a playback stopped at P)? Strictly first; else with
-# silent frames inserted anywhere; either way no more silence than Wine's
-# ALSA trace in $wine_log says its driver wrote (check-capture.sh). Sets
-# $check to "strict P ZEROS", "sound P INSERTED" or "bad: WHY".
+# split_check RAW BYTES_PER_FRAME [T]: is the capture what Wine's ALSA trace
+# in $wine_log says its driver wrote, for a program that played RAW from its
+# start up to some frame P, then (after a waveOutReset) from frame T to the
+# end (T: the number of frames, for a playback stopped at P)?
+# tests/wine/check-capture.sh --split, exactly: every silent frame where and
+# as long as the trace says. Sets $check to "exact P VERDICT" or "bad: WHY".
 split_check() {
-    od -An -v -tx"$2" -w"$2" "$1" >raw.txt
-    od -An -v -tx"$2" -w"$2" "$capture" >cap.txt 2>/dev/null || : >cap.txt
-    zero=$(printf "%0$(($2 * 2))d" 0)
     t=${3:-$(($(size "$1") / $2))}
-    check=$(awk -v T="$t" -v zero="$zero" -f "$here/split.awk" raw.txt cap.txt)
-    allowed=0
-    if [ -n "$wine_log" ]; then
-        allowed=$(sh "$src/tests/wine/check-capture.sh" --allowed "$wine_log")
+    case $1 in m8*) sil=80 ;; *) sil=00 ;; esac
+    if out=$(sh "$src/tests/wine/check-capture.sh" --split "$t" "$capture" "$1" "$2" 0 - "$sil" "$wine_log"); then
+        check="exact $(echo "$out" | sed -n 's/^first //p') $(echo "$out" | head -n 1)"
+    else
+        check="bad: $out"
     fi
-    case $check in
-    ok*)
-        # The silence after the samples too: only what Wine wrote.
-        set -- $check
-        if [ "$3" -le "$allowed" ]; then
-            check="strict $2 $3"
-        else
-            check="bad: $3 silent frames after the samples, Wine's trace accounts for $allowed"
-        fi
-        ;;
-    *)
-        # A greedy merge: a frame is the next sample before T, or the next
-        # from T on (once there, never back), or inserted silence.
-        c2=$(awk -v T="$t" -v zero="$zero" -v allowed="$allowed" '
-            BEGIN { k = T + 0 }
-            NR == FNR { raw[n++] = $1; next }
-            {
-                if (!b && j < T && $1 == raw[j]) { j++; next }
-                if (k < n && $1 == raw[k]) { b = 1; k++; next }
-                if ($1 == zero) { ins++; next }
-                printf "bad: capture frame %d is neither sample %d, nor sample %d, nor silence\n", FNR - 1, j, k
-                bad = 1
-                exit
-            }
-            END {
-                if (bad) exit
-                if (k < n) { printf "bad: %d of the %d frames from %d played\n", k - T, n - T, T; exit }
-                if (ins > allowed) { printf "bad: %d silent frames inserted, Wine'"'"'s trace accounts for %d\n", ins, allowed; exit }
-                printf "ok %d %d\n", j, ins
-            }' raw.txt cap.txt)
-        case $c2 in ok*) check="sound ${c2#ok }" ;; *) check="$check; $c2" ;; esac
-        ;;
-    esac
-    rm -f raw.txt cap.txt
 }
 
 # expect_error OUT STATUS REGEX DESCRIPTION: the last run exited with
@@ -247,6 +213,96 @@ rate_of() {
 }
 bytes_of() {
     case $1 in st16) echo 4 ;; m16) echo 2 ;; m8) echo 1 ;; st24) echo 6 ;; esac
+}
+
+# The window tests' helpers (gui-inner, gui_input-inner): they read the
+# program's --trace output in $trace_file, from its line $seen on.
+trace_file=trace.txt
+seen=0
+# wait_for REGEX [TENTHS]: until $trace_file has a matching line after the
+# first $seen lines (those before the action waited on); a hang guard of
+# TENTHS tenths of a second (default 300), and none once the program ended.
+wait_for() {
+    n=0
+    while ! tr -d '\r' <"$trace_file" 2>/dev/null | tail -n +$((seen + 1)) |
+        grep -Eq "$1"; do
+        if [ $n -ge "${2:-300}" ] || [ -f gui.rc ]; then
+            echo "  waited for /$1/ in vain"
+            return 1
+        fi
+        sleep 0.1
+        n=$((n + 1))
+    done
+}
+# wait_until SHELL_CONDITION: the same for any condition.
+wait_until() {
+    n=0
+    until eval "$1"; do
+        if [ $n -ge 300 ] || [ -f gui.rc ]; then
+            echo "  waited for $1 in vain"
+            return 1
+        fi
+        sleep 0.1
+        n=$((n + 1))
+    done
+}
+# grep_after REGEX: a matching line after the first $seen?
+grep_after() { tr -d '\r' <"$trace_file" | tail -n +$((seen + 1)) | grep -Eq "$1"; }
+# wait_ticks N: until Wine's ALSA driver has traced N more timer ticks
+# (alsa_write_data, every 10 ms of its clock) from now on.
+ticks() { grep -c ':alsa_write_data avail: ' "$trace_file" || true; }
+wait_ticks() {
+    t0=$(ticks)
+    wait_until "[ \$((\$(ticks) - $t0)) -ge $1 ]"
+}
+# mark: the next wait_for looks only at lines written from now on.
+mark() { seen=$(wc -l <"$trace_file"); }
+last_pos() { tr -d '\r' <"$trace_file" | sed -n 's/^trace: pos=\([0-9]*\) .*/\1/p' | tail -n 1; }
+# ctl NAME: "W H X Y" of a control on the screen (the trace's).
+ctl() {
+    tr -d '\r' <"$trace_file" |
+        sed -n "s/^trace: control $1 \([0-9]*\)x\([0-9]*\)+\([0-9-]*\)+\([0-9-]*\)$/\1 \2 \3 \4/p" |
+        tail -n 1
+}
+# desktop NAME: where Wine's desktop window NAME is ($dx, $dy): the
+# controls' screen coordinates are relative to it.
+desktop() {
+    desk=$(xdotool search --name "$1" | head -n 1)
+    eval "$(xdotool getwindowgeometry --shell "$desk")"
+    dx=$X
+    dy=$Y
+    echo "# Wine's desktop: X window $desk at +$dx+$dy"
+}
+# point NAME [PX PY]: the screen point PX%, PY% into control NAME
+# (default its middle), offset by where Wine's desktop window is.
+point() {
+    # shellcheck disable=SC2046
+    set -- $(ctl "$1") "${2:-50}" "${3:-50}"
+    echo $((dx + $3 + $1 * $5 / 100)) $((dy + $4 + $2 * $6 / 100))
+}
+# click NAME [PX PY]: a left click there.
+click() {
+    # shellcheck disable=SC2046
+    xdotool mousemove $(point "$@") click 1
+}
+# close_window TRACE WHAT: Alt+F4; the window closes (trace: closed) and
+# Wine's explorer exits 0 (gui.rc).
+close_window() {
+    # First a click into the name box: the focus leaves the member list,
+    # which would take F4 for itself.
+    click name
+    xdotool key alt+F4
+    n=0
+    while [ ! -f gui.rc ] && [ $n -lt 300 ]; do
+        sleep 0.1
+        n=$((n + 1))
+    done
+    unix "$1"
+    if [ "$(cat gui.rc 2>/dev/null)" = 0 ] && grep -q "^trace: closed" "$1"; then
+        ok "Alt+F4: $2 closed (trace: closed), Wine's explorer exited 0"
+    else
+        fail "Alt+F4: $2: exit status $(cat gui.rc 2>/dev/null || echo '(still running)')"
+    fi
 }
 
 case $mode in
@@ -458,10 +514,10 @@ errors)
     # What played before the damaged block is the samples' beginning.
     split_check st16.raw 4
     case $check in
-    strict*|sound*)
+    exact*)
         set -- $check
-        ok "damaged block: the $2 frames played before it are the samples' start" \
-           "($1 comparison)"
+        shift 2
+        ok "damaged block: what played before it is the samples' start: $*"
         ;;
     *) fail "damaged block: $check" ;;
     esac
@@ -519,11 +575,12 @@ interrupt)
     wine_log=$work/interrupt.txt # Wine's ALSA trace is in it
     split_check long.raw 4
     case $check in
-    strict*|sound*)
+    exact*)
         set -- $check
         if [ "$2" -gt 0 ] && [ "$2" -lt $(($(size long.raw) / 4)) ]; then
-            ok "Ctrl+C: the $2 frames played are the samples' start, then" \
-               "$3 silent frames ($1 comparison)"
+            p=$2
+            shift 2
+            ok "Ctrl+C: the $p frames played are the samples' start: $*"
         else
             fail "Ctrl+C: $2 frames played"
         fi
@@ -533,7 +590,7 @@ interrupt)
     ;;
 
 gui)
-    for tool in xvfb-run import convert; do
+    for tool in xvfb-run xdotool import convert; do
         if ! command -v "$tool" >/dev/null 2>&1; then
             echo "SKIP: $tool is not installed"
             exit 77
@@ -563,61 +620,31 @@ gui)
     ;;
 
 gui-inner)
-    # Runs under xvfb-run, in gui.dir (the caller's working directory).
+    # Runs under xvfb-run, in gui.dir (the caller's working directory). The
+    # window is driven as a user does it, with X input (xdotool), and every
+    # step waits on what the program or Wine reports (trace lines), never on
+    # time; stdin is not read.
     cd ..
     work=$(pwd)
     capture=$work/home/capture.raw
-    rm -f "$capture" keys
-    mkfifo keys
+    rm -f "$capture" gui.rc
     # In a Wine desktop of its own ("explorer /desktop=NAME,SIZE"): the
     # prefix's default desktop may belong to a Wine process started with no
     # display (any console test), where no window can be made. Explorer
-    # passes stdin and stdout through, but not the program's exit status:
-    # the trace's last line, "closed", says it ended normally.
+    # passes stdout through, but not the program's exit status: the trace's
+    # last line, "closed", says it ended normally.
     (
         rc=0
         WINEDEBUG="${WINEDEBUG:+$WINEDEBUG,}trace+alsa" HOME="$work/home" \
             timeout -k 5 120 $emulator explorer \
             /desktop=zmmplay-test,800x600 "$player" --gui --trace \
-            long.zmm+long.wav <keys >trace.txt 2>&1 || rc=$?
+            long.zmm+long.wav </dev/null >trace.txt 2>&1 || rc=$?
         echo "$rc" >gui.rc
     ) &
-    exec 3>keys
     rate=22050
-    # wait_for REGEX [SECONDS]: until trace.txt has a matching line.
-    wait_for() {
-        n=0
-        limit=$((${2:-30} * 10))
-        while ! tr -d '\r' <trace.txt 2>/dev/null | grep -Eq "$1"; do
-            if [ $n -ge $limit ] || [ -f gui.rc ]; then
-                echo "  waited for /$1/ in vain"
-                return 1
-            fi
-            sleep 0.1
-            n=$((n + 1))
-        done
-        return 0
-    }
-    last_pos() { tr -d '\r' <trace.txt | sed -n 's/^trace: pos=\([0-9]*\) .*/\1/p' | tail -n 1; }
-    # quit_window TRACE WHAT: Quit, then the window closes (trace: closed) and
-    # Wine's explorer exits 0 (gui.rc), within 30 s.
-    quit_window() {
-        echo quit >&3
-        exec 3>&-
-        n=0
-        while [ ! -f gui.rc ] && [ $n -lt 300 ]; do
-            sleep 0.1
-            n=$((n + 1))
-        done
-        unix "$1"
-        if [ "$(cat gui.rc 2>/dev/null)" = 0 ] && grep -q "^trace: closed" "$1"; then
-            ok "quit: $2 closed (trace: closed), Wine's explorer exited 0"
-        else
-            fail "quit: $2: exit status $(cat gui.rc 2>/dev/null || echo '(still running)')"
-        fi
-    }
 
     if wait_for "^trace: window [0-9]+x[0-9]+, on screen" &&
+        wait_for "^trace: control status " &&
         wait_for "^trace: loaded long.zmm\+long.wav frames=[0-9]+ rate=22050 block=2 members=3"; then
         ok "the window appeared and loaded long.zmm+long.wav"
     else
@@ -635,11 +662,17 @@ gui-inner)
         sed -n 's/^trace: window .*, on screen \([0-9x+-]*\)$/\1/p' | head -n 1)
     convert zmmplay-gui.png -crop "$geometry" +repage zmmplay-window.png ||
         fail "cannot crop the screenshot to the window ($geometry)"
+    desktop zmmplay-test
+    # Keys go to the X window under the pointer (no window manager): the
+    # pointer rests on the time label, which takes no input of its own.
+    # shellcheck disable=SC2046
+    xdotool mousemove $(point time)
 
     # Right: seek +5 s while playing.
-    echo right >&3
-    if wait_for "^trace: seek from=[0-9]+ to=[0-9]+"; then
-        seek=$(tr -d '\r' <trace.txt | grep -E "^trace: seek from=" | head -n 1)
+    mark
+    xdotool key Right
+    if wait_for "^trace: key right" && wait_for "^trace: seek from=[0-9]+ to=[0-9]+"; then
+        seek=$(tr -d '\r' <trace.txt | tail -n +$((seen + 1)) | grep -E "^trace: seek from=" | head -n 1)
         from=$(echo "$seek" | sed 's/.*from=\([0-9]*\).*/\1/')
         to=$(echo "$seek" | sed 's/.*to=\([0-9]*\).*/\1/')
         took=$(echo "$seek" | sed -n 's/.*(\([0-9.]*\) ms.*/\1/p')
@@ -653,46 +686,40 @@ gui-inner)
         fail "Right did not seek"
         to=0
     fi
-    if wait_for "^trace: pos=[0-9]+ state=playing" &&
-        n=0 && while [ "$(last_pos)" -le "$to" ] && [ $n -lt 100 ]; do
-            sleep 0.1
-            n=$((n + 1))
-        done && [ "$(last_pos)" -gt "$to" ]; then
+    if wait_until '[ "$(last_pos)" -gt "$to" ] 2>/dev/null'; then
         ok "after the seek the position advances from there (frame $(last_pos))"
     else
         fail "after the seek the position does not advance past $to"
     fi
 
-    # Space: pause; the position holds; space again: resume.
-    echo space >&3
-    if wait_for "state=paused"; then
+    # Space: pause; the position holds while Wine's device clock runs on
+    # (its timer ticks, traced, go on while the stream is stopped); space
+    # again: resume.
+    mark
+    xdotool key space
+    if wait_for "^trace: key space" && wait_for "state=paused"; then
         # The device may report a few ms more as it stops (seen once under
-        # load: 133 frames): the position is taken once it has stopped
-        # changing (two looks 0.5 s apart agree; up to 20 looks), then it
-        # must not move again.
+        # load: 133 frames): the position is taken after 20 ticks (200 ms of
+        # the device's time), then must not move over 20 more.
+        wait_ticks 20
         held=$(last_pos)
-        n=0
-        while sleep 0.5 && [ "$(last_pos)" != "$held" ] && [ $n -lt 20 ]; do
-            held=$(last_pos)
-            n=$((n + 1))
-        done
-        sleep 0.6
+        wait_ticks 20
         if [ "$(last_pos)" = "$held" ]; then
-            ok "space: paused, the position holds at frame $held"
+            ok "space: paused, the position holds at frame $held over 20 of Wine's ticks"
         else
             fail "space: paused, but the position moved from $held to $(last_pos)"
         fi
     else
         fail "space did not pause"
     fi
-    echo space >&3
-    sleep 0.3
-    if wait_for "^trace: pos=[0-9]+ state=finished" 60; then
+    mark
+    xdotool key space
+    if wait_for "state=playing" && wait_for "^trace: pos=[0-9]+ state=finished" 600; then
         ok "space: resumed and played to the end"
     else
         fail "did not play to the end after resuming"
     fi
-    quit_window trace.txt "the window"
+    close_window trace.txt "the window"
 
     # The capture (before the second window below opens the device again).
     cp "$capture" seek-capture.raw
@@ -701,19 +728,15 @@ gui-inner)
 
     # The capture: the samples up to some frame P at or before the seek (what
     # the device had taken when waveOutReset stopped it), then from the seek
-    # target to the end exactly, then silence (the device idles, open, after
-    # the end).
+    # target to the end, across the pause, with Wine's silence exactly where
+    # its trace says (the device idles, open, after the end).
     split_check long.raw 2 "$to"
     case $check in
-    strict*)
+    exact*)
         set -- $check
-        ok "capture: the samples' first $2 frames, then frames $to to the end" \
-           "exactly, then $3 silent frames"
-        ;;
-    sound*)
-        set -- $check
-        ok "capture: the samples' first $2 frames, then frames $to to the end," \
-           "with $3 silent frames inserted, as many as Wine's trace accounts for"
+        p=$2
+        shift 2
+        ok "capture: the samples' first $p frames, then frames $to to the end: $*"
         ;;
     *) fail "capture: $check" ;;
     esac
@@ -721,52 +744,45 @@ gui-inner)
     # box (an archive without '+': its default member), then another member
     # picked from the member list.
     capture=$work/home/capture.raw
-    rm -f keys gui.rc
-    mkfifo keys
+    rm -f gui.rc
+    trace_file=trace2.txt
+    seen=0
     (
         rc=0
         HOME="$work/home" timeout -k 5 120 $emulator explorer \
             /desktop=zmmplay-test,800x600 "$player" --gui --trace \
-            <keys >trace2.txt 2>&1 || rc=$?
+            </dev/null >trace2.txt 2>&1 || rc=$?
         echo "$rc" >gui.rc
     ) &
-    exec 3>keys
-    wait_for2() {
-        n=0
-        while ! tr -d '\r' <trace2.txt 2>/dev/null | grep -Eq "$1"; do
-            if [ $n -ge 300 ] || [ -f gui.rc ]; then
-                echo "  waited for /$1/ in vain"
-                return 1
-            fi
-            sleep 0.1
-            n=$((n + 1))
-        done
-    }
-    if wait_for2 "^trace: window "; then
-        ok "no name: the window appears with nothing loaded"
+    if wait_for "^trace: window " && wait_for "^trace: control status "; then
+        if grep_after "^trace: loaded "; then
+            fail "no name: something was loaded"
+        else
+            ok "no name: the window appears with nothing loaded"
+        fi
     else
         fail "no name: no window"
     fi
-    echo "open nosuch.zmm+a.wav" >&3
-    if wait_for2 "^trace: error nosuch.zmm\+a.wav: archive not found: nosuch.zmm"; then
-        ok "a missing archive typed: the message line says so"
-    else
-        fail "a missing archive typed: no error shown"
-    fi
-    echo "open long.zmm" >&3
-    if wait_for2 "^trace: loaded long.zmm\+ frames=[0-9]+ rate=22050 block=2 members=3"; then
-        ok "typed \"long.zmm\": its default member (long.wav), 3 members listed"
+    desktop zmmplay-test
+    mark
+    click name
+    xdotool key ctrl+a type "long.zmm"
+    xdotool key Return
+    if wait_for "^trace: loaded long.zmm\+ frames=[0-9]+ rate=22050 block=2 members=3"; then
+        ok "typed \"long.zmm\", Enter: its default member (long.wav), 3 members listed"
     else
         fail "typed \"long.zmm\" did not load"
     fi
-    echo "member 2" >&3
-    if wait_for2 "^trace: loaded long.zmm\+st16.wav frames=[0-9]+ rate=44100 block=4 members=3" &&
-        wait_for2 "state=playing"; then
-        ok "member 2 picked from the list: long.zmm+st16.wav loaded and playing"
+    mark
+    click members
+    xdotool key Down Down Return
+    if wait_for "^trace: loaded long.zmm\+st16.wav frames=[0-9]+ rate=44100 block=4 members=3" &&
+        wait_for "state=playing"; then
+        ok "the third member picked from the list: long.zmm+st16.wav loaded and playing"
     else
-        fail "picking member 2 did not load long.zmm+st16.wav"
+        fail "picking the third member did not load long.zmm+st16.wav"
     fi
-    quit_window trace2.txt "the second window"
+    close_window trace2.txt "the second window"
     echo "gui-inner done"
     [ "$failures" = 0 ]
     exit $?
@@ -808,43 +824,6 @@ gui_input-inner)
             long.zmm+long.wav </dev/null >trace.txt 2>&1 || rc=$?
         echo "$rc" >gui.rc
     ) &
-    # wait_for REGEX: until trace.txt has a matching line after the first
-    # $seen lines (those before the action waited on).
-    seen=0
-    wait_for() {
-        n=0
-        while ! tr -d '\r' <trace.txt 2>/dev/null | tail -n +$((seen + 1)) |
-            grep -Eq "$1"; do
-            if [ $n -ge 300 ] || [ -f gui.rc ]; then
-                echo "  waited for /$1/ in vain"
-                return 1
-            fi
-            sleep 0.1
-            n=$((n + 1))
-        done
-    }
-    # mark: the next wait_for looks only at lines written from now on.
-    mark() { seen=$(wc -l <trace.txt); }
-    last_pos() { tr -d '\r' <trace.txt | sed -n 's/^trace: pos=\([0-9]*\) .*/\1/p' | tail -n 1; }
-    # ctl NAME: "W H X Y" of a control on the screen (the trace's).
-    ctl() {
-        tr -d '\r' <trace.txt |
-            sed -n "s/^trace: control $1 \([0-9]*\)x\([0-9]*\)+\([0-9-]*\)+\([0-9-]*\)$/\1 \2 \3 \4/p" |
-            tail -n 1
-    }
-    # point NAME [PX PY]: the screen point PX%, PY% into control NAME
-    # (default its middle), offset by where Wine's desktop window is.
-    point() {
-        # shellcheck disable=SC2046
-        set -- $(ctl "$1") "${2:-50}" "${3:-50}"
-        echo $((dx + $3 + $1 * $5 / 100)) $((dy + $4 + $2 * $6 / 100))
-    }
-    # click NAME [PX PY]: a left click there.
-    click() {
-        # shellcheck disable=SC2046
-        xdotool mousemove $(point "$@") click 1
-    }
-
     if wait_for "^trace: window [0-9]+x[0-9]+, on screen" &&
         wait_for "^trace: control status " &&
         wait_for "^trace: loaded long.zmm\+long.wav frames=[0-9]+ rate=22050 block=2 members=3" &&
@@ -853,13 +832,7 @@ gui_input-inner)
     else
         fail "the window did not appear, load or play"
     fi
-    # Wine's desktop is one X window; the controls' screen coordinates are
-    # relative to it.
-    desk=$(xdotool search --name "zmmplay-input" | head -n 1)
-    eval "$(xdotool getwindowgeometry --shell "$desk")"
-    dx=$X
-    dy=$Y
-    echo "# Wine's desktop: X window $desk at +$dx+$dy"
+    desktop zmmplay-input
 
     # The Play/Pause button: pauses, then plays.
     mark
@@ -1011,18 +984,7 @@ gui_input-inner)
     fi
 
     # Alt+F4 closes the window.
-    xdotool key alt+F4
-    n=0
-    while [ ! -f gui.rc ] && [ $n -lt 300 ]; do
-        sleep 0.1
-        n=$((n + 1))
-    done
-    unix trace.txt
-    if [ "$(cat gui.rc 2>/dev/null)" = 0 ] && grep -q "^trace: closed" trace.txt; then
-        ok "Alt+F4: the window closed (trace: closed)"
-    else
-        fail "Alt+F4: exit status $(cat gui.rc 2>/dev/null || echo '(still running)')"
-    fi
+    close_window trace.txt "the window"
     [ "$failures" = 0 ]
     exit $?
     ;;

@@ -13,10 +13,10 @@
 #
 # The clip is speech made now (espeak-ng), converted by sox to 44.1 kHz,
 # 16-bit, stereo: Wine's waveOut passes that format to ALSA unchanged, so the
-# capture must equal the WAV's `data` chunk byte for byte, apart from silent
-# frames Wine inserts where its ALSA trace (wine.log) reports an underrun
-# (check-capture.sh). A few seconds
-# long: ALSA's null device plays at about 4x real time.
+# capture must be the WAV's `data` chunk with Wine's own silence exactly
+# where its ALSA trace (wine.log) says its driver wrote it
+# (check-capture.sh). A few seconds long: ALSA's null device plays at about
+# 4x real time.
 set -eu
 mode=$1
 exe=$2
@@ -41,7 +41,7 @@ playsound | mci | playasync)
     if [ "$mode" = playasync ]; then
         run pack speech.wav sounds.zmm other.wav
     fi
-    # Wine's ALSA trace, its report of underruns, goes to wine.log.
+    # Wine's ALSA trace, from which check-capture.sh knows its silence.
     WINEDEBUG="${WINEDEBUG:+$WINEDEBUG,}trace+alsa"
     export WINEDEBUG
     if [ "$mode" = playasync ]; then
@@ -57,8 +57,8 @@ playsound | mci | playasync)
         exit 1
     fi
     want=$(wc -c <expected.raw)
-    # The capture must be the samples, byte for byte, or with silence only
-    # where Wine's ALSA driver reported an underrun (check-capture.sh).
+    # The capture must be the samples, with silence only where and as long
+    # as Wine's ALSA trace says its driver wrote it (check-capture.sh).
     if verdict=$(sh "$src/check-capture.sh" home/capture.raw expected.raw 4 \
         0 - 00 wine.log); then
         echo "$mode: $verdict (the WAV has $want bytes of samples)"
