@@ -208,6 +208,29 @@ static zmm_archive *start(zmm_file **mem)
 }
 
 /* Commits, copies the bytes out (before close frees the memfile). */
+/* Writes member `name` (n bytes of data) with the PCM layout of samples
+ * `length` bytes at `offset`, of `bits` bits and `channels` channels. */
+static void put_pcm(zmm_archive *ar, const zmm_member_options *o,
+                    const char *name, const unsigned char *data, size_t n,
+                    uint64_t offset, uint64_t length, unsigned bits,
+                    unsigned channels)
+{
+    zmm_pcm_layout l;
+    zmm_stream *s = NULL;
+
+    memset(&l, 0, sizeof l);
+    l.struct_size = sizeof l;
+    l.offset = offset;
+    l.length = length;
+    l.bits = bits;
+    l.channels = channels;
+    TRY(zmm_stream_open(ar, name, ZMM_STREAM_WRITE | ZMM_STREAM_CREATE, o,
+                        &s));
+    TRY(zmm_stream_set_pcm_layout(s, &l));
+    TRY(zmm_stream_write(s, data, n));
+    TRY(zmm_stream_close(s));
+}
+
 static unsigned char *finish(zmm_archive *ar, zmm_file *mem, size_t *len)
 {
     const unsigned char *d;
@@ -360,32 +383,14 @@ int main(int argc, char **argv)
     samples(buf, 3 * 4096 + 1000);
     {
         zmm_member_options o;
-        zmm_pcm_layout l;
-        zmm_stream *s = NULL;
+
         memset(&o, 0, sizeof o);
         o.struct_size = sizeof o;
         o.block_size = 4096;
         o.level = 6;
-        memset(&l, 0, sizeof l);
-        l.struct_size = sizeof l;
-        l.offset = 44;
-        l.length = 3 * 4096 + 1000 - 44;
-        l.bits = 16;
-        l.channels = 2;
-        TRY(zmm_stream_open(ar, "song.wav", ZMM_STREAM_WRITE |
-                                ZMM_STREAM_CREATE, &o, &s));
-        TRY(zmm_stream_set_pcm_layout(s, &l));
-        TRY(zmm_stream_write(s, buf, 3 * 4096 + 1000));
-        TRY(zmm_stream_close(s));
-        TRY(zmm_stream_open(ar, "mono8.wav", ZMM_STREAM_WRITE |
-                                ZMM_STREAM_CREATE, &o, &s));
-        l.offset = 45;
-        l.length = 5000;
-        l.bits = 8;
-        l.channels = 1;
-        TRY(zmm_stream_set_pcm_layout(s, &l));
-        TRY(zmm_stream_write(s, buf, 6000));
-        TRY(zmm_stream_close(s));
+        put_pcm(ar, &o, "song.wav", buf, 3 * 4096 + 1000, 44,
+                3 * 4096 + 1000 - 44, 16, 2);
+        put_pcm(ar, &o, "mono8.wav", buf, 6000, 45, 5000, 8, 1);
     }
     bytes = finish(ar, mem, &len);
     save("pcm.zmm", bytes, len);
@@ -475,14 +480,12 @@ int main(int argc, char **argv)
             unsigned bits, channels;
         } wide[] = {{"s24.wav", 24, 2}, {"s32x6.wav", 32, 6}};
         zmm_member_options o;
-        zmm_pcm_layout l;
         size_t w, i, n = 3 * 4096 + 700;
         memset(&o, 0, sizeof o);
         o.struct_size = sizeof o;
         o.block_size = 4096;
         o.level = 6;
         for (w = 0; w < 2; w++) {
-            zmm_stream *s = NULL;
             unsigned b = wide[w].bits / 8;
 
             memset(buf, 0, 44);
@@ -497,17 +500,8 @@ int main(int argc, char **argv)
                 for (q = 0; q < b; q++)
                     buf[i + q] = (unsigned char)(u >> (8 * q));
             }
-            memset(&l, 0, sizeof l);
-            l.struct_size = sizeof l;
-            l.offset = 44;
-            l.length = n - 44;
-            l.bits = wide[w].bits;
-            l.channels = wide[w].channels;
-            TRY(zmm_stream_open(ar, wide[w].name, ZMM_STREAM_WRITE |
-                                    ZMM_STREAM_CREATE, &o, &s));
-            TRY(zmm_stream_set_pcm_layout(s, &l));
-            TRY(zmm_stream_write(s, buf, n));
-            TRY(zmm_stream_close(s));
+            put_pcm(ar, &o, wide[w].name, buf, n, 44, n - 44, wide[w].bits,
+                    wide[w].channels);
         }
         bytes = finish(ar, mem, &len);
         save("pcm-wide.zmm", bytes, len);
@@ -526,14 +520,12 @@ int main(int argc, char **argv)
             unsigned channels;
         } chans[] = {{"st.wav", 2}, {"quad.wav", 4}};
         zmm_member_options o;
-        zmm_pcm_layout l;
         size_t w, i, n = 3 * 4096 + 700;
         memset(&o, 0, sizeof o);
         o.struct_size = sizeof o;
         o.block_size = 4096;
         o.level = 6;
         for (w = 0; w < 2; w++) {
-            zmm_stream *s = NULL;
             uint32_t x = 2463534242u;
 
             memset(buf, 0, 44);
@@ -550,17 +542,8 @@ int main(int argc, char **argv)
                 buf[i] = (unsigned char)v;
                 buf[i + 1] = (unsigned char)((unsigned)v >> 8);
             }
-            memset(&l, 0, sizeof l);
-            l.struct_size = sizeof l;
-            l.offset = 44;
-            l.length = n - 44;
-            l.bits = 16;
-            l.channels = chans[w].channels;
-            TRY(zmm_stream_open(ar, chans[w].name, ZMM_STREAM_WRITE |
-                                    ZMM_STREAM_CREATE, &o, &s));
-            TRY(zmm_stream_set_pcm_layout(s, &l));
-            TRY(zmm_stream_write(s, buf, n));
-            TRY(zmm_stream_close(s));
+            put_pcm(ar, &o, chans[w].name, buf, n, 44, n - 44, 16,
+                    chans[w].channels);
         }
         bytes = finish(ar, mem, &len);
         save("pcm-chan.zmm", bytes, len);

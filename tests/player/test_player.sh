@@ -222,6 +222,32 @@ seen=0
 # wait_for REGEX [TENTHS]: until $trace_file has a matching line after the
 # first $seen lines (those before the action waited on); a hang guard of
 # TENTHS tenths of a second (default 300), and none once the program ended.
+# The window tests' tools (a skip without them), clips and long.zmm: a
+# longer clip (the null device plays 4x faster than real time), 16-bit mono,
+# 22050 Hz, beside m8.wav and st16.wav.
+gui_setup() {
+    for tool in xvfb-run xdotool import convert; do
+        if ! command -v "$tool" >/dev/null 2>&1; then
+            echo "SKIP: $tool is not installed"
+            exit 77
+        fi
+    done
+    make_clips
+    sox m16.wav m16.wav m16.wav long.wav
+    run 60 "$zmm" pack -o long.zmm long.wav m8.wav st16.wav >pack.txt
+}
+
+# gui_run MODE: this script's MODE under a virtual X screen; its output
+# shown, a failure counted.
+gui_run() {
+    rc=0
+    xvfb-run -a -s "-screen 0 800x600x24" \
+        sh "$0" "$1" "$player" "$zmm" "$emulator" "$src" "$fake_dll" \
+        >gui-inner.txt 2>&1 || rc=$?
+    cat gui-inner.txt
+    [ "$rc" = 0 ] || fail "the window test (exit $rc)"
+}
+
 wait_for() {
     n=0
     while ! tr -d '\r' <"$trace_file" 2>/dev/null | tail -n +$((seen + 1)) |
@@ -590,24 +616,9 @@ interrupt)
     ;;
 
 gui)
-    for tool in xvfb-run xdotool import convert; do
-        if ! command -v "$tool" >/dev/null 2>&1; then
-            echo "SKIP: $tool is not installed"
-            exit 77
-        fi
-    done
-    make_clips
-    # A longer clip (the null device plays 4x faster than real time):
-    # 16-bit mono, 22050 Hz.
-    sox m16.wav m16.wav m16.wav long.wav
+    gui_setup
     sox long.wav -t raw long.raw
-    run 60 "$zmm" pack -o long.zmm long.wav m8.wav st16.wav >pack.txt
-    rc=0
-    xvfb-run -a -s "-screen 0 800x600x24" \
-        sh "$0" gui-inner "$player" "$zmm" "$emulator" "$src" "$fake_dll" \
-        >gui-inner.txt 2>&1 || rc=$?
-    cat gui-inner.txt
-    [ "$rc" = 0 ] || fail "the window test (exit $rc)"
+    gui_run gui-inner
     for t in trace.txt trace2.txt; do
         if [ -f $t ]; then
             echo "--- $t (without position lines) ---"
@@ -789,21 +800,8 @@ gui-inner)
     ;;
 
 gui_input)
-    for tool in xvfb-run xdotool import convert; do
-        if ! command -v "$tool" >/dev/null 2>&1; then
-            echo "SKIP: $tool is not installed"
-            exit 77
-        fi
-    done
-    make_clips
-    sox m16.wav m16.wav m16.wav long.wav
-    run 60 "$zmm" pack -o long.zmm long.wav m8.wav st16.wav >pack.txt
-    rc=0
-    xvfb-run -a -s "-screen 0 800x600x24" \
-        sh "$0" gui_input-inner "$player" "$zmm" "$emulator" "$src" "$fake_dll" \
-        >gui-inner.txt 2>&1 || rc=$?
-    cat gui-inner.txt
-    [ "$rc" = 0 ] || fail "the window test (exit $rc)"
+    gui_setup
+    gui_run gui_input-inner
     if [ -f trace.txt ]; then
         echo "--- trace.txt (without position lines) ---"
         grep -v "pos=\|:alsa:" trace.txt || true

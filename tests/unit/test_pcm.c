@@ -903,33 +903,45 @@ static void read_damaged(const unsigned char *file, size_t flen,
     CHECK_OK(zmm_archive_close(ar));
 }
 
+/* The WAV f packed as member `name` in 4 KiB blocks: the archive's bytes
+ * (*flen), parsed into *a, and in idx the indices of up to 64 blocks of
+ * `kind`, the member's last block left out; returns how many. */
+static uint32_t pack_blocks(const wav_file *f, const char *name,
+                            unsigned kind, unsigned char **orig,
+                            size_t *flen, tu_fmt_archive *a, uint32_t *idx)
+{
+    zmm_file *mem = zmm_memfile_new(NULL, 0);
+    zmm_archive *ar = open_mem(mem, ZMM_OPEN_WRITE | ZMM_OPEN_CREATE);
+    zmm_stream *s = create(ar, name, 4096);
+    zmm_pcm_layout l = detect(f);
+    uint32_t j, n = 0;
+
+    CHECK_OK(zmm_stream_set_pcm_layout(s, &l));
+    CHECK_OK(zmm_stream_write(s, f->bytes, f->len));
+    CHECK_OK(zmm_stream_close(s));
+    CHECK_OK(zmm_archive_close(ar));
+    *orig = tu_memfile_copy(mem, flen);
+    mem->methods->close(mem);
+    CHECK(tu_fmt_parse(*orig, *flen, 1, a) == NULL);
+    for (j = 0; j + 1 < a->members[0].block_count && n < 64; j++)
+        if (a->members[0].blocks[j].kind == kind)
+            idx[n++] = j;
+    return n;
+}
+
 static void test_damage(void)
 {
     wav_spec w = {16, 2, 30001, 1, 0, 0, 0, 0, 0};
     wav_file f = make_wav(&w, 31);
-    zmm_file *mem = zmm_memfile_new(NULL, 0);
-    zmm_archive *ar = open_mem(mem, ZMM_OPEN_WRITE | ZMM_OPEN_CREATE);
-    zmm_stream *s = create(ar, "d.wav", 4096);
-    zmm_pcm_layout l = detect(&f);
     unsigned char *orig, *file;
     size_t flen;
     tu_fmt_archive a;
-    uint32_t pcm[64], npcm = 0, j, n_i = 4096;
+    uint32_t pcm[64], npcm, n_i = 4096;
     tu_rng r;
     int i, changed;
 
     tu_rng_seed(&r, 99);
-    CHECK_OK(zmm_stream_set_pcm_layout(s, &l));
-    CHECK_OK(zmm_stream_write(s, f.bytes, f.len));
-    CHECK_OK(zmm_stream_close(s));
-    CHECK_OK(zmm_archive_close(ar));
-    orig = tu_memfile_copy(mem, &flen);
-    mem->methods->close(mem);
-    CHECK(tu_fmt_parse(orig, flen, 1, &a) == NULL);
-    for (j = 0; j < a.members[0].block_count && npcm < 64; j++)
-        if (a.members[0].blocks[j].kind == 3 &&
-            j + 1 < a.members[0].block_count)
-            pcm[npcm++] = j;
+    npcm = pack_blocks(&f, "d.wav", 3, &orig, &flen, &a, pcm);
     CHECK(npcm > 4);
     file = tu_xmalloc(flen);
 
@@ -1004,28 +1016,15 @@ static void test_damage_flags(void)
 {
     wav_spec w = {16, 4, 30001, 0xFFFE, 0, 0, 0, 0, 1};
     wav_file f = make_wav(&w, 32);
-    zmm_file *mem = zmm_memfile_new(NULL, 0);
-    zmm_archive *ar = open_mem(mem, ZMM_OPEN_WRITE | ZMM_OPEN_CREATE);
-    zmm_stream *s = create(ar, "q.wav", 4096);
-    zmm_pcm_layout l = detect(&f);
     unsigned char *orig, *file;
     size_t flen;
     tu_fmt_archive a;
-    uint32_t chan[64], nchan = 0, j;
+    uint32_t chan[64], nchan;
     tu_rng r;
     int i;
 
     tu_rng_seed(&r, 98);
-    CHECK_OK(zmm_stream_set_pcm_layout(s, &l));
-    CHECK_OK(zmm_stream_write(s, f.bytes, f.len));
-    CHECK_OK(zmm_stream_close(s));
-    CHECK_OK(zmm_archive_close(ar));
-    orig = tu_memfile_copy(mem, &flen);
-    mem->methods->close(mem);
-    CHECK(tu_fmt_parse(orig, flen, 1, &a) == NULL);
-    for (j = 0; j + 1 < a.members[0].block_count && nchan < 64; j++)
-        if (a.members[0].blocks[j].kind == 4)
-            chan[nchan++] = j;
+    nchan = pack_blocks(&f, "q.wav", 4, &orig, &flen, &a, chan);
     CHECK(nchan > 4);
     file = tu_xmalloc(flen);
     for (i = 0; i < 200; i++) {
