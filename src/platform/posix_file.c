@@ -4,8 +4,10 @@
  */
 
 /* glibc hides pread/fsync/flock under -std=c11: _DEFAULT_SOURCE shows POSIX
- * 2008 plus flock. 64-bit off_t also on 32-bit Linux. */
+ * 2008 plus flock; _GNU_SOURCE adds Linux's sync_file_range. 64-bit off_t
+ * also on 32-bit Linux. */
 #define _DEFAULT_SOURCE
+#define _GNU_SOURCE
 #define _FILE_OFFSET_BITS 64
 
 #include <errno.h>
@@ -30,9 +32,15 @@ _Static_assert(sizeof(off_t) >= 8, "zmm needs a 64-bit off_t");
  * 2 GiB anyway and ssize_t must hold the result. */
 #define MAX_CHUNK ((size_t)1 << 30)
 
+/* Written bytes a file lets pile up in the page cache before it asks the
+ * kernel to start writing them out (Linux). */
+#define WRITEBACK_STEP ((uint64_t)8 << 20)
+
 typedef struct posix_file {
     zmm_file base; /* first: a zmm_file * is a posix_file * */
     int fd;
+    uint64_t unstarted_from; /* writes at or past here: not yet started */
+    uint64_t unstarted_to;
 } posix_file;
 
 static zmm_result result_from_errno(int e)
@@ -118,11 +126,37 @@ static zmm_result posix_read_shared(zmm_file *f, uint64_t offset, void *buf,
     return read_fd(((posix_file *)f)->fd, offset, buf, len, &e);
 }
 
+/* A commit appends megabytes of blocks, then syncs: left alone, the kernel
+ * writes them out only then, and the sync waits for all of it (0.19 s for
+ * 64 MiB here, 13% of packing it on two threads). Started every 8 MiB of
+ * appended bytes, the writing overlaps the compressing, and the sync waits
+ * for the last few. Only a hint (as RocksDB's bytes_per_sync): durability
+ * still comes from the sync, and a failure here changes nothing. */
+static void start_writeback(posix_file *pf, uint64_t from, uint64_t to)
+{
+#if defined(__linux__)
+    if (from != pf->unstarted_to) /* not an append to the run: a new run */
+        pf->unstarted_from = from;
+    pf->unstarted_to = to;
+    if (pf->unstarted_to - pf->unstarted_from >= WRITEBACK_STEP) {
+        (void)sync_file_range(pf->fd, (off_t)pf->unstarted_from,
+                              (off_t)(pf->unstarted_to - pf->unstarted_from),
+                              SYNC_FILE_RANGE_WRITE);
+        pf->unstarted_from = pf->unstarted_to;
+    }
+#else
+    (void)pf;
+    (void)from;
+    (void)to;
+#endif
+}
+
 static zmm_result posix_write_at(zmm_file *f, uint64_t offset,
                                  const void *buf, size_t len)
 {
     int fd = ((posix_file *)f)->fd;
     const unsigned char *p = buf;
+    uint64_t start = offset;
 
     if (len > 0 && (offset > MAX_OFFSET || len > MAX_OFFSET - offset))
         return fail(f, EFBIG);
@@ -140,6 +174,7 @@ static zmm_result posix_write_at(zmm_file *f, uint64_t offset,
         offset += (uint64_t)put;
         len -= (size_t)put;
     }
+    start_writeback((posix_file *)f, start, offset);
     return ZMM_OK;
 }
 
@@ -277,6 +312,7 @@ zmm_result zmm_platform_open(const char *path, unsigned flags, zmm_file **out,
     pf->base.methods = &posix_methods;
     pf->base.os_error = 0;
     pf->fd = fd;
+    pf->unstarted_from = pf->unstarted_to = 0;
     *out = &pf->base;
     return ZMM_OK;
 
