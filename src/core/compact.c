@@ -9,11 +9,10 @@
  */
 #include <string.h>
 
-#include <zlib.h>
-
 #include "alloc.h"
 #include "archive_private.h"
 #include "archive_file.h"
+#include "crc32.h"
 #include "struct_size.h"
 
 /* Copies one block's stored bytes, checked, and points *ref at the copy. */
@@ -26,7 +25,7 @@ static zmm_result copy_block(zmm_archive *src, zmm_archive *dst,
         return ZMM_OK;
     rc = zmm_archive_read(src, ref->offset, buf, ref->stored_size);
     if (rc == ZMM_OK &&
-        (uint32_t)crc32(0, buf, ref->stored_size) != ref->stored_crc)
+        zmm_crc32(0, buf, ref->stored_size) != ref->stored_crc)
         rc = ZMM_ERR_CORRUPT;
     if (rc == ZMM_OK)
         rc = zmm_archive_append(dst, buf, ref->stored_size, &ref->offset);
