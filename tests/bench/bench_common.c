@@ -332,6 +332,38 @@ void bench_write_csv(FILE *f, const bench_results *rs)
     }
 }
 
+int bench_read_csv(const char *path, bench_results *rs)
+{
+    FILE *f = fopen(path, "r");
+    char line[1024];
+
+    if (f == NULL)
+        return -1;
+    if (fgets(line, sizeof line, f) == NULL) { /* the header */
+        fclose(f);
+        return -1;
+    }
+    while (fgets(line, sizeof line, f) != NULL) {
+        char *field[5], *p = line;
+        double median;
+        int k;
+
+        for (k = 0; k < 5; k++) { /* dataset,workload,system,unit,median */
+            field[k] = p;
+            p = strchr(p, ',');
+            if (p == NULL)
+                break;
+            *p++ = '\0';
+        }
+        if (k < 5)
+            continue;
+        median = strtod(field[4], NULL);
+        bench_add(rs, field[0], field[1], field[2], field[3], &median, 1);
+    }
+    fclose(f);
+    return 0;
+}
+
 void bench_target_add(bench_targets *ts, const char *what,
                       const char *dataset, double value, double threshold,
                       int at_most, const char *detail)

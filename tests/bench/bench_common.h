@@ -111,6 +111,9 @@ bench_result *bench_find(bench_results *rs, const char *dataset,
 void bench_ratio(bench_result *r, const bench_result *base, int inverse);
 
 void bench_write_csv(FILE *f, const bench_results *rs);
+/* Adds the medians of a CSV bench_write_csv wrote (as one-sample
+ * results: another program's run). Returns -1 if it cannot be read. */
+int bench_read_csv(const char *path, bench_results *rs);
 
 /* A target: `value` compared with `threshold` (met if value >= threshold,
  * or <= when `at_most`). */

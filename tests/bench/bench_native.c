@@ -140,6 +140,10 @@ static long long bgzf_read_(void *c, void *buf, size_t len)
 
 /* ---- packing ------------------------------------------------------------------ */
 
+/* Threads the core library's pack rows compress with (issue 15), and
+ * choose their dictionary on, as zmm pack -T does. */
+static uint32_t pack_threads = 1;
+
 /* What `zmm pack` does for a member that is not filtered audio (src/cli/
  * dict.c): zmm_choose_dictionary on 8 MiB of whole blocks spread over the
  * data (all of it when smaller). Timed with the packing. */
@@ -163,8 +167,9 @@ static int choose_dictionary(zmm_stream *s, const unsigned char *data,
     else
         for (i = 0; i < want; i++)
             memcpy(sample + i * bs, data + blocks * i / want * bs, bs);
-    if (zmm_choose_dictionary(sample, len, size, bs, level, dict, sizeof dict,
-                              &dict_len, &saving) != ZMM_OK)
+    if (zmm_choose_dictionary_mt(sample, len, size, bs, level, dict,
+                                 sizeof dict, &dict_len, &saving,
+                                 pack_threads) != ZMM_OK)
         ok = 0;
     else if (dict_len > 0)
         ok = zmm_stream_set_dictionary(s, dict, dict_len) == ZMM_OK;
@@ -175,8 +180,6 @@ static int choose_dictionary(zmm_stream *s, const unsigned char *data,
 /* With `pcm`, the member gets the layout zmm_detect_wav_layout finds in the
  * first 64 KiB, set right after opening (before any write); without, maybe a
  * dictionary, as zmm pack gives it. */
-/* Threads the core library's pack rows compress with (issue 15). */
-static uint32_t pack_threads = 1;
 
 static int pack_zmm(const char *path, const unsigned char *data, uint64_t size,
                     int level, int pcm, uint32_t block_size)
