@@ -466,6 +466,19 @@ static void test_damage(void)
               put64(slot + 48, fa.directory_offset - 8));
     SLOT_CASE("meta_offset 2^64 - 1", put64(slot + 48, UINT64_MAX));
     SLOT_CASE("meta_length one short", put32(slot + 56, fa.meta_length - 1));
+    /* A sound table, but after the directory (in a tail past the state,
+     * where FORMAT.md does not allow it): damage, not metadata. */
+    {
+        size_t big = len + fa.meta_length;
+        unsigned char *tail = tu_xmalloc(big);
+
+        memcpy(tail, good, len);
+        memcpy(tail + len, good + fa.meta_offset, fa.meta_length);
+        put64(tail + 48, len);
+        reseal_slot(tail);
+        expect_damaged(tail, big, "a sound table after the directory");
+        free(tail);
+    }
     /* Hostile tables whose CRC holds. */
 #define TABLE_CASE(what, stmt)                                               \
     do {                                                                     \
