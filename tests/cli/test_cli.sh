@@ -977,6 +977,9 @@ printf 'new' >meta/sub/new.txt
 printf 'suid' >meta/suid
 touch -d '1969-07-20 20:17:40.5 UTC' meta/old.txt
 touch -d '2038-01-19 03:14:08.25 UTC' meta/sub/new.txt
+# Times in whole 100 ns: what Windows keeps (FILETIME), so the same checks
+# hold for zmm.exe.
+touch -d '2026-12-02 10:00:00.1234567 UTC' meta/suid
 chmod 0750 meta/old.txt
 chmod 0604 meta/sub/new.txt
 chmod 4755 meta/suid
