@@ -265,7 +265,22 @@ typedef struct zmm_member_info {
     /* Appended with preset dictionaries: filled only when struct_size
      * covers it. */
     uint32_t dict_length;   /* bytes of its dictionary; 0 without one */
+    /* Appended with metadata: filled only when struct_size covers
+     * them. Each field is valid only when `meta` has its ZMM_META_* bit
+     * (else 0). */
+    unsigned meta;          /* ZMM_META_* */
+    int64_t mtime;          /* modification time: seconds since 1970-01-01
+                             * 00:00:00 UTC, negative before */
+    uint32_t mtime_nsec;    /* and nanoseconds, 0..999999999 */
+    unsigned mode;          /* POSIX permission bits, 0..07777 */
 } zmm_member_info;
+
+/* zmm_member_info.meta and zmm_member_options.meta: which metadata a
+ * member has (docs/FORMAT.md, "Metadata"). Readers that predate it
+ * (zmmio 0.4.0 and earlier) ignore it and read the archive whole; their
+ * writers drop it. */
+#define ZMM_META_MTIME 0x1u /* mtime and mtime_nsec */
+#define ZMM_META_MODE 0x2u  /* mode */
 
 /* The number of members (cannot fail). */
 ZMM_API size_t zmm_archive_member_count(const zmm_archive *ar);
@@ -397,6 +412,16 @@ typedef struct zmm_member_options {
      * flush, close and commits wait for its threads and report their
      * errors; memory: two blocks in flight per thread. */
     uint32_t threads;
+    /* Appended with metadata (an older struct_size leaves `meta` 0): what a
+     * writing stream gives its member, as zmm_member_info has it; the
+     * fields whose ZMM_META_* bit is not in `meta` keep the member's
+     * values (a new member has none). ZMM_ERR_INVALID_ARG for other bits,
+     * mtime_nsec over 999999999 or mode over 07777. Nothing else changes
+     * metadata: writes and ZMM_STREAM_TRUNCATE keep it. */
+    unsigned meta;
+    int64_t mtime;
+    uint32_t mtime_nsec;
+    unsigned mode;
 } zmm_member_options;
 
 #define ZMM_THREADS_ALL 0xFFFFFFFFu

@@ -181,7 +181,19 @@ typedef struct cli_output {
     char *temp;       /* the temporary name while writing */
     FILE *f;
     int force;
+    /* A file (not stdout) where the OS keeps holes (sys_holes): every
+     * aligned CLI_HOLE_BYTES of zeros is sought over, not written, so that
+     * it takes no space; the file's size is set at the end. */
+    int sparse;
+    uint64_t pos;     /* bytes given so far */
+    uint64_t at;      /* the stream's position: bytes written or sought */
+    /* Given before cli_output_finish: the times and mode the file gets
+     * (unpack restores a member's metadata so). */
+    int has_meta;
+    struct sys_meta *meta;
 } cli_output;
+
+#define CLI_HOLE_BYTES 4096u
 
 int cli_output_open(cli_output *o, const char *path, int force);
 int cli_output_write(cli_output *o, const void *buf, size_t len);
@@ -262,6 +274,25 @@ int cli_choose_dictionary(zmm_stream *s, FILE *in, const char *in_name,
  * for one with a preset dictionary of 32768 bytes, both joined by ", ",
  * else "". */
 void cli_filter_text(const zmm_member_info *mi, char *buf, size_t n);
+
+/* ---- meta.c: modification times and modes -------------------------------- */
+
+/* Sets opt's metadata from the open input file f (its mtime and, on POSIX,
+ * its mode); none when they cannot be read (stdin is given none). */
+void cli_meta_from_file(FILE *f, zmm_member_options *opt);
+
+/* Fills *m with what unpack gives the file of member mi: its mtime, and
+ * its permission bits (0777: never set-user-ID, set-group-ID or sticky)
+ * less the umask unless `same_permissions` (-p); out restores them. */
+struct sys_meta;
+void cli_meta_to_output(const zmm_member_info *mi, int same_permissions,
+                        struct sys_meta *m, cli_output *out);
+
+/* "-rw-r--r--" for a member with a mode (as ls, with s/S/t/T), else "-". */
+const char *cli_mode_text(const zmm_member_info *mi, char *buf, size_t n);
+
+/* "1969-07-20 20:17:40" (UTC) for a member with an mtime, else "-". */
+const char *cli_time_text(const zmm_member_info *mi, char *buf, size_t n);
 
 /* ---- archive.c: opening archives, finding members ----------------------- */
 

@@ -99,6 +99,15 @@ static int add_one(zmm_archive *ar, const char *archive, cli_input *in,
     }
     if (opt.block_size == 0)
         opt.block_size = ZMM_DEFAULT_BLOCK_SIZE;
+    /* The input first: its mtime and mode go with the new member. */
+    f = is_stdin ? stdin : sys_fopen(in->path, "rb");
+    if (f == NULL) {
+        cli_error("%s: cannot open: %s", in->path,
+                  cli_os_text(sys_last_error(), os, sizeof os));
+        return CLI_FAIL;
+    }
+    if (!is_stdin)
+        cli_meta_from_file(f, &opt);
 
     /* In place (--checkpoint): its checkpoints publish the member itself. */
     if (in_place)
@@ -118,19 +127,16 @@ static int add_one(zmm_archive *ar, const char *archive, cli_input *in,
         if (r == ZMM_OK && (in->temp = cli_strdup(temp)) == NULL) {
             zmm_stream_close(s);
             zmm_archive_remove(ar, temp);
+            if (!is_stdin)
+                fclose(f);
             return CLI_FAIL;
         }
     }
     if (r != ZMM_OK) {
         cli_archive_error(archive, in->name, "cannot create", r,
                           zmm_archive_os_error(ar));
-        return CLI_FAIL;
-    }
-    f = is_stdin ? stdin : sys_fopen(in->path, "rb");
-    if (f == NULL) {
-        cli_error("%s: cannot open: %s", in->path,
-                  cli_os_text(sys_last_error(), os, sizeof os));
-        zmm_stream_close(s);
+        if (!is_stdin)
+            fclose(f);
         return CLI_FAIL;
     }
     if (sys_same_file(archive, f)) {

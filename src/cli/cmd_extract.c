@@ -14,7 +14,9 @@
 #include "options.h"
 #include "sys.h"
 
-enum { OPT_OUTPUT = 1, OPT_DIRECTORY, OPT_FORCE, OPT_KEEP_GOING };
+enum {
+    OPT_OUTPUT = 1, OPT_DIRECTORY, OPT_FORCE, OPT_KEEP_GOING, OPT_SAME_PERMS
+};
 
 static const cli_option cat_options[] = {
     {"output", 'o', 1, OPT_OUTPUT},
@@ -27,6 +29,7 @@ static const cli_option unpack_options[] = {
     {"directory", 'C', 1, OPT_DIRECTORY},
     {"force", 'f', 0, OPT_FORCE},
     {"keep-going", 0, 0, OPT_KEEP_GOING},
+    {"same-permissions", 'p', 0, OPT_SAME_PERMS},
     CLI_KEEP_OPTION,
     CLI_COMMON_OPTIONS,
     {NULL, 0, 0, 0},
@@ -38,6 +41,7 @@ typedef struct extract_args {
     const char *path; /* -o FILE or -C DIR */
     int force;
     int keep_going;   /* unpack --keep-going */
+    int same_perms;   /* unpack -p: the modes without the umask */
 } extract_args;
 
 /* Parses the options of cat or unpack. Returns -1 to go on, else an exit
@@ -72,6 +76,9 @@ static int parse(int argc, char **argv, const char *command,
             break;
         case OPT_KEEP_GOING:
             a->keep_going = 1;
+            break;
+        case OPT_SAME_PERMS:
+            a->same_perms = 1;
             break;
         case CLI_BAD:
             return CLI_USAGE;
@@ -155,11 +162,15 @@ done:
 
 /* ---- unpack ------------------------------------------------------------- */
 
-/* Writes member `name` to DIR/name. */
+/* Writes member `name` (described by mi) to DIR/name, with its mtime and
+ * mode (cli_meta_to_output). */
 static int unpack_one(zmm_archive *ar, const char *archive, const char *name,
-                      const char *dir, int force, cli_progress *progress)
+                      const zmm_member_info *mi, const extract_args *a,
+                      cli_progress *progress)
 {
+    const char *dir = a->path;
     cli_output out;
+    sys_meta meta;
     char *path;
     int rc;
 
@@ -179,8 +190,9 @@ static int unpack_one(zmm_archive *ar, const char *archive, const char *name,
         return CLI_FAIL;
     rc = cli_make_parents(dir, name);
     if (rc == CLI_OK)
-        rc = cli_output_open(&out, path, force);
+        rc = cli_output_open(&out, path, a->force);
     if (rc == CLI_OK) {
+        cli_meta_to_output(mi, a->same_perms, &meta, &out);
         rc = cli_copy_out(ar, archive, name, &out, progress);
         if (rc == CLI_OK)
             rc = cli_output_finish(&out);
@@ -305,7 +317,8 @@ int cmd_unpack(int argc, char **argv)
     /* A refused or damaged member does not stop the others (its file is
      * never left half-written: cli_output). */
     for (i = 0; i < count && !sys_interrupted(); i++)
-        if (unpack_one(ar, t.archive, names[i], a.path, a.force,
+        if (unpack_one(ar, t.archive, names[i],
+                       member_at(ar, given ? index[i] : i), &a,
                        &progress) != CLI_OK) {
             bad[i] = 1;
             failed++;

@@ -1,7 +1,8 @@
 /*
  * cmd_list.c -- zmm list: one line per member with its size, packed size,
  * space saved (as gzip -l reports it), block count and name; -v adds the
- * block size, the deflate level and the PCM filter; --json writes one JSON
+ * block size, the deflate level and the PCM filter; -l shows mode, size,
+ * modification time and name instead, as tar -tv; --json writes one JSON
  * document instead (json.c). Several archives: one listing each.
  */
 #include <stdlib.h>
@@ -10,10 +11,11 @@
 #include "cli.h"
 #include "options.h"
 
-enum { OPT_JSON = 1 };
+enum { OPT_JSON = 1, OPT_LONG };
 
 static const cli_option list_options[] = {
     {"json", 0, 0, OPT_JSON},
+    {"long", 'l', 0, OPT_LONG},
     CLI_COMMON_OPTIONS,
     {NULL, 0, 0, 0},
 };
@@ -134,9 +136,43 @@ static void print_table(zmm_archive *ar, const size_t *index, size_t shown)
         cli_out("ratio: space saved; *: the default member (ARCHIVE+)\n");
 }
 
+/* The members `index` of one archive as tar -tv and ls -l show files:
+ * mode, size, modification time (UTC), name; "-" where a member has no
+ * such metadata. */
+static void print_long(zmm_archive *ar, const size_t *index, size_t shown)
+{
+    zmm_member_info mi;
+    int size_width = 4;
+    size_t i;
+
+    for (i = 0; i < shown; i++) {
+        memset(&mi, 0, sizeof mi);
+        mi.struct_size = sizeof mi;
+        zmm_archive_member_info(ar, index[i], &mi);
+        if (digits(mi.size) > size_width)
+            size_width = digits(mi.size);
+    }
+    cli_out("%-10s  %*s  %-19s    %s\n", "mode", size_width, "size",
+            "modified (UTC)", "name");
+    for (i = 0; i < shown; i++) {
+        char mode[16], when[48], name[CLI_NAME_TEXT];
+
+        memset(&mi, 0, sizeof mi);
+        mi.struct_size = sizeof mi;
+        zmm_archive_member_info(ar, index[i], &mi);
+        cli_out("%-10s  %*llu  %-19s  %c %s\n",
+                cli_mode_text(&mi, mode, sizeof mode), size_width,
+                (unsigned long long)mi.size,
+                cli_time_text(&mi, when, sizeof when),
+                (mi.flags & ZMM_MEMBER_DEFAULT) ? '*' : ' ',
+                cli_name_text(mi.name, name, sizeof name));
+    }
+}
+
 /* Lists the archive ops[0] (ARCHIVE or ARCHIVE+MEMBER) and the MEMBER
  * operands after it; `json_items` counts the archives already written. */
-static int list_one(const char **ops, int n, int json, int *json_items)
+static int list_one(const char **ops, int n, int json, int long_format,
+                    int *json_items)
 {
     cli_target t = {NULL, NULL};
     const char **members = NULL;
@@ -163,6 +199,8 @@ static int list_one(const char **ops, int n, int json, int *json_items)
     if (rc == CLI_OK && json) {
         cli_json_archive(ar, t.archive, index, count, *json_items > 0);
         ++*json_items;
+    } else if (rc == CLI_OK && long_format) {
+        print_long(ar, index, count);
     } else if (rc == CLI_OK) {
         print_table(ar, index, count);
     }
@@ -179,6 +217,7 @@ int cmd_list(int argc, char **argv)
     cli_parser p;
     const char *value;
     int n = 0, id, rc = CLI_OK, exit_now = -1, stop = 0, json = 0;
+    int long_format = 0;
     int json_items = 0, i;
 
     if (ops == NULL) {
@@ -192,6 +231,8 @@ int cmd_list(int argc, char **argv)
             ops[n++] = value;
         } else if (id == OPT_JSON) {
             json = 1;
+        } else if (id == OPT_LONG) {
+            long_format = 1;
         } else if (id == CLI_BAD) {
             rc = CLI_USAGE;
             stop = 1;
@@ -214,11 +255,11 @@ int cmd_list(int argc, char **argv)
         for (i = 0; i < n; i++) {
             if (!json)
                 cli_out("%s%s:\n", i ? "\n" : "", ops[i]);
-            if (list_one(ops + i, 1, json, &json_items) != CLI_OK)
+            if (list_one(ops + i, 1, json, long_format, &json_items) != CLI_OK)
                 rc = CLI_FAIL;
         }
     } else {
-        rc = list_one(ops, n, json, &json_items);
+        rc = list_one(ops, n, json, long_format, &json_items);
     }
     if (json)
         cli_out("%s]}\n", json_items ? "\n" : "");

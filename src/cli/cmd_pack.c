@@ -42,6 +42,7 @@ static int pack_one(zmm_archive *ar, const char *archive,
 {
     int is_stdin = strcmp(in->path, "-") == 0;
     FILE *f = is_stdin ? stdin : sys_fopen(in->path, "rb");
+    zmm_member_options with_meta = *opt;
     zmm_stream *s = NULL;
     zmm_result r;
     int rc;
@@ -52,10 +53,12 @@ static int pack_one(zmm_archive *ar, const char *archive,
                   cli_os_text(sys_last_error(), os, sizeof os));
         return CLI_FAIL;
     }
+    if (!is_stdin) /* the file's mtime and mode go with it, as in tar */
+        cli_meta_from_file(f, &with_meta);
     r = zmm_stream_open(ar, in->name,
                         ZMM_STREAM_WRITE | ZMM_STREAM_CREATE |
                             ZMM_STREAM_EXCLUSIVE,
-                        opt, &s);
+                        &with_meta, &s);
     if (r != ZMM_OK) {
         cli_archive_error(archive, in->name, "cannot create", r,
                           zmm_archive_os_error(ar));

@@ -89,7 +89,16 @@ void cli_json_archive(zmm_archive *ar, const char *path,
                     mi.pcm_channels);
         else
             cli_out("\"pcm\": null, ");
-        cli_out("\"dict\": %lu}", (unsigned long)mi.dict_length);
+        cli_out("\"dict\": %lu", (unsigned long)mi.dict_length);
+        /* Only when present (FORMAT.md, "Metadata"): seconds since 1970
+         * UTC and nanoseconds, as stat gives them; the mode in octal, as
+         * chmod takes it. */
+        if (mi.meta & ZMM_META_MTIME)
+            cli_out(", \"mtime\": %lld, \"mtime_nsec\": %lu",
+                    (long long)mi.mtime, (unsigned long)mi.mtime_nsec);
+        if (mi.meta & ZMM_META_MODE)
+            cli_out(", \"mode\": \"%04o\"", mi.mode);
+        cli_out("}");
     }
     cli_out("]}");
 }

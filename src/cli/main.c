@@ -28,7 +28,9 @@ static const cli_command commands[] = {
      "names (\"sfx\" -> \"sfx/boom.wav\", \"sfx/sub/a.wav\"; \".\" stores\n"
      "them without a prefix); links to folders and special files inside it\n"
      "are skipped, with a warning. The first member becomes the default\n"
-     "member, the one \"ARCHIVE+\" opens. The archive is written under a\n"
+     "member, the one \"ARCHIVE+\" opens. Each member keeps its file's\n"
+     "modification time and (not on Windows) permissions, which zmm list -l\n"
+     "shows and zmm unpack restores. The archive is written under a\n"
      "temporary name and renamed into place when complete.\n"
      "\n"
      "  -o, --output ARCHIVE    the archive to write; default FILE.zmm when\n"
@@ -69,7 +71,7 @@ static const cli_command commands[] = {
      "if anything fails (a full disk), or on Ctrl+C, the archive file is\n"
      "left byte for byte as it was (what was appended is cut off).\n"
      "A replaced member keeps its block size and level unless -b or -l say\n"
-     "otherwise. Replaced data stays in the file as garbage until\n"
+     "otherwise; it takes its FILE's modification time and permissions. Replaced data stays in the file as garbage until\n"
      "zmm compact.\n"
      "\n"
      "  --as NAME               the member name for the (single) FILE;\n"
@@ -88,7 +90,7 @@ static const cli_command commands[] = {
      "  -k, --keep              accepted, as zmm pack -k (changes nothing)\n"
      "\n"
      "FILE \"-\" reads standard input, named with --as (required).\n"},
-    {"list", cmd_list, "[-v] [--json] ARCHIVE [MEMBER...] | ARCHIVE...",
+    {"list", cmd_list, "[-v] [-l] [--json] ARCHIVE [MEMBER...] | ARCHIVE...",
      "list members: size, packed size, ratio, blocks",
      "One line per member: its size, its packed (stored) size, the space\n"
      "saved as a percentage of its size (as gzip -l shows it), its number of\n"
@@ -101,7 +103,10 @@ static const cli_command commands[] = {
      "  --json                  one JSON document: {\"archives\": [{\"archive\":\n"
      "                          ..., \"members\": [{\"name\", \"size\",\n"
      "                          \"packed\", \"blocks\", \"block_size\",\n"
-     "                          \"level\", \"default\", \"pcm\", \"dict\"}]}]};\n"
+     "                          \"level\", \"default\", \"pcm\", \"dict\"},\n"
+     "                          and when the member has them \"mtime\"\n"
+     "                          (seconds since 1970 UTC), \"mtime_nsec\",\n"
+     "                          \"mode\" (\"0644\")]}]};\n"
      "                          a name that is not UTF-8 shows U+FFFD for\n"
      "                          its bad bytes and gets \"name_hex\": its\n"
      "                          bytes in hexadecimal\n"
@@ -109,6 +114,9 @@ static const cli_command commands[] = {
      "                          the PCM filter (\"pcm 16-bit 2ch @44+N\":\n"
      "                          N bytes of samples at offset 44) and the\n"
      "                          preset dictionary (\"dict N\": of N bytes)\n"
+     "  -l, --long              mode, size, modification time (UTC) and\n"
+     "                          name, as tar -tv (\"-\": a member stored\n"
+     "                          without them, such as standard input)\n"
      "\n"
      "Wildcards in MEMBER (quote them from the shell), matched inside the\n"
      "archive: '*' any characters, '/' included; '?' one character; [abc],\n"
@@ -123,7 +131,8 @@ static const cli_command commands[] = {
      "\n"
      "  -o, --output FILE       write to FILE (\"-\": standard output)\n"
      "  -f, --force             replace an existing FILE\n"},
-    {"unpack", cmd_unpack, "[-C DIR] [-f] [--keep-going] ARCHIVE [MEMBER...]",
+    {"unpack", cmd_unpack,
+     "[-C DIR] [-f] [-p] [--keep-going] ARCHIVE [MEMBER...]",
      "write members as files",
      "Writes each member (default: all; wildcards as in zmm list) as a\n"
      "file of its name below DIR, creating the folders of names with '/'\n"
@@ -134,9 +143,15 @@ static const cli_command commands[] = {
      "under a temporary name and renamed into place when complete. A\n"
      "damaged or refused member is reported and does not stop the others\n"
      "(no file is made for it); the exit status is then 1.\n"
+     "Each file gets its member's modification time and permissions (pack\n"
+     "and add store them), less the umask as tar does for a user who is\n"
+     "not root; never set-user-ID, set-group-ID or sticky bits. Blocks of\n"
+     "zeros become holes where the file system has them.\n"
      "\n"
      "  -C, --directory DIR     write below DIR (default: the current one)\n"
      "  -f, --force             replace existing files\n"
+     "  -p, --same-permissions  the permissions as stored, without the\n"
+     "                          umask\n"
      "  --keep-going            a MEMBER that names or matches nothing does\n"
      "                          not stop the others either (by default\n"
      "                          nothing is unpacked then); the members not\n"

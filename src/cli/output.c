@@ -62,6 +62,7 @@ int cli_output_open(cli_output *o, const char *path, int force)
         return CLI_OK;
     }
     o->path = path;
+    o->sparse = sys_holes();
     if (cli_check_new_file(path, force) != CLI_OK)
         return CLI_FAIL;
     for (n = 0; n < 1000; n++) {
@@ -84,13 +85,61 @@ int cli_output_open(cli_output *o, const char *path, int force)
     return CLI_FAIL;
 }
 
+static int all_zero(const unsigned char *p, size_t n)
+{
+    while (n > 0 && *p == 0) {
+        p++;
+        n--;
+    }
+    return n == 0;
+}
+
+/* Writes n bytes at o->pos, after seeking over a hole left before. */
+static int write_at_pos(cli_output *o, const unsigned char *p, size_t n)
+{
+    char os[256];
+
+    if (n == 0)
+        return CLI_OK;
+    if (o->at != o->pos && sys_fseek(o->f, o->pos) != 0) {
+        cli_error("%s: cannot seek: %s", o->temp,
+                  cli_os_text(sys_last_error(), os, sizeof os));
+        return CLI_FAIL;
+    }
+    if (fwrite(p, 1, n, o->f) != n) {
+        cli_error("%s: cannot write: %s",
+                  o->path ? o->path : "standard output", strerror(errno));
+        return CLI_FAIL;
+    }
+    o->pos += n;
+    o->at = o->pos;
+    return CLI_OK;
+}
+
 int cli_output_write(cli_output *o, const void *buf, size_t len)
 {
-    if (len == 0 || fwrite(buf, 1, len, o->f) == len)
-        return CLI_OK;
-    cli_error("%s: cannot write: %s", o->path ? o->path : "standard output",
-              strerror(errno));
-    return CLI_FAIL;
+    const unsigned char *p = buf, *run = buf;
+
+    if (!o->sparse)
+        return write_at_pos(o, p, len);
+    /* Runs of data are written whole; aligned blocks of zeros between
+     * them are holes (zero blocks of a sparse member, silence...). */
+    while (len > 0) {
+        size_t n = CLI_HOLE_BYTES -
+                   (size_t)((o->pos + (uint64_t)(p - run)) % CLI_HOLE_BYTES);
+
+        if (n > len)
+            n = len;
+        if (n == CLI_HOLE_BYTES && all_zero(p, n)) {
+            if (write_at_pos(o, run, (size_t)(p - run)) != CLI_OK)
+                return CLI_FAIL;
+            o->pos += n;
+            run = p + n;
+        }
+        p += n;
+        len -= n;
+    }
+    return write_at_pos(o, run, (size_t)(p - run));
 }
 
 int cli_output_finish(cli_output *o)
@@ -106,6 +155,19 @@ int cli_output_finish(cli_output *o)
         return CLI_OK;
     }
     failed = fflush(o->f) != 0 || ferror(o->f);
+    /* A hole at the end: the size says where the file ends. */
+    if (!failed && o->at != o->pos && sys_set_size(o->f, o->pos) != 0) {
+        cli_error("%s: cannot set its size: %s", o->temp,
+                  cli_os_text(sys_last_error(), os, sizeof os));
+        cli_output_abort(o);
+        return CLI_FAIL;
+    }
+    /* Before the close and the rename, on the file we wrote (not on a
+     * name someone could replace meanwhile); a time or mode that cannot be
+     * set is worth a warning, not the member. */
+    if (!failed && o->has_meta && sys_set_file_meta(o->f, o->meta) != 0)
+        cli_warning("%s: cannot set its modification time or mode: %s",
+                    o->path, cli_os_text(sys_last_error(), os, sizeof os));
     if (fclose(o->f) != 0)
         failed = 1;
     o->f = NULL;

@@ -66,6 +66,36 @@ int sys_fseek(FILE *f, uint64_t offset);
 /* Creates a new file for writing in binary mode, failing if it exists. */
 FILE *sys_create_new(const char *path);
 
+/* A file's modification time (seconds since 1970-01-01 UTC, negative
+ * before, and nanoseconds) and POSIX mode bits (07777), as members keep
+ * them. Windows has no mode: has_mode is 0 there. */
+typedef struct sys_meta {
+    int has_mtime, has_mode;
+    int64_t mtime;
+    uint32_t mtime_nsec;
+    unsigned mode;
+} sys_meta;
+
+/* The metadata of the file open as f (fstat; GetFileTime). 0 or -1. */
+int sys_file_meta(FILE *f, sys_meta *out);
+
+/* Gives the file written through f (flushed first) the metadata that `m`
+ * has: the times with futimens (SetFileTime), the mode with fchmod as
+ * given (the caller masks it); Windows ignores the mode. 0 or -1. */
+int sys_set_file_meta(FILE *f, const sys_meta *m);
+
+/* The process's umask (0 on Windows). */
+unsigned sys_umask(void);
+
+/* Nonzero where a file written with gaps (a seek past its end) keeps the
+ * gaps as holes that take no space: POSIX file systems that support them
+ * do so by themselves. 0 on Windows, where the tool writes the zeros. */
+int sys_holes(void);
+
+/* Sets the size of the file written through f (flushed first): a gap at
+ * its end reads as zeros. 0 or -1. */
+int sys_set_size(FILE *f, uint64_t size);
+
 /* Creates one directory (its parent must exist). */
 int sys_mkdir(const char *path);
 

@@ -163,6 +163,64 @@ FILE *sys_create_new(const char *path)
     return f;
 }
 
+int sys_file_meta(FILE *f, sys_meta *out)
+{
+    struct stat st;
+
+    memset(out, 0, sizeof *out);
+    if (fstat(fileno(f), &st) != 0)
+        return failed();
+    out->has_mtime = out->has_mode = 1;
+    out->mtime = (int64_t)st.st_mtim.tv_sec;
+    out->mtime_nsec = (uint32_t)st.st_mtim.tv_nsec;
+    out->mode = (unsigned)st.st_mode & 07777u;
+    return 0;
+}
+
+int sys_set_file_meta(FILE *f, const sys_meta *m)
+{
+    struct timespec t[2];
+    int fd = fileno(f);
+
+    if (fflush(f) != 0)
+        return failed();
+    /* The mode first: fchmod may not change the times, but keep the order
+     * tar uses anyway. */
+    if (m->has_mode && fchmod(fd, (mode_t)m->mode) != 0)
+        return failed();
+    if (m->has_mtime) {
+        t[0].tv_sec = 0;
+        t[0].tv_nsec = UTIME_OMIT; /* the access time stays */
+        t[1].tv_sec = (time_t)m->mtime;
+        t[1].tv_nsec = (long)m->mtime_nsec;
+        if (futimens(fd, t) != 0)
+            return failed();
+    }
+    return 0;
+}
+
+unsigned sys_umask(void)
+{
+    mode_t old = umask(022);
+
+    umask(old);
+    return (unsigned)old;
+}
+
+int sys_holes(void)
+{
+    return 1;
+}
+
+int sys_set_size(FILE *f, uint64_t size)
+{
+    if (fflush(f) != 0)
+        return failed();
+    if (size > (uint64_t)INT64_MAX || ftruncate(fileno(f), (off_t)size) != 0)
+        return failed();
+    return 0;
+}
+
 int sys_mkdir(const char *path)
 {
     return mkdir(path, 0777) == 0 ? 0 : failed();

@@ -304,6 +304,74 @@ FILE *sys_create_new(const char *path)
     return open_file(path, 0);
 }
 
+/* FILETIME counts 100 ns from 1601-01-01 UTC; Unix time from 1970. */
+#define UNIX_EPOCH_TICKS 116444736000000000LL
+
+int sys_file_meta(FILE *f, sys_meta *out)
+{
+    HANDLE h = (HANDLE)_get_osfhandle(_fileno(f));
+    FILETIME ft;
+    int64_t ticks, sec;
+
+    memset(out, 0, sizeof *out);
+    if (h == INVALID_HANDLE_VALUE || !GetFileTime(h, NULL, NULL, &ft))
+        return failed();
+    ticks = (int64_t)(((uint64_t)ft.dwHighDateTime << 32) |
+                      ft.dwLowDateTime) - UNIX_EPOCH_TICKS;
+    sec = ticks / 10000000;
+    if (ticks % 10000000 < 0) /* floor, for times before 1970 */
+        sec--;
+    out->has_mtime = 1;
+    out->mtime = sec;
+    out->mtime_nsec = (uint32_t)((ticks - sec * 10000000) * 100);
+    return 0; /* no POSIX mode on Windows */
+}
+
+int sys_set_file_meta(FILE *f, const sys_meta *m)
+{
+    HANDLE h = (HANDLE)_get_osfhandle(_fileno(f));
+    FILETIME ft;
+    int64_t ticks;
+
+    if (fflush(f) != 0) {
+        last_error = ERROR_WRITE_FAULT;
+        return -1;
+    }
+    if (!m->has_mtime) /* the mode has no meaning here: ignored */
+        return 0;
+    /* FILETIME reaches from 1601 to 30828: times outside stay unset. */
+    if (m->mtime < -11644473600LL || m->mtime > 910692730085LL) {
+        last_error = ERROR_INVALID_PARAMETER;
+        return -1;
+    }
+    ticks = m->mtime * 10000000 + m->mtime_nsec / 100 + UNIX_EPOCH_TICKS;
+    ft.dwLowDateTime = (DWORD)((uint64_t)ticks & 0xFFFFFFFFu);
+    ft.dwHighDateTime = (DWORD)((uint64_t)ticks >> 32);
+    if (h == INVALID_HANDLE_VALUE || !SetFileTime(h, NULL, NULL, &ft))
+        return failed();
+    return 0;
+}
+
+unsigned sys_umask(void)
+{
+    return 0;
+}
+
+int sys_holes(void)
+{
+    return 0;
+}
+
+int sys_set_size(FILE *f, uint64_t size)
+{
+    if (fflush(f) != 0 || size > (uint64_t)INT64_MAX ||
+        _chsize_s(_fileno(f), (__int64)size) != 0) {
+        last_error = ERROR_WRITE_FAULT;
+        return -1;
+    }
+    return 0;
+}
+
 int sys_mkdir(const char *path)
 {
     wchar_t *w = widen(path);

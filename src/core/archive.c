@@ -15,6 +15,7 @@
 #include "archive_private.h"
 #include "archive_file.h"
 #include "delta.h"
+#include "metadata.h"
 #include "state.h"
 #include "struct_size.h"
 
@@ -159,8 +160,9 @@ static size_t stored_ranges(const zmm_archive *ar, byte_range *r)
  * stored bytes, without checking). */
 static uint64_t live_bytes(const zmm_archive *ar)
 {
-    /* The directory and the delta records chained to it. */
-    uint64_t total = ZMM_DATA_START + ar->state_bytes, reach = 0;
+    /* The directory, the delta records chained to it, the metadata. */
+    uint64_t total = ZMM_DATA_START + ar->state_bytes + ar->slot.meta_length,
+             reach = 0;
     uint64_t end = ar->slot.directory_offset + ar->slot.directory_length;
     size_t room = ar->dir.count, n, i;
     byte_range *r;
@@ -253,6 +255,40 @@ static zmm_result write_slot(zmm_archive *ar, uint64_t offset,
     return rc;
 }
 
+/* The metadata table of the state to publish, in *next: none when no
+ * member has metadata; for a delta record the committed one (metadata
+ * changes need a whole directory); else a new table, appended before the
+ * directory so that the state still ends with it (FORMAT.md, "Opening",
+ * step 6, for readers without the feature too). Unknown compat bits are
+ * cleared, as FORMAT.md asks of writers. */
+static zmm_result append_meta(zmm_archive *ar, int delta, zmm_slot *next)
+{
+    unsigned char *table;
+    size_t size;
+    zmm_result rc;
+
+    next->compat_features = 0;
+    next->meta_offset = 0;
+    next->meta_length = 0;
+    if (!zmm_directory_uses_meta(&ar->dir))
+        return ZMM_OK;
+    next->compat_features = ZMM_COMPAT_META;
+    if (delta && (ar->slot.compat_features & ZMM_COMPAT_META)) {
+        next->meta_offset = ar->slot.meta_offset;
+        next->meta_length = ar->slot.meta_length;
+        return ZMM_OK;
+    }
+    size = zmm_meta_encoded_size(&ar->dir);
+    table = zmm_malloc(size);
+    if (table == NULL)
+        return ZMM_ERR_NOMEM;
+    zmm_meta_encode(&ar->dir, table);
+    rc = zmm_archive_append(ar, table, size, &next->meta_offset);
+    next->meta_length = (uint32_t)size;
+    zmm_free(table);
+    return rc;
+}
+
 /* Appends the directory (or a delta record, for a checkpoint) and
  * publishes it as generation + 1. */
 static zmm_result publish(zmm_archive *ar, int checkpoint)
@@ -268,14 +304,15 @@ static zmm_result publish(zmm_archive *ar, int checkpoint)
 
     if (rc != ZMM_OK)
         return rc;
-    rc = zmm_archive_append(ar, buf, size, &offset);
+    rc = append_meta(ar, delta, &next);
+    if (rc == ZMM_OK)
+        rc = zmm_archive_append(ar, buf, size, &offset);
     next.format_version = ZMM_FORMAT_VERSION;
     next.incompat_features =
         (zmm_directory_uses_pcm(&ar->dir) ? ZMM_INCOMPAT_PCM : 0) |
         (zmm_directory_uses_dict(&ar->dir) ? ZMM_INCOMPAT_DICT : 0) |
         (zmm_directory_uses_pcm_chan(&ar->dir) ? ZMM_INCOMPAT_PCM_CHAN : 0) |
         (delta ? ZMM_INCOMPAT_DELTA : 0);
-    next.compat_features = 0;
     next.generation = ar->slot.generation + 1;
     next.directory_offset = offset;
     next.directory_length = (uint32_t)size;
@@ -642,6 +679,10 @@ zmm_result zmm_archive_member_info(zmm_archive *ar, size_t index,
     full.pcm_bits = pcm ? m->pcm.bits : 0;
     full.pcm_channels = pcm ? m->pcm.channels : 0;
     full.dict_length = dict ? m->dict_length : 0;
+    full.meta = m->meta;
+    full.mtime = (m->meta & ZMM_META_MTIME) ? m->mtime : 0;
+    full.mtime_nsec = (m->meta & ZMM_META_MTIME) ? m->mtime_nsec : 0;
+    full.mode = (m->meta & ZMM_META_MODE) ? m->mode : 0;
     /* Callers built before the PCM or dictionary fields give an older,
      * shorter struct_size: they get the fields it covers. */
     return zmm_struct_out(info, &full, sizeof full, ZMM_MEMBER_INFO_V1);
@@ -787,6 +828,21 @@ zmm_file *zmm_archive_file(zmm_archive *ar)
 void zmm_archive_mark_modified(zmm_archive *ar)
 {
     ar->modified = ar->structure_changed = 1;
+}
+
+void zmm_archive_set_member_meta(zmm_archive *ar, zmm_member *m,
+                                 unsigned meta, int64_t mtime,
+                                 uint32_t mtime_nsec, unsigned mode)
+{
+    if (meta & ZMM_META_MTIME) {
+        m->mtime = mtime;
+        m->mtime_nsec = mtime_nsec;
+    }
+    if (meta & ZMM_META_MODE)
+        m->mode = mode;
+    m->meta |= meta;
+    if (meta != 0)
+        ar->modified = ar->structure_changed = 1;
 }
 
 void zmm_archive_latch_failure(zmm_archive *ar, zmm_result rc)

@@ -51,6 +51,13 @@ zmm_file *zmm_archive_file(zmm_archive *ar);
  * whole directory (no delta record can say it). */
 void zmm_archive_mark_modified(zmm_archive *ar);
 
+/* Gives member m the metadata whose ZMM_META_* bits are in `meta` (the
+ * values already checked); the next commit publishes a whole directory
+ * and a new metadata table. */
+void zmm_archive_set_member_meta(zmm_archive *ar, zmm_member *m,
+                                 unsigned meta, int64_t mtime,
+                                 uint32_t mtime_nsec, unsigned mode);
+
 /* Blocks that were acknowledged are lost (a stream could not store them):
  * from now on no commit may publish; the first such result is kept. */
 void zmm_archive_latch_failure(zmm_archive *ar, zmm_result rc);

@@ -52,6 +52,10 @@ static zmm_result copy_member(zmm_archive *src, const zmm_member *from,
         return rc;
     to->flags = from->flags;
     to->pcm = from->pcm;
+    to->meta = from->meta; /* the commit writes them in a new table */
+    to->mtime = from->mtime;
+    to->mtime_nsec = from->mtime_nsec;
+    to->mode = from->mode;
     if (from->flags & ZMM_MEMBER_DICT) { /* the blocks need it as it is */
         to->dict_length = from->dict_length;
         to->dict = from->dict;

@@ -53,6 +53,13 @@ typedef struct zmm_member {
      * where it is stored, as a raw or deflate block of that length. */
     uint32_t dict_length;
     zmm_block_ref dict;
+    /* Metadata (FORMAT.md, "Metadata"): ZMM_META_* present, the
+     * modification time (seconds since 1970 UTC, nanoseconds) and the POSIX
+     * mode bits. Kept in the state's metadata table, not the directory. */
+    unsigned meta;
+    uint32_t mtime_nsec;
+    int64_t mtime;
+    unsigned mode;
     uint32_t block_count;      /* always ceil(length / block size) */
     uint32_t block_capacity;
     zmm_block_ref *blocks;

@@ -21,6 +21,10 @@ void zmm_slot_encode(const zmm_slot *slot, unsigned char out[ZMM_SLOT_SIZE])
     zmm_store64(out + 32, slot->directory_offset);
     zmm_store32(out + 40, slot->directory_length);
     zmm_store32(out + 44, slot->directory_crc);
+    if (slot->compat_features & ZMM_COMPAT_META) {
+        zmm_store64(out + 48, slot->meta_offset);
+        zmm_store32(out + 56, slot->meta_length);
+    }
     zmm_store32(out + 60, (uint32_t)crc32(0, out, 60));
 }
 
@@ -48,6 +52,14 @@ zmm_slot_state zmm_slot_decode(const unsigned char in[ZMM_SLOT_SIZE],
     slot->directory_offset = zmm_load64(in + 32);
     slot->directory_length = zmm_load32(in + 40);
     slot->directory_crc = zmm_load32(in + 44);
+    /* Reserved to readers without the metadata feature, which ignore
+     * them; their rules are checked with the state (metadata.c). */
+    slot->meta_offset = 0;
+    slot->meta_length = 0;
+    if (slot->compat_features & ZMM_COMPAT_META) {
+        slot->meta_offset = zmm_load64(in + 48);
+        slot->meta_length = zmm_load32(in + 56);
+    }
     /* The CRC held, so bad fields mean a buggy writer: the slot is not
      * valid. A newer version may lay out the rest differently: its fields
      * are left for zmm_header_choose to refuse as unsupported. */

@@ -31,6 +31,12 @@
  * from the previous channel (FORMAT.md, "Inter-channel prediction"). */
 #define ZMM_INCOMPAT_PCM_CHAN 0x8u
 
+/* compat_features: the slot points at a metadata table (FORMAT.md,
+ * "Metadata"): members' modification times and modes. Readers without it
+ * ignore the table (it lies before the directory, and the slot fields that
+ * point at it are reserved to them). */
+#define ZMM_COMPAT_META 0x1u
+
 /* Feature bits known to this version. */
 #define ZMM_KNOWN_INCOMPAT                                                 \
     (ZMM_INCOMPAT_PCM | ZMM_INCOMPAT_DICT | ZMM_INCOMPAT_DELTA |           \
@@ -44,6 +50,9 @@ typedef struct zmm_slot {
     uint64_t directory_offset;
     uint32_t directory_length;
     uint32_t directory_crc;
+    /* With ZMM_COMPAT_META (else 0): the metadata table (bytes 48..59). */
+    uint64_t meta_offset;
+    uint32_t meta_length;
 } zmm_slot;
 
 void zmm_slot_encode(const zmm_slot *slot, unsigned char out[ZMM_SLOT_SIZE]);

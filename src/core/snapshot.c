@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "metadata.h"
 
 /* FNV-1a: short names, no attacker gains from collisions but a slower
  * lookup, which the load factor (at most 2/3) keeps short. */
@@ -60,7 +61,13 @@ static zmm_result compact(zmm_snapshot *snap, const zmm_directory *dir)
     if (snap->members == NULL || snap->blocks == NULL ||
         snap->extras == NULL || snap->names == NULL)
         return ZMM_ERR_NOMEM;
-    snap->bytes = dir->count * sizeof *snap->members +
+    if (zmm_directory_uses_meta(dir)) {
+        snap->meta = zmm_calloc(dir->count + 1, sizeof *snap->meta);
+        if (snap->meta == NULL)
+            return ZMM_ERR_NOMEM;
+        snap->bytes += dir->count * sizeof *snap->meta;
+    }
+    snap->bytes += dir->count * sizeof *snap->members +
                   blocks * sizeof *snap->blocks +
                   extras * sizeof *snap->extras + name_bytes;
     snap->count = dir->count;
@@ -77,6 +84,12 @@ static zmm_result compact(zmm_snapshot *snap, const zmm_directory *dir)
         c->flags = m->flags;
         c->block_shift = (uint8_t)m->block_shift;
         c->level = (int8_t)m->level;
+        if (snap->meta != NULL) {
+            snap->meta[i].mtime = m->mtime;
+            snap->meta[i].mtime_nsec = m->mtime_nsec;
+            snap->meta[i].mode = (uint16_t)m->mode;
+            snap->meta[i].meta = (uint16_t)m->meta;
+        }
         memcpy(snap->names + name_bytes, m->name, len);
         name_bytes += len;
         memcpy(snap->blocks + blocks, m->blocks,
@@ -164,6 +177,14 @@ void zmm_snapshot_member_get(const zmm_snapshot *snap, uint32_t index,
         out->dict_length = x->dict_length;
         out->dict = x->dict;
     }
+    if (snap->meta != NULL) {
+        const zmm_snapshot_meta *x = &snap->meta[index];
+
+        out->mtime = x->mtime;
+        out->mtime_nsec = x->mtime_nsec;
+        out->mode = x->mode;
+        out->meta = x->meta;
+    }
     out->block_count = out->block_capacity = c->block_count;
     out->blocks = snap->blocks + c->first_block;
 }
@@ -181,6 +202,7 @@ void zmm_snapshot_unref(zmm_snapshot *snap)
     zmm_free(snap->blocks);
     zmm_free(snap->extras);
     zmm_free(snap->names);
+    zmm_free(snap->meta);
     zmm_free(snap->index);
     zmm_free(snap);
 }

@@ -38,6 +38,15 @@ typedef struct zmm_snapshot_extra {
     zmm_block_ref dict;
 } zmm_snapshot_extra;
 
+/* A member's metadata (FORMAT.md, "Metadata"), kept only for a state
+ * that has a metadata table. */
+typedef struct zmm_snapshot_meta {
+    int64_t mtime;
+    uint32_t mtime_nsec;
+    uint16_t mode;
+    uint16_t meta;
+} zmm_snapshot_meta;
+
 typedef struct zmm_snapshot {
     atomic_uint refs;
     zmm_slot_bytes slots; /* the header bytes it was made from */
@@ -48,7 +57,8 @@ typedef struct zmm_snapshot {
     zmm_block_ref *blocks; /* every member's, in directory order */
     zmm_snapshot_extra *extras;
     char *names;           /* every name, NUL-terminated */
-    size_t bytes;          /* of the four arrays above */
+    zmm_snapshot_meta *meta; /* one per member, or NULL: none has any */
+    size_t bytes;          /* of the five arrays above */
     /* Open addressing: member index + 1 (ZMM_MAX_MEMBERS fits), 0 = empty;
      * at most 2/3 full. */
     uint16_t *index;

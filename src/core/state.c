@@ -6,6 +6,7 @@
 
 #include "alloc.h"
 #include "delta.h"
+#include "metadata.h"
 
 zmm_result zmm_state_read_slots(zmm_file *f, uint64_t size,
                                 zmm_slot_bytes *out)
@@ -112,8 +113,13 @@ zmm_result zmm_state_decode(zmm_file *f, const zmm_slot *slot,
                                               dir)
                   : zmm_directory_decode(bytes, cur_length, cur_offset, dir);
         if (rc == ZMM_OK)
-            *state_bytes = cur_length;
-        return rc;
+            rc = zmm_meta_load(f, slot, dir);
+        if (rc != ZMM_OK) {
+            zmm_directory_free(dir);
+            return rc;
+        }
+        *state_bytes = cur_length;
+        return ZMM_OK;
     }
     links = zmm_calloc(ZMM_MAX_CHAIN, sizeof *links);
     if (links == NULL)
@@ -155,6 +161,10 @@ zmm_result zmm_state_decode(zmm_file *f, const zmm_slot *slot,
     for (i = 0; i < n; i++)
         zmm_free(links[i].owned);
     zmm_free(links);
+    /* The table gives the state's members, after the chain is applied
+     * (delta records never add, remove or reorder members). */
+    if (rc == ZMM_OK)
+        rc = zmm_meta_load(f, slot, dir);
     if (rc != ZMM_OK) {
         zmm_directory_free(dir);
         return rc;

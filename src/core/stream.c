@@ -18,6 +18,7 @@
 #include "block_cache.h"
 #include "crc32.h"
 #include "filter_pcm.h"
+#include "metadata.h"
 #include "readahead.h"
 #include "stream.h"
 #include "struct_size.h"
@@ -813,9 +814,9 @@ static zmm_result stream_setup(zmm_stream *s, unsigned flags)
 
 static zmm_result check_options(const zmm_member_options *o,
                                 unsigned *shift, int *level,
-                                unsigned *threads)
+                                unsigned *threads, zmm_member_options *out)
 {
-    zmm_member_options full = {sizeof full, 0, -1, 0};
+    zmm_member_options full = {sizeof full, 0, -1, 0, 0, 0, 0, 0};
     uint32_t size = ZMM_DEFAULT_BLOCK_SIZE;
 
     /* Fields past an older caller's struct_size keep their defaults. */
@@ -828,8 +829,13 @@ static zmm_result check_options(const zmm_member_options *o,
     if (size < ZMM_MIN_BLOCK_SIZE || size > ZMM_MAX_BLOCK_SIZE ||
         (size & (size - 1)) != 0 || *level < 0 || *level > 9 ||
         (full.threads > ZMM_ENCODE_MAX_THREADS &&
-         full.threads != ZMM_THREADS_ALL))
+         full.threads != ZMM_THREADS_ALL) ||
+        !zmm_meta_valid(full.meta,
+                        (full.meta & ZMM_META_MTIME) ? full.mtime : 0,
+                        (full.meta & ZMM_META_MTIME) ? full.mtime_nsec : 0,
+                        (full.meta & ZMM_META_MODE) ? full.mode : 0))
         return ZMM_ERR_INVALID_ARG;
+    *out = full;
     *threads = full.threads;
     if (*threads == ZMM_THREADS_ALL)
         *threads = zmm_cpu_count() < ZMM_ENCODE_MAX_THREADS
@@ -846,6 +852,7 @@ zmm_result zmm_stream_open(zmm_archive *ar, const char *name, unsigned flags,
 {
     unsigned shift, threads;
     int level;
+    zmm_member_options opt;
     zmm_stream *s;
     zmm_member *m;
     zmm_result rc;
@@ -857,7 +864,7 @@ zmm_result zmm_stream_open(zmm_archive *ar, const char *name, unsigned flags,
         return ZMM_ERR_INVALID_ARG;
     if ((flags & ZMM_STREAM_WRITE) && !zmm_archive_writable(ar))
         return ZMM_ERR_READ_ONLY;
-    rc = check_options(options, &shift, &level, &threads);
+    rc = check_options(options, &shift, &level, &threads, &opt);
     if (rc != ZMM_OK)
         return rc;
     /* Reading takes any name a directory may hold (one written before the
@@ -874,6 +881,9 @@ zmm_result zmm_stream_open(zmm_archive *ar, const char *name, unsigned flags,
         zmm_free(s);
         return rc;
     }
+    if (flags & ZMM_STREAM_WRITE)
+        zmm_archive_set_member_meta(ar, m, opt.meta, opt.mtime,
+                                    opt.mtime_nsec, opt.mode);
     s->ar = ar;
     s->file = zmm_archive_file(ar);
     s->m = m;

@@ -966,6 +966,122 @@ else
     echo "# skipped: the full-disk checks need root and tmpfs (native)"
 fi
 
+# ---- metadata: modification times and modes (FORMAT.md, "Metadata") -------------
+
+# Times as UTC, as list -l shows them; touch and stat read TZ too.
+TZ=UTC0
+export TZ
+rm -rf meta meta-out && mkdir -p meta/sub
+printf 'old' >meta/old.txt
+printf 'new' >meta/sub/new.txt
+printf 'suid' >meta/suid
+touch -d '1969-07-20 20:17:40.5 UTC' meta/old.txt
+touch -d '2038-01-19 03:14:08.25 UTC' meta/sub/new.txt
+# Times in whole 100 ns: what Windows keeps (FILETIME), so the same checks
+# hold for zmm.exe.
+touch -d '2026-12-02 10:00:00.1234567 UTC' meta/suid
+chmod 0750 meta/old.txt
+chmod 0604 meta/sub/new.txt
+chmod 4755 meta/suid
+check 0 "pack a folder with times and modes" zmm pack -o meta.zmm meta
+check 0 "list -l" zmm list -l meta.zmm
+tr -d '\r' <out.txt >list-l.txt && mv list-l.txt out.txt
+line_has meta/old.txt "1969-07-20 20:17:40" && ok "list -l: a time before 1970" ||
+    not_ok "list -l: a time before 1970"
+line_has meta/sub/new.txt "2038-01-19 03:14:08" && ok "list -l: a time after 2038" ||
+    not_ok "list -l: a time after 2038"
+if [ $native = 1 ]; then
+    line_has meta/old.txt "-rwxr-x---" && ok "list -l: the mode" || not_ok "list -l: the mode"
+    line_has meta/suid "-rwsr-xr-x" && ok "list -l: set-user-ID shown as s" ||
+        not_ok "list -l: set-user-ID shown as s"
+fi
+check 0 "list --json" zmm list --json meta.zmm
+check_in out.txt '"mtime": -14182940, "mtime_nsec": 500000000' "list --json: mtime before 1970, with nanoseconds"
+check_in out.txt '"mtime": 2147483648, "mtime_nsec": 250000000' "list --json: mtime after 2038"
+if [ $native = 1 ]; then
+    check_in out.txt '"mode": "0604"' "list --json: mode"
+else
+    # Windows has no POSIX mode: stored without one, shown as "-".
+    if grep -q '"mode"' out.txt; then not_ok "zmm.exe stores no mode"; else ok "zmm.exe stores no mode"; fi
+fi
+check 0 "unpack restores times and modes" sh -c "umask 027; exec $run \"$zmm_bin\" unpack -C meta-out meta.zmm"
+for f in old.txt sub/new.txt suid; do
+    if [ "$(stat -c %y "meta/$f")" = "$(stat -c %y "meta-out/meta/$f")" ]; then
+        ok "unpack: $f has its mtime, to the nanosecond"
+    else
+        not_ok "unpack: $f has its mtime ($(stat -c %y "meta-out/meta/$f"), want $(stat -c %y "meta/$f"))"
+    fi
+done
+if [ $native = 1 ]; then
+    # The umask applies (0604 & ~027), set-user-ID never; with -p the mode
+    # as stored (less set-user-ID still).
+    [ "$(stat -c %a meta-out/meta/old.txt)" = 750 ] && ok "unpack: mode 0750" ||
+        not_ok "unpack: mode 0750 ($(stat -c %a meta-out/meta/old.txt))"
+    [ "$(stat -c %a meta-out/meta/sub/new.txt)" = 600 ] && ok "unpack: the umask applies" ||
+        not_ok "unpack: the umask applies ($(stat -c %a meta-out/meta/sub/new.txt), want 600)"
+    [ "$(stat -c %a meta-out/meta/suid)" = 750 ] && ok "unpack: never set-user-ID" ||
+        not_ok "unpack: never set-user-ID ($(stat -c %a meta-out/meta/suid), want 750)"
+    check 0 "unpack -p" sh -c "umask 027; exec \"$zmm_bin\" unpack -p -f -C meta-out meta.zmm"
+    [ "$(stat -c %a meta-out/meta/sub/new.txt)" = 604 ] && ok "unpack -p: the mode as stored" ||
+        not_ok "unpack -p: the mode as stored ($(stat -c %a meta-out/meta/sub/new.txt), want 604)"
+    [ "$(stat -c %a meta-out/meta/suid)" = 755 ] && ok "unpack -p: still never set-user-ID" ||
+        not_ok "unpack -p: still never set-user-ID ($(stat -c %a meta-out/meta/suid), want 755)"
+fi
+# add takes the file's time; standard input has none; compact keeps them.
+printf 'added' >meta/added.txt
+touch -d '2001-02-03 04:05:06.7 UTC' meta/added.txt
+check 0 "add keeps the time" zmm add meta.zmm meta/added.txt
+printf 'piped' | zmm add meta.zmm - --as piped.txt >/dev/null 2>&1
+check 0 "compact" zmm compact meta.zmm
+check 0 "list --json after add and compact" zmm list --json meta.zmm
+check_in out.txt '"mtime": 981173106, "mtime_nsec": 700000000' "add stored the file's mtime"
+check_in out.txt '"mtime": -14182940, "mtime_nsec": 500000000' "compact kept the metadata"
+if grep '"piped.txt"' out.txt | grep -q mtime; then
+    not_ok "standard input has no mtime"
+else
+    ok "standard input has no mtime"
+fi
+check 0 "list -l of a member without metadata" zmm list -l meta.zmm piped.txt
+tr -d '\r' <out.txt | grep -q '^-  *5  -  ' && ok "list -l shows '-' for what is not stored" ||
+    not_ok "list -l shows '-' for what is not stored"
+
+# A damaged metadata table is damage, never metadata (the archive is
+# compacted: one state, nothing to fall back to).
+cp meta.zmm meta-bad.zmm
+table=$(od -An -tu8 -j48 -N8 meta-bad.zmm | tr -d ' ')
+byte=$(od -An -tu1 -j$((table + 12)) -N1 meta-bad.zmm | tr -d ' ')
+# records_crc's first byte, inverted
+printf "\\$(printf %o $((byte ^ 255)))" |
+    dd of=meta-bad.zmm bs=1 seek=$((table + 12)) conv=notrunc 2>/dev/null
+cmp -s meta.zmm meta-bad.zmm && not_ok "the table was damaged (meta-bad.zmm unchanged)"
+check 1 "verify: a damaged metadata table" zmm verify meta-bad.zmm
+check_in err.txt "damaged" "verify says damaged"
+check 1 "unpack: a damaged metadata table" zmm unpack -C meta-bad-out meta-bad.zmm
+
+# Sparse: blocks of zeros become holes (native: the file system keeps them;
+# Windows writes the zeros). The bytes are the same either way.
+{ printf 'head'; head -c 1048576 /dev/zero; printf 'tail'; } >sparse-mid.bin
+# 1 MiB in all: its last 4 KiB are a hole, so only the size can end it.
+{ printf 'head'; head -c 1048572 /dev/zero; } >sparse-end.bin
+check 0 "pack zeros" zmm pack -o sparse.zmm sparse-mid.bin sparse-end.bin
+check 0 "unpack zeros" zmm unpack -C sparse-out sparse.zmm
+same sparse-out/sparse-mid.bin sparse-mid.bin "zeros in the middle: the same bytes"
+same sparse-out/sparse-end.bin sparse-end.bin "zeros at the end: the same bytes, the same size"
+if [ $native = 1 ]; then
+    truncate -s 1M probe.bin
+    if [ "$(stat -c %b probe.bin)" -lt 64 ]; then
+        for f in sparse-mid.bin sparse-end.bin; do
+            kib=$(( $(stat -c %b sparse-out/$f) * $(stat -c %B sparse-out/$f) / 1024 ))
+            [ "$kib" -lt 256 ] && ok "unpack: $f's zeros are holes ($kib KiB allocated)" ||
+                not_ok "unpack: $f's zeros are holes ($kib KiB allocated for 1 MiB)"
+        done
+    else
+        echo "# skipped: this file system keeps no holes (truncate -s 1M took $(stat -c %b probe.bin) blocks)"
+    fi
+    rm -f probe.bin
+fi
+unset TZ
+
 # ---- no temporary files left ------------------------------------------------------
 
 left=$(find . -name 'zmm-*.tmp' -o -name '*.compact-tmp' | head -n 5)

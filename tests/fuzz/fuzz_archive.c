@@ -224,6 +224,9 @@ static void check_snapshot(const uint8_t *data, size_t size, zmm_archive *ar)
         FUZZ_CHECK(zmm_archive_member_info(ar, i, &info) == ZMM_OK);
         FUZZ_CHECK(strcmp(m->name, info.name) == 0 && m->length == info.size &&
                    m->flags == info.flags);
+        /* The metadata table: both parsers give each member its record. */
+        FUZZ_CHECK(m->meta == info.meta && m->mtime == info.mtime &&
+                   m->mtime_nsec == info.mtime_nsec && m->mode == info.mode);
         FUZZ_CHECK(zmm_snapshot_find(snap, m->name) == (long)i);
         if (m->flags & ZMM_MEMBER_DEFAULT)
             FUZZ_CHECK(zmm_snapshot_find(snap, NULL) == (long)i);

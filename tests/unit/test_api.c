@@ -815,7 +815,7 @@ static void test_versions(void)
     /* An unknown compat_features bit is ignored, and cleared by a writer. */
     memcpy(patched, file, len);
     slot = patched + 4096 * fa.slot;
-    put_le32(slot + 16, 0x80000001u);
+    put_le32(slot + 16, 0x80000002u); /* 0x1 is metadata now */
     reseal_slot(slot);
     CHECK_OK(tu_open_bytes(patched, len, ZMM_OPEN_READ, &ar));
     CHECK_U64(zmm_archive_member_count(ar), 1);

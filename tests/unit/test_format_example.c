@@ -20,8 +20,13 @@
  * dictionary (FORMAT.md, "Worked example with a dictionary"), goes through
  * the same three steps; (a) also checks that its block does not decode
  * without the dictionary.
+ * The third (a delta record) and the fourth (metadata: FORMAT.md, "Worked
+ * example with metadata") have no deflate bytes, so (c) compares them byte
+ * for byte; the fourth is also decoded by the spec reader of test_util.c,
+ * and, (d), with compat bit 0x1 and slot bytes 48..59 cleared (what a
+ * reader without the feature looks at) as an archive without metadata.
  * "test_format_example --generate" prints (c)'s bytes as the C arrays below
- * and as the hex for FORMAT.md, for both examples.
+ * and as the hex for FORMAT.md, for the first, second and fourth examples.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -573,6 +578,157 @@ static void delta_example(void)
     free(file);
 }
 
+/* ---- the fourth example: metadata (FORMAT.md) ------------------------------ */
+
+/* Slot 0 and the data area of "Worked example with metadata". */
+static const unsigned char meta_slot0[64] = {
+    0x89, 0x5a, 0x4d, 0x4d, 0x0d, 0x0a, 0x1a, 0x0a, 0x01, 0x00, 0x40, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x2d, 0x20, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x3e, 0x00, 0x00, 0x00, 0x57, 0xab, 0xb3, 0x7a,
+    0x0d, 0x20, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x20, 0x00, 0x00, 0x00,
+    0xe5, 0x91, 0x0e, 0xca,
+};
+static const unsigned char meta_data[] = {
+    0x68, 0x65, 0x6c, 0x6c, 0x6f, 0x2c, 0x20, 0x77, 0x6f, 0x72, 0x6c, 0x64,
+    0x0a, 0x5a, 0x4d, 0x45, 0x54, 0x01, 0x00, 0x00, 0x00, 0x10, 0x00, 0x00,
+    0x00, 0x4d, 0x5b, 0x57, 0x71, 0xe4, 0x95, 0x27, 0xff, 0xff, 0xff, 0xff,
+    0xff, 0x00, 0x65, 0xcd, 0x1d, 0xa4, 0x01, 0x03, 0x00, 0x5a, 0x44, 0x49,
+    0x52, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x06, 0x00, 0x0c, 0x06, 0x01, 0x00, 0x00, 0x00, 0x0d, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x68, 0x69, 0x2e,
+    0x74, 0x78, 0x74, 0x00, 0x20, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x0d,
+    0x00, 0x00, 0x01, 0x53, 0x74, 0x24, 0xf4, 0x53, 0x74, 0x24, 0xf4,
+};
+
+#define META_MTIME (-14182940) /* 1969-07-20 20:17:40 UTC */
+
+/* The example made by the library: "hi.txt" of "hello, world\n" (13 bytes,
+ * stored raw: deflate does not shrink them), mtime half a second after
+ * META_MTIME, mode 0644, compacted (generation 3 in slot 0). */
+static unsigned char *make_meta_example(size_t *len)
+{
+    char path[256];
+    zmm_archive *ar = NULL;
+    zmm_stream *s = NULL;
+    zmm_member_options o;
+    unsigned char *bytes;
+
+    tu_temp_path(path, sizeof path, "meta.zmm");
+    remove(path);
+    CHECK_OK(zmm_archive_open(path, ZMM_OPEN_WRITE | ZMM_OPEN_CREATE, &ar,
+                              NULL));
+    memset(&o, 0, sizeof o);
+    o.struct_size = sizeof o;
+    o.block_size = 4096;
+    o.level = 6;
+    o.meta = ZMM_META_MTIME | ZMM_META_MODE;
+    o.mtime = META_MTIME;
+    o.mtime_nsec = 500000000;
+    o.mode = 0644;
+    CHECK_OK(zmm_stream_open(ar, "hi.txt",
+                             ZMM_STREAM_WRITE | ZMM_STREAM_CREATE, &o, &s));
+    CHECK_OK(zmm_stream_write(s, content, 13));
+    CHECK_OK(zmm_stream_close(s));
+    CHECK_OK(zmm_archive_close(ar));
+    CHECK_OK(zmm_compact(path, NULL));
+    bytes = tu_read_file(path, len);
+    CHECK(bytes != NULL);
+    remove(path);
+    return bytes;
+}
+
+static void meta_example(void)
+{
+    size_t len = 8192 + sizeof meta_data, made_len, got = 0;
+    unsigned char *file, *made, back[20];
+    const unsigned char *t, *r;
+    tu_fmt_archive fa;
+    zmm_archive *ar = NULL;
+    zmm_member_info mi;
+    zmm_stream *s = NULL;
+    const char *err;
+
+    CHECKF(sizeof meta_data > 1, "the metadata example's bytes are "
+           "missing: run test_format_example --generate");
+    file = tu_xcalloc(len);
+    memcpy(file, meta_slot0, 64);
+    memcpy(file + 8192, meta_data, sizeof meta_data);
+
+    tu_set_context("(a) the metadata example's fields, as FORMAT.md prints "
+                   "them");
+    CHECK_U64(rd32(file + 12), 0);               /* incompat: none */
+    CHECK_U64(rd32(file + 16), 0x1);             /* compat: metadata */
+    CHECK_U64(rd64(file + 24), 3);               /* generation */
+    CHECK_U64(rd64(file + 32), 0x202d);          /* the directory */
+    CHECK_U64(rd32(file + 40), 62);
+    CHECK_U64(rd32(file + 44), crc_of(file + 0x202d, 62));
+    CHECK_U64(rd64(file + 48), 0x200d);          /* meta_offset */
+    CHECK_U64(rd32(file + 56), 32);              /* meta_length */
+    CHECK_U64(rd32(file + 60), crc_of(file, 60));
+    t = file + 0x200d;
+    CHECK(memcmp(t, "ZMET", 4) == 0);
+    CHECK_U64(rd32(t + 4), 1);                   /* member_count */
+    CHECK_U64(rd32(t + 8), 16);                  /* record_size */
+    CHECK_U64(rd32(t + 12), crc_of(t + 16, 16)); /* records_crc */
+    r = t + 16;
+    CHECK_U64(rd64(r), (uint64_t)(int64_t)META_MTIME); /* s64 mtime */
+    CHECK_U64(rd32(r + 8), 500000000);           /* mtime_nsec */
+    CHECK_U64(rd16(r + 12), 0644);               /* mode */
+    CHECK_U64(rd16(r + 14), 3);                  /* flags: both */
+    CHECK(memcmp(file + 0x2000, content, 13) == 0); /* block 0, raw */
+    /* The independent reader of the whole format agrees. */
+    err = tu_fmt_parse(file, len, 1, &fa);
+    CHECKF(err == NULL, "spec reader: %s", err);
+    CHECK_U64(fa.members[0].meta, 3);
+    CHECK_U64((uint64_t)fa.members[0].mtime, (uint64_t)(int64_t)META_MTIME);
+    CHECK_U64(fa.members[0].mode, 0644);
+    tu_fmt_free(&fa);
+
+    tu_set_context("(b) reading the metadata example with the library");
+    CHECK_OK(tu_open_bytes(file, len, ZMM_OPEN_READ, &ar));
+    memset(&mi, 0, sizeof mi);
+    mi.struct_size = sizeof mi;
+    CHECK_OK(zmm_archive_member_info(ar, 0, &mi));
+    CHECK_U64(mi.meta, ZMM_META_MTIME | ZMM_META_MODE);
+    CHECK_U64((uint64_t)mi.mtime, (uint64_t)(int64_t)META_MTIME);
+    CHECK_U64(mi.mtime_nsec, 500000000);
+    CHECK_U64(mi.mode, 0644);
+    CHECK_OK(zmm_stream_open(ar, "", ZMM_STREAM_READ, NULL, &s));
+    CHECK_OK(zmm_stream_read(s, back, sizeof back, &got));
+    CHECK_U64(got, 13);
+    CHECK_MEM(back, content, 13);
+    zmm_stream_close(s);
+    zmm_archive_close(ar);
+
+    tu_set_context("(c) the metadata example made by the library now");
+    made = make_meta_example(&made_len);
+    /* No deflate in it: the library must make it byte for byte. */
+    CHECK_U64(made_len, len);
+    CHECK(made_len == len && memcmp(made, file, len) == 0);
+    free(made);
+
+    /* (d) What a reader without the feature reads: the slot with bit 0x1
+     * and bytes 48..59 ignored is a valid archive without metadata; the
+     * table, outside the directory, is never looked at. */
+    tu_set_context("(d) the metadata example by the rules before it");
+    memset(file + 16, 0, 4);
+    memset(file + 48, 0, 12);
+    {
+        uint32_t c = crc_of(file, 60);
+
+        file[60] = (unsigned char)c;
+        file[61] = (unsigned char)(c >> 8);
+        file[62] = (unsigned char)(c >> 16);
+        file[63] = (unsigned char)(c >> 24);
+    }
+    err = tu_fmt_parse(file, len, 1, &fa);
+    CHECKF(err == NULL, "spec reader, no metadata: %s", err);
+    CHECK_U64(fa.members[0].meta, 0);
+    tu_fmt_free(&fa);
+    free(file);
+}
+
 int main(int argc, char **argv)
 {
     unsigned char *file, *made;
@@ -598,6 +754,14 @@ int main(int argc, char **argv)
         decode_dict_example(made, made_len);
         print_array("dict_slot0", made, 64);
         print_array("dict_data", made + 8192, made_len - 8192);
+        printf("\nslot 0:\n");
+        print_hex(made, 64, 0);
+        printf("\ndata area:\n");
+        print_hex(made + 8192, made_len - 8192, 8192);
+        free(made);
+        made = make_meta_example(&made_len);
+        print_array("meta_slot0", made, 64);
+        print_array("meta_data", made + 8192, made_len - 8192);
         printf("\nslot 0:\n");
         print_hex(made, 64, 0);
         printf("\ndata area:\n");
@@ -667,6 +831,7 @@ int main(int argc, char **argv)
     free(file);
 
     delta_example();
+    meta_example();
     printf("%s: passed\n", tu_test_name);
     return 0;
 }

@@ -113,6 +113,7 @@ static zmm_archive *make_archive(const char *path)
     o->block_size = 0;
     o->level = -1;
     o->threads = 2;
+    o->meta = 0; /* the other metadata fields are then not read */
     CHECK_OK(zmm_stream_open(ar, "b", ZMM_STREAM_WRITE | ZMM_STREAM_CREATE,
                              o, &s));
     CHECK_OK(zmm_stream_write(s, "bee", 3));

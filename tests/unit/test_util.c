@@ -652,8 +652,10 @@ static const char *parse_slot(const unsigned char *s, int *valid,
      * blocks of kind 4 */
     if ((le32(s + 12) & ~0xfu) != 0)
         FMT_FAIL("incompat_features 0x%x", (unsigned)le32(s + 12));
-    if (le32(s + 16) != 0)
-        FMT_FAIL("compat_features 0x%x (a v1 writer clears them)",
+    /* bit 0: a metadata table; a writer clears the bits it does not
+     * know, so a writer of this version writes no other */
+    if ((le32(s + 16) & ~0x1u) != 0)
+        FMT_FAIL("compat_features 0x%x (a writer clears unknown bits)",
                  (unsigned)le32(s + 16));
     if (le32(s + 20) != 0)
         FMT_FAIL("reserved at 20 not zero");
@@ -664,7 +666,8 @@ static const char *parse_slot(const unsigned char *s, int *valid,
                  (unsigned long long)le64(s + 32));
     if (le32(s + 40) < 16 || le32(s + 40) > 64u * 1024 * 1024)
         FMT_FAIL("directory_length %u", (unsigned)le32(s + 40));
-    if (!all_zero(s + 48, 12))
+    /* meta_offset and meta_length with compat bit 0x1, else reserved */
+    if (!(le32(s + 16) & 1u) && !all_zero(s + 48, 12))
         FMT_FAIL("reserved at 48 not zero");
     *valid = 1;
     *generation = le64(s + 24);
@@ -687,6 +690,57 @@ static int fmt_dict(const unsigned char *file, const tu_fmt_member *m,
                             NULL, 0))
         return 0;
     return crc(out, m->dict_length) == b->logical_crc;
+}
+
+/* The metadata table of FORMAT.md, "Metadata": the slot's fields, the
+ * header, every record, into a's members. */
+static const char *fmt_meta(const unsigned char *file, const unsigned char *s,
+                            tu_fmt_archive *a)
+{
+    const unsigned char *t, *r;
+    uint32_t i, rsize;
+    unsigned any = 0;
+
+    a->meta_offset = le64(s + 48);
+    a->meta_length = le32(s + 56);
+    if (a->meta_offset < 8192 || a->meta_length < 16 ||
+        a->meta_length > 64u * 1024 * 1024 ||
+        a->meta_offset + a->meta_length > a->directory_offset)
+        FMT_FAIL("metadata table [%llu, +%u) outside the data area before "
+                 "the directory", (unsigned long long)a->meta_offset,
+                 (unsigned)a->meta_length);
+    t = file + a->meta_offset;
+    rsize = le32(t + 8);
+    if (memcmp(t, "ZMET", 4) != 0)
+        FMT_FAIL("metadata table: bad magic");
+    if (le32(t + 4) != a->member_count)
+        FMT_FAIL("metadata table: %u records for %u members",
+                 (unsigned)le32(t + 4), (unsigned)a->member_count);
+    if (rsize < 16 || rsize > 1024 ||
+        16 + (uint64_t)rsize * a->member_count != a->meta_length)
+        FMT_FAIL("metadata table: record_size %u, length %u",
+                 (unsigned)rsize, (unsigned)a->meta_length);
+    if (le32(t + 12) != crc(t + 16, a->meta_length - 16))
+        FMT_FAIL("metadata table: records_crc mismatch");
+    for (i = 0, r = t + 16; i < a->member_count; i++, r += rsize) {
+        tu_fmt_member *m = &a->members[i];
+
+        m->mtime = (int64_t)le64(r);
+        m->mtime_nsec = le32(r + 8);
+        m->mode = le16(r + 12);
+        m->meta = le16(r + 14);
+        if (m->meta & ~3u)
+            FMT_FAIL("metadata record %u: flags 0x%x", (unsigned)i, m->meta);
+        if (m->mtime_nsec > 999999999u ||
+            (!(m->meta & 1u) && (m->mtime != 0 || m->mtime_nsec != 0)))
+            FMT_FAIL("metadata record %u: mtime", (unsigned)i);
+        if (m->mode > 07777u || (!(m->meta & 2u) && m->mode != 0))
+            FMT_FAIL("metadata record %u: mode 0%o", (unsigned)i, m->mode);
+        any |= m->meta;
+    }
+    if (!any) /* writers set the bit exactly when it applies */
+        FMT_FAIL("compat bit 0x1 but no member has metadata");
+    return NULL;
 }
 
 const char *tu_fmt_parse(const unsigned char *file, size_t len, int decode,
@@ -923,6 +977,12 @@ const char *tu_fmt_parse(const unsigned char *file, size_t len, int decode,
                  (unsigned long long)(end - pos));
     if (defaults > 1)
         FMT_FAIL("%d default members", defaults);
+    a->compat_features = le32(s + 16);
+    if (a->compat_features & 1u) {
+        err = fmt_meta(file, s, a);
+        if (err != NULL)
+            return err;
+    }
 
     /* Writers never share stored bytes: live ranges must not overlap. */
     for (i = 0; i < a->member_count; i++)

@@ -189,11 +189,19 @@ typedef struct tu_fmt_member {
     uint32_t dict_length;
     tu_fmt_block dict;
     uint64_t dict_record_offset; /* of its u32 length, in the file */
+    /* Its record of the metadata table (compat bit 0x1), else zeros. */
+    unsigned meta; /* the record's flags: bit 0 mtime, bit 1 mode */
+    int64_t mtime;
+    uint32_t mtime_nsec;
+    unsigned mode;
 } tu_fmt_member;
 
 typedef struct tu_fmt_archive {
     int slot;               /* the slot in use: 0 or 1 */
     uint32_t incompat_features; /* of that slot */
+    uint32_t compat_features;
+    uint64_t meta_offset;   /* the metadata table (compat bit 0x1), or 0 */
+    uint32_t meta_length;
     uint64_t generation;
     uint64_t directory_offset;
     uint32_t directory_length;
