@@ -57,6 +57,11 @@ void zmm_free(void *ptr)
         allocator.free(allocator.opaque, ptr);
 }
 
+int zmm_allocator_is_libc(void)
+{
+    return allocator.alloc == libc_alloc;
+}
+
 void zmm_set_allocator(const zmm_allocator *a)
 {
     static const zmm_allocator libc = { libc_alloc, libc_realloc, libc_free,

@@ -31,4 +31,10 @@ typedef struct zmm_allocator {
  * (memory goes back to the allocator that gave it). */
 void zmm_set_allocator(const zmm_allocator *a);
 
+/* Nonzero while allocations go to the C library (no allocator passed in):
+ * only then may a part of the core take memory from elsewhere (the shared
+ * cache from a heap of its own, platform.h), so that an allocator passed in
+ * still sees every allocation. */
+int zmm_allocator_is_libc(void);
+
 #endif

@@ -22,6 +22,7 @@ typedef struct cached_block {
 struct zmm_shared_cache {
     atomic_uint refs;
     zmm_mutex *lock;
+    zmm_heap *blocks; /* where blocks live; NULL: zmm_malloc (platform.h) */
     size_t budget;
     size_t bytes;
     cached_block *buckets[BUCKETS];
@@ -39,9 +40,27 @@ zmm_shared_cache *zmm_shared_cache_new(size_t budget)
         zmm_free(c);
         return NULL;
     }
+    if (zmm_allocator_is_libc())
+        c->blocks = zmm_heap_new();
     atomic_init(&c->refs, 1);
     c->budget = budget;
     return c;
+}
+
+static cached_block *block_alloc(zmm_shared_cache *c, uint32_t n)
+{
+    size_t size = sizeof(cached_block) + n;
+
+    return c->blocks != NULL ? zmm_heap_alloc(c->blocks, size)
+                             : zmm_malloc(size);
+}
+
+static void block_free(zmm_shared_cache *c, cached_block *b)
+{
+    if (c->blocks != NULL)
+        zmm_heap_free(c->blocks, b);
+    else
+        zmm_free(b);
 }
 
 void zmm_shared_cache_ref(zmm_shared_cache *c)
@@ -106,7 +125,7 @@ static void evict_oldest(zmm_shared_cache *c)
     *find_link(c, &b->id, &ref) = b->hash_next;
     lru_unlink(c, b);
     c->bytes -= b->n;
-    zmm_free(b);
+    block_free(c, b);
 }
 
 void zmm_shared_cache_unref(zmm_shared_cache *c)
@@ -115,6 +134,7 @@ void zmm_shared_cache_unref(zmm_shared_cache *c)
         return;
     while (c->oldest != NULL)
         evict_oldest(c);
+    zmm_heap_destroy(c->blocks);
     zmm_mutex_free(c->lock);
     zmm_free(c);
 }
@@ -167,7 +187,7 @@ void zmm_shared_cache_put(zmm_shared_cache *c, const zmm_file_id *id,
 {
     cached_block *b, **link;
 
-    b = zmm_malloc(sizeof *b + n);
+    b = block_alloc(c, n);
     if (b == NULL)
         return;
     b->id = *id;
@@ -178,7 +198,7 @@ void zmm_shared_cache_put(zmm_shared_cache *c, const zmm_file_id *id,
     zmm_mutex_lock(c->lock);
     if (*find_link(c, id, ref) != NULL || n > c->budget) {
         zmm_mutex_unlock(c->lock); /* another stream was first */
-        zmm_free(b);
+        block_free(c, b);
         return;
     }
     while (c->bytes + n > c->budget)
