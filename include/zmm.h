@@ -265,6 +265,10 @@ typedef struct zmm_member_info {
     /* Appended with preset dictionaries: filled only when struct_size
      * covers it. */
     uint32_t dict_length;   /* bytes of its dictionary; 0 without one */
+    /* Appended with linear prediction: filled only when struct_size covers
+     * them. How its blocks are coded (docs/FORMAT.md, "PCM blocks"): */
+    uint32_t pcm_blocks;    /* by the PCM filter (block kinds 3, 4 and 5) */
+    uint32_t lpc_blocks;    /* of them, with linear predictors (kind 5) */
 } zmm_member_info;
 
 /* The number of members (cannot fail). */
