@@ -517,6 +517,93 @@ void zmm_lpc_choose(zmm_pcm_block *b, const unsigned char *in)
     default: LPC_LOOP(B, order, SUM_ANY) break;                              \
     }
 
+#if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__)
+#define LPC_SSE2 1
+#include <emmintrin.h>
+#else
+#define LPC_SSE2 0
+#endif
+
+#if LPC_SSE2
+/*
+ * 16-bit samples, order at most 16, coefficients whose magnitudes sum to
+ * 65535 or less: every partial sum of the prediction is then under 2^31,
+ * so pmaddwd (16 x 16-bit products, added in pairs into 32-bit lanes) and
+ * 32-bit adds compute it exactly. The values 2..17 frames back stay in two
+ * registers (lane L: 17 - L back), whose products are summed while the
+ * previous value is still being decoded; the value 1 back is weighed
+ * alone, so that only one multiply and add lie between a value and the
+ * next. Returns 0 (nothing done) when the channel does not qualify.
+ */
+static int inverse16_sse2(const zmm_pcm_block *b, unsigned c,
+                          const unsigned char *planes, uint32_t count,
+                          unsigned char *start, uint32_t j, uint32_t from,
+                          uint32_t to)
+{
+    unsigned ch = b->channels, k, shift = b->shift[c];
+    unsigned order = b->order[c] & ZMM_LPC_ORDER_MASK;
+    int from_previous = (b->order[c] & ZMM_PCM_FROM_PREVIOUS) != 0;
+    uint32_t fs = 2 * ch, f, sum_abs = 0;
+    const uint64_t mask = 0xffffu;
+    const int64_t half = 0x8000;
+    int64_t unbias = (int64_t)(BIAS >> shift), a1, prev;
+    int16_t cv[16], hist[16];
+    unsigned char *dst = start;
+    __m128i c0, c1, w0, w1;
+
+    if (order > 16)
+        return 0;
+    for (k = 0; k < order; k++)
+        sum_abs += (uint32_t)(b->coef[c][k] < 0 ? -b->coef[c][k]
+                                                : b->coef[c][k]);
+    if (sum_abs > 65535)
+        return 0;
+    memset(cv, 0, sizeof cv);
+    for (k = 2; k <= order; k++)
+        cv[17 - k] = b->coef[c][k - 1];
+    a1 = order > 0 ? b->coef[c][0] : 0;
+    c0 = _mm_loadu_si128((const __m128i *)(const void *)cv);
+    c1 = _mm_loadu_si128((const __m128i *)(const void *)(cv + 8));
+    /* the history: 0 before the block's first frame */
+    for (k = 0; k < 16; k++) {
+        uint32_t back = 17 - k;
+
+        hist[k] = back <= from
+                      ? (int16_t)zmm_pcm_coded_sample(
+                            start - (size_t)back * fs, 2, b->order[c])
+                      : 0;
+    }
+    prev = from >= 1 ? zmm_pcm_coded_sample(start - fs, 2, b->order[c]) : 0;
+    w0 = _mm_loadu_si128((const __m128i *)(const void *)hist);
+    w1 = _mm_loadu_si128((const __m128i *)(const void *)(hist + 8));
+    for (f = from; f < to; f++, j += ch, dst += fs) {
+        uint64_t z = GATHER2(j);
+        int64_t e = (int64_t)(z >> 1) ^ -(int64_t)(z & 1), v;
+        __m128i s = _mm_add_epi32(_mm_madd_epi16(w0, c0),
+                                  _mm_madd_epi16(w1, c1));
+
+        s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4e));
+        s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xb1));
+        /* the window moves on by the value 1 back: 2 back for the next */
+        w0 = _mm_or_si128(_mm_srli_si128(w0, 2), _mm_slli_si128(w1, 14));
+        w1 = _mm_insert_epi16(_mm_srli_si128(w1, 2), (int)prev, 7);
+        v = (int64_t)(((uint64_t)((int64_t)_mm_cvtsi128_si32(s) +
+                                  a1 * prev) +
+                       BIAS) >>
+                      shift) -
+            unbias + e;
+        WRAP(v)
+        prev = v;
+        if (from_previous) {
+            v += LOAD2(dst - 2);
+            WRAP(v)
+        }
+        STORE2(dst, (uint64_t)v);
+    }
+    return 1;
+}
+#endif
+
 void zmm_lpc_inverse_channel(const zmm_pcm_block *b, unsigned c,
                              const unsigned char *planes, unsigned char *out,
                              uint32_t f0, uint32_t from, uint32_t to,
@@ -534,6 +621,11 @@ void zmm_lpc_inverse_channel(const zmm_pcm_block *b, unsigned c,
     unsigned char *start = out + (size_t)from * fs + (size_t)c * bytes;
     unsigned char *dst = start;
 
+#if LPC_SSE2
+    if (bytes == 2 &&
+        inverse16_sse2(b, c, planes, count, start, j, from, to))
+        return;
+#endif
     /* cf[k] weighs win[i + k], the value order - k frames back */
     for (k = 0; k < order; k++)
         cf[k] = b->coef[c][order - 1 - k];
