@@ -1577,6 +1577,34 @@ static void test_spec_example_lpc(void)
     CHECK_U64(zmm_pcm_kind(&b), 5);
     CHECK_RES(zmm_pcm_header_decode(stored, 22, 16, 5, &b, &hs),
               ZMM_ERR_CORRUPT); /* no byte of stream */
+    /* each rule of the records broken: refused before any decoding */
+    {
+        static const struct {
+            unsigned at, value;
+        } bad[] = {
+            {12, 0x82}, /* channel 0 coded from a previous channel */
+            {12, 0x42}, /* mode bit 6 */
+            {18, 0xc1}, /* mode bit 6, with bit 7 */
+            {12, 33},   /* order 33: past the limit (its record fits) */
+            {13, 32},   /* shift 32 */
+            {19, 255},  /* shift 255 */
+            {18, 0x85}, /* order 5: its record runs past the stream */
+        };
+        unsigned char h[128];
+        size_t k;
+
+        for (k = 0; k < sizeof bad / sizeof *bad; k++) {
+            memset(h, 0, sizeof h);
+            memcpy(h, stored, 23);
+            h[bad[k].at] = (unsigned char)bad[k].value;
+            tu_set_context("hostile record %u", (unsigned)k);
+            CHECK_RES(zmm_pcm_header_decode(h, k == 3 ? 128 : 23, 16, 5,
+                                            &kind4, &hs),
+                      ZMM_ERR_CORRUPT);
+            CHECK(!tu_fmt_pcm_block(h, k == 3 ? 128 : 23, 5, out, 16));
+        }
+        tu_set_context("%s", "");
+    }
     /* as kind 4: order bytes 2 and 2, the records' rest taken as stream */
     CHECK_OK(zmm_pcm_header_decode(stored, 23, 16, 4, &kind4, &hs));
     CHECK_U64(hs, 14);
