@@ -523,6 +523,7 @@ enum {
     SIG_CHORUS, /* each channel the previous one, a little apart */
     SIG_WHITE,  /* the same, of white noise: kind 4, never 5 (nothing to
                  * predict but the previous channel) */
+    SIG_HISS,   /* white noise of its own in each channel: kind 3 */
     SIGNALS
 };
 
@@ -575,6 +576,9 @@ static void fill_signal(wav_file *f, const wav_spec *w, unsigned sig,
             case SIG_CHORUS:
                 v = c == 0 ? 0.6 * full * sine(hz * t) : (double)prev;
                 v += ((double)tu_rng_below(r, 17) - 8) * floor_;
+                break;
+            case SIG_HISS:
+                v = (double)tu_rng_below(r, (uint64_t)(full / 32)) - full / 64;
                 break;
             case SIG_WHITE:
                 v = c == 0 ? (double)tu_rng_below(r, (uint64_t)(full / 2)) -
@@ -1111,6 +1115,7 @@ static void test_damage(void)
     int i, changed;
 
     tu_rng_seed(&r, 99);
+    fill_signal(&f, &w, SIG_HISS, &r); /* kind 3, not 5 */
     npcm = pack_blocks(&f, "d.wav", 3, &orig, &flen, &a, pcm);
     CHECK(npcm > 4);
     file = tu_xmalloc(flen);
