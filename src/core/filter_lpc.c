@@ -24,6 +24,8 @@
  * this many bits including the sign (12 bits: 1.1% larger). */
 #define LPC_CHOOSE_MAX 32u
 #define LPC_PRECISION 15
+/* The encoder's passes take this many frames at a time into a buffer. */
+#define CHUNK 1024u
 
 /* floor(v / 2^s) without right-shifting a negative number, whose result C
  * leaves to the implementation (the decoder's loop does the same with a
@@ -207,33 +209,58 @@ static void analyse(const zmm_pcm_block *b, const unsigned char *in,
                     unsigned c, unsigned flag, double *ac, double *fixed)
 {
     unsigned bytes = b->bits / 8, k;
-    uint32_t fs = bytes * b->channels, f;
-    double ring[LPC_CHOOSE_MAX + 1];
+    uint32_t fs = bytes * b->channels, f, i, m;
+    /* CHUNK windowed values behind the LPC_CHOOSE_MAX before them */
+    double w[LPC_CHOOSE_MAX + CHUNK];
     int64_t h0 = 0, h1 = 0, h2 = 0;
     const unsigned char *p = in + b->first + c * bytes;
 
-    memset(ring, 0, sizeof ring);
+    memset(w, 0, sizeof w);
     for (k = 0; k <= LPC_CHOOSE_MAX; k++)
         ac[k] = 0;
     for (k = 0; k < 4; k++)
         fixed[k] = 0;
-    for (f = 0; f < b->frames; f++, p += fs) {
-        int64_t x = zmm_pcm_coded_sample(p, bytes, flag);
-        double w = (double)x * window(f, b->frames);
+    for (f = 0; f < b->frames; f += m) {
+        m = b->frames - f < CHUNK ? b->frames - f : CHUNK;
+        for (i = 0; i < m; i++, p += fs) {
+            int64_t x = zmm_pcm_coded_sample(p, bytes, flag);
 
-        memmove(ring + 1, ring, LPC_CHOOSE_MAX * sizeof *ring);
-        ring[0] = w;
-        for (k = 0; k <= LPC_CHOOSE_MAX; k++)
-            ac[k] += w * ring[k];
-        if (f >= 3) {
-            fixed[0] += fabs_((double)x);
-            fixed[1] += fabs_((double)(x - h0));
-            fixed[2] += fabs_((double)(x - 2 * h0 + h1));
-            fixed[3] += fabs_((double)(x - 3 * h0 + 3 * h1 - h2));
+            w[LPC_CHOOSE_MAX + i] = (double)x * window(f + i, b->frames);
+            if (f + i >= 3) {
+                fixed[0] += fabs_((double)x);
+                fixed[1] += fabs_((double)(x - h0));
+                fixed[2] += fabs_((double)(x - 2 * h0 + h1));
+                fixed[3] += fabs_((double)(x - 3 * h0 + 3 * h1 - h2));
+            }
+            h2 = h1;
+            h1 = h0;
+            h0 = x;
         }
-        h2 = h1;
-        h1 = h0;
-        h0 = x;
+        /* four lags at a time: four sums that do not wait on each other */
+        for (k = 0; k + 3 <= LPC_CHOOSE_MAX; k += 4) {
+            const double *x = w + LPC_CHOOSE_MAX;
+            double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+
+            for (i = 0; i < m; i++) {
+                s0 += x[i] * x[(long)i - (long)k];
+                s1 += x[i] * x[(long)i - (long)k - 1];
+                s2 += x[i] * x[(long)i - (long)k - 2];
+                s3 += x[i] * x[(long)i - (long)k - 3];
+            }
+            ac[k] += s0;
+            ac[k + 1] += s1;
+            ac[k + 2] += s2;
+            ac[k + 3] += s3;
+        }
+        for (; k <= LPC_CHOOSE_MAX; k++) {
+            const double *x = w + LPC_CHOOSE_MAX;
+            double sum = 0;
+
+            for (i = 0; i < m; i++)
+                sum += x[i] * x[(long)i - (long)k];
+            ac[k] += sum;
+        }
+        memmove(w, w + m, LPC_CHOOSE_MAX * sizeof *w);
     }
 }
 
@@ -328,18 +355,27 @@ static int quantize(zmm_pcm_block *b, unsigned c, const double *lpc,
 static double lpc_cost(const zmm_pcm_block *b, const unsigned char *in,
                        unsigned c)
 {
-    unsigned bytes = b->bits / 8;
-    uint32_t fs = bytes * b->channels, f;
-    int64_t h[ZMM_LPC_MAX_ORDER];
+    unsigned bytes = b->bits / 8, k;
+    unsigned order = b->order[c] & ZMM_LPC_ORDER_MASK, shift = b->shift[c];
+    uint32_t fs = bytes * b->channels, f, i, m;
+    int64_t x[ZMM_LPC_MAX_ORDER + CHUNK];
     const unsigned char *p = in + b->first + c * bytes;
     double sum = 0;
 
-    memset(h, 0, sizeof h);
-    for (f = 0; f < b->frames; f++, p += fs) {
-        int64_t x = zmm_pcm_coded_sample(p, bytes, b->order[c]);
+    memset(x, 0, sizeof x);
+    for (f = 0; f < b->frames; f += m) {
+        m = b->frames - f < CHUNK ? b->frames - f : CHUNK;
+        for (i = 0; i < m; i++, p += fs) {
+            /* x[order + i]: this frame's value; x[order + i - k]: k back */
+            int64_t v = zmm_pcm_coded_sample(p, bytes, b->order[c]), pred = 0;
 
-        sum += fabs_((double)zmm_pcm_wrap(x - predict(b, c, h), b->bits));
-        push(h, b->order[c] & ZMM_LPC_ORDER_MASK, x);
+            for (k = 1; k <= order; k++)
+                pred += (int64_t)b->coef[c][k - 1] * x[order + i - k];
+            x[order + i] = v;
+            sum += fabs_((double)zmm_pcm_wrap(v - floor_shift(pred, shift),
+                                              b->bits));
+        }
+        memmove(x, x + m, order * sizeof *x);
     }
     return sum;
 }
