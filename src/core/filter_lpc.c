@@ -434,8 +434,8 @@ void zmm_lpc_choose(zmm_pcm_block *b, const unsigned char *in)
             ac[0] *= 1 + 1e-10; /* keeps the recursion stable on silence */
             top = levinson(ac, lpc, err);
             /* The orders by their estimate (bits of a residual ~ log2 of
-             * its rms: half log2 of the error), the best three measured:
-             * a high order's coefficients may not quantize well. */
+             * its rms: half log2 of the error): the best one whose
+             * coefficients quantize (a high order's may not), of three. */
             for (tried = 0; tried < 3; tried++) {
                 pick = 0;
                 for (o = 1; o <= top; o++) {
@@ -463,6 +463,7 @@ void zmm_lpc_choose(zmm_pcm_block *b, const unsigned char *in)
                     memcpy(best_coef, b->coef[c], sizeof best_coef);
                     is_lpc[c] = 1;
                 }
+                break;
             }
         }
         b->order[c] = best_order;
