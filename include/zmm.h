@@ -58,9 +58,9 @@ extern "C" {
 /* The version: CMake checks these against project(VERSION) when it
  * configures the build, so they cannot drift from the packages' version. */
 #define ZMM_VERSION_MAJOR 0
-#define ZMM_VERSION_MINOR 4
+#define ZMM_VERSION_MINOR 5
 #define ZMM_VERSION_PATCH 0
-#define ZMM_VERSION_STRING "0.4.0"
+#define ZMM_VERSION_STRING "0.5.0"
 
 /* The library's version as "MAJOR.MINOR.PATCH", for checks at run time
  * (compare it with ZMM_VERSION_STRING, the header's). Never NULL. */
@@ -273,6 +273,11 @@ typedef struct zmm_member_info {
                              * 00:00:00 UTC, negative before */
     uint32_t mtime_nsec;    /* and nanoseconds, 0..999999999 */
     unsigned mode;          /* POSIX permission bits, 0..07777 */
+    /* Appended with linear prediction: filled only when struct_size
+     * covers them. How its blocks are coded (docs/FORMAT.md, "PCM
+     * blocks"): */
+    uint32_t pcm_blocks;    /* by the PCM filter (block kinds 3, 4 and 5) */
+    uint32_t lpc_blocks;    /* of them, with linear predictors (kind 5) */
 } zmm_member_info;
 
 /* zmm_member_info.meta and zmm_member_options.meta: which metadata a

@@ -323,7 +323,7 @@ static int info_one(const char *path)
     cli_out("members:         %lu\n", (unsigned long)info.member_count);
     for (i = 0; i < info.member_count; i++) {
         zmm_member_info mi;
-        char block[32], filter[80], shown[CLI_NAME_TEXT];
+        char block[32], filter[160], shown[CLI_NAME_TEXT];
 
         memset(&mi, 0, sizeof mi);
         mi.struct_size = sizeof mi;

@@ -58,7 +58,7 @@ static void print_row(const widths *w, uint64_t size, uint64_t packed,
                       uint64_t blocks, const zmm_member_info *mi,
                       const char *name)
 {
-    char saved[16], block[16] = "", level[8] = "", filter[80] = "";
+    char saved[16], block[16] = "", level[8] = "", filter[160] = "";
     char shown[CLI_NAME_TEXT];
 
     saved_text(size, packed, saved, sizeof saved);
@@ -95,7 +95,7 @@ static void print_table(zmm_archive *ar, const size_t *index, size_t shown)
     size_t i;
 
     for (i = 0; i < shown; i++) {
-        char filter[80];
+        char filter[160];
 
         memset(&mi, 0, sizeof mi);
         mi.struct_size = sizeof mi;

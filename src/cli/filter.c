@@ -36,6 +36,13 @@ void cli_filter_text(const zmm_member_info *mi, char *buf, size_t n)
                  mi->pcm_channels, (unsigned long long)mi->pcm_offset,
                  (unsigned long long)mi->pcm_length);
     used = strlen(buf);
+    /* how many blocks the filter codes, and with linear predictors */
+    if (mi->pcm_blocks > 0 && used < n)
+        snprintf(buf + used, n - used, "%sfiltered %lu/%lu, lpc %lu",
+                 used ? " " : "", (unsigned long)mi->pcm_blocks,
+                 (unsigned long)mi->block_count,
+                 (unsigned long)mi->lpc_blocks);
+    used = strlen(buf);
     if ((mi->flags & ZMM_MEMBER_DICT) && used < n)
         snprintf(buf + used, n - used, "%sdict %lu", used ? ", " : "",
                  (unsigned long)mi->dict_length);

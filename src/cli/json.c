@@ -5,10 +5,13 @@
  *   {"archive": "s.zmm", "members": [
  *     {"name": "sfx/boom.wav", "size": 529244, "packed": 198105,
  *      "blocks": 9, "block_size": 65536, "level": 6, "default": true,
- *      "pcm": {"offset": 44, "length": 529200, "bits": 16, "channels": 2},
+ *      "pcm": {"offset": 44, "length": 529200, "bits": 16, "channels": 2,
+ *              "filtered_blocks": 9, "lpc_blocks": 8},
  *      "dict": 0}]}]}
  *
- * "pcm" is null for a member without a PCM layout, "dict" the bytes of its
+ * "pcm" is null for a member without a PCM layout; its filtered_blocks are
+ * the blocks the PCM filter codes, lpc_blocks those of them with linear
+ * predictors (block kinds 3-5 and 5). "dict" the bytes of its
  * preset dictionary (0: none). Names are escaped as JSON requires ('"',
  * '\\', control characters as \u00XX) and C1 and bidirectional controls
  * too, as the tool prints them. A name that is not UTF-8 (written before
@@ -83,10 +86,12 @@ void cli_json_archive(zmm_archive *ar, const char *path,
                 mi.level, (mi.flags & ZMM_MEMBER_DEFAULT) ? "true" : "false");
         if (mi.flags & ZMM_MEMBER_PCM)
             cli_out("\"pcm\": {\"offset\": %llu, \"length\": %llu, "
-                    "\"bits\": %u, \"channels\": %u}, ",
+                    "\"bits\": %u, \"channels\": %u, \"filtered_blocks\": "
+                    "%lu, \"lpc_blocks\": %lu}, ",
                     (unsigned long long)mi.pcm_offset,
                     (unsigned long long)mi.pcm_length, mi.pcm_bits,
-                    mi.pcm_channels);
+                    mi.pcm_channels, (unsigned long)mi.pcm_blocks,
+                    (unsigned long)mi.lpc_blocks);
         else
             cli_out("\"pcm\": null, ");
         cli_out("\"dict\": %lu", (unsigned long)mi.dict_length);

@@ -311,7 +311,12 @@ static zmm_result publish(zmm_archive *ar, int checkpoint)
     next.incompat_features =
         (zmm_directory_uses_pcm(&ar->dir) ? ZMM_INCOMPAT_PCM : 0) |
         (zmm_directory_uses_dict(&ar->dir) ? ZMM_INCOMPAT_DICT : 0) |
-        (zmm_directory_uses_pcm_chan(&ar->dir) ? ZMM_INCOMPAT_PCM_CHAN : 0) |
+        (zmm_directory_uses_kind(&ar->dir, ZMM_KIND_PCM_CHAN)
+             ? ZMM_INCOMPAT_PCM_CHAN
+             : 0) |
+        (zmm_directory_uses_kind(&ar->dir, ZMM_KIND_PCM_LPC)
+             ? ZMM_INCOMPAT_PCM_LPC
+             : 0) |
         (delta ? ZMM_INCOMPAT_DELTA : 0);
     next.generation = ar->slot.generation + 1;
     next.directory_offset = offset;
@@ -660,6 +665,7 @@ zmm_result zmm_archive_member_info(zmm_archive *ar, size_t index,
     const zmm_member *m;
     zmm_member_info full;
     int pcm, dict;
+    uint32_t j;
 
     if (info == NULL || index >= ar->dir.count)
         return ZMM_ERR_INVALID_ARG;
@@ -683,8 +689,13 @@ zmm_result zmm_archive_member_info(zmm_archive *ar, size_t index,
     full.mtime = (m->meta & ZMM_META_MTIME) ? m->mtime : 0;
     full.mtime_nsec = (m->meta & ZMM_META_MTIME) ? m->mtime_nsec : 0;
     full.mode = (m->meta & ZMM_META_MODE) ? m->mode : 0;
-    /* Callers built before the PCM or dictionary fields give an older,
-     * shorter struct_size: they get the fields it covers. */
+    for (j = 0; j < m->block_count; j++) {
+        full.pcm_blocks += ZMM_KIND_IS_PCM(m->blocks[j].kind);
+        full.lpc_blocks += m->blocks[j].kind == ZMM_KIND_PCM_LPC;
+    }
+    /* Callers built before the PCM, dictionary, metadata or block-count
+     * fields give an older, shorter struct_size: they get the fields it
+     * covers. */
     return zmm_struct_out(info, &full, sizeof full, ZMM_MEMBER_INFO_V1);
 }
 

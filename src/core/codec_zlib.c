@@ -223,8 +223,8 @@ static int filter_wins(const zmm_codec *c, const unsigned char *in,
 }
 
 /* The block as kind PCM, if that is shorter than `best` bytes: *size gets
- * the stored size in c->pcm_stored, or 0, and *kind 3 or 4 (a channel
- * coded from the previous one). */
+ * the stored size in c->pcm_stored, or 0, and *kind 3, 4 (a channel
+ * coded from the previous one) or 5 (linear predictors). */
 static zmm_result encode_pcm(zmm_codec *c, int level,
                              const unsigned char *in, uint32_t n,
                              const zmm_pcm_layout *pcm, uint64_t offset,
@@ -238,14 +238,17 @@ static zmm_result encode_pcm(zmm_codec *c, int level,
     *size = 0;
     if (zmm_pcm_block_range(pcm, offset, n, &b) == 0)
         return ZMM_OK;
-    header = zmm_pcm_header_size(&b);
-    if (best <= header + 1)
+    if (best <= zmm_pcm_header_size(&b) + 1)
         return ZMM_OK;
     rc = pcm_reserve(c, n);
     if (rc != ZMM_OK)
         return rc;
     zmm_pcm_choose_orders(&b, in);
-    *kind = zmm_pcm_uses_previous(&b) ? ZMM_KIND_PCM_CHAN : ZMM_KIND_PCM;
+    zmm_lpc_choose(&b, in);
+    *kind = zmm_pcm_kind(&b);
+    header = zmm_pcm_header_size(&b);
+    if (best <= header + 1)
+        return ZMM_OK;
     zmm_pcm_forward(&b, in, n, c->pcm_content);
     rc = deflate_into(c, level, 1, c->pcm_content, n, c->pcm_stored + header,
                       best - (uint32_t)header - 1, &deflated);
@@ -395,8 +398,7 @@ zmm_result zmm_codec_pcm_begin(zmm_codec *c, unsigned kind,
                                uint32_t stored_size, uint32_t n)
 {
     size_t header;
-    zmm_result rc = zmm_pcm_header_decode(stored, stored_size, n,
-                                          kind == ZMM_KIND_PCM_CHAN,
+    zmm_result rc = zmm_pcm_header_decode(stored, stored_size, n, kind,
                                           &c->pcm_block, &header);
 
     if (rc == ZMM_OK)

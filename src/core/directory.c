@@ -126,6 +126,7 @@ static int block_ref_sound(const zmm_block_ref *b, uint32_t logical,
         break;
     case ZMM_KIND_PCM: /* its header is checked when it is decoded */
     case ZMM_KIND_PCM_CHAN:
+    case ZMM_KIND_PCM_LPC:
         if (b->stored_size <= ZMM_PCM_HEADER_FIXED + 1 ||
             b->stored_size >= logical)
             return 0;
@@ -578,13 +579,13 @@ int zmm_directory_uses_pcm(const zmm_directory *dir)
     return 0;
 }
 
-int zmm_directory_uses_pcm_chan(const zmm_directory *dir)
+int zmm_directory_uses_kind(const zmm_directory *dir, unsigned kind)
 {
     uint32_t i, j;
 
     for (i = 0; i < dir->count; i++)
         for (j = 0; j < dir->members[i]->block_count; j++)
-            if (dir->members[i]->blocks[j].kind == ZMM_KIND_PCM_CHAN)
+            if (dir->members[i]->blocks[j].kind == kind)
                 return 1;
     return 0;
 }

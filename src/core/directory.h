@@ -17,10 +17,13 @@
 #define ZMM_KIND_PCM 3 /* header + deflate of filtered bytes (filter_pcm.h) */
 /* kind 3 whose channels may be coded from the previous one (order flags) */
 #define ZMM_KIND_PCM_CHAN 4
+/* the same header and planes, each channel with a linear predictor */
+#define ZMM_KIND_PCM_LPC 5
 
-/* Nonzero for the kinds coded by the PCM filter (3 and 4). */
+/* Nonzero for the kinds coded by the PCM filter (3, 4 and 5). */
 #define ZMM_KIND_IS_PCM(kind) \
-    ((kind) == ZMM_KIND_PCM || (kind) == ZMM_KIND_PCM_CHAN)
+    ((kind) == ZMM_KIND_PCM || (kind) == ZMM_KIND_PCM_CHAN || \
+     (kind) == ZMM_KIND_PCM_LPC)
 
 #define ZMM_MEMBER_RECORD_SIZE 20u
 #define ZMM_BLOCK_ENTRY_SIZE 20u
@@ -140,9 +143,9 @@ int zmm_block_ref_sound(const zmm_block_ref *b, uint32_t logical,
  * needs incompat feature ZMM_INCOMPAT_PCM. */
 int zmm_directory_uses_pcm(const zmm_directory *dir);
 
-/* Nonzero if any block is of kind 4: the archive then needs incompat
- * feature ZMM_INCOMPAT_PCM_CHAN. */
-int zmm_directory_uses_pcm_chan(const zmm_directory *dir);
+/* Nonzero if any block is of `kind`: kind 4 needs incompat feature
+ * ZMM_INCOMPAT_PCM_CHAN, kind 5 ZMM_INCOMPAT_PCM_LPC. */
+int zmm_directory_uses_kind(const zmm_directory *dir, unsigned kind);
 
 /* Nonzero if any member has a preset dictionary: the archive then needs
  * incompat feature ZMM_INCOMPAT_DICT. */

@@ -11,6 +11,8 @@
  * stops a plain deflate block at the prefix it needs. In blocks of kind 4 a
  * channel may be coded as its difference from the previous channel
  * (ZMM_PCM_FROM_PREVIOUS), wrapped to `bits` bits, then predicted alike.
+ * Blocks of kind 5 share all of this but the predictor, a linear one of
+ * order 0..32 per channel (filter_lpc.c).
  */
 #include "filter_pcm.h"
 
@@ -170,6 +172,27 @@ void zmm_pcm_choose_orders(zmm_pcm_block *b, const unsigned char *in)
         b->order[c] = choose_order(b, in, c);
 }
 
+int64_t zmm_pcm_load_sample(const unsigned char *p, unsigned bytes)
+{
+    return load_sample(p, bytes);
+}
+
+int64_t zmm_pcm_coded_sample(const unsigned char *p, unsigned bytes,
+                             unsigned order)
+{
+    return coded_sample(p, bytes, order);
+}
+
+int64_t zmm_pcm_wrap(int64_t v, unsigned bits)
+{
+    return wrap(v, bits);
+}
+
+unsigned zmm_pcm_kind(const zmm_pcm_block *b)
+{
+    return b->lpc ? 5u : zmm_pcm_uses_previous(b) ? 4u : 3u;
+}
+
 int zmm_pcm_uses_previous(const zmm_pcm_block *b)
 {
     unsigned c;
@@ -182,7 +205,8 @@ int zmm_pcm_uses_previous(const zmm_pcm_block *b)
 
 size_t zmm_pcm_header_size(const zmm_pcm_block *b)
 {
-    return ZMM_PCM_HEADER_FIXED + b->channels;
+    return b->lpc ? zmm_lpc_header_size(b)
+                  : ZMM_PCM_HEADER_FIXED + b->channels;
 }
 
 void zmm_pcm_header_encode(const zmm_pcm_block *b, unsigned char *out)
@@ -192,14 +216,18 @@ void zmm_pcm_header_encode(const zmm_pcm_block *b, unsigned char *out)
     zmm_store16(out + 2, (uint16_t)b->group);
     zmm_store32(out + 4, b->first);
     zmm_store32(out + 8, b->frames);
-    memcpy(out + ZMM_PCM_HEADER_FIXED, b->order, b->channels);
+    if (b->lpc)
+        zmm_lpc_header_encode(b, out);
+    else
+        memcpy(out + ZMM_PCM_HEADER_FIXED, b->order, b->channels);
 }
 
 zmm_result zmm_pcm_header_decode(const unsigned char *p, uint32_t stored_size,
-                                 uint32_t n, int inter, zmm_pcm_block *b,
+                                 uint32_t n, unsigned kind, zmm_pcm_block *b,
                                  size_t *header_size)
 {
     unsigned c;
+    size_t records;
 
     memset(b, 0, sizeof *b);
     if (stored_size < ZMM_PCM_HEADER_FIXED)
@@ -216,8 +244,17 @@ zmm_result zmm_pcm_header_decode(const unsigned char *p, uint32_t stored_size,
         b->first > n ||
         (uint64_t)b->frames * b->channels * (b->bits / 8) > n - b->first)
         return ZMM_ERR_CORRUPT;
+    if (kind == 5) {
+        b->lpc = 1;
+        if (zmm_lpc_records_decode(p + ZMM_PCM_HEADER_FIXED,
+                                   stored_size - ZMM_PCM_HEADER_FIXED, b,
+                                   &records) != ZMM_OK)
+            return ZMM_ERR_CORRUPT;
+        *header_size = ZMM_PCM_HEADER_FIXED + records;
+        return ZMM_OK;
+    }
     for (c = 0; c < b->channels; c++) {
-        unsigned flags = inter && c > 0 ? ZMM_PCM_FROM_PREVIOUS : 0;
+        unsigned flags = kind == 4 && c > 0 ? ZMM_PCM_FROM_PREVIOUS : 0;
 
         b->order[c] = p[ZMM_PCM_HEADER_FIXED + c];
         if ((b->order[c] & ~(ZMM_PCM_ORDER_MASK | flags)) != 0)
@@ -241,6 +278,10 @@ void zmm_pcm_forward(const zmm_pcm_block *b, const unsigned char *in,
     const unsigned char *p = in + b->first;
     unsigned char *planes = out + b->first;
 
+    if (b->lpc) {
+        zmm_lpc_forward(b, in, n, out);
+        return;
+    }
     memset(h, 0, sizeof h);
     memcpy(out, in, b->first);
     for (f = 0; f < b->frames; f++) {
@@ -315,8 +356,8 @@ void zmm_pcm_forward(const zmm_pcm_block *b, const unsigned char *in,
 
 /* Channel c (flagged ZMM_PCM_FROM_PREVIOUS) of frames [from, to), holding
  * its differences from channel c-1, which is decoded there: the samples. */
-static void add_previous(unsigned bytes, uint32_t fs, unsigned char *p,
-                         uint32_t frames)
+void zmm_pcm_add_previous(unsigned bytes, uint32_t fs, unsigned char *p,
+                          uint32_t frames)
 {
     uint32_t f;
 
@@ -375,8 +416,9 @@ static void inverse_channel(const zmm_pcm_block *b, unsigned c,
     default: INVERSE_ORDERS(4) break;
     }
     if ((b->order[c] & ZMM_PCM_FROM_PREVIOUS) && to > from)
-        add_previous(bytes, fs,
-                     out + (size_t)from * fs + (size_t)c * bytes, to - from);
+        zmm_pcm_add_previous(bytes, fs,
+                             out + (size_t)from * fs + (size_t)c * bytes,
+                             to - from);
 }
 
 uint32_t zmm_pcm_prefix_end(const zmm_pcm_block *b, uint32_t want,
@@ -414,6 +456,13 @@ void zmm_pcm_inverse_range(const zmm_pcm_block *b,
             uint32_t f1 = f_end - f0 < b->group ? f_end : f0 + b->group;
             const unsigned char *planes = content + b->first + (size_t)f0 * fs;
             uint32_t count = (f1 - f0) * b->channels, at = f0;
+
+            if (b->lpc) {
+                for (c = 0; c < b->channels; c++)
+                    zmm_lpc_inverse_channel(b, c, planes, out + b->first, f0,
+                                            f0, f1, f1);
+                continue;
+            }
 
             /* The first frames of the block, predicted by lower orders,
              * go the general way; then vectors where they apply; the

@@ -1,7 +1,8 @@
 /*
- * filter_pcm.h -- the reversible PCM predictor of block kinds 3 and 4
+ * filter_pcm.h -- the reversible PCM predictors of block kinds 3, 4 and 5
  * (docs/FORMAT.md, "PCM blocks"): which bytes of a block are whole frames,
  * the per-channel predictor choice, residuals as byte planes and back.
+ * Kind 5's linear predictors are in filter_lpc.c.
  */
 #ifndef ZMM_FILTER_PCM_H
 #define ZMM_FILTER_PCM_H
@@ -19,6 +20,13 @@
  * prediction"); the order itself is in the low bits. */
 #define ZMM_PCM_FROM_PREVIOUS 0x80u
 #define ZMM_PCM_ORDER_MASK 0x03u
+/* Kind 5 (docs/FORMAT.md, "Linear prediction"): an order byte's low six
+ * bits are the order of a linear predictor, 0..32, whose coefficients are
+ * 16-bit and whose sum is shifted right by 0..31 bits: with samples of at
+ * most 32 bits a sum stays under 2^51, so 64-bit arithmetic is exact. */
+#define ZMM_LPC_MAX_ORDER 32u
+#define ZMM_LPC_MAX_SHIFT 31u
+#define ZMM_LPC_ORDER_MASK 0x3fu
 /* A writer's group: about this many bytes of samples (docs/FORMAT.md), so a
  * read inflates and reconstructs up to the end of one ~8 KiB group instead
  * of the whole block. */
@@ -34,6 +42,12 @@ typedef struct zmm_pcm_block {
     /* each channel's order, with ZMM_PCM_FROM_PREVIOUS where it is coded
      * as its difference from the previous channel */
     unsigned char order[ZMM_PCM_MAX_CHANNELS];
+    /* kind 5 only (lpc nonzero): each channel's linear predictor, order in
+     * order[c] & ZMM_LPC_ORDER_MASK; coef[c][k] weighs the value k + 1
+     * frames back, the sum is shifted right by shift[c] */
+    unsigned lpc;
+    unsigned char shift[ZMM_PCM_MAX_CHANNELS];
+    int16_t coef[ZMM_PCM_MAX_CHANNELS][ZMM_LPC_MAX_ORDER];
 } zmm_pcm_block;
 
 /* Nonzero if bits and channels describe a layout the filter handles. */
@@ -52,8 +66,12 @@ uint32_t zmm_pcm_block_range(const zmm_pcm_layout *l, uint64_t offset,
 void zmm_pcm_choose_orders(zmm_pcm_block *b, const unsigned char *in);
 
 /* Nonzero if a channel of b is coded from the previous one: the block is
- * then of kind 4 (ZMM_KIND_PCM_CHAN), else of kind 3. */
+ * then of kind 4 (ZMM_KIND_PCM_CHAN), else of kind 3 (unless b->lpc: kind
+ * 5). */
 int zmm_pcm_uses_previous(const zmm_pcm_block *b);
+
+/* The block kind b is coded as: 3, 4 or 5. */
+unsigned zmm_pcm_kind(const zmm_pcm_block *b);
 
 /* Bytes of b's stored header. */
 size_t zmm_pcm_header_size(const zmm_pcm_block *b);
@@ -63,11 +81,11 @@ void zmm_pcm_header_encode(const zmm_pcm_block *b, unsigned char *out);
  * Decodes and checks the header at the start of `stored_size` stored bytes
  * of a block of n logical bytes: ZMM_ERR_CORRUPT unless every rule holds and
  * at least one byte of deflate stream follows. Order bytes may carry
- * ZMM_PCM_FROM_PREVIOUS (on channels 1..) only when `inter` (kind 4).
- * *header_size gets its size.
+ * ZMM_PCM_FROM_PREVIOUS (on channels 1..) only in kinds 4 and 5; kind 5's
+ * hold linear predictors (filter_lpc.c). *header_size gets its size.
  */
 zmm_result zmm_pcm_header_decode(const unsigned char *p, uint32_t stored_size,
-                                 uint32_t n, int inter, zmm_pcm_block *b,
+                                 uint32_t n, unsigned kind, zmm_pcm_block *b,
                                  size_t *header_size);
 
 /* The n logical bytes `in` to the n bytes deflated (`out`). */
@@ -99,5 +117,40 @@ uint32_t zmm_pcm_inverse16_fast(const zmm_pcm_block *b,
                                 const unsigned char *planes, uint32_t count,
                                 unsigned char *out, uint32_t f0,
                                 uint32_t from, uint32_t f1);
+
+/* Shared with filter_lpc.c: a sample's bytes as a signed integer (8-bit:
+ * byte - 128), and the value a channel is coded as: the sample, or with
+ * ZMM_PCM_FROM_PREVIOUS in `order` its difference from the previous
+ * channel's, wrapped to 8 * bytes bits. */
+int64_t zmm_pcm_load_sample(const unsigned char *p, unsigned bytes);
+int64_t zmm_pcm_coded_sample(const unsigned char *p, unsigned bytes,
+                             unsigned order);
+/* v wrapped to `bits` bits, as a signed value. */
+int64_t zmm_pcm_wrap(int64_t v, unsigned bits);
+/* Channel c of frames [0, frames) at p (a frame every fs bytes), holding
+ * differences from the previous channel, made samples (that channel is
+ * decoded there). */
+void zmm_pcm_add_previous(unsigned bytes, uint32_t fs, unsigned char *p,
+                          uint32_t frames);
+
+/* filter_lpc.c: kind 5. */
+/* Picks, per channel, a linear predictor where it beats b's fixed order
+ * (chosen first by zmm_pcm_choose_orders) by the estimated coded size;
+ * sets b->lpc when any channel takes one. */
+void zmm_lpc_choose(zmm_pcm_block *b, const unsigned char *in);
+size_t zmm_lpc_header_size(const zmm_pcm_block *b);
+void zmm_lpc_header_encode(const zmm_pcm_block *b, unsigned char *out);
+/* The predictor records after the fixed header, at p with `room` bytes
+ * (all of which may be stream): ZMM_ERR_CORRUPT unless every rule holds;
+ * *size gets their bytes. */
+zmm_result zmm_lpc_records_decode(const unsigned char *p, size_t room,
+                                  zmm_pcm_block *b, size_t *size);
+void zmm_lpc_forward(const zmm_pcm_block *b, const unsigned char *in,
+                     uint32_t n, unsigned char *out);
+/* As inverse_channel in filter_pcm.c, for a kind-5 channel. */
+void zmm_lpc_inverse_channel(const zmm_pcm_block *b, unsigned c,
+                             const unsigned char *planes, unsigned char *out,
+                             uint32_t f0, uint32_t from, uint32_t to,
+                             uint32_t f1);
 
 #endif

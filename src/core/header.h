@@ -31,6 +31,10 @@
  * from the previous channel (FORMAT.md, "Inter-channel prediction"). */
 #define ZMM_INCOMPAT_PCM_CHAN 0x8u
 
+/* incompat_features: PCM blocks of kind 5, with linear predictors
+ * (FORMAT.md, "Linear prediction"). */
+#define ZMM_INCOMPAT_PCM_LPC 0x10u
+
 /* compat_features: the slot points at a metadata table (FORMAT.md,
  * "Metadata"): members' modification times and modes. Readers without it
  * ignore the table (it lies before the directory, and the slot fields that
@@ -40,7 +44,7 @@
 /* Feature bits known to this version. */
 #define ZMM_KNOWN_INCOMPAT                                                 \
     (ZMM_INCOMPAT_PCM | ZMM_INCOMPAT_DICT | ZMM_INCOMPAT_DELTA |           \
-     ZMM_INCOMPAT_PCM_CHAN)
+     ZMM_INCOMPAT_PCM_CHAN | ZMM_INCOMPAT_PCM_LPC)
 
 typedef struct zmm_slot {
     unsigned format_version;

@@ -289,6 +289,7 @@ static zmm_result decode_entry(zmm_stream *s, zmm_cache_entry *e,
         break;
     case ZMM_KIND_PCM: /* decodes by prefixes too, a group at a time */
     case ZMM_KIND_PCM_CHAN:
+    case ZMM_KIND_PCM_LPC:
     default:           /* deflate; the directory admits no other kind */
         if (s->inflating != e) {
             if (s->shared != NULL &&

@@ -258,6 +258,10 @@ if [ -n "$wavs" ]; then
     check 0 "pack chord.wav (--filter auto, the default)" zmm pack -o pcm.zmm chord.wav
     check 0 "list -v pcm.zmm" zmm list -v pcm.zmm
     check_in out.txt "pcm 16-bit 2ch @44+" "list -v shows the PCM filter"
+    check_in out.txt " filtered " "list -v shows how many blocks are filtered"
+    check_in out.txt ", lpc " "list -v shows how many have linear predictors"
+    check 0 "list --json pcm.zmm" zmm list --json pcm.zmm
+    check_in out.txt '"lpc_blocks": ' "list --json shows them too"
     check 0 "info pcm.zmm" zmm info pcm.zmm
     check_in out.txt "pcm 16-bit 2ch @44+" "info shows the PCM filter"
     zmm cat pcm.zmm >cat.out 2>err.txt

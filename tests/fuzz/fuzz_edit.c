@@ -127,7 +127,7 @@ static void edit(zmm_archive *ar, const uint8_t *e)
         break;
     case 1:
         if (ref != NULL)
-            ref->kind = (unsigned char)(v % 5);
+            ref->kind = (unsigned char)(v % 6);
         break;
     case 2:
         if (ref != NULL)

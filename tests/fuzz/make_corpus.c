@@ -641,6 +641,49 @@ int main(int argc, char **argv)
     }
     TRY(zmm_archive_close(ar));
 
+    /* Linear prediction (kind 5, incompat bit 0x10): smooth tones, 16-bit
+     * stereo (the right channel the left a little apart: coded from it)
+     * and 24-bit mono, in 4 KiB blocks, so each channel gets a predictor
+     * of order 4 or more. */
+    ar = start(&mem);
+    {
+        zmm_member_options o;
+        size_t i, n = 3 * 4096 + 900;
+        uint32_t x = 88675123u;
+        unsigned w;
+        memset(&o, 0, sizeof o);
+        o.struct_size = sizeof o;
+        o.block_size = 4096;
+        o.level = 6;
+        for (w = 0; w < 2; w++) {
+            unsigned width = w == 0 ? 2 : 3, ch = w == 0 ? 2 : 1;
+
+            memset(buf, 0, 44);
+            for (i = 44; i + width <= n; i += width) {
+                size_t k = (i - 44) / width, f = k / ch;
+                /* a parabola wave of period 300 frames, and a little
+                 * noise */
+                long ph = (long)(f % 300), v;
+                unsigned q;
+
+                x ^= x << 13;
+                x ^= x >> 17;
+                x ^= x << 5;
+                v = (ph < 150 ? ph * (150 - ph) : -(ph - 150) * (300 - ph)) *
+                        (w == 0 ? 4 : 1000) +
+                    (long)(x % 7) - 3 + (long)(k % ch) * 5;
+                for (q = 0; q < width; q++)
+                    buf[i + q] = (unsigned char)((unsigned long)v >> (8 * q));
+            }
+            put_pcm(ar, &o, w == 0 ? "tone.wav" : "tone24.wav", buf, n, 44,
+                    n - 44, 8 * width, ch);
+        }
+        bytes = finish(ar, mem, &len);
+        save("pcm-lpc.zmm", bytes, len);
+        expect("pcm-lpc.zmm", 2, "tone24.wav", buf, n);
+        free(bytes);
+    }
+
     /* mixed.zmm cut inside its directory. */
     save("mixed-truncated.zmm", mixed, mixed_len - 30);
     free(mixed);

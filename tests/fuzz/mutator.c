@@ -248,7 +248,7 @@ static int mutate_structure(uint8_t *d, size_t n, const layout *l,
             wr32(d + e + 8, (rd32(d + e + 8) & 0xff000000u) |
                                 (uint32_t)tweak(s, rd32(d + e + 8), 24));
             break;
-        case 2: d[e + 11] = (uint8_t)below(s, 6); break; /* kind, 5 bad */
+        case 2: d[e + 11] = (uint8_t)below(s, 7); break; /* kind, 6 bad */
         default: wr32(d + e + 16, (uint32_t)next(s)); break; /* logical */
         }
         fix_stored_crc(d, n, e);

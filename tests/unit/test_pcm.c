@@ -1,6 +1,6 @@
 /*
- * test_pcm.c -- audio-aware compression: PCM layouts and block kinds 3 and
- * 4 (channels coded from the previous one).
+ * test_pcm.c -- audio-aware compression: PCM layouts and block kinds 3, 4
+ * (channels coded from the previous one) and 5 (linear predictors).
  *
  * WAV files of 8/16/24/32 bits, 1/2/6 channels, odd frame counts, chunks
  * (JUNK, fact, LIST) before and after `data`, pad bytes, WAVE_FORMAT_
@@ -274,15 +274,31 @@ static void check_reads(zmm_archive *ar, const char *name,
 
 /* What the independent reader found in a member's PCM blocks. */
 typedef struct pcm_stats {
-    uint32_t blocks;      /* of kind 3 or 4 */
-    uint32_t chan_blocks; /* of kind 4 */
+    uint32_t blocks;      /* of kind 3, 4 or 5 */
+    uint32_t chan_blocks; /* with a channel coded from the previous one */
+    uint32_t lpc_blocks;  /* of kind 5 */
     uint32_t flagged;     /* channels coded from the previous one, summed */
     uint32_t incompat;    /* the slot's incompat_features */
 } pcm_stats;
 
+/* The order or mode bytes of a PCM block's header `h`, into mode[]: kind
+ * 5's predictor records are 1 byte, or 2 + 2 p with an order p. */
+static void header_modes(const unsigned char *h, unsigned kind,
+                         unsigned char *mode)
+{
+    size_t at = 12;
+    unsigned c;
+
+    for (c = 0; c < h[1]; c++) {
+        mode[c] = h[at];
+        at += kind == 5 && (h[at] & 0x3f) ? 2 + 2 * (size_t)(h[at] & 0x3f)
+                                          : 1;
+    }
+}
+
 /* Checks the archive's bytes with the independent reader, member `name`
- * against `want`, and that incompat bit 0x8 is set exactly when a block of
- * kind 4 is live. */
+ * against `want`, and that incompat bit 0x8 (0x10) is set exactly when a
+ * block of kind 4 (5) is live. */
 static pcm_stats check_member(zmm_file *mem, const char *name,
                               const unsigned char *want, size_t len)
 {
@@ -290,8 +306,9 @@ static pcm_stats check_member(zmm_file *mem, const char *name,
     unsigned char *file = tu_memfile_copy(mem, &flen), *bytes;
     tu_fmt_archive a;
     const char *err = tu_fmt_parse(file, flen, 1, &a);
-    pcm_stats st = {0, 0, 0, 0};
-    uint32_t i, j, c, any_chan = 0;
+    pcm_stats st = {0, 0, 0, 0, 0};
+    uint32_t i, j, c, any_chan = 0, any_lpc = 0;
+    unsigned char mode[32];
 
     CHECKF(err == NULL, "the archive breaks FORMAT.md: %s", err);
     st.incompat = a.incompat_features;
@@ -301,17 +318,25 @@ static pcm_stats check_member(zmm_file *mem, const char *name,
             const unsigned char *h = file + b->offset;
 
             any_chan |= b->kind == 4;
-            if (strcmp(a.members[i].name, name) != 0 ||
-                (b->kind != 3 && b->kind != 4))
+            any_lpc |= b->kind == 5;
+            if (strcmp(a.members[i].name, name) != 0 || b->kind < 3 ||
+                b->kind > 5)
                 continue;
             st.blocks++;
-            st.chan_blocks += b->kind == 4;
+            st.lpc_blocks += b->kind == 5;
+            header_modes(h, b->kind, mode);
             for (c = 1; c < h[1]; c++)
-                st.flagged += (h[12 + c] & 0x80) != 0;
+                st.flagged += (mode[c] & 0x80) != 0;
+            for (c = 1; c < h[1] && !(mode[c] & 0x80); c++)
+                ;
+            st.chan_blocks += c < h[1];
         }
     CHECKF(!(st.incompat & 8) == !any_chan,
            "incompat 0x%x with%s kind-4 blocks", (unsigned)st.incompat,
            any_chan ? "" : "out");
+    CHECKF(!(st.incompat & 0x10) == !any_lpc,
+           "incompat 0x%x with%s kind-5 blocks", (unsigned)st.incompat,
+           any_lpc ? "" : "out");
     for (i = 0; i < a.member_count; i++) {
         if (strcmp(a.members[i].name, name) != 0)
             continue;
@@ -327,14 +352,14 @@ static pcm_stats check_member(zmm_file *mem, const char *name,
 
 /* check_member for the tests of the filter alone: returns how many blocks
  * of member `name` are PCM blocks; *incompat gets the slot's bits but 0x8
- * (checked above). */
+ * and 0x10 (checked above). */
 static uint32_t check_format(zmm_file *mem, const char *name,
                              const unsigned char *want, size_t len,
                              uint32_t *incompat)
 {
     pcm_stats st = check_member(mem, name, want, len);
 
-    *incompat = st.incompat & ~8u;
+    *incompat = st.incompat & ~0x18u;
     return st.blocks;
 }
 
@@ -424,10 +449,10 @@ static void test_roundtrips(void)
             }
 }
 
-/* Channels alike (stereo, quad, 5.1; every width): blocks of kind 4 whose
- * channels 1.. are coded from the previous one, read back exactly through
- * the library and the independent reader; incompat bit 0x8 with them, and
- * cleared once the last kind-4 block is gone. */
+/* Channels alike (stereo, quad, 5.1; every width): blocks of kind 4 or 5
+ * whose channels 1.. are coded from the previous one, read back exactly
+ * through the library and the independent reader; incompat bits 0x8 and
+ * 0x10 with them, and cleared once the last such block is gone. */
 static void test_correlated(void)
 {
     static const unsigned bits[] = {8, 16, 24, 32};
@@ -460,13 +485,14 @@ static void test_correlated(void)
             CHECK_OK(zmm_stream_close(s));
             CHECK_OK(zmm_archive_close(ar));
 
-            /* every PCM block but a short last one is of kind 4, with
-             * every channel but the first coded from the previous one */
+            /* every PCM block but a short last one codes channels from
+             * the previous one, with every channel but the first so */
             st = check_member(mem, "c.wav", f.bytes, f.len);
-            CHECK_U64(st.incompat, 0x9);
+            CHECK_U64(st.incompat & ~0x18u, 0x1);
+            CHECK(st.incompat & 0x18u);
             CHECKF(st.blocks >= 4 && st.chan_blocks + 1 >= st.blocks,
-                   "%u of %u PCM blocks of kind 4", (unsigned)st.chan_blocks,
-                   (unsigned)st.blocks);
+                   "%u of %u PCM blocks code from the previous channel",
+                   (unsigned)st.chan_blocks, (unsigned)st.blocks);
             CHECKF(st.flagged + w.channels > st.blocks * (w.channels - 1),
                    "%u channels flagged in %u blocks", (unsigned)st.flagged,
                    (unsigned)st.blocks);
@@ -482,6 +508,154 @@ static void test_correlated(void)
             free(f.bytes);
         }
     tu_set_context("%s", "");
+}
+
+/* ---- signals for linear prediction ---------------------------------- */
+
+enum {
+    SIG_SILENCE,
+    SIG_NOISE,  /* full scale */
+    SIG_SQUARE,
+    SIG_CLIP,   /* a tone 1.5 times full scale, clipped */
+    SIG_DC,     /* a third of full scale, a faint tone on it */
+    SIG_8K,     /* 1 kHz at an 8 kHz rate: few samples a cycle */
+    SIG_192K,   /* 440 Hz at 192 kHz: very smooth */
+    SIG_CHORUS, /* each channel the previous one, a little apart */
+    SIG_WHITE,  /* the same, of white noise: kind 4, never 5 (nothing to
+                 * predict but the previous channel) */
+    SIG_HISS,   /* white noise of its own in each channel: kind 3 */
+    SIGNALS
+};
+
+/* sin(2 pi cycles), cycles >= 0, by its series (no libm in the tests):
+ * within 1e-8. */
+static double sine(double cycles)
+{
+    double x = 6.283185307179586 * (cycles - (double)(int64_t)cycles - 0.5);
+    double term = x, sum = x;
+    int k;
+
+    for (k = 1; k <= 11; k++) {
+        term *= -x * x / ((2 * k) * (2 * k + 1));
+        sum += term;
+    }
+    return -sum; /* sin(x + pi) */
+}
+
+/* Overwrites the samples of f (w's layout) with signal `sig`. */
+static void fill_signal(wav_file *f, const wav_spec *w, unsigned sig,
+                        tu_rng *r)
+{
+    unsigned bytes = w->bits / 8, c, q;
+    double full = (double)((int64_t)1 << (w->bits - 1)) - 1;
+    double rate = sig == SIG_8K ? 8000 : sig == SIG_192K ? 192000 : 44100;
+    double hz = sig == SIG_8K ? 1000 : 440;
+    /* a noise floor as a 16-bit recording's: a pure tone of more bits
+     * is better predicted by kind 3's exact polynomials than by 15-bit
+     * coefficients */
+    double floor_ = w->bits > 16 ? (double)(1u << (w->bits - 17)) * 2 : 1;
+    unsigned char *p = f->bytes + f->data_offset;
+    int64_t prev = 0;
+    uint32_t i;
+
+    for (i = 0; i < w->frames; i++)
+        for (c = 0; c < w->channels; c++) {
+            double t = (double)i / rate, v;
+            int64_t s;
+            uint64_t u;
+
+            switch (sig) {
+            case SIG_SILENCE: v = 0; break;
+            case SIG_NOISE:
+                v = (double)tu_rng_below(r, (uint64_t)full * 2 + 2) - full - 1;
+                break;
+            case SIG_SQUARE: v = (i / (50 + 7 * c)) % 2 ? full / 2 : -full / 2;
+                break;
+            case SIG_CLIP: v = 1.5 * full * wave(hz * t + 0.1 * c); break;
+            case SIG_DC: v = full / 3 + full / 1000 * wave(hz * t); break;
+            case SIG_CHORUS:
+                v = c == 0 ? 0.6 * full * sine(hz * t) : (double)prev;
+                v += ((double)tu_rng_below(r, 17) - 8) * floor_;
+                break;
+            case SIG_HISS:
+                v = (double)tu_rng_below(r, (uint64_t)(full / 32)) - full / 64;
+                break;
+            case SIG_WHITE:
+                v = c == 0 ? (double)tu_rng_below(r, (uint64_t)(full / 2)) -
+                                 full / 4
+                           : (double)prev;
+                v += ((double)tu_rng_below(r, 17) - 8) * floor_;
+                break;
+            default:
+                v = 0.7 * full * sine(hz * t * (1 + 0.1 * c)) +
+                    ((double)tu_rng_below(r, 9) - 4) * floor_;
+            }
+            v = v > full ? full : v < -full - 1 ? -full - 1 : v;
+            s = (int64_t)v;
+            prev = s;
+            u = (uint64_t)(w->bits == 8 ? s + 128 : s);
+            for (q = 0; q < bytes; q++)
+                *p++ = (unsigned char)(u >> (8 * q));
+        }
+}
+
+/* Round trips of kind 5's material: silence, full-scale noise, square
+ * waves, clipping, a DC offset, tones at 8 and 192 kHz, channels alike; 8,
+ * 16, 24 and 32 bits; 1, 2, 3, 5 and 8 channels; 16 KiB blocks, the data
+ * chunk not at a block edge and frames straddling blocks (3 and 5 channels
+ * of 3 bytes: 9 and 15). Read back through the library (whole and at random
+ * places) and the independent reader; the smooth signals make blocks of
+ * kind 5. */
+static void test_signals(void)
+{
+    static const unsigned bits[] = {8, 16, 24, 32};
+    static const unsigned channels[] = {1, 2, 3, 5, 8};
+    unsigned b, c, sig, lpc_wanted = 0, lpc_seen = 0;
+
+    for (b = 0; b < 4; b++)
+        for (c = 0; c < 5; c++)
+            for (sig = 0; sig < SIGNALS; sig++) {
+                wav_spec w;
+                wav_file f;
+                zmm_file *mem = zmm_memfile_new(NULL, 0);
+                zmm_archive *ar =
+                    open_mem(mem, ZMM_OPEN_WRITE | ZMM_OPEN_CREATE);
+                zmm_stream *s = create(ar, "s.wav", 16384);
+                zmm_pcm_layout l;
+                pcm_stats st;
+                tu_rng r;
+
+                memset(&w, 0, sizeof w);
+                w.bits = bits[b];
+                w.channels = channels[c];
+                w.frames = (uint32_t)(60001 / (w.channels * w.bits / 8));
+                w.tag = (w.channels > 2 || w.bits > 16) ? 0xFFFE : 1;
+                w.junk_before = sig % 2;
+                tu_rng_seed(&r, 700 + 100 * b + 10 * c + sig);
+                f = make_wav(&w, 700 + 100 * b + 10 * c + sig);
+                fill_signal(&f, &w, sig, &r);
+                l = detect(&f);
+                tu_set_context("signal %u, %u-bit %uch", sig, w.bits,
+                               w.channels);
+                CHECK_OK(zmm_stream_set_pcm_layout(s, &l));
+                write_chunked(s, f.bytes, f.len, &r);
+                CHECK_OK(zmm_stream_close(s));
+                CHECK_OK(zmm_archive_close(ar));
+                st = check_member(mem, "s.wav", f.bytes, f.len);
+                if (w.bits >= 16 && (sig == SIG_192K || sig == SIG_CHORUS)) {
+                    lpc_wanted++;
+                    lpc_seen += st.lpc_blocks > 0;
+                }
+                ar = open_mem(mem, ZMM_OPEN_READ);
+                check_reads(ar, "s.wav", f.bytes, f.len, 60, &r);
+                CHECK_OK(zmm_archive_verify_member(ar, "s.wav", NULL));
+                CHECK_OK(zmm_archive_close(ar));
+                mem->methods->close(mem);
+                free(f.bytes);
+            }
+    tu_set_context("%s", "");
+    CHECKF(lpc_seen == lpc_wanted, "kind-5 blocks in %u of %u smooth "
+           "signals", lpc_seen, lpc_wanted);
 }
 
 /* A recorder writes the header with sizes 0, the samples, then seeks back
@@ -941,6 +1115,7 @@ static void test_damage(void)
     int i, changed;
 
     tu_rng_seed(&r, 99);
+    fill_signal(&f, &w, SIG_HISS, &r); /* kind 3, not 5 */
     npcm = pack_blocks(&f, "d.wav", 3, &orig, &flen, &a, pcm);
     CHECK(npcm > 4);
     file = tu_xmalloc(flen);
@@ -1024,6 +1199,7 @@ static void test_damage_flags(void)
     int i;
 
     tu_rng_seed(&r, 98);
+    fill_signal(&f, &w, SIG_WHITE, &r); /* kind 4, not 5 */
     nchan = pack_blocks(&f, "q.wav", 4, &orig, &flen, &a, chan);
     CHECK(nchan > 4);
     file = tu_xmalloc(flen);
@@ -1056,12 +1232,94 @@ static void test_damage_flags(void)
     free(f.bytes);
 }
 
+/* Kind 5's predictor records damaged, their CRCs made to match: a flag on
+ * channel 0, mode bit 6, an order over 32, a shift over 31 are refused
+ * before any byte is decoded, even by a prefix read; a kind-5 block read as
+ * kind 4 (its directory entry changed), coefficients made extreme (every one
+ * -32768 or 32767: the largest sums) or random decode to other bytes, which
+ * the logical CRC refuses, and a prefix read of them does not crash
+ * (UBSan: no overflow). 16-bit stereo, a 1 kHz tone at 8 kHz (that kind
+ * 3's polynomials predict badly). */
+static void test_damage_lpc(void)
+{
+    wav_spec w = {16, 2, 30001, 1, 0, 0, 0, 0, 0};
+    wav_file f = make_wav(&w, 33);
+    unsigned char *orig, *file;
+    size_t flen;
+    tu_fmt_archive a;
+    uint32_t lpc[64], nlpc;
+    tu_rng r;
+    int i;
+
+    tu_rng_seed(&r, 97);
+    fill_signal(&f, &w, SIG_8K, &r);
+    nlpc = pack_blocks(&f, "l.wav", 5, &orig, &flen, &a, lpc);
+    CHECK(nlpc > 4);
+    file = tu_xmalloc(flen);
+    for (i = 0; i < 400; i++) {
+        uint32_t jj = lpc[i % nlpc];
+        const tu_fmt_block *b = &a.members[0].blocks[jj];
+        unsigned char *h = file + b->offset;
+        unsigned p0, p1, k;
+        unsigned char *rec1, *rec;
+
+        memcpy(file, orig, flen);
+        p0 = h[12] & 0x3f;
+        rec1 = h + 12 + (p0 ? 2 + 2 * p0 : 1);
+        p1 = rec1[0] & 0x3f;
+        rec = i % 2 && p1 ? rec1 : h + 12; /* a record with an order */
+        if (!(rec[0] & 0x3f))
+            rec = rec1;
+        switch (i % 8) {
+        case 0: h[12] |= 0x80; break; /* channel 0 has no previous */
+        case 1: rec[0] |= 0x40; break;
+        case 2: /* an order of 33..63 */
+            rec[0] = (unsigned char)((rec[0] & 0x80) |
+                                     (33 + tu_rng_below(&r, 31)));
+            break;
+        case 3: rec[1] = (unsigned char)(32 + tu_rng_below(&r, 224)); break;
+        case 4: /* kind 5 -> 4: the records are not order bytes */
+            file[a.members[0].entries_offset + 20 * (uint64_t)jj + 11] = 4;
+            break;
+        case 5: /* extreme coefficients, no shift */
+            rec[1] = 0;
+            for (k = 0; k < (rec[0] & 0x3fu); k++)
+                rec[2 + 2 * k + 1] = tu_rng_chance(&r, 1, 2) ? 0x80 : 0x7f;
+            break;
+        case 6: /* random coefficients and shift */
+            rec[1] = (unsigned char)tu_rng_below(&r, 32);
+            for (k = 0; k < 2 * (rec[0] & 0x3fu); k++)
+                rec[2 + k] = (unsigned char)tu_rng_next(&r);
+            break;
+        default: /* the order grown to 32 (the records shift the stream) */
+            rec[0] = (unsigned char)((rec[0] & 0x80) | 32);
+            break;
+        }
+        if (i % 8 == 5) /* the extremes: -32768 or 32767 exactly */
+            for (k = 0; k < (rec[0] & 0x3fu); k++)
+                rec[2 + 2 * k] = rec[2 + 2 * k + 1] == 0x80 ? 0x00 : 0xff;
+        tu_set_context("lpc damage %d on block %u", i, (unsigned)jj);
+        recompute_crcs(file, &a, jj);
+        read_damaged(file, flen, &a, jj, f.bytes,
+                     memcmp(file, orig, flen) != 0, 1);
+        if (i % 8 < 4) /* the header is refused: nothing decodes */
+            read_damaged(file, flen, &a, jj, f.bytes, 1, 0);
+        else
+            read_damaged(file, flen, &a, jj, f.bytes, 0, 2);
+    }
+    tu_set_context("%s", "");
+    tu_fmt_free(&a);
+    free(file);
+    free(orig);
+    free(f.bytes);
+}
+
 /* An unknown incompat bit is refused as "made by a newer version", with or
  * without the PCM bit: that is how a reader without PCM support refuses a
  * PCM archive (its known set is 0). */
 static void test_incompat(void)
 {
-    static const uint32_t bits[] = {0x10, 0x11, 0x80000001u};
+    static const uint32_t bits[] = {0x20, 0x21, 0x80000001u};
     wav_spec w = {16, 1, 5001, 1, 0, 0, 0, 0, 0};
     wav_file f = make_wav(&w, 2);
     zmm_file *mem = zmm_memfile_new(NULL, 0);
@@ -1080,7 +1338,7 @@ static void test_incompat(void)
     file = tu_memfile_copy(mem, &flen);
     mem->methods->close(mem);
     CHECK(tu_fmt_parse(file, flen, 1, &a) == NULL);
-    CHECK_U64(a.incompat_features, 1);
+    CHECK_U64(a.incompat_features & ~0x18u, 1); /* kinds 4, 5 may be there */
     for (k = 0; k < 3; k++) {
         unsigned char *slot = file + 4096 * a.slot;
 
@@ -1140,7 +1398,7 @@ static void test_choice(void)
  * channels coded from the previous one or not (order's flag). */
 static void inverse_case(unsigned bits, unsigned ch, uint32_t frames,
                          uint32_t group, const unsigned char *order,
-                         int noisy, tu_rng *r)
+                         const zmm_pcm_block *lpc, int noisy, tu_rng *r)
 {
     zmm_pcm_block b;
     uint32_t fs = ch * (bits / 8), first = 3, n = first + frames * fs + 2;
@@ -1173,6 +1431,12 @@ static void inverse_case(unsigned bits, unsigned ch, uint32_t frames,
     b.frames = frames;
     b.group = group;
     memcpy(b.order, order, ch);
+    if (lpc != NULL) { /* kind 5: its predictors (and orders) */
+        memcpy(b.order, lpc->order, ch);
+        memcpy(b.shift, lpc->shift, sizeof b.shift);
+        memcpy(b.coef, lpc->coef, sizeof b.coef);
+        b.lpc = 1;
+    }
     zmm_pcm_forward(&b, in, n, content);
     memset(out, 0xa5, n);
     zmm_pcm_inverse_range(&b, content, 0, n, out);
@@ -1227,8 +1491,152 @@ static void test_inverse(void)
                                     order[c] |= ZMM_PCM_FROM_PREVIOUS;
                             }
                             inverse_case(widths[w], ch, frame_counts[f],
-                                         groups[g], order, k % 2, &r);
+                                         groups[g], order, NULL, k % 2, &r);
                         }
+}
+
+/* Kind 5's inverse against its forward, whole and by prefixes, for every
+ * width, 1..8 channels, group sizes, orders 0..32: coefficients that
+ * predict well (a smooth signal's), random ones, and the extremes (every
+ * coefficient -32768 or 32767 at order 32 and shift 0, the largest sums
+ * the format allows: UBSan would see an overflow) on smooth signals and
+ * full-scale noise. */
+static void test_inverse_lpc(void)
+{
+    static const uint32_t frame_counts[] = {1, 2, 5, 13, 33, 100, 1001};
+    static const uint32_t groups[] = {1, 3, 8, 64, 1000};
+    static const unsigned widths[] = {8, 16, 24, 32};
+    unsigned w, ch, f, g, k, c, i;
+    tu_rng r;
+
+    tu_rng_seed(&r, 78);
+    for (w = 0; w < 4; w++)
+        for (ch = 1; ch <= 8; ch++)
+            for (f = 0; f < sizeof frame_counts / sizeof *frame_counts; f++)
+                for (g = 0; g < sizeof groups / sizeof *groups; g++)
+                    for (k = 0; k < 4; k++) {
+                        zmm_pcm_block p;
+                        unsigned char none[ZMM_PCM_MAX_CHANNELS] = {0};
+
+                        if (ch > 3 && ch != 8 && (f + g) % 3 != 0)
+                            continue; /* fewer cases */
+                        memset(&p, 0, sizeof p);
+                        for (c = 0; c < ch; c++) {
+                            unsigned order =
+                                k == 3 ? 32 : (unsigned)tu_rng_below(&r, 33);
+
+                            p.order[c] = (unsigned char)order;
+                            if (c > 0 && tu_rng_chance(&r, 1, 2))
+                                p.order[c] |= ZMM_PCM_FROM_PREVIOUS;
+                            p.shift[c] = (unsigned char)(
+                                k == 3 ? 0 : tu_rng_below(&r, 32));
+                            for (i = 0; i < order; i++) {
+                                int v;
+
+                                if (k == 0) /* 2 x[f-1] - x[f-2], scaled */
+                                    v = i == 0 ? 2 : i == 1 ? -1 : 0;
+                                else if (k == 3)
+                                    v = tu_rng_chance(&r, 1, 2) ? -32768
+                                                                : 32767;
+                                else
+                                    v = (int)tu_rng_below(&r, 65536) - 32768;
+                                if (k == 0)
+                                    v *= 1 << (p.shift[c] < 13 ? p.shift[c]
+                                                               : 13);
+                                p.coef[c][i] = (int16_t)v;
+                            }
+                        }
+                        tu_set_context("lpc %u-bit %uch %u frames group %u "
+                                       "case %u", widths[w], ch,
+                                       (unsigned)frame_counts[f],
+                                       (unsigned)groups[g], k);
+                        inverse_case(widths[w], ch, frame_counts[f],
+                                     groups[g], none, &p, k % 2, &r);
+                    }
+    tu_set_context("%s", "");
+}
+
+/* docs/FORMAT.md's worked example of linear prediction (kind 5): its
+ * header, content and decoded bytes, through the library's filter and, as
+ * a stored block, the independent reader (not the same bytes as kind 4). */
+static void test_spec_example_lpc(void)
+{
+    static const unsigned char header[22] = {
+        0x10, 0x02, 0x04, 0x00, 0x00, 0x00, 0x00, 0x00, 0x04, 0x00, 0x00,
+        0x00, 0x02, 0x02, 0x07, 0x00, 0xfd, 0xff, 0x81, 0x01, 0x01, 0x00};
+    static const unsigned char content[16] = {
+        0xc8, 0x05, 0x6d, 0x06, 0x09, 0x05, 0x11, 0x06,
+        0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00};
+    static const unsigned char block[16] = {
+        0x64, 0x00, 0x61, 0x00, 0x78, 0x00, 0x79, 0x00,
+        0x82, 0x00, 0x7f, 0x00, 0x80, 0x00, 0x81, 0x00};
+    unsigned char stored[64], out[16], again[64];
+    zmm_pcm_block b, kind4;
+    z_stream zs;
+    size_t hs, size;
+
+    memcpy(stored, header, 22);
+    stored[22] = 0; /* the header needs a byte of stream after it */
+    CHECK_OK(zmm_pcm_header_decode(stored, 23, 16, 5, &b, &hs));
+    CHECK_U64(hs, 22);
+    CHECK_U64(zmm_pcm_kind(&b), 5);
+    CHECK_RES(zmm_pcm_header_decode(stored, 22, 16, 5, &b, &hs),
+              ZMM_ERR_CORRUPT); /* no byte of stream */
+    /* each rule of the records broken: refused before any decoding */
+    {
+        static const struct {
+            unsigned at, value;
+        } bad[] = {
+            {12, 0x82}, /* channel 0 coded from a previous channel */
+            {12, 0x42}, /* mode bit 6 */
+            {18, 0xc1}, /* mode bit 6, with bit 7 */
+            {12, 33},   /* order 33: past the limit (its record fits) */
+            {13, 32},   /* shift 32 */
+            {19, 255},  /* shift 255 */
+            {18, 0x85}, /* order 5: its record runs past the stream */
+        };
+        unsigned char h[128];
+        size_t k;
+
+        for (k = 0; k < sizeof bad / sizeof *bad; k++) {
+            memset(h, 0, sizeof h);
+            memcpy(h, stored, 23);
+            h[bad[k].at] = (unsigned char)bad[k].value;
+            tu_set_context("hostile record %u", (unsigned)k);
+            CHECK_RES(zmm_pcm_header_decode(h, k == 3 ? 128 : 23, 16, 5,
+                                            &kind4, &hs),
+                      ZMM_ERR_CORRUPT);
+            CHECK(!tu_fmt_pcm_block(h, k == 3 ? 128 : 23, 5, out, 16));
+        }
+        tu_set_context("%s", "");
+    }
+    /* as kind 4: order bytes 2 and 2, the records' rest taken as stream */
+    CHECK_OK(zmm_pcm_header_decode(stored, 23, 16, 4, &kind4, &hs));
+    CHECK_U64(hs, 14);
+    zmm_pcm_forward(&b, block, 16, out);
+    CHECK_MEM(out, content, 16);
+    zmm_pcm_inverse_range(&b, content, 0, 16, out);
+    CHECK_MEM(out, block, 16);
+    CHECK_U64(zmm_pcm_header_size(&b), 22);
+    zmm_pcm_header_encode(&b, again);
+    CHECK_MEM(again, header, 22);
+
+    memset(&zs, 0, sizeof zs);
+    CHECK(deflateInit2(&zs, 6, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) ==
+          Z_OK);
+    zs.next_in = (unsigned char *)(uintptr_t)content;
+    zs.avail_in = 16;
+    zs.next_out = stored + 22;
+    zs.avail_out = sizeof stored - 22;
+    CHECK(deflate(&zs, Z_FINISH) == Z_STREAM_END);
+    size = 22 + (size_t)zs.total_out;
+    deflateEnd(&zs);
+    memset(out, 0, sizeof out);
+    CHECK(tu_fmt_pcm_block(stored, size, 5, out, 16));
+    CHECK_MEM(out, block, 16);
+    memset(out, 0, sizeof out);
+    CHECK(!tu_fmt_pcm_block(stored, size, 4, out, 16) ||
+          memcmp(out, block, 16) != 0);
 }
 
 /* docs/FORMAT.md's worked example of inter-channel prediction: its header
@@ -1253,9 +1661,9 @@ static void test_spec_example(void)
 
     memcpy(stored, header, 14);
     stored[14] = 0; /* the header needs a byte of stream after it */
-    CHECK_OK(zmm_pcm_header_decode(stored, 15, 16, 1, &b, &hs));
+    CHECK_OK(zmm_pcm_header_decode(stored, 15, 16, 4, &b, &hs));
     CHECK_U64(hs, 14);
-    CHECK_RES(zmm_pcm_header_decode(stored, 15, 16, 0, &kind3, &hs),
+    CHECK_RES(zmm_pcm_header_decode(stored, 15, 16, 3, &kind3, &hs),
               ZMM_ERR_CORRUPT);
     zmm_pcm_forward(&b, block, 16, out);
     CHECK_MEM(out, content, 16);
@@ -1282,7 +1690,10 @@ int main(void)
 {
     tu_init("test_pcm");
     test_spec_example();
+    test_spec_example_lpc();
     test_inverse();
+    test_inverse_lpc();
+    test_signals();
     test_choice();
     test_detect();
     test_api_rules();
@@ -1294,6 +1705,7 @@ int main(void)
     test_prefix_reads();
     test_damage();
     test_damage_flags();
+    test_damage_lpc();
     test_incompat();
     printf("test_pcm: OK\n");
     return 0;

@@ -504,17 +504,22 @@ static int64_t pcm_sample(const unsigned char *p, unsigned bits)
     return bits == 8 ? (int64_t)u - 128 : pcm_wrap((int64_t)u, bits);
 }
 
-/* Decodes a kind-3 or kind-4 (PCM) block by FORMAT.md's "PCM blocks" alone:
+/* Decodes a kind-3, 4 or 5 (PCM) block by FORMAT.md's "PCM blocks" alone:
  * the header, one deflate stream of verbatim bytes and residual planes laid
  * out per group of G frames, then each sample from the samples already
- * written to `out`; in kind 4 (`inter`), a channel whose order byte has bit
- * 7 is predicted from its differences from the previous channel ("Inter-
- * channel prediction"). 1 on success. */
+ * written to `out`. In kinds 4 and 5, a channel whose order byte (kind 5:
+ * mode byte) has bit 7 is predicted from its differences from the previous
+ * channel ("Inter-channel prediction"); in kind 5 each channel has a
+ * predictor record: an order 0..32, a shift and 16-bit coefficients ("Linear
+ * prediction"). 1 on success. */
 static int pcm_decode(const unsigned char *st, size_t size, unsigned char *out,
-                      size_t n, int inter)
+                      size_t n, unsigned kind)
 {
     unsigned bits, ch, bytes, c, q;
+    unsigned mode[32], shift[32];
+    int64_t coef[32][33];
     uint64_t first, frames, group, body, f;
+    size_t hs;
     unsigned char *content;
     int ok;
 
@@ -528,16 +533,40 @@ static int pcm_decode(const unsigned char *st, size_t size, unsigned char *out,
     if ((bits != 8 && bits != 16 && bits != 24 && bits != 32) || ch < 1 ||
         ch > 32 || group < 1 || 12 + ch >= size || frames < 1)
         return 0;
-    for (c = 0; c < ch; c++)
-        /* bits 0-1 the order; bit 7 only in kind 4, not on channel 0 */
-        if ((st[12 + c] & ~(inter && c > 0 ? 0x83u : 0x03u)) != 0)
+    hs = 12;
+    for (c = 0; c < ch; c++) {
+        if (hs >= size)
             return 0;
+        mode[c] = st[hs++];
+        shift[c] = 0;
+        if (kind == 5) {
+            /* bits 0-5 the order (0..32), bit 6 zero, bit 7 not on
+             * channel 0; with an order: the shift, then the coefficients */
+            unsigned p = mode[c] & 0x3fu, k;
+            if ((mode[c] & 0x40u) || p > 32 || (c == 0 && (mode[c] & 0x80u)))
+                return 0;
+            if (p > 0) {
+                if (size - hs < 1 + 2 * (size_t)p)
+                    return 0;
+                shift[c] = st[hs++];
+                if (shift[c] > 31)
+                    return 0;
+                for (k = 1; k <= p; k++, hs += 2)
+                    coef[c][k] = (int16_t)le16(st + hs);
+            }
+        } else if ((mode[c] & ~(kind == 4 && c > 0 ? 0x83u : 0x03u)) != 0) {
+            /* bits 0-1 the order; bit 7 only in kind 4, not on channel 0 */
+            return 0;
+        }
+    }
+    if (hs >= size) /* a byte of stream at least */
+        return 0;
     bytes = bits / 8;
     body = frames * ch * bytes;
     if (first > n || body > n - first)
         return 0;
     content = tu_xmalloc(n + 1);
-    ok = inflate_exact(st + 12 + ch, size - 12 - ch, content, n, NULL, 0);
+    ok = inflate_exact(st + hs, size - hs, content, n, NULL, 0);
     if (ok) {
         memcpy(out, content, (size_t)first);
         memcpy(out + first + body, content + first + body,
@@ -553,30 +582,46 @@ static int pcm_decode(const unsigned char *st, size_t size, unsigned char *out,
                     content + first + g0 * ch * bytes;
                 uint64_t idx = f * ch + c, z = 0;
                 unsigned char *at = out + first + idx * bytes;
-                unsigned order = (st[12 + c] & 3u) < f ? (st[12 + c] & 3u)
-                                                       : (unsigned)f;
-                int diff = (st[12 + c] & 0x80u) != 0;
-                int64_t prev[4] = {0, 0, 0, 0}, res, pred, v;
+                unsigned order = kind == 5 ? mode[c] & 0x3fu : mode[c] & 3u;
+                int diff = (mode[c] & 0x80u) != 0;
+                int64_t prev[33], res, pred, v;
                 unsigned k;
                 for (q = 0; q < bytes; q++)
                     z |= (uint64_t)planes[q * count + (f - g0) * ch + c]
                          << (8 * q);
                 res = (z & 1) ? -(int64_t)(z >> 1) - 1 : (int64_t)(z >> 1);
-                /* the samples 1..order frames back, already decoded (the
+                /* the values 1..order frames back, already decoded (the
                  * previous group's too: prediction carries across groups);
-                 * with the flag, their differences from channel c - 1's */
+                 * with the flag, their differences from channel c - 1's.
+                 * Kind 5: 0 before the block's first frame; kinds 3 and 4:
+                 * a lower order instead */
+                if (kind != 5 && order > f)
+                    order = (unsigned)f;
                 for (k = 1; k <= order; k++) {
-                    const unsigned char *p = at - k * ch * bytes;
+                    const unsigned char *p;
+                    prev[k] = 0;
+                    if (k > f)
+                        continue;
+                    p = at - k * ch * bytes;
                     prev[k] = pcm_sample(p, bits);
                     if (diff)
                         prev[k] = pcm_wrap(prev[k] - pcm_sample(p - bytes,
                                                                 bits),
                                            bits);
                 }
-                pred = order == 0   ? 0
-                       : order == 1 ? prev[1]
-                       : order == 2 ? 2 * prev[1] - prev[2]
-                                    : 3 * prev[1] - 3 * prev[2] + prev[3];
+                if (kind == 5) {
+                    /* the sum is under 2^51: exact in 64 bits; floor
+                     * division by 2^shift, by arithmetic on magnitudes */
+                    int64_t sum = 0, d = (int64_t)1 << shift[c];
+                    for (k = 1; k <= order; k++)
+                        sum += coef[c][k] * prev[k];
+                    pred = sum >= 0 ? sum / d : -((-sum + d - 1) / d);
+                } else {
+                    pred = order == 0   ? 0
+                           : order == 1 ? prev[1]
+                           : order == 2 ? 2 * prev[1] - prev[2]
+                                        : 3 * prev[1] - 3 * prev[2] + prev[3];
+                }
                 v = pcm_wrap(pred + res, bits);
                 if (diff) /* channel c - 1 of this frame is decoded */
                     v = pcm_wrap(v + pcm_sample(at - bytes, bits), bits);
@@ -649,8 +694,8 @@ static const char *parse_slot(const unsigned char *s, int *valid,
     if (le16(s + 10) != 64)
         FMT_FAIL("slot_size %u", le16(s + 10));
     /* bit 0: PCM; bit 1: dictionaries; bit 2: a delta record; bit 3: PCM
-     * blocks of kind 4 */
-    if ((le32(s + 12) & ~0xfu) != 0)
+     * blocks of kind 4; bit 4: of kind 5 */
+    if ((le32(s + 12) & ~0x1fu) != 0)
         FMT_FAIL("incompat_features 0x%x", (unsigned)le32(s + 12));
     /* bit 0: a metadata table; a writer clears the bits it does not
      * know, so a writer of this version writes no other */
@@ -945,6 +990,7 @@ const char *tu_fmt_parse(const unsigned char *file, size_t len, int decode,
                 break;
             case 3:
             case 4:
+            case 5:
                 if (b->stored_size < 14 || b->stored_size >= n_i)
                     FMT_FAIL("member %u block %u: PCM size %u for n_i %llu",
                              (unsigned)i, (unsigned)j,
@@ -956,6 +1002,9 @@ const char *tu_fmt_parse(const unsigned char *file, size_t len, int decode,
                 if (b->kind == 4 && !(le32(s + 12) & 8u))
                     FMT_FAIL("member %u block %u: kind 4 without incompat "
                              "bit 0x8", (unsigned)i, (unsigned)j);
+                if (b->kind == 5 && !(le32(s + 12) & 0x10u))
+                    FMT_FAIL("member %u block %u: kind 5 without incompat "
+                             "bit 0x10", (unsigned)i, (unsigned)j);
                 break;
             default:
                 FMT_FAIL("member %u block %u: kind %u", (unsigned)i,
@@ -1033,9 +1082,8 @@ const char *tu_fmt_parse(const unsigned char *file, size_t len, int decode,
             }
             if (b->kind == 1) {
                 memcpy(tmp, stored, n_i);
-            } else if (b->kind == 3 || b->kind == 4) {
-                if (!pcm_decode(stored, b->stored_size, tmp, n_i,
-                                b->kind == 4)) {
+            } else if (b->kind >= 3 && b->kind <= 5) {
+                if (!pcm_decode(stored, b->stored_size, tmp, n_i, b->kind)) {
                     free(tmp);
                     FMT_FAIL("member %u block %u: bad PCM block",
                              (unsigned)i, (unsigned)j);
@@ -1097,9 +1145,9 @@ unsigned char *tu_fmt_member_bytes(const unsigned char *file,
             CHECK(inflate_exact(file + b->offset, b->stored_size, dst, n_i,
                                 (m->flags & 4u) ? dict : NULL,
                                 m->dict_length));
-        else if (b->kind == 3 || b->kind == 4)
+        else if (b->kind >= 3 && b->kind <= 5)
             CHECK(pcm_decode(file + b->offset, b->stored_size, dst, n_i,
-                             b->kind == 4));
+                             b->kind));
     }
     return out;
 }
@@ -1107,8 +1155,7 @@ unsigned char *tu_fmt_member_bytes(const unsigned char *file,
 int tu_fmt_pcm_block(const unsigned char *stored, size_t size, unsigned kind,
                      unsigned char *out, size_t n)
 {
-    return (kind == 3 || kind == 4) && pcm_decode(stored, size, out, n,
-                                                  kind == 4);
+    return kind >= 3 && kind <= 5 && pcm_decode(stored, size, out, n, kind);
 }
 
 /* ---- images -------------------------------------------------------------- */

@@ -224,7 +224,7 @@ void tu_fmt_free(tu_fmt_archive *a);
 /* Decodes a member's bytes (after a successful tu_fmt_parse); malloc'ed. */
 unsigned char *tu_fmt_member_bytes(const unsigned char *file,
                                    const tu_fmt_member *m);
-/* Decodes the stored bytes of a PCM block of kind 3 or 4 into its n
+/* Decodes the stored bytes of a PCM block of kind 3, 4 or 5 into its n
  * logical bytes by FORMAT.md alone: 1, or 0 when a rule is broken. */
 int tu_fmt_pcm_block(const unsigned char *stored, size_t size, unsigned kind,
                      unsigned char *out, size_t n);

@@ -1,0 +1,779 @@
+/*
+ * filter_lpc.c -- the linear predictors of PCM block kind 5 (docs/FORMAT.md,
+ * "Linear prediction (kind 5)"). Everything else of the block (the frames
+ * filtered, groups, zigzag residuals in byte planes, channels coded from the
+ * previous one) is kind 3's and kind 4's, in filter_pcm.c.
+ *
+ * A channel's value x[f] (its sample, or its difference from the previous
+ * channel) is predicted as floor(sum_k coef[k] x[f-1-k] / 2^shift), values
+ * before the block's first frame taking 0. Coefficients are 16-bit, orders
+ * at most 32 and values at most 32-bit, so the sum is under 2^51 and exact
+ * in 64 bits whatever a damaged header holds: decoding is the same integer
+ * arithmetic on every platform. The encoder finds coefficients by
+ * Levinson-Durbin on the block's windowed autocorrelation, in floating
+ * point: only the quantized coefficients it stores matter to a reader.
+ */
+#include "filter_pcm.h"
+
+#include <string.h>
+
+#include "bytes.h"
+
+/* The encoder's choices: orders up to 32 (measured on the benchmark audio:
+ * 3.3% smaller than up to 12, its upsampled music most), coefficients of
+ * this many bits including the sign (12 bits: 1.1% larger). */
+#define LPC_CHOOSE_MAX 32u
+#define LPC_PRECISION 15
+/* The encoder's passes take this many frames at a time into a buffer. */
+#define CHUNK 1024u
+
+/* floor(v / 2^s) without right-shifting a negative number, whose result C
+ * leaves to the implementation (the decoder's loop does the same with a
+ * bias). */
+static inline int64_t floor_shift(int64_t v, unsigned s)
+{
+    return v >= 0 ? v >> s : ~(~v >> s);
+}
+
+/* The encoder's little floating point, without libm (the core library
+ * links only zlib): |x|, and log2 x within 0.01 (x > 0), as log2_q16 in
+ * codec_zlib.c. */
+static double fabs_(double x)
+{
+    return x < 0 ? -x : x;
+}
+
+static double log2_(double x)
+{
+    double e = 0;
+
+    if (!(x > 0))
+        return 0;
+    while (x >= 2) {
+        x /= 2;
+        e++;
+    }
+    while (x < 1) {
+        x *= 2;
+        e--;
+    }
+    x -= 1;
+    return e + x * (1.3465 - 0.3465 * x);
+}
+
+/* ---- header ----------------------------------------------------------- */
+
+size_t zmm_lpc_header_size(const zmm_pcm_block *b)
+{
+    size_t size = ZMM_PCM_HEADER_FIXED;
+    unsigned c;
+
+    for (c = 0; c < b->channels; c++) {
+        unsigned order = b->order[c] & ZMM_LPC_ORDER_MASK;
+
+        size += 1 + (order > 0 ? 1 + 2 * (size_t)order : 0);
+    }
+    return size;
+}
+
+void zmm_lpc_header_encode(const zmm_pcm_block *b, unsigned char *out)
+{
+    unsigned char *p = out + ZMM_PCM_HEADER_FIXED;
+    unsigned c, k;
+
+    for (c = 0; c < b->channels; c++) {
+        unsigned order = b->order[c] & ZMM_LPC_ORDER_MASK;
+
+        *p++ = b->order[c];
+        if (order == 0)
+            continue;
+        *p++ = b->shift[c];
+        for (k = 0; k < order; k++, p += 2)
+            zmm_store16(p, (uint16_t)b->coef[c][k]);
+    }
+}
+
+zmm_result zmm_lpc_records_decode(const unsigned char *p, size_t room,
+                                  zmm_pcm_block *b, size_t *size)
+{
+    size_t at = 0;
+    unsigned c, k;
+
+    for (c = 0; c < b->channels; c++) {
+        unsigned flags = c > 0 ? ZMM_PCM_FROM_PREVIOUS : 0, order;
+
+        if (at >= room)
+            return ZMM_ERR_CORRUPT;
+        b->order[c] = p[at++];
+        order = b->order[c] & ZMM_LPC_ORDER_MASK;
+        if ((b->order[c] & ~(ZMM_LPC_ORDER_MASK | flags)) != 0 ||
+            order > ZMM_LPC_MAX_ORDER)
+            return ZMM_ERR_CORRUPT;
+        if (order == 0)
+            continue;
+        if (room - at < 1 + 2 * (size_t)order)
+            return ZMM_ERR_CORRUPT;
+        b->shift[c] = p[at++];
+        if (b->shift[c] > ZMM_LPC_MAX_SHIFT)
+            return ZMM_ERR_CORRUPT;
+        for (k = 0; k < order; k++, at += 2)
+            b->coef[c][k] = (int16_t)zmm_load16(p + at);
+    }
+    if (at >= room) /* at least one byte of stream follows */
+        return ZMM_ERR_CORRUPT;
+    *size = at;
+    return ZMM_OK;
+}
+
+/* ---- encoder ---------------------------------------------------------- */
+
+/* The prediction of x[f] from h[k] = x[f-1-k]. */
+static int64_t predict(const zmm_pcm_block *b, unsigned c, const int64_t *h)
+{
+    unsigned order = b->order[c] & ZMM_LPC_ORDER_MASK, k;
+    int64_t sum = 0;
+
+    for (k = 0; k < order; k++)
+        sum += (int64_t)b->coef[c][k] * h[k];
+    return floor_shift(sum, b->shift[c]);
+}
+
+/* h[0..order-1] = the last order values, the newest first. */
+static void push(int64_t *h, unsigned order, int64_t v)
+{
+    if (order == 0)
+        return;
+    memmove(h + 1, h, (order - 1) * sizeof *h);
+    h[0] = v;
+}
+
+void zmm_lpc_forward(const zmm_pcm_block *b, const unsigned char *in,
+                     uint32_t n, unsigned char *out)
+{
+    unsigned bytes = b->bits / 8, ch = b->channels, c, q;
+    uint32_t body = b->frames * ch * bytes, fs = ch * bytes, f, j = 0;
+    uint32_t count = 0;
+    uint64_t mask = ((uint64_t)1 << b->bits) - 1;
+    int64_t h[ZMM_PCM_MAX_CHANNELS][ZMM_LPC_MAX_ORDER];
+    const unsigned char *p = in + b->first;
+    unsigned char *planes = out + b->first;
+
+    memset(h, 0, sizeof h);
+    memcpy(out, in, b->first);
+    for (f = 0; f < b->frames; f++) {
+        if (f % b->group == 0) {
+            uint32_t left = b->frames - f;
+
+            planes = out + b->first + (size_t)f * fs;
+            count = (left < b->group ? left : b->group) * ch;
+            j = 0;
+        }
+        for (c = 0; c < ch; c++, j++, p += bytes) {
+            int64_t x = zmm_pcm_coded_sample(p, bytes, b->order[c]);
+            int64_t e = zmm_pcm_wrap(x - predict(b, c, h[c]), b->bits);
+            uint64_t z = (((uint64_t)e << 1) ^ (e < 0 ? mask : 0)) & mask;
+
+            for (q = 0; q < bytes; q++)
+                planes[(size_t)q * count + j] = (unsigned char)(z >> (8 * q));
+            push(h[c], b->order[c] & ZMM_LPC_ORDER_MASK, x);
+        }
+    }
+    memcpy(out + b->first + body, in + b->first + body,
+           n - b->first - body);
+}
+
+/* Estimated bits of n residuals whose magnitudes sum to `abs_sum`: about
+ * what a coder of their typical size needs (log2 of the mean, plus a bit
+ * and a half for the sign and the spread). */
+static double residual_bits(double abs_sum, uint32_t n)
+{
+    double mean = abs_sum / (n > 0 ? n : 1);
+
+    return n * (mean < 1 ? 1.0 : log2_(mean) + 1.5);
+}
+
+/* The window the autocorrelation is taken through (Welch: 1 - t^2, t from
+ * -1 to 1 over the block), so that the block's edges weigh little. */
+static double window(uint32_t f, uint32_t n)
+{
+    double t = (2.0 * f - (n - 1)) / (n + 1);
+
+    return 1 - t * t;
+}
+
+/* One channel (the values channel c is coded as with `flag`): its windowed
+ * autocorrelation for lags 0..LPC_CHOOSE_MAX, and the sums of |residual| of
+ * the fixed orders 0..3 (kind 3's predictors, first three frames left out),
+ * in one pass. */
+static void analyse(const zmm_pcm_block *b, const unsigned char *in,
+                    unsigned c, unsigned flag, double *ac, double *fixed)
+{
+    unsigned bytes = b->bits / 8, k;
+    uint32_t fs = bytes * b->channels, f, i, m;
+    /* CHUNK windowed values behind the LPC_CHOOSE_MAX before them */
+    double w[LPC_CHOOSE_MAX + CHUNK];
+    int64_t h0 = 0, h1 = 0, h2 = 0;
+    const unsigned char *p = in + b->first + c * bytes;
+
+    memset(w, 0, sizeof w);
+    for (k = 0; k <= LPC_CHOOSE_MAX; k++)
+        ac[k] = 0;
+    for (k = 0; k < 4; k++)
+        fixed[k] = 0;
+    for (f = 0; f < b->frames; f += m) {
+        m = b->frames - f < CHUNK ? b->frames - f : CHUNK;
+        for (i = 0; i < m; i++, p += fs) {
+            int64_t x = zmm_pcm_coded_sample(p, bytes, flag);
+
+            w[LPC_CHOOSE_MAX + i] = (double)x * window(f + i, b->frames);
+            if (f + i >= 3) {
+                fixed[0] += fabs_((double)x);
+                fixed[1] += fabs_((double)(x - h0));
+                fixed[2] += fabs_((double)(x - 2 * h0 + h1));
+                fixed[3] += fabs_((double)(x - 3 * h0 + 3 * h1 - h2));
+            }
+            h2 = h1;
+            h1 = h0;
+            h0 = x;
+        }
+        /* four lags at a time: four sums that do not wait on each other */
+        for (k = 0; k + 3 <= LPC_CHOOSE_MAX; k += 4) {
+            const double *x = w + LPC_CHOOSE_MAX;
+            double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+
+            for (i = 0; i < m; i++) {
+                s0 += x[i] * x[(long)i - (long)k];
+                s1 += x[i] * x[(long)i - (long)k - 1];
+                s2 += x[i] * x[(long)i - (long)k - 2];
+                s3 += x[i] * x[(long)i - (long)k - 3];
+            }
+            ac[k] += s0;
+            ac[k + 1] += s1;
+            ac[k + 2] += s2;
+            ac[k + 3] += s3;
+        }
+        for (; k <= LPC_CHOOSE_MAX; k++) {
+            const double *x = w + LPC_CHOOSE_MAX;
+            double sum = 0;
+
+            for (i = 0; i < m; i++)
+                sum += x[i] * x[(long)i - (long)k];
+            ac[k] += sum;
+        }
+        memmove(w, w + m, LPC_CHOOSE_MAX * sizeof *w);
+    }
+}
+
+/* Levinson-Durbin: lpc[o-1][0..o-1], the predictor of each order o, and
+ * err[o], its prediction error; returns the highest order found (the
+ * recursion stops where the signal is fully predicted or unstable). */
+static unsigned levinson(const double *ac, double lpc[][LPC_CHOOSE_MAX],
+                         double *err)
+{
+    double a[LPC_CHOOSE_MAX + 1], prev[LPC_CHOOSE_MAX + 1];
+    unsigned o, i;
+
+    memset(a, 0, sizeof a);
+    err[0] = ac[0];
+    for (o = 1; o <= LPC_CHOOSE_MAX; o++) {
+        double k = ac[o];
+
+        if (!(err[o - 1] > 0))
+            return o - 1;
+        for (i = 1; i < o; i++)
+            k -= a[i] * ac[o - i];
+        k /= err[o - 1];
+        if (!(fabs_(k) < 1))
+            return o - 1;
+        memcpy(prev, a, sizeof a);
+        a[o] = k;
+        for (i = 1; i < o; i++)
+            a[i] = prev[i] - k * prev[o - i];
+        err[o] = err[o - 1] * (1 - k * k);
+        for (i = 0; i < o; i++)
+            lpc[o - 1][i] = a[i + 1];
+    }
+    return LPC_CHOOSE_MAX;
+}
+
+/* Quantizes an order-o predictor into channel c of b: LPC_PRECISION-bit
+ * coefficients, the largest shift that fits them, rounding errors carried
+ * to the next coefficient (as FLAC does). Returns 0 if they do not fit. */
+static int quantize(zmm_pcm_block *b, unsigned c, const double *lpc,
+                    unsigned o)
+{
+    double cmax = 0, carry = 0, scale;
+    int exp = 0, shift;
+    long lim = (1L << (LPC_PRECISION - 1)) - 1;
+    unsigned k;
+
+    for (k = 0; k < o; k++)
+        if (fabs_(lpc[k]) > cmax)
+            cmax = fabs_(lpc[k]);
+    if (!(cmax > 1e-9) || !(cmax < 1024))
+        return 0;
+    /* cmax < 2^exp, so coefficients times 2^shift stay under 2^(P-1) */
+    while (cmax >= 1) {
+        cmax /= 2;
+        exp++;
+    }
+    while (cmax < 0.5) {
+        cmax *= 2;
+        exp--;
+    }
+    shift = LPC_PRECISION - 1 - exp;
+    if (shift > (int)ZMM_LPC_MAX_SHIFT)
+        shift = (int)ZMM_LPC_MAX_SHIFT;
+    /* Coefficients whose magnitudes sum to 65535 or less keep 16-bit
+     * channels on the decoder's fast path: a bit of precision less where
+     * they would not. */
+    for (; shift >= 0; shift--) {
+        uint32_t sum_abs = 0;
+
+        scale = (double)((uint32_t)1 << shift);
+        carry = 0;
+        for (k = 0; k < o; k++) {
+            long v;
+
+            carry += lpc[k] * scale;
+            v = carry >= 0 ? (long)(carry + 0.5) : -(long)(0.5 - carry);
+            v = v > lim ? lim : v < -lim - 1 ? -lim - 1 : v;
+            carry -= (double)v;
+            b->coef[c][k] = (int16_t)v;
+            sum_abs += (uint32_t)(v < 0 ? -v : v);
+        }
+        if (sum_abs <= 65535)
+            break;
+    }
+    if (shift < 0)
+        return 0;
+    b->shift[c] = (unsigned char)shift;
+    return 1;
+}
+
+/* Sum of |residual| of channel c as b codes it. */
+static double lpc_cost(const zmm_pcm_block *b, const unsigned char *in,
+                       unsigned c)
+{
+    unsigned bytes = b->bits / 8, k;
+    unsigned order = b->order[c] & ZMM_LPC_ORDER_MASK, shift = b->shift[c];
+    uint32_t fs = bytes * b->channels, f, i, m;
+    int64_t x[ZMM_LPC_MAX_ORDER + CHUNK];
+    const unsigned char *p = in + b->first + c * bytes;
+    double sum = 0;
+
+    memset(x, 0, sizeof x);
+    for (f = 0; f < b->frames; f += m) {
+        m = b->frames - f < CHUNK ? b->frames - f : CHUNK;
+        for (i = 0; i < m; i++, p += fs) {
+            /* x[order + i]: this frame's value; x[order + i - k]: k back */
+            int64_t v = zmm_pcm_coded_sample(p, bytes, b->order[c]), pred = 0;
+
+            for (k = 1; k <= order; k++)
+                pred += (int64_t)b->coef[c][k - 1] * x[order + i - k];
+            x[order + i] = v;
+            sum += fabs_((double)zmm_pcm_wrap(v - floor_shift(pred, shift),
+                                              b->bits));
+        }
+        memmove(x, x + m, order * sizeof *x);
+    }
+    return sum;
+}
+
+/* The fixed predictor of order o as kind-5 coefficients. */
+static void fixed_as_lpc(zmm_pcm_block *b, unsigned c, unsigned o)
+{
+    static const int16_t fixed[4][3] = {
+        {0, 0, 0}, {1, 0, 0}, {2, -1, 0}, {3, -3, 1}};
+
+    b->shift[c] = 0;
+    memset(b->coef[c], 0, sizeof b->coef[c]);
+    memcpy(b->coef[c], fixed[o], sizeof fixed[o]);
+}
+
+/*
+ * Per channel and way (the channel itself; for c >= 1 also its difference
+ * from the previous channel): the best fixed order, and the linear
+ * predictor whose order gives the fewest estimated bits by its
+ * Levinson-Durbin error, measured once quantized. The smallest estimate
+ * (a predictor's coefficients counted in) wins.
+ */
+void zmm_lpc_choose(zmm_pcm_block *b, const unsigned char *in)
+{
+    unsigned c, way, o;
+    uint32_t n = b->frames;
+    unsigned char is_lpc[ZMM_PCM_MAX_CHANNELS];
+
+    b->lpc = 0;
+    if (n < 4 * LPC_CHOOSE_MAX)
+        return;
+    for (c = 0; c < b->channels; c++) {
+        double best = -1;
+        unsigned char best_order = 0, best_shift = 0;
+        int16_t best_coef[ZMM_LPC_MAX_ORDER];
+
+        memset(best_coef, 0, sizeof best_coef);
+        is_lpc[c] = 0;
+        for (way = 0; way < (c > 0 ? 2u : 1u); way++) {
+            unsigned flag = way ? ZMM_PCM_FROM_PREVIOUS : 0, top, pick;
+            unsigned tried;
+            uint64_t done = 0;
+            double ac[LPC_CHOOSE_MAX + 1], fixed[4];
+            double lpc[LPC_CHOOSE_MAX][LPC_CHOOSE_MAX];
+            double err[LPC_CHOOSE_MAX + 1], pick_bits = 0, bits;
+
+            analyse(b, in, c, flag, ac, fixed);
+            for (o = 0; o < 4; o++) {
+                bits = residual_bits(fixed[o], n);
+                if (best < 0 || bits < best) {
+                    best = bits;
+                    best_order = (unsigned char)(o | flag);
+                    is_lpc[c] = 0;
+                }
+            }
+            ac[0] *= 1 + 1e-10; /* keeps the recursion stable on silence */
+            top = levinson(ac, lpc, err);
+            /* The orders by their estimate (bits of a residual ~ log2 of
+             * its rms: half log2 of the error): the best one whose
+             * coefficients quantize (a high order's may not), of three. */
+            for (tried = 0; tried < 3; tried++) {
+                pick = 0;
+                for (o = 1; o <= top; o++) {
+                    if (done & ((uint64_t)1 << o))
+                        continue;
+                    bits = n * 0.5 * log2_(err[o] > 1e-9 ? err[o] : 1e-9) +
+                           16.0 * o;
+                    if (pick == 0 || bits < pick_bits) {
+                        pick = o;
+                        pick_bits = bits;
+                    }
+                }
+                if (pick == 0)
+                    break;
+                done |= (uint64_t)1 << pick;
+                if (!quantize(b, c, lpc[pick - 1], pick))
+                    continue;
+                b->order[c] = (unsigned char)(pick | flag);
+                bits = residual_bits(lpc_cost(b, in, c), n) + 8.0 +
+                       16.0 * pick;
+                if (bits < best) {
+                    best = bits;
+                    best_order = b->order[c];
+                    best_shift = b->shift[c];
+                    memcpy(best_coef, b->coef[c], sizeof best_coef);
+                    is_lpc[c] = 1;
+                }
+                break;
+            }
+        }
+        b->order[c] = best_order;
+        if (is_lpc[c]) {
+            b->shift[c] = best_shift;
+            memcpy(b->coef[c], best_coef, sizeof best_coef);
+            b->lpc = 1;
+        }
+    }
+    /* in a kind-5 block, the fixed orders as coefficients; else kind 3's
+     * own predictors (b->lpc 0) */
+    for (c = 0; c < b->channels; c++)
+        if (!is_lpc[c])
+            fixed_as_lpc(b, c, b->order[c] & ZMM_PCM_ORDER_MASK);
+}
+
+/* ---- decoder ---------------------------------------------------------- */
+
+/*
+ * Values are decoded into a window of int32 (a value is at most 32-bit),
+ * WINDOW at a time behind the channel's history of `order` values, so that
+ * the prediction reads them in order without a ring's index arithmetic.
+ * LPC_LOOP is instantiated for each sample width and each order the
+ * encoder writes (1..12, the sum unrolled), a general one for the rest.
+ * floor(sum / 2^shift) is taken as (sum + 2^62) >> shift - 2^(62 - shift):
+ * the sum is under 2^51, so the biased sum is positive and a logical shift
+ * floors it exactly, without a branch. A channel coded from the previous
+ * one adds that channel's sample, decoded just before, as it goes.
+ */
+#define WINDOW 256u
+#define BIAS ((uint64_t)1 << 62)
+
+#define GATHER1(j) ((uint64_t)planes[j])
+#define GATHER2(j) (GATHER1(j) | (uint64_t)planes[count + (j)] << 8)
+#define GATHER3(j) (GATHER2(j) | (uint64_t)planes[2 * (size_t)count + (j)] \
+                                     << 16)
+#define GATHER4(j) (GATHER3(j) | (uint64_t)planes[3 * (size_t)count + (j)] \
+                                     << 24)
+#define STORE1(p, u) ((p)[0] = (unsigned char)((u) + 128))
+#define STORE2(p, u) \
+    ((p)[0] = (unsigned char)(u), (p)[1] = (unsigned char)((u) >> 8))
+#define STORE3(p, u) (STORE2(p, u), (p)[2] = (unsigned char)((u) >> 16))
+#define STORE4(p, u) (STORE3(p, u), (p)[3] = (unsigned char)((u) >> 24))
+/* the previous channel's sample, as a signed value */
+#define LOAD1(p) ((int64_t)(p)[0] - 128)
+#define LOAD2(p) ((int64_t)(int16_t)((unsigned)(p)[0] | (unsigned)(p)[1] << 8))
+#define LOAD3(p)                                                             \
+    ((int64_t)(((uint32_t)(p)[0] | (uint32_t)(p)[1] << 8 |                   \
+                (uint32_t)(p)[2] << 16) ^ 0x800000u) - 0x800000)
+#define LOAD4(p) ((int64_t)(int32_t)zmm_load32(p))
+
+/* v wrapped to `bits` bits, cheaply when it needs none */
+#define WRAP(v)                                                              \
+    if ((uint64_t)((v) + half) > mask)                                       \
+        (v) = (int64_t)(((uint64_t)(v) & mask) ^ (uint64_t)half) - half;
+
+/* The sum of the prediction: written out tap by tap for an order known at
+ * compile time (taps past it vanish), a loop for any other. */
+#define TAP(k, N)                                                            \
+    if ((k) < (N))                                                           \
+        sum += (int64_t)cf[k] * x[k];
+#define SUM_FIXED(N)                                                         \
+    TAP(0, N) TAP(1, N) TAP(2, N) TAP(3, N) TAP(4, N) TAP(5, N)              \
+    TAP(6, N) TAP(7, N) TAP(8, N) TAP(9, N) TAP(10, N) TAP(11, N)
+#define SUM_ANY(N)                                                           \
+    for (k = 0; k < (N); k++)                                                \
+        sum += (int64_t)cf[k] * x[k];
+
+#define LPC_LOOP(B, ORDER, SUM)                                              \
+    for (i = 0; i < m; i++, j += ch, dst += fs) {                            \
+        uint64_t z = GATHER##B(j);                                           \
+        int64_t e = (int64_t)(z >> 1) ^ -(int64_t)(z & 1);                   \
+        const int32_t *x = win + i; /* x[k]: the value ORDER - k back */     \
+        int64_t sum = 0, v;                                                  \
+        SUM(ORDER)                                                           \
+        v = (int64_t)(((uint64_t)sum + BIAS) >> shift) - unbias + e;         \
+        WRAP(v)                                                              \
+        win[(ORDER) + i] = (int32_t)v;                                       \
+        if (from_previous) {                                                 \
+            v += LOAD##B(dst - (B));                                         \
+            WRAP(v)                                                          \
+        }                                                                    \
+        STORE##B(dst, (uint64_t)v);                                          \
+    }
+
+#define LPC_ORDERS(B)                                                        \
+    switch (order) {                                                         \
+    case 1: LPC_LOOP(B, 1, SUM_FIXED) break;                                 \
+    case 2: LPC_LOOP(B, 2, SUM_FIXED) break;                                 \
+    case 3: LPC_LOOP(B, 3, SUM_FIXED) break;                                 \
+    case 4: LPC_LOOP(B, 4, SUM_FIXED) break;                                 \
+    case 5: LPC_LOOP(B, 5, SUM_FIXED) break;                                 \
+    case 6: LPC_LOOP(B, 6, SUM_FIXED) break;                                 \
+    case 7: LPC_LOOP(B, 7, SUM_FIXED) break;                                 \
+    case 8: LPC_LOOP(B, 8, SUM_FIXED) break;                                 \
+    case 9: LPC_LOOP(B, 9, SUM_FIXED) break;                                 \
+    case 10: LPC_LOOP(B, 10, SUM_FIXED) break;                               \
+    case 11: LPC_LOOP(B, 11, SUM_FIXED) break;                               \
+    case 12: LPC_LOOP(B, 12, SUM_FIXED) break;                               \
+    default: LPC_LOOP(B, order, SUM_ANY) break;                              \
+    }
+
+#if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__)
+#define LPC_SSE2 1
+#include <emmintrin.h>
+#else
+#define LPC_SSE2 0
+#endif
+
+#if LPC_SSE2
+/*
+ * 16-bit samples, order at most 16, coefficients whose magnitudes sum to
+ * 65535 or less: every partial sum of the prediction is then under 2^31,
+ * so pmaddwd (16 x 16-bit products, added in pairs into 32-bit lanes) and
+ * 32-bit adds compute it exactly. The values 2..17 frames back stay in two
+ * registers (lane L: 17 - L back), whose products are summed while the
+ * previous value is still being decoded; the value 1 back is weighed
+ * alone, so that only one multiply and add lie between a value and the
+ * next. Returns 0 (nothing done) when the channel does not qualify.
+ */
+static int inverse16_sse2(const zmm_pcm_block *b, unsigned c,
+                          const unsigned char *planes, uint32_t count,
+                          unsigned char *start, uint32_t j, uint32_t from,
+                          uint32_t to)
+{
+    unsigned ch = b->channels, k, shift = b->shift[c];
+    unsigned order = b->order[c] & ZMM_LPC_ORDER_MASK;
+    int from_previous = (b->order[c] & ZMM_PCM_FROM_PREVIOUS) != 0;
+    uint32_t fs = 2 * ch, f, sum_abs = 0;
+    const uint64_t mask = 0xffffu;
+    const int64_t half = 0x8000;
+    int64_t unbias = (int64_t)(BIAS >> shift), a1, prev;
+    int16_t cv[16], hist[16];
+    unsigned char *dst = start;
+    __m128i c0, c1, w0, w1;
+
+    if (order > 16)
+        return 0;
+    for (k = 0; k < order; k++)
+        sum_abs += (uint32_t)(b->coef[c][k] < 0 ? -b->coef[c][k]
+                                                : b->coef[c][k]);
+    if (sum_abs > 65535)
+        return 0;
+    memset(cv, 0, sizeof cv);
+    for (k = 2; k <= order; k++)
+        cv[17 - k] = b->coef[c][k - 1];
+    a1 = order > 0 ? b->coef[c][0] : 0;
+    c0 = _mm_loadu_si128((const __m128i *)(const void *)cv);
+    c1 = _mm_loadu_si128((const __m128i *)(const void *)(cv + 8));
+    /* the history: 0 before the block's first frame */
+    for (k = 0; k < 16; k++) {
+        uint32_t back = 17 - k;
+
+        hist[k] = back <= from
+                      ? (int16_t)zmm_pcm_coded_sample(
+                            start - (size_t)back * fs, 2, b->order[c])
+                      : 0;
+    }
+    prev = from >= 1 ? zmm_pcm_coded_sample(start - fs, 2, b->order[c]) : 0;
+    w0 = _mm_loadu_si128((const __m128i *)(const void *)hist);
+    w1 = _mm_loadu_si128((const __m128i *)(const void *)(hist + 8));
+    for (f = from; f < to; f++, j += ch, dst += fs) {
+        uint64_t z = GATHER2(j);
+        int64_t e = (int64_t)(z >> 1) ^ -(int64_t)(z & 1), v;
+        __m128i s = _mm_add_epi32(_mm_madd_epi16(w0, c0),
+                                  _mm_madd_epi16(w1, c1));
+
+        s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4e));
+        s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xb1));
+        /* the window moves on by the value 1 back: 2 back for the next */
+        w0 = _mm_or_si128(_mm_srli_si128(w0, 2), _mm_slli_si128(w1, 14));
+        w1 = _mm_insert_epi16(_mm_srli_si128(w1, 2), (int)prev, 7);
+        v = (int64_t)(((uint64_t)((int64_t)_mm_cvtsi128_si32(s) +
+                                  a1 * prev) +
+                       BIAS) >>
+                      shift) -
+            unbias + e;
+        WRAP(v)
+        prev = v;
+        if (from_previous) {
+            v += LOAD2(dst - 2);
+            WRAP(v)
+        }
+        STORE2(dst, (uint64_t)v);
+    }
+    return 1;
+}
+/* The same for orders 17..32: 32 lanes, four registers. */
+static int inverse16_sse2_32(const zmm_pcm_block *b, unsigned c,
+                          const unsigned char *planes, uint32_t count,
+                          unsigned char *start, uint32_t j, uint32_t from,
+                          uint32_t to)
+{
+    unsigned ch = b->channels, k, shift = b->shift[c];
+    unsigned order = b->order[c] & ZMM_LPC_ORDER_MASK;
+    int from_previous = (b->order[c] & ZMM_PCM_FROM_PREVIOUS) != 0;
+    uint32_t fs = 2 * ch, f, sum_abs = 0;
+    const uint64_t mask = 0xffffu;
+    const int64_t half = 0x8000;
+    int64_t unbias = (int64_t)(BIAS >> shift), a1, prev;
+    int16_t cv[32], hist[32];
+    unsigned char *dst = start;
+    __m128i c0, c1, c2, c3, w0, w1, w2, w3;
+
+    if (order > 32)
+        return 0;
+    for (k = 0; k < order; k++)
+        sum_abs += (uint32_t)(b->coef[c][k] < 0 ? -b->coef[c][k]
+                                                : b->coef[c][k]);
+    if (sum_abs > 65535)
+        return 0;
+    memset(cv, 0, sizeof cv);
+    for (k = 2; k <= order; k++)
+        cv[33 - k] = b->coef[c][k - 1];
+    a1 = order > 0 ? b->coef[c][0] : 0;
+    c0 = _mm_loadu_si128((const __m128i *)(const void *)cv);
+    c1 = _mm_loadu_si128((const __m128i *)(const void *)(cv + 8));
+    c2 = _mm_loadu_si128((const __m128i *)(const void *)(cv + 16));
+    c3 = _mm_loadu_si128((const __m128i *)(const void *)(cv + 24));
+    /* the history: 0 before the block's first frame */
+    for (k = 0; k < 32; k++) {
+        uint32_t back = 33 - k;
+
+        hist[k] = back <= from
+                      ? (int16_t)zmm_pcm_coded_sample(
+                            start - (size_t)back * fs, 2, b->order[c])
+                      : 0;
+    }
+    prev = from >= 1 ? zmm_pcm_coded_sample(start - fs, 2, b->order[c]) : 0;
+    w0 = _mm_loadu_si128((const __m128i *)(const void *)hist);
+    w1 = _mm_loadu_si128((const __m128i *)(const void *)(hist + 8));
+    w2 = _mm_loadu_si128((const __m128i *)(const void *)(hist + 16));
+    w3 = _mm_loadu_si128((const __m128i *)(const void *)(hist + 24));
+    for (f = from; f < to; f++, j += ch, dst += fs) {
+        uint64_t z = GATHER2(j);
+        int64_t e = (int64_t)(z >> 1) ^ -(int64_t)(z & 1), v;
+        __m128i s = _mm_add_epi32(
+            _mm_add_epi32(_mm_madd_epi16(w0, c0), _mm_madd_epi16(w1, c1)),
+            _mm_add_epi32(_mm_madd_epi16(w2, c2), _mm_madd_epi16(w3, c3)));
+
+        s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4e));
+        s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xb1));
+        /* the window moves on by the value 1 back: 2 back for the next */
+        w0 = _mm_or_si128(_mm_srli_si128(w0, 2), _mm_slli_si128(w1, 14));
+        w1 = _mm_or_si128(_mm_srli_si128(w1, 2), _mm_slli_si128(w2, 14));
+        w2 = _mm_or_si128(_mm_srli_si128(w2, 2), _mm_slli_si128(w3, 14));
+        w3 = _mm_insert_epi16(_mm_srli_si128(w3, 2), (int)prev, 7);
+        v = (int64_t)(((uint64_t)((int64_t)_mm_cvtsi128_si32(s) +
+                                  a1 * prev) +
+                       BIAS) >>
+                      shift) -
+            unbias + e;
+        WRAP(v)
+        prev = v;
+        if (from_previous) {
+            v += LOAD2(dst - 2);
+            WRAP(v)
+        }
+        STORE2(dst, (uint64_t)v);
+    }
+    return 1;
+}
+#endif
+
+void zmm_lpc_inverse_channel(const zmm_pcm_block *b, unsigned c,
+                             const unsigned char *planes, unsigned char *out,
+                             uint32_t f0, uint32_t from, uint32_t to,
+                             uint32_t f1)
+{
+    unsigned bytes = b->bits / 8, ch = b->channels, k, shift = b->shift[c];
+    unsigned order = b->order[c] & ZMM_LPC_ORDER_MASK;
+    int from_previous = (b->order[c] & ZMM_PCM_FROM_PREVIOUS) != 0;
+    uint32_t count = (f1 - f0) * ch, fs = ch * bytes, f, i, m;
+    uint32_t j = (from - f0) * ch + c;
+    uint64_t mask = ((uint64_t)1 << b->bits) - 1;
+    int64_t half = (int64_t)1 << (b->bits - 1);
+    int64_t unbias = (int64_t)(BIAS >> shift);
+    int32_t cf[ZMM_LPC_MAX_ORDER], win[ZMM_LPC_MAX_ORDER + WINDOW];
+    unsigned char *start = out + (size_t)from * fs + (size_t)c * bytes;
+    unsigned char *dst = start;
+
+#if LPC_SSE2
+    if (bytes == 2 && order <= 16 &&
+        inverse16_sse2(b, c, planes, count, start, j, from, to))
+        return;
+    if (bytes == 2 && order > 16 &&
+        inverse16_sse2_32(b, c, planes, count, start, j, from, to))
+        return;
+#endif
+    /* cf[k] weighs win[i + k], the value order - k frames back */
+    for (k = 0; k < order; k++)
+        cf[k] = b->coef[c][order - 1 - k];
+    /* the history: the values decoded before `from` (the previous group's
+     * too), 0 before the block's first frame */
+    for (k = 0; k < order; k++) {
+        uint32_t back = order - k;
+
+        win[k] = back <= from
+                     ? (int32_t)zmm_pcm_coded_sample(start - (size_t)back * fs,
+                                                     bytes, b->order[c])
+                     : 0;
+    }
+    for (f = from; f < to; f += m) {
+        m = to - f < WINDOW ? to - f : WINDOW;
+        switch (bytes) {
+        case 1: LPC_ORDERS(1) break;
+        case 2: LPC_ORDERS(2) break;
+        case 3: LPC_ORDERS(3) break;
+        default: LPC_ORDERS(4) break;
+        }
+        memmove(win, win + m, order * sizeof *win);
+    }
+}
