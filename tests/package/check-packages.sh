@@ -11,7 +11,7 @@
 # fields; exits 1 on any difference (shown as a diff: - expected, + found).
 #
 # Mutation seen failing (2026-12-02): lib/zmmio.def dropped from the Windows
-# install rules: "-zmmio-0.4.0-windows/x64/lib/zmmio.def" (and x86). (A
+# install rules: "-zmmio-0.5.0-windows/x64/lib/zmmio.def" (and x86). (A
 # first version lost the failure in a pipeline's subshell and passed: the
 # mutation caught that too.)
 set -u
