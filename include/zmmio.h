@@ -177,7 +177,7 @@ ZMMIO_API DWORD WINAPI ZmmGetVersion(void);
 #define ZMMIO_MAKE_VERSION(major, minor, patch) \
     (((DWORD)(major) << 16) | ((DWORD)(minor) << 8) | (DWORD)(patch))
 #define ZMMIO_VERSION_MAJOR 0
-#define ZMMIO_VERSION_MINOR 4
+#define ZMMIO_VERSION_MINOR 5
 #define ZMMIO_VERSION_PATCH 0
 #define ZMMIO_VERSION \
     ZMMIO_MAKE_VERSION(ZMMIO_VERSION_MAJOR, ZMMIO_VERSION_MINOR, \
