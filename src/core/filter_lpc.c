@@ -496,17 +496,6 @@ void zmm_lpc_choose(zmm_pcm_block *b, const unsigned char *in)
 #define WINDOW 256u
 #define BIAS ((uint64_t)1 << 62)
 
-#define GATHER1(j) ((uint64_t)planes[j])
-#define GATHER2(j) (GATHER1(j) | (uint64_t)planes[count + (j)] << 8)
-#define GATHER3(j) (GATHER2(j) | (uint64_t)planes[2 * (size_t)count + (j)] \
-                                     << 16)
-#define GATHER4(j) (GATHER3(j) | (uint64_t)planes[3 * (size_t)count + (j)] \
-                                     << 24)
-#define STORE1(p, u) ((p)[0] = (unsigned char)((u) + 128))
-#define STORE2(p, u) \
-    ((p)[0] = (unsigned char)(u), (p)[1] = (unsigned char)((u) >> 8))
-#define STORE3(p, u) (STORE2(p, u), (p)[2] = (unsigned char)((u) >> 16))
-#define STORE4(p, u) (STORE3(p, u), (p)[3] = (unsigned char)((u) >> 24))
 /* the previous channel's sample, as a signed value */
 #define LOAD1(p) ((int64_t)(p)[0] - 128)
 #define LOAD2(p) ((int64_t)(int16_t)((unsigned)(p)[0] | (unsigned)(p)[1] << 8))
@@ -575,154 +564,152 @@ void zmm_lpc_choose(zmm_pcm_block *b, const unsigned char *in)
 
 #if LPC_SSE2
 /*
- * 16-bit samples, order at most 16, coefficients whose magnitudes sum to
+ * 16-bit samples, order at most 32, coefficients whose magnitudes sum to
  * 65535 or less: every partial sum of the prediction is then under 2^31,
  * so pmaddwd (16 x 16-bit products, added in pairs into 32-bit lanes) and
- * 32-bit adds compute it exactly. The values 2..17 frames back stay in two
- * registers (lane L: 17 - L back), whose products are summed while the
- * previous value is still being decoded; the value 1 back is weighed
- * alone, so that only one multiply and add lie between a value and the
- * next. Returns 0 (nothing done) when the channel does not qualify.
+ * 32-bit adds compute it exactly. The values 2..lanes + 1 frames back stay
+ * in registers (lane L: lanes + 1 - L back), whose products are summed
+ * while the previous value is still being decoded; the value 1 back is
+ * weighed alone, so that only one multiply and add lie between a value
+ * and the next. There are two loops, with 16 lanes (orders up to 16) and
+ * 32; sse2_prepare and sse2_finish are what they share.
  */
+
+/* Fills cv (the coefficients of 2.. back, by lane), hist (the values
+ * before `from`, 0 before the block's first frame) and *prev (1 back).
+ * Returns 0 when channel c does not qualify. */
+static int sse2_prepare(const zmm_pcm_block *b, unsigned c,
+                        const unsigned char *start, uint32_t from,
+                        unsigned lanes, int16_t *cv, int16_t *hist,
+                        int64_t *prev)
+{
+    unsigned order = b->order[c] & ZMM_LPC_ORDER_MASK, k;
+    uint32_t fs = 2 * b->channels, sum_abs = 0;
+
+    if (order > lanes)
+        return 0;
+    for (k = 0; k < order; k++)
+        sum_abs += (uint32_t)(b->coef[c][k] < 0 ? -b->coef[c][k]
+                                                : b->coef[c][k]);
+    if (sum_abs > 65535)
+        return 0;
+    memset(cv, 0, lanes * sizeof *cv);
+    for (k = 2; k <= order; k++)
+        cv[lanes + 1 - k] = b->coef[c][k - 1];
+    for (k = 0; k < lanes; k++) {
+        uint32_t back = lanes + 1 - k;
+
+        hist[k] = back <= from
+                      ? (int16_t)zmm_pcm_coded_sample(
+                            start - (size_t)back * fs, 2, b->order[c])
+                      : 0;
+    }
+    *prev = from >= 1 ? zmm_pcm_coded_sample(start - fs, 2, b->order[c])
+                      : 0;
+    return 1;
+}
+
+/* One frame's value from the lanes' sum `dot` and the value 1 back
+ * (weighed by a1), stored at dst; returns it as coded, the next frame's
+ * value 1 back. */
+static inline int64_t sse2_finish(int32_t dot, int64_t a1, int64_t prev,
+                                  unsigned shift, uint64_t z,
+                                  int from_previous, unsigned char *dst)
+{
+    const uint64_t mask = 0xffffu;
+    const int64_t half = 0x8000;
+    int64_t e = (int64_t)(z >> 1) ^ -(int64_t)(z & 1), v, coded;
+
+    v = (int64_t)(((uint64_t)((int64_t)dot + a1 * prev) + BIAS) >> shift) -
+        (int64_t)(BIAS >> shift) + e;
+    WRAP(v)
+    coded = v;
+    if (from_previous) {
+        v += LOAD2(dst - 2);
+        WRAP(v)
+    }
+    STORE2(dst, (uint64_t)v);
+    return coded;
+}
+
+static __m128i sse2_load(const int16_t *p)
+{
+    return _mm_loadu_si128((const __m128i *)(const void *)p);
+}
+
+/* The sum of s's four 32-bit lanes. */
+static inline int32_t sse2_sum(__m128i s)
+{
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4e));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xb1));
+    return _mm_cvtsi128_si32(s);
+}
+
+/* The window moves on by one lane: w's first lane out, `next`'s in. */
+#define SSE2_SHIFT(w, next)                                                  \
+    _mm_or_si128(_mm_srli_si128(w, 2), _mm_slli_si128(next, 14))
+
 static int inverse16_sse2(const zmm_pcm_block *b, unsigned c,
                           const unsigned char *planes, uint32_t count,
                           unsigned char *start, uint32_t j, uint32_t from,
                           uint32_t to)
 {
-    unsigned ch = b->channels, k, shift = b->shift[c];
-    unsigned order = b->order[c] & ZMM_LPC_ORDER_MASK;
+    unsigned ch = b->channels, shift = b->shift[c];
     int from_previous = (b->order[c] & ZMM_PCM_FROM_PREVIOUS) != 0;
-    uint32_t fs = 2 * ch, f, sum_abs = 0;
-    const uint64_t mask = 0xffffu;
-    const int64_t half = 0x8000;
-    int64_t unbias = (int64_t)(BIAS >> shift), a1, prev;
+    int64_t a1 = (b->order[c] & ZMM_LPC_ORDER_MASK) ? b->coef[c][0] : 0;
+    int64_t prev;
     int16_t cv[16], hist[16];
     unsigned char *dst = start;
     __m128i c0, c1, w0, w1;
+    uint32_t f;
 
-    if (order > 16)
+    if (!sse2_prepare(b, c, start, from, 16, cv, hist, &prev))
         return 0;
-    for (k = 0; k < order; k++)
-        sum_abs += (uint32_t)(b->coef[c][k] < 0 ? -b->coef[c][k]
-                                                : b->coef[c][k]);
-    if (sum_abs > 65535)
-        return 0;
-    memset(cv, 0, sizeof cv);
-    for (k = 2; k <= order; k++)
-        cv[17 - k] = b->coef[c][k - 1];
-    a1 = order > 0 ? b->coef[c][0] : 0;
-    c0 = _mm_loadu_si128((const __m128i *)(const void *)cv);
-    c1 = _mm_loadu_si128((const __m128i *)(const void *)(cv + 8));
-    /* the history: 0 before the block's first frame */
-    for (k = 0; k < 16; k++) {
-        uint32_t back = 17 - k;
+    c0 = sse2_load(cv), c1 = sse2_load(cv + 8);
+    w0 = sse2_load(hist), w1 = sse2_load(hist + 8);
+    for (f = from; f < to; f++, j += ch, dst += 2 * ch) {
+        int32_t dot = sse2_sum(_mm_add_epi32(_mm_madd_epi16(w0, c0),
+                                             _mm_madd_epi16(w1, c1)));
 
-        hist[k] = back <= from
-                      ? (int16_t)zmm_pcm_coded_sample(
-                            start - (size_t)back * fs, 2, b->order[c])
-                      : 0;
-    }
-    prev = from >= 1 ? zmm_pcm_coded_sample(start - fs, 2, b->order[c]) : 0;
-    w0 = _mm_loadu_si128((const __m128i *)(const void *)hist);
-    w1 = _mm_loadu_si128((const __m128i *)(const void *)(hist + 8));
-    for (f = from; f < to; f++, j += ch, dst += fs) {
-        uint64_t z = GATHER2(j);
-        int64_t e = (int64_t)(z >> 1) ^ -(int64_t)(z & 1), v;
-        __m128i s = _mm_add_epi32(_mm_madd_epi16(w0, c0),
-                                  _mm_madd_epi16(w1, c1));
-
-        s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4e));
-        s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xb1));
-        /* the window moves on by the value 1 back: 2 back for the next */
-        w0 = _mm_or_si128(_mm_srli_si128(w0, 2), _mm_slli_si128(w1, 14));
+        w0 = SSE2_SHIFT(w0, w1);
         w1 = _mm_insert_epi16(_mm_srli_si128(w1, 2), (int)prev, 7);
-        v = (int64_t)(((uint64_t)((int64_t)_mm_cvtsi128_si32(s) +
-                                  a1 * prev) +
-                       BIAS) >>
-                      shift) -
-            unbias + e;
-        WRAP(v)
-        prev = v;
-        if (from_previous) {
-            v += LOAD2(dst - 2);
-            WRAP(v)
-        }
-        STORE2(dst, (uint64_t)v);
+        prev = sse2_finish(dot, a1, prev, shift, GATHER2(j), from_previous,
+                           dst);
     }
     return 1;
 }
-/* The same for orders 17..32: 32 lanes, four registers. */
+
 static int inverse16_sse2_32(const zmm_pcm_block *b, unsigned c,
-                          const unsigned char *planes, uint32_t count,
-                          unsigned char *start, uint32_t j, uint32_t from,
-                          uint32_t to)
+                             const unsigned char *planes, uint32_t count,
+                             unsigned char *start, uint32_t j,
+                             uint32_t from, uint32_t to)
 {
-    unsigned ch = b->channels, k, shift = b->shift[c];
-    unsigned order = b->order[c] & ZMM_LPC_ORDER_MASK;
+    unsigned ch = b->channels, shift = b->shift[c];
     int from_previous = (b->order[c] & ZMM_PCM_FROM_PREVIOUS) != 0;
-    uint32_t fs = 2 * ch, f, sum_abs = 0;
-    const uint64_t mask = 0xffffu;
-    const int64_t half = 0x8000;
-    int64_t unbias = (int64_t)(BIAS >> shift), a1, prev;
+    int64_t a1 = (b->order[c] & ZMM_LPC_ORDER_MASK) ? b->coef[c][0] : 0;
+    int64_t prev;
     int16_t cv[32], hist[32];
     unsigned char *dst = start;
     __m128i c0, c1, c2, c3, w0, w1, w2, w3;
+    uint32_t f;
 
-    if (order > 32)
+    if (!sse2_prepare(b, c, start, from, 32, cv, hist, &prev))
         return 0;
-    for (k = 0; k < order; k++)
-        sum_abs += (uint32_t)(b->coef[c][k] < 0 ? -b->coef[c][k]
-                                                : b->coef[c][k]);
-    if (sum_abs > 65535)
-        return 0;
-    memset(cv, 0, sizeof cv);
-    for (k = 2; k <= order; k++)
-        cv[33 - k] = b->coef[c][k - 1];
-    a1 = order > 0 ? b->coef[c][0] : 0;
-    c0 = _mm_loadu_si128((const __m128i *)(const void *)cv);
-    c1 = _mm_loadu_si128((const __m128i *)(const void *)(cv + 8));
-    c2 = _mm_loadu_si128((const __m128i *)(const void *)(cv + 16));
-    c3 = _mm_loadu_si128((const __m128i *)(const void *)(cv + 24));
-    /* the history: 0 before the block's first frame */
-    for (k = 0; k < 32; k++) {
-        uint32_t back = 33 - k;
-
-        hist[k] = back <= from
-                      ? (int16_t)zmm_pcm_coded_sample(
-                            start - (size_t)back * fs, 2, b->order[c])
-                      : 0;
-    }
-    prev = from >= 1 ? zmm_pcm_coded_sample(start - fs, 2, b->order[c]) : 0;
-    w0 = _mm_loadu_si128((const __m128i *)(const void *)hist);
-    w1 = _mm_loadu_si128((const __m128i *)(const void *)(hist + 8));
-    w2 = _mm_loadu_si128((const __m128i *)(const void *)(hist + 16));
-    w3 = _mm_loadu_si128((const __m128i *)(const void *)(hist + 24));
-    for (f = from; f < to; f++, j += ch, dst += fs) {
-        uint64_t z = GATHER2(j);
-        int64_t e = (int64_t)(z >> 1) ^ -(int64_t)(z & 1), v;
-        __m128i s = _mm_add_epi32(
+    c0 = sse2_load(cv), c1 = sse2_load(cv + 8);
+    c2 = sse2_load(cv + 16), c3 = sse2_load(cv + 24);
+    w0 = sse2_load(hist), w1 = sse2_load(hist + 8);
+    w2 = sse2_load(hist + 16), w3 = sse2_load(hist + 24);
+    for (f = from; f < to; f++, j += ch, dst += 2 * ch) {
+        int32_t dot = sse2_sum(_mm_add_epi32(
             _mm_add_epi32(_mm_madd_epi16(w0, c0), _mm_madd_epi16(w1, c1)),
-            _mm_add_epi32(_mm_madd_epi16(w2, c2), _mm_madd_epi16(w3, c3)));
+            _mm_add_epi32(_mm_madd_epi16(w2, c2), _mm_madd_epi16(w3, c3))));
 
-        s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4e));
-        s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xb1));
-        /* the window moves on by the value 1 back: 2 back for the next */
-        w0 = _mm_or_si128(_mm_srli_si128(w0, 2), _mm_slli_si128(w1, 14));
-        w1 = _mm_or_si128(_mm_srli_si128(w1, 2), _mm_slli_si128(w2, 14));
-        w2 = _mm_or_si128(_mm_srli_si128(w2, 2), _mm_slli_si128(w3, 14));
+        w0 = SSE2_SHIFT(w0, w1);
+        w1 = SSE2_SHIFT(w1, w2);
+        w2 = SSE2_SHIFT(w2, w3);
         w3 = _mm_insert_epi16(_mm_srli_si128(w3, 2), (int)prev, 7);
-        v = (int64_t)(((uint64_t)((int64_t)_mm_cvtsi128_si32(s) +
-                                  a1 * prev) +
-                       BIAS) >>
-                      shift) -
-            unbias + e;
-        WRAP(v)
-        prev = v;
-        if (from_previous) {
-            v += LOAD2(dst - 2);
-            WRAP(v)
-        }
-        STORE2(dst, (uint64_t)v);
+        prev = sse2_finish(dot, a1, prev, shift, GATHER2(j), from_previous,
+                           dst);
     }
     return 1;
 }

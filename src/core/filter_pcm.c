@@ -317,17 +317,6 @@ void zmm_pcm_forward(const zmm_pcm_block *b, const unsigned char *in,
  * (INVERSE_LOOP below, one instance per width and order); only the first
  * `order` frames, predicted by lower orders, take the general path.
  */
-#define GATHER1(j) ((uint64_t)planes[j])
-#define GATHER2(j) (GATHER1(j) | (uint64_t)planes[count + (j)] << 8)
-#define GATHER3(j) (GATHER2(j) | (uint64_t)planes[2 * (size_t)count + (j)] \
-                                     << 16)
-#define GATHER4(j) (GATHER3(j) | (uint64_t)planes[3 * (size_t)count + (j)] \
-                                     << 24)
-#define STORE1(p, u) ((p)[0] = (unsigned char)((u) + 128))
-#define STORE2(p, u) \
-    ((p)[0] = (unsigned char)(u), (p)[1] = (unsigned char)((u) >> 8))
-#define STORE3(p, u) (STORE2(p, u), (p)[2] = (unsigned char)((u) >> 16))
-#define STORE4(p, u) (STORE3(p, u), (p)[3] = (unsigned char)((u) >> 24))
 #define PRED0 0
 #define PRED1 s1
 #define PRED2 (2 * s1 - s2)

@@ -133,6 +133,24 @@ int64_t zmm_pcm_wrap(int64_t v, unsigned bits);
 void zmm_pcm_add_previous(unsigned bytes, uint32_t fs, unsigned char *p,
                           uint32_t frames);
 
+/*
+ * The decoders' inner loops, shared by filter_pcm.c and filter_lpc.c:
+ * GATHERn(j) reads residual j of a group's n byte planes (`planes`, each
+ * `count` bytes: names the caller has in scope) as a zigzag code;
+ * STOREn(p, u) writes a sample's n bytes (8-bit: offset by 128).
+ */
+#define GATHER1(j) ((uint64_t)planes[j])
+#define GATHER2(j) (GATHER1(j) | (uint64_t)planes[count + (j)] << 8)
+#define GATHER3(j) (GATHER2(j) | (uint64_t)planes[2 * (size_t)count + (j)] \
+                                     << 16)
+#define GATHER4(j) (GATHER3(j) | (uint64_t)planes[3 * (size_t)count + (j)] \
+                                     << 24)
+#define STORE1(p, u) ((p)[0] = (unsigned char)((u) + 128))
+#define STORE2(p, u) \
+    ((p)[0] = (unsigned char)(u), (p)[1] = (unsigned char)((u) >> 8))
+#define STORE3(p, u) (STORE2(p, u), (p)[2] = (unsigned char)((u) >> 16))
+#define STORE4(p, u) (STORE3(p, u), (p)[3] = (unsigned char)((u) >> 24))
+
 /* filter_lpc.c: kind 5. */
 /* Picks, per channel, a linear predictor where it beats b's fixed order
  * (chosen first by zmm_pcm_choose_orders) by the estimated coded size;
