@@ -571,8 +571,7 @@ void zmm_lpc_choose(zmm_pcm_block *b, const unsigned char *in)
  * in registers (lane L: lanes + 1 - L back), whose products are summed
  * while the previous value is still being decoded; the value 1 back is
  * weighed alone, so that only one multiply and add lie between a value
- * and the next. There are two loops, with 16 lanes (orders up to 16) and
- * 32; sse2_prepare and sse2_finish are what they share.
+ * and the next. 16 lanes serve orders up to 16, 32 the rest.
  */
 
 /* Fills cv (the coefficients of 2.. back, by lane), hist (the values
@@ -649,68 +648,108 @@ static inline int32_t sse2_sum(__m128i s)
 #define SSE2_SHIFT(w, next)                                                  \
     _mm_or_si128(_mm_srli_si128(w, 2), _mm_slli_si128(next, 14))
 
-static int inverse16_sse2(const zmm_pcm_block *b, unsigned c,
+/* One channel's decoder: its coefficients and window (16 or 32 lanes). */
+typedef struct sse2_channel {
+    __m128i cv[4], w[4];
+    int64_t a1, prev;
+    unsigned shift;
+    int from_previous;
+} sse2_channel;
+
+/* Sets up channel c with `lanes` lanes; 0 when it does not qualify. */
+static int sse2_start(sse2_channel *d, const zmm_pcm_block *b, unsigned c,
+                      const unsigned char *start, uint32_t from,
+                      unsigned lanes)
+{
+    int16_t cv[32], hist[32];
+    unsigned k;
+
+    if (!sse2_prepare(b, c, start, from, lanes, cv, hist, &d->prev))
+        return 0;
+    for (k = 0; k < lanes / 8; k++) {
+        d->cv[k] = sse2_load(cv + 8 * k);
+        d->w[k] = sse2_load(hist + 8 * k);
+    }
+    d->a1 = (b->order[c] & ZMM_LPC_ORDER_MASK) ? b->coef[c][0] : 0;
+    d->shift = b->shift[c];
+    d->from_previous = (b->order[c] & ZMM_PCM_FROM_PREVIOUS) != 0;
+    return 1;
+}
+
+/* One frame of a channel: residual code z, the sample to dst. */
+static inline void sse2_step16(sse2_channel *d, uint64_t z,
+                               unsigned char *dst)
+{
+    int32_t dot = sse2_sum(_mm_add_epi32(_mm_madd_epi16(d->w[0], d->cv[0]),
+                                         _mm_madd_epi16(d->w[1], d->cv[1])));
+
+    d->w[0] = SSE2_SHIFT(d->w[0], d->w[1]);
+    d->w[1] = _mm_insert_epi16(_mm_srli_si128(d->w[1], 2), (int)d->prev, 7);
+    d->prev = sse2_finish(dot, d->a1, d->prev, d->shift, z,
+                          d->from_previous, dst);
+}
+
+static inline void sse2_step32(sse2_channel *d, uint64_t z,
+                               unsigned char *dst)
+{
+    int32_t dot = sse2_sum(_mm_add_epi32(
+        _mm_add_epi32(_mm_madd_epi16(d->w[0], d->cv[0]),
+                      _mm_madd_epi16(d->w[1], d->cv[1])),
+        _mm_add_epi32(_mm_madd_epi16(d->w[2], d->cv[2]),
+                      _mm_madd_epi16(d->w[3], d->cv[3]))));
+
+    d->w[0] = SSE2_SHIFT(d->w[0], d->w[1]);
+    d->w[1] = SSE2_SHIFT(d->w[1], d->w[2]);
+    d->w[2] = SSE2_SHIFT(d->w[2], d->w[3]);
+    d->w[3] = _mm_insert_epi16(_mm_srli_si128(d->w[3], 2), (int)d->prev, 7);
+    d->prev = sse2_finish(dot, d->a1, d->prev, d->shift, z,
+                          d->from_previous, dst);
+}
+
+/* The lanes channel c needs: 16 or 32 (its order). */
+static unsigned sse2_lanes(const zmm_pcm_block *b, unsigned c)
+{
+    return (b->order[c] & ZMM_LPC_ORDER_MASK) <= 16 ? 16 : 32;
+}
+
+/*
+ * Frames [from, to) of channel c, and of c + 1 too when `pair`: two
+ * channels in one loop are two independent chains of dependent steps,
+ * which the CPU runs side by side (channel c + 1 coded from c adds c's
+ * sample, stored just before in the same frame). Returns 0 (nothing
+ * done) when a channel does not qualify.
+ */
+static int inverse16_sse2(const zmm_pcm_block *b, unsigned c, int pair,
                           const unsigned char *planes, uint32_t count,
                           unsigned char *start, uint32_t j, uint32_t from,
                           uint32_t to)
 {
-    unsigned ch = b->channels, shift = b->shift[c];
-    int from_previous = (b->order[c] & ZMM_PCM_FROM_PREVIOUS) != 0;
-    int64_t a1 = (b->order[c] & ZMM_LPC_ORDER_MASK) ? b->coef[c][0] : 0;
-    int64_t prev;
-    int16_t cv[16], hist[16];
+    unsigned ch = b->channels, lanes = sse2_lanes(b, c);
+    sse2_channel d0, d1;
     unsigned char *dst = start;
-    __m128i c0, c1, w0, w1;
     uint32_t f;
 
-    if (!sse2_prepare(b, c, start, from, 16, cv, hist, &prev))
+    if (pair && sse2_lanes(b, c + 1) > lanes)
+        lanes = 32;
+    if (!sse2_start(&d0, b, c, start, from, lanes) ||
+        (pair && !sse2_start(&d1, b, c + 1, start + 2, from, lanes)))
         return 0;
-    c0 = sse2_load(cv), c1 = sse2_load(cv + 8);
-    w0 = sse2_load(hist), w1 = sse2_load(hist + 8);
-    for (f = from; f < to; f++, j += ch, dst += 2 * ch) {
-        int32_t dot = sse2_sum(_mm_add_epi32(_mm_madd_epi16(w0, c0),
-                                             _mm_madd_epi16(w1, c1)));
-
-        w0 = SSE2_SHIFT(w0, w1);
-        w1 = _mm_insert_epi16(_mm_srli_si128(w1, 2), (int)prev, 7);
-        prev = sse2_finish(dot, a1, prev, shift, GATHER2(j), from_previous,
-                           dst);
-    }
-    return 1;
-}
-
-static int inverse16_sse2_32(const zmm_pcm_block *b, unsigned c,
-                             const unsigned char *planes, uint32_t count,
-                             unsigned char *start, uint32_t j,
-                             uint32_t from, uint32_t to)
-{
-    unsigned ch = b->channels, shift = b->shift[c];
-    int from_previous = (b->order[c] & ZMM_PCM_FROM_PREVIOUS) != 0;
-    int64_t a1 = (b->order[c] & ZMM_LPC_ORDER_MASK) ? b->coef[c][0] : 0;
-    int64_t prev;
-    int16_t cv[32], hist[32];
-    unsigned char *dst = start;
-    __m128i c0, c1, c2, c3, w0, w1, w2, w3;
-    uint32_t f;
-
-    if (!sse2_prepare(b, c, start, from, 32, cv, hist, &prev))
-        return 0;
-    c0 = sse2_load(cv), c1 = sse2_load(cv + 8);
-    c2 = sse2_load(cv + 16), c3 = sse2_load(cv + 24);
-    w0 = sse2_load(hist), w1 = sse2_load(hist + 8);
-    w2 = sse2_load(hist + 16), w3 = sse2_load(hist + 24);
-    for (f = from; f < to; f++, j += ch, dst += 2 * ch) {
-        int32_t dot = sse2_sum(_mm_add_epi32(
-            _mm_add_epi32(_mm_madd_epi16(w0, c0), _mm_madd_epi16(w1, c1)),
-            _mm_add_epi32(_mm_madd_epi16(w2, c2), _mm_madd_epi16(w3, c3))));
-
-        w0 = SSE2_SHIFT(w0, w1);
-        w1 = SSE2_SHIFT(w1, w2);
-        w2 = SSE2_SHIFT(w2, w3);
-        w3 = _mm_insert_epi16(_mm_srli_si128(w3, 2), (int)prev, 7);
-        prev = sse2_finish(dot, a1, prev, shift, GATHER2(j), from_previous,
-                           dst);
-    }
+    if (pair && lanes == 16)
+        for (f = from; f < to; f++, j += ch, dst += 2 * ch) {
+            sse2_step16(&d0, GATHER2(j), dst);
+            sse2_step16(&d1, GATHER2(j + 1), dst + 2);
+        }
+    else if (pair)
+        for (f = from; f < to; f++, j += ch, dst += 2 * ch) {
+            sse2_step32(&d0, GATHER2(j), dst);
+            sse2_step32(&d1, GATHER2(j + 1), dst + 2);
+        }
+    else if (lanes == 16)
+        for (f = from; f < to; f++, j += ch, dst += 2 * ch)
+            sse2_step16(&d0, GATHER2(j), dst);
+    else
+        for (f = from; f < to; f++, j += ch, dst += 2 * ch)
+            sse2_step32(&d0, GATHER2(j), dst);
     return 1;
 }
 #endif
@@ -733,11 +772,8 @@ void zmm_lpc_inverse_channel(const zmm_pcm_block *b, unsigned c,
     unsigned char *dst = start;
 
 #if LPC_SSE2
-    if (bytes == 2 && order <= 16 &&
-        inverse16_sse2(b, c, planes, count, start, j, from, to))
-        return;
-    if (bytes == 2 && order > 16 &&
-        inverse16_sse2_32(b, c, planes, count, start, j, from, to))
+    if (bytes == 2 &&
+        inverse16_sse2(b, c, 0, planes, count, start, j, from, to))
         return;
 #endif
     /* cf[k] weighs win[i + k], the value order - k frames back */
@@ -763,4 +799,22 @@ void zmm_lpc_inverse_channel(const zmm_pcm_block *b, unsigned c,
         }
         memmove(win, win + m, order * sizeof *win);
     }
+}
+
+void zmm_lpc_inverse_group(const zmm_pcm_block *b, const unsigned char *planes,
+                           unsigned char *out, uint32_t f0, uint32_t f1)
+{
+    unsigned c = 0;
+
+#if LPC_SSE2
+    /* 16-bit channels two by two, where both qualify */
+    if (b->bits == 16)
+        for (; c + 1 < b->channels; c += 2)
+            if (!inverse16_sse2(b, c, 1, planes, (f1 - f0) * b->channels,
+                                out + ((size_t)f0 * b->channels + c) * 2,
+                                c, f0, f1))
+                break;
+#endif
+    for (; c < b->channels; c++)
+        zmm_lpc_inverse_channel(b, c, planes, out, f0, f0, f1, f1);
 }

@@ -447,9 +447,7 @@ void zmm_pcm_inverse_range(const zmm_pcm_block *b,
             uint32_t count = (f1 - f0) * b->channels, at = f0;
 
             if (b->lpc) {
-                for (c = 0; c < b->channels; c++)
-                    zmm_lpc_inverse_channel(b, c, planes, out + b->first, f0,
-                                            f0, f1, f1);
+                zmm_lpc_inverse_group(b, planes, out + b->first, f0, f1);
                 continue;
             }
 

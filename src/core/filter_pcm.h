@@ -170,5 +170,8 @@ void zmm_lpc_inverse_channel(const zmm_pcm_block *b, unsigned c,
                              const unsigned char *planes, unsigned char *out,
                              uint32_t f0, uint32_t from, uint32_t to,
                              uint32_t f1);
+/* Every channel of the group [f0, f1), kind 5. */
+void zmm_lpc_inverse_group(const zmm_pcm_block *b, const unsigned char *planes,
+                           unsigned char *out, uint32_t f0, uint32_t f1);
 
 #endif

@@ -633,6 +633,8 @@ static const char *SYS_ZMM2 = "zmm: 2 streams on 2 threads";
 static const char *SYS_ZMM6 = "zmm -6 (core library)";
 static const char *SYS_ZMM_T2 = "zmm -6 -T 2 (core library)";
 static const char *SYS_PCM_T2 = "zmm pcm -T 2 (core library; PCM filter)";
+static const char *SYS_PCM_DECODE = "zmm pcm (core library; 1 thread)";
+static const char *SYS_FLAC_DECODE = "flac -d";
 static const char *SYS_BGZF = "BGZF (htslib with .gzi)";
 static const char *SYS_GZ = "gzseek/gzread (.gz)";
 static const char *SYS_ZLIB = "zlib raw inflate (64 KiB blocks in memory)";
@@ -736,6 +738,84 @@ static void pack_threads_rows(const char *name, const char *sysname,
              same ? "wrote the -T 1 bytes" : "DIFFER from -T 1");
     bench_target_add(&targets, "archives byte-identical for -T 1, 2, 8", name,
                      same, 1, 0, d);
+}
+
+/*
+ * Whole-member decoding, one thread each (issue 16's "at least as fast as
+ * flac -d"): the PCM member read front to back in 1 MiB reads through a
+ * stream without read-ahead, against `flac -d` of the same WAV to
+ * /dev/null (both check their data: CRC-32 per block, flac its MD5).
+ */
+static double decode_member(const char *archive, const unsigned char *ref,
+                            uint64_t size)
+{
+    zmm_archive *ar = NULL;
+    zmm_stream *s = NULL;
+    unsigned char *buf = malloc(1u << 20);
+    uint64_t at = 0;
+    double t0 = bench_now(), t = -1;
+
+    if (buf != NULL && zmm_archive_open(archive, ZMM_OPEN_READ, &ar, NULL) ==
+                           ZMM_OK &&
+        zmm_stream_open(ar, NULL, ZMM_STREAM_NO_READAHEAD, NULL, &s) ==
+            ZMM_OK) {
+        size_t got = 0;
+
+        while (zmm_stream_read(s, buf, 1u << 20, &got) == ZMM_OK && got > 0) {
+            if (ref != NULL && memcmp(buf, ref + at, got) != 0)
+                break;
+            at += got;
+        }
+        if (at == size)
+            t = bench_now() - t0;
+    }
+    zmm_stream_close(s);
+    zmm_archive_close(ar);
+    free(buf);
+    return t;
+}
+
+static void decode_rows(const char *name, const char *pcm_path,
+                        const char *wav_path, const char *flac_path,
+                        const unsigned char *data, uint64_t size, int reps)
+{
+    char cmd[2048];
+    double mbs[64];
+    int i;
+
+    if (reps > 64)
+        reps = 64;
+    if (decode_member(pcm_path, data, size) < 0) {
+        fprintf(stderr, "bench_native: %s: decoding FAILED\n", name);
+        failures++;
+        return;
+    }
+    for (i = 0; i < reps; i++)
+        mbs[i] = (double)size / decode_member(pcm_path, NULL, size) / 1e6;
+    bench_add(&results, name, "decode", SYS_PCM_DECODE, "MB/s", mbs, reps);
+    snprintf(cmd, sizeof cmd, "flac -s -5 -c - < '%s' > '%s' 2>/dev/null",
+             wav_path, flac_path);
+    if (opt.quick || system("command -v flac >/dev/null 2>&1") != 0 ||
+        system(cmd) != 0)
+        return; /* a missing flac is noted by cli_packer */
+    snprintf(cmd, sizeof cmd, "flac -d -s -c '%s' > /dev/null", flac_path);
+    for (i = 0; i < reps; i++) {
+        double t0 = bench_now();
+
+        if (system(cmd) != 0) {
+            fprintf(stderr, "bench_native: '%s' failed\n", cmd);
+            failures++;
+            break;
+        }
+        mbs[i] = (double)size / (bench_now() - t0) / 1e6;
+    }
+    if (i == reps) {
+        bench_add(&results, name, "decode", SYS_FLAC_DECODE, "MB/s", mbs,
+                  reps);
+        bench_ratio(bench_find(&results, name, "decode", SYS_PCM_DECODE),
+                    bench_find(&results, name, "decode", SYS_FLAC_DECODE), 0);
+    }
+    remove(flac_path);
 }
 
 static void bench_dataset(const char *name, const char *path,
@@ -856,6 +936,8 @@ static void bench_dataset(const char *name, const char *path,
         zmm_archive_close(ar);
         read_archive(name, SYS_PCM, pcm_path, ZMM_STREAM_READ, ws, data, size,
                      reps);
+        path_in(tmp, sizeof tmp, opt.work, name, ".flac");
+        decode_rows(name, pcm_path, path, tmp, data, size, reps);
     }
     {   /* zmm, two halves on two threads */
         double samples[64];
@@ -987,6 +1069,8 @@ static void add_targets(const char *name)
     bench_result *pr = bench_find(&results, name, "rand4k", SYS_PCM);
     bench_result *z32r = bench_find(&results, name, "rand4k", SYS_ZMM32K);
     bench_result *z32sz = bench_find(&results, name, "size", SYS_ZMM32K);
+    bench_result *pd = bench_find(&results, name, "decode", SYS_PCM_DECODE);
+    bench_result *fd = bench_find(&results, name, "decode", SYS_FLAC_DECODE);
     char d[160];
 
     /* issue 15: packing on 2 threads */
@@ -1067,6 +1151,18 @@ static void add_targets(const char *name)
         bench_target_add(&targets, "pcm size ≤ 0.70× gzip -6 (stretch 0.60×)",
                          name, psz->value / gsz->value, 0.70, 1, d);
     }
+    /* issue 16: kind 5 against flac */
+    if (psz && fsz) {
+        snprintf(d, sizeof d, "%.0f vs %.0f bytes", psz->value, fsz->value);
+        bench_target_add(&targets, "pcm size ≤ 1.15× flac -5", name,
+                         psz->value / fsz->value, 1.15, 1, d);
+    }
+    if (pd && fd) {
+        snprintf(d, sizeof d, "%.0f vs %.0f MB/s", pd->value, fd->value);
+        bench_target_add(&targets,
+                         "pcm whole-member decode ≥ 1.0× flac -d (1 thread)",
+                         name, pd->value / fd->value, 1.0, 0, d);
+    }
     if (ps && zs) {
         snprintf(d, sizeof d, "%.0f vs %.0f MB/s", ps->value, zs->value);
         bench_target_add(&targets,
@@ -1116,6 +1212,10 @@ static void write_outputs(const char *const *names, size_t n)
     bench_write_md_table(f, &results, "local4k",
                          "Local random 4 KiB reads: 1 MiB window moving 4 KiB "
                          "every 8 reads (reads/s)",
+                         names, n);
+    bench_write_md_table(f, &results, "decode",
+                         "Decoding a whole WAV member, one thread (MB/s of "
+                         "WAV bytes)",
                          names, n);
     fprintf(f, "### Packing\n\n");
     bench_write_md_table(f, &results, "pack",
