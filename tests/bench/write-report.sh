@@ -109,7 +109,12 @@ reader, an upper bound for read-ahead. "zmm pcm (core library; PCM filter)"
 PCM layout found by `zmm_detect_wav_layout` in the file's first 64 KiB and set
 by `zmm_stream_set_pcm_layout` right after the member is opened for writing;
 it runs the same read workloads with the same checks, and the run checks that
-the layout was stored (`ZMM_MEMBER_PCM`). Packers: the core library (levels 6
+the layout was stored (`ZMM_MEMBER_PCM`). Whole-member decoding (issue 16,
+WAV data sets): that PCM member read front to back in 1 MiB reads on one
+thread (no read-ahead; the first pass compared with the WAV, every block's
+CRC-32 checked), against `flac -d -c` of `flac -5`'s file of the same WAV to
+/dev/null (flac checks its MD5), wall clock, the same number of repetitions.
+Packers: the core library (levels 6
 and 9, level 6 with 32 KiB blocks, and level 6 with the PCM filter), zlib's gzwrite, htslib's BGZF writer,
 and the command-line `gzip -6`, `pigz -p 2`, `bgzip -@ 2`, `zstd -3`,
 `zstd -19` (audio only), `xz -6` and `flac` (audio only, its default level 5),
@@ -126,7 +131,7 @@ CPU cost, not the disk. Ratios in parentheses are to the baseline named in the
 cell.
 
 EOF
-    echo "## Targets (issues 6 and 7)"
+    echo "## Targets (issues 6, 7, 15, 16 and 20)"
     echo
     echo "![targets](bench/targets.png)"
     echo
