@@ -608,16 +608,16 @@ static int sse2_prepare(const zmm_pcm_block *b, unsigned c,
     return 1;
 }
 
-/* One frame's value from the lanes' sum `dot` and the value 1 back
- * (weighed by a1), stored at dst; returns it as coded, the next frame's
- * value 1 back. */
+/* One frame's value from the lanes' sum `dot`, the value 1 back (weighed
+ * by a1) and the residual e, stored at dst; returns it as coded, the next
+ * frame's value 1 back. */
 static inline int64_t sse2_finish(int32_t dot, int64_t a1, int64_t prev,
-                                  unsigned shift, uint64_t z,
+                                  unsigned shift, int64_t e,
                                   int from_previous, unsigned char *dst)
 {
     const uint64_t mask = 0xffffu;
     const int64_t half = 0x8000;
-    int64_t e = (int64_t)(z >> 1) ^ -(int64_t)(z & 1), v, coded;
+    int64_t v, coded;
 
     v = (int64_t)(((uint64_t)((int64_t)dot + a1 * prev) + BIAS) >> shift) -
         (int64_t)(BIAS >> shift) + e;
@@ -676,8 +676,8 @@ static int sse2_start(sse2_channel *d, const zmm_pcm_block *b, unsigned c,
     return 1;
 }
 
-/* One frame of a channel: residual code z, the sample to dst. */
-static inline void sse2_step16(sse2_channel *d, uint64_t z,
+/* One frame of a channel: residual e, the sample to dst. */
+static inline void sse2_step16(sse2_channel *d, int64_t e,
                                unsigned char *dst)
 {
     int32_t dot = sse2_sum(_mm_add_epi32(_mm_madd_epi16(d->w[0], d->cv[0]),
@@ -685,11 +685,11 @@ static inline void sse2_step16(sse2_channel *d, uint64_t z,
 
     d->w[0] = SSE2_SHIFT(d->w[0], d->w[1]);
     d->w[1] = _mm_insert_epi16(_mm_srli_si128(d->w[1], 2), (int)d->prev, 7);
-    d->prev = sse2_finish(dot, d->a1, d->prev, d->shift, z,
+    d->prev = sse2_finish(dot, d->a1, d->prev, d->shift, e,
                           d->from_previous, dst);
 }
 
-static inline void sse2_step32(sse2_channel *d, uint64_t z,
+static inline void sse2_step32(sse2_channel *d, int64_t e,
                                unsigned char *dst)
 {
     int32_t dot = sse2_sum(_mm_add_epi32(
@@ -702,7 +702,7 @@ static inline void sse2_step32(sse2_channel *d, uint64_t z,
     d->w[1] = SSE2_SHIFT(d->w[1], d->w[2]);
     d->w[2] = SSE2_SHIFT(d->w[2], d->w[3]);
     d->w[3] = _mm_insert_epi16(_mm_srli_si128(d->w[3], 2), (int)d->prev, 7);
-    d->prev = sse2_finish(dot, d->a1, d->prev, d->shift, z,
+    d->prev = sse2_finish(dot, d->a1, d->prev, d->shift, e,
                           d->from_previous, dst);
 }
 
@@ -712,12 +712,45 @@ static unsigned sse2_lanes(const zmm_pcm_block *b, unsigned c)
     return (b->order[c] & ZMM_LPC_ORDER_MASK) <= 16 ? 16 : 32;
 }
 
+/* Residuals [j, j + n) of a group's two planes (`count` bytes each), as
+ * values: the zigzag codes undone, 16 at a time. */
+static void residuals16(const unsigned char *planes, uint32_t count,
+                        uint32_t j, uint32_t n, int16_t *r)
+{
+    const __m128i one = _mm_set1_epi16(1), zero = _mm_setzero_si128();
+    uint32_t i = 0;
+
+    for (; i + 16 <= n; i += 16) {
+        __m128i lo = _mm_loadu_si128(
+            (const __m128i *)(const void *)(planes + j + i));
+        __m128i hi = _mm_loadu_si128(
+            (const __m128i *)(const void *)(planes + count + j + i));
+        __m128i z0 = _mm_unpacklo_epi8(lo, hi), z1 = _mm_unpackhi_epi8(lo, hi);
+
+        z0 = _mm_xor_si128(_mm_srli_epi16(z0, 1),
+                           _mm_sub_epi16(zero, _mm_and_si128(z0, one)));
+        z1 = _mm_xor_si128(_mm_srli_epi16(z1, 1),
+                           _mm_sub_epi16(zero, _mm_and_si128(z1, one)));
+        _mm_storeu_si128((__m128i *)(void *)(r + i), z0);
+        _mm_storeu_si128((__m128i *)(void *)(r + i + 8), z1);
+    }
+    for (; i < n; i++) {
+        uint64_t z = GATHER2(j + i);
+
+        r[i] = (int16_t)((int64_t)(z >> 1) ^ -(int64_t)(z & 1));
+    }
+}
+
+/* Frames a chunk of residuals is made for: 4 KiB of int16 at most. */
+#define RESIDUAL_FRAMES 64u
+
 /*
  * Frames [from, to) of channel c, and of c + 1 too when `pair`: two
  * channels in one loop are two independent chains of dependent steps,
  * which the CPU runs side by side (channel c + 1 coded from c adds c's
- * sample, stored just before in the same frame). Returns 0 (nothing
- * done) when a channel does not qualify.
+ * sample, stored just before in the same frame). The residuals of each
+ * RESIDUAL_FRAMES frames are made first, off those chains. Returns 0
+ * (nothing done) when a channel does not qualify.
  */
 static int inverse16_sse2(const zmm_pcm_block *b, unsigned c, int pair,
                           const unsigned char *planes, uint32_t count,
@@ -727,29 +760,37 @@ static int inverse16_sse2(const zmm_pcm_block *b, unsigned c, int pair,
     unsigned ch = b->channels, lanes = sse2_lanes(b, c);
     sse2_channel d0, d1;
     unsigned char *dst = start;
-    uint32_t f;
+    int16_t r[RESIDUAL_FRAMES * ZMM_PCM_MAX_CHANNELS];
+    uint32_t f, i, m;
 
     if (pair && sse2_lanes(b, c + 1) > lanes)
         lanes = 32;
     if (!sse2_start(&d0, b, c, start, from, lanes) ||
         (pair && !sse2_start(&d1, b, c + 1, start + 2, from, lanes)))
         return 0;
-    if (pair && lanes == 16)
-        for (f = from; f < to; f++, j += ch, dst += 2 * ch) {
-            sse2_step16(&d0, GATHER2(j), dst);
-            sse2_step16(&d1, GATHER2(j + 1), dst + 2);
-        }
-    else if (pair)
-        for (f = from; f < to; f++, j += ch, dst += 2 * ch) {
-            sse2_step32(&d0, GATHER2(j), dst);
-            sse2_step32(&d1, GATHER2(j + 1), dst + 2);
-        }
-    else if (lanes == 16)
-        for (f = from; f < to; f++, j += ch, dst += 2 * ch)
-            sse2_step16(&d0, GATHER2(j), dst);
-    else
-        for (f = from; f < to; f++, j += ch, dst += 2 * ch)
-            sse2_step32(&d0, GATHER2(j), dst);
+    /* j: channel c's residual of frame f; j - c, the frame's first */
+    for (f = from; f < to; f += m, j += m * ch) {
+        const int16_t *e = r + c;
+
+        m = to - f < RESIDUAL_FRAMES ? to - f : RESIDUAL_FRAMES;
+        residuals16(planes, count, j - c, m * ch, r);
+        if (pair && lanes == 16)
+            for (i = 0; i < m; i++, e += ch, dst += 2 * ch) {
+                sse2_step16(&d0, e[0], dst);
+                sse2_step16(&d1, e[1], dst + 2);
+            }
+        else if (pair)
+            for (i = 0; i < m; i++, e += ch, dst += 2 * ch) {
+                sse2_step32(&d0, e[0], dst);
+                sse2_step32(&d1, e[1], dst + 2);
+            }
+        else if (lanes == 16)
+            for (i = 0; i < m; i++, e += ch, dst += 2 * ch)
+                sse2_step16(&d0, e[0], dst);
+        else
+            for (i = 0; i < m; i++, e += ch, dst += 2 * ch)
+                sse2_step32(&d0, e[0], dst);
+    }
     return 1;
 }
 #endif
