@@ -50,7 +50,7 @@ struct zmm_share {
  * and one worker fill two cores, as with an archive opened on its own (a
  * private pool of one thread). A worker per processor besides made three
  * decoding threads on two cores for a single reader, and its sequential
- * reads under Wine 0.90-0.95x those of the same stream from a private pool. */
+ * reads under Wine 0.89-0.96x those of the same stream from a private pool. */
 static unsigned share_pool_threads(void)
 {
     unsigned cpus = zmm_cpu_count();
