@@ -12,7 +12,8 @@
  * at a time. Distinct archive objects are independent, even on the same file.
  * A read-only stream may have blocks decoded ahead on a worker thread
  * (read-ahead, see ZMM_STREAM_NO_READAHEAD): a thread of its own, or for
- * streams of a zmm_share, one of the share's (at most one per processor).
+ * streams of a zmm_share, one of the share's (at most one fewer than
+ * processors, at least one: the readers decode too).
  * Workers only read the archive's file and decode, never call the
  * application, and are joined when the last stream reading ahead with them
  * closes, so no thread outlives the streams. A writing stream with
@@ -521,8 +522,8 @@ ZMM_API zmm_result zmm_stream_close(zmm_stream *s);
  * Threads: every zmm_share_* call may be made from any thread at once;
  * each stream is used by one thread at a time, distinct streams by distinct
  * threads at once. Streams reading ahead share the share's workers, at most
- * one per processor however many streams read, started when needed and
- * joined when the last such stream closes.
+ * one fewer than processors (at least one) however many streams read,
+ * started when needed and joined when the last such stream closes.
  */
 typedef struct zmm_share zmm_share;
 

@@ -6,11 +6,12 @@
  * the one it reads (zmm_readahead_ahead) and, when it reaches one, takes the
  * decoded bytes by swapping buffers with its cache (zmm_readahead_take).
  * The decoding is done by the threads of a zmm_readahead_pool: a share's
- * (zmm_share: at most one thread per processor, however many streams read
- * ahead) or, for a stream of an archive opened on its own, a private pool
- * of one thread. A thread shares with a reader only the archive's file,
- * through read_shared, and the slots below, under the pool's mutex: it gets
- * copies of the block references, never the member or the archive.
+ * (zmm_share: at most one thread fewer than processors, however many
+ * streams read ahead, since the readers decode too) or, for a stream of an
+ * archive opened on its own, a private pool of one thread. A thread shares
+ * with a reader only the archive's file, through read_shared, and the
+ * slots below, under the pool's mutex: it gets copies of the block
+ * references, never the member or the archive.
  * Anything a thread could not do (a read error, a CRC mismatch, no memory)
  * is simply not offered: the reader decodes the block itself, as without
  * read-ahead, so errors are reported exactly as before.

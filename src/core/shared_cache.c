@@ -186,7 +186,17 @@ void zmm_shared_cache_put(zmm_shared_cache *c, const zmm_file_id *id,
                           const unsigned char *data)
 {
     cached_block *b, **link;
+    int wanted;
 
+    /* Nothing to copy for a block that cannot stay (the cache off, budget
+     * 0) or is held already: the check costs a lookup under the lock, the
+     * copy an allocation and 64 KiB of memcpy for every block a reader
+     * decodes. Checked again below, after the copy, under the lock. */
+    zmm_mutex_lock(c->lock);
+    wanted = n <= c->budget && *find_link(c, id, ref) == NULL;
+    zmm_mutex_unlock(c->lock);
+    if (!wanted)
+        return;
     b = block_alloc(c, n);
     if (b == NULL)
         return;

@@ -586,7 +586,8 @@ static void test_readahead_pool(void)
             CHECK_MEM(buf, data[i] + pos[i], got);
             pos[i] += got;
             threads = zmm_readahead_pool_threads(pool);
-            CHECKF(threads <= zmm_cpu_count(),
+            /* One fewer than processors: each reader decodes too. */
+            CHECKF(threads <= (zmm_cpu_count() > 1 ? zmm_cpu_count() - 1 : 1),
                    "%u read-ahead threads on %u processors", threads,
                    zmm_cpu_count());
             if (streams[i]->ra != NULL) {
