@@ -428,6 +428,13 @@ typedef struct zmm_member_options {
     int64_t mtime;
     uint32_t mtime_nsec;
     unsigned mode;
+    /* Appended with issue 16 (an older struct_size leaves it 0): the
+     * highest PCM block kind (docs/FORMAT.md, "Blocks") a writing stream
+     * stores. 0 or 5: any, linear predictors (kind 5) where they pack
+     * smaller; 4: kinds 3 and 4 only, as zmmio 0.4.0 wrote them (larger;
+     * for comparisons, or blocks that readers before 0.5.0 decode).
+     * ZMM_ERR_INVALID_ARG for other values. */
+    unsigned pcm_max_kind;
 } zmm_member_options;
 
 #define ZMM_THREADS_ALL 0xFFFFFFFFu

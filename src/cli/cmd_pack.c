@@ -17,7 +17,7 @@
 
 enum {
     OPT_OUTPUT = 1, OPT_LEVEL, OPT_BLOCK, OPT_FORCE, OPT_FILTER, OPT_NO_DICT,
-    OPT_THREADS, OPT_JUNK
+    OPT_THREADS, OPT_JUNK, OPT_NO_LPC
 };
 
 static const cli_option pack_options[] = {
@@ -27,6 +27,7 @@ static const cli_option pack_options[] = {
     {"force", 'f', 0, OPT_FORCE},
     {"filter", 0, 1, OPT_FILTER},
     {"no-dict", 0, 0, OPT_NO_DICT},
+    {"no-lpc", 0, 0, OPT_NO_LPC},
     {"threads", 'T', 1, OPT_THREADS},
     {"junk-paths", 'j', 0, OPT_JUNK},
     CLI_KEEP_OPTION,
@@ -192,6 +193,9 @@ int cmd_pack(int argc, char **argv)
             break;
         case OPT_NO_DICT:
             use_dict = 0;
+            break;
+        case OPT_NO_LPC:
+            opt.pcm_max_kind = 4; /* kinds 3 and 4: zmmio 0.4.0's filter */
             break;
         case OPT_THREADS:
             opt.threads = cli_parse_threads("zmm pack", value);

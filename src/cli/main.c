@@ -19,7 +19,7 @@ typedef struct cli_command {
 static const cli_command commands[] = {
     {"pack", cmd_pack,
      "[-o ARCHIVE] [-l 0-9] [-b SIZE] [-T N] [--filter F] [--no-dict] "
-     "[-j] [-k] [-f] FILE...",
+     "[--no-lpc] [-j] [-k] [-f] FILE...",
      "make a new archive of files and folders",
      "Makes a new archive holding each FILE as a member named by its path,\n"
      "made relative as tar does (\"sfx/boom.wav\"; a leading '/', a drive\n"
@@ -52,6 +52,9 @@ static const cli_command commands[] = {
      "                          gets one trained on a sample of it when a\n"
      "                          trial shows it saves 1% or more (text: a\n"
      "                          few percent); not for standard input\n"
+     "  --no-lpc                audio without linear predictors: PCM\n"
+     "                          blocks of kinds 3 and 4 only, as zmmio\n"
+     "                          0.4.0 wrote them (larger; to compare)\n"
      "  -j, --junk-paths        store base names only (a/b/c.wav becomes\n"
      "                          \"c.wav\"), as zip -j\n"
      "  -k, --keep              accepted for gzip's users: zmm never\n"

@@ -72,6 +72,7 @@ zmm_result zmm_archive_append(zmm_archive *ar, const void *buf, size_t len,
 zmm_result zmm_archive_store_block(zmm_archive *ar, int level,
                                    const unsigned char *data, uint32_t n,
                                    const zmm_pcm_layout *pcm, uint64_t offset,
+                                   unsigned pcm_max_kind,
                                    const unsigned char *dict,
                                    uint32_t dict_len, zmm_block_ref *ref)
 {
@@ -94,7 +95,7 @@ zmm_result zmm_archive_store_block(zmm_archive *ar, int level,
         return ZMM_ERR_NOMEM;
     zmm_codec_use_dictionary(ar->encoder, dict, dict_len);
     rc = zmm_codec_encode(ar->encoder, level, data, n, pcm, offset,
-                          ar->scratch, ref, &stored);
+                          pcm_max_kind, ar->scratch, ref, &stored);
     ref->offset = 0;
     if (rc == ZMM_OK && stored != NULL)
         rc = zmm_archive_append(ar, stored, ref->stored_size, &ref->offset);

@@ -22,11 +22,13 @@ zmm_result zmm_archive_read(zmm_archive *ar, uint64_t offset, void *buf,
 
 /* Encodes the n logical bytes of one block and appends them: *ref gets
  * their kind, place and CRCs. `pcm` (or NULL) is the member's layout and
- * `offset` the block's offset in the member; `dict` (or NULL) its preset
+ * `offset` the block's offset in the member, pcm_max_kind the highest PCM
+ * kind it may be stored as (zmm_codec_encode); `dict` (or NULL) its preset
  * dictionary of dict_len bytes. Marks the archive modified. */
 zmm_result zmm_archive_store_block(zmm_archive *ar, int level,
                                    const unsigned char *data, uint32_t n,
                                    const zmm_pcm_layout *pcm, uint64_t offset,
+                                   unsigned pcm_max_kind,
                                    const unsigned char *dict,
                                    uint32_t dict_len, zmm_block_ref *ref);
 

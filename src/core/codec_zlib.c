@@ -2,6 +2,7 @@
  * PCM filter (filter_pcm.c). */
 #include "codec.h"
 
+#include <assert.h>
 #include <stdint.h>
 #include <string.h>
 #include <zlib.h>
@@ -10,19 +11,32 @@
 #include "crc32.h"
 #include "filter_pcm.h"
 
+/*
+ * The deflate strategies PCM content is coded with, the shorter stream
+ * kept. Residual planes are short-range: Z_RLE (runs only) packs the
+ * benchmark audio 13% smaller than zlib's default, and Z_FILTERED (longer
+ * matches only) the freedesktop theme's sounds 3% smaller; neither wins
+ * everywhere. Z_RLE is the cheap one (a third of the default's time).
+ */
+#define PCM_STRATEGIES 2
+static const int pcm_strategy[PCM_STRATEGIES] = {Z_RLE, Z_FILTERED};
+
 struct zmm_codec {
     z_stream inflater;
     z_stream deflater;
     int inflater_ready;
     int deflater_level; /* -1: no deflater yet */
-    /* PCM content gets its own deflater, with a smaller memLevel (see
-     * PCM_MEM_LEVEL); both are kept so that coding allocates nothing. */
-    z_stream pcm_deflater;
-    int pcm_deflater_level; /* -1: none yet */
-    /* PCM blocks: the filtered bytes, and a PCM block's stored bytes while
-     * they compete with plain deflate's in the caller's scratch. */
+    /* PCM content gets deflaters of its own, one a strategy (see
+     * PCM_MEM_LEVEL and pcm_strategy); all are kept so that coding
+     * allocates nothing. */
+    z_stream pcm_deflater[PCM_STRATEGIES];
+    int pcm_deflater_level[PCM_STRATEGIES]; /* -1: none yet */
+    /* PCM blocks: the filtered bytes, a PCM block's stored bytes while
+     * they compete with plain deflate's in the caller's scratch, and room
+     * for a second stream while two compete. */
     unsigned char *pcm_content;
     unsigned char *pcm_stored;
+    unsigned char *pcm_spare;
     uint32_t pcm_room;
     zmm_pcm_block pcm_block; /* the PCM block being inflated, after begin */
     const unsigned char *dict; /* preset for deflate blocks, or NULL */
@@ -61,23 +75,28 @@ zmm_codec *zmm_codec_new(void)
 
     if (c != NULL) {
         c->deflater_level = -1;
-        c->pcm_deflater_level = -1;
+        c->pcm_deflater_level[0] = -1;
+        c->pcm_deflater_level[1] = -1;
     }
     return c;
 }
 
 void zmm_codec_free(zmm_codec *c)
 {
+    unsigned i;
+
     if (c == NULL)
         return;
     if (c->inflater_ready)
         inflateEnd(&c->inflater);
     if (c->deflater_level >= 0)
         deflateEnd(&c->deflater);
-    if (c->pcm_deflater_level >= 0)
-        deflateEnd(&c->pcm_deflater);
+    for (i = 0; i < PCM_STRATEGIES; i++)
+        if (c->pcm_deflater_level[i] >= 0)
+            deflateEnd(&c->pcm_deflater[i]);
     zmm_free(c->pcm_content);
     zmm_free(c->pcm_stored);
+    zmm_free(c->pcm_spare);
     zmm_free(c);
 }
 
@@ -88,24 +107,28 @@ void zmm_codec_use_dictionary(zmm_codec *c, const unsigned char *dict,
     c->dict_len = dict != NULL ? len : 0;
 }
 
-/* Room for n bytes in both PCM buffers. */
+/* Room for n bytes in the PCM buffers. */
 static zmm_result pcm_reserve(zmm_codec *c, uint32_t n)
 {
-    unsigned char *a, *b;
+    unsigned char *a, *b, *s;
 
     if (n <= c->pcm_room)
         return ZMM_OK;
     a = zmm_malloc(n);
     b = zmm_malloc(n);
-    if (a == NULL || b == NULL) {
+    s = zmm_malloc(n);
+    if (a == NULL || b == NULL || s == NULL) {
         zmm_free(a);
         zmm_free(b);
+        zmm_free(s);
         return ZMM_ERR_NOMEM;
     }
     zmm_free(c->pcm_content);
     zmm_free(c->pcm_stored);
+    zmm_free(c->pcm_spare);
     c->pcm_content = a;
     c->pcm_stored = b;
+    c->pcm_spare = s;
     c->pcm_room = n;
     return ZMM_OK;
 }
@@ -134,7 +157,7 @@ int zmm_is_zero(const unsigned char *p, size_t n)
 
 /* *zs ready to deflate at `level` (*ready: its level, -1 if none yet). */
 static zmm_result prepare_deflater(z_stream *zs, int *ready, int level,
-                                   int mem_level)
+                                   int mem_level, int strategy)
 {
     if (*ready == level)
         return deflateReset(zs) == Z_OK ? ZMM_OK : ZMM_ERR_NOMEM;
@@ -145,28 +168,33 @@ static zmm_result prepare_deflater(z_stream *zs, int *ready, int level,
     memset(zs, 0, sizeof *zs);
     zs->zalloc = codec_alloc;
     zs->zfree = codec_free;
-    if (deflateInit2(zs, level, Z_DEFLATED, -15, mem_level,
-                     Z_DEFAULT_STRATEGY) != Z_OK)
+    if (deflateInit2(zs, level, Z_DEFLATED, -15, mem_level, strategy) !=
+        Z_OK)
         return ZMM_ERR_NOMEM;
     *ready = level;
     return ZMM_OK;
 }
 
 /* Deflates n bytes into out if the stream fits in `room` bytes: *size gets
- * its length, or 0 when it does not fit. */
+ * its length, or 0 when it does not fit. `pcm`: -1 plain (with the
+ * dictionary), else PCM content with pcm_strategy[pcm]. */
 static zmm_result deflate_into(zmm_codec *c, int level, int pcm,
                                const unsigned char *in, uint32_t n,
                                unsigned char *out, uint32_t room,
                                uint32_t *size)
 {
-    z_stream *zs = pcm ? &c->pcm_deflater : &c->deflater;
-    zmm_result rc = pcm ? prepare_deflater(zs, &c->pcm_deflater_level, level,
-                                           PCM_MEM_LEVEL)
-                        : prepare_deflater(zs, &c->deflater_level, level, 8);
+    z_stream *zs = pcm >= 0 ? &c->pcm_deflater[pcm] : &c->deflater;
+    zmm_result rc =
+        pcm >= 0 ? prepare_deflater(zs, &c->pcm_deflater_level[pcm], level,
+                                    PCM_MEM_LEVEL, pcm_strategy[pcm])
+                 : prepare_deflater(zs, &c->deflater_level, level, 8,
+                                    Z_DEFAULT_STRATEGY);
     int zrc;
 
     *size = 0;
-    if (rc == ZMM_OK && !pcm && c->dict != NULL &&
+    if (room == 0)
+        return rc;
+    if (rc == ZMM_OK && pcm < 0 && c->dict != NULL &&
         deflateSetDictionary(zs, c->dict, c->dict_len) != Z_OK)
         rc = ZMM_ERR_NOMEM;
     if (rc != ZMM_OK)
@@ -222,17 +250,90 @@ static int filter_wins(const zmm_codec *c, const unsigned char *in,
     return order0_bits(c->pcm_content, n) < order0_bits(in, n) / 50 * 49;
 }
 
-/* The block as kind PCM, if that is shorter than `best` bytes: *size gets
- * the stored size in c->pcm_stored, or 0, and *kind 3, 4 (a channel
- * coded from the previous one) or 5 (linear predictors). */
+/* c->pcm_content (n bytes) deflated by each PCM strategy: the shorter
+ * stream, if shorter than `room` bytes, at `out`, its length in *size (0:
+ * none fits). The strategies after the first are tried only when the
+ * first's stream is shorter than `give_up` bytes (room <= give_up; out has
+ * room for give_up - 1). */
+static zmm_result deflate_pcm(zmm_codec *c, int level, uint32_t n,
+                              unsigned char *out, uint32_t room,
+                              uint32_t give_up, uint32_t *size)
+{
+    uint32_t other;
+    zmm_result rc;
+    int i;
+
+    assert(room <= give_up);
+    *size = 0;
+    rc = deflate_into(c, level, 0, c->pcm_content, n, out, give_up - 1,
+                      &other);
+    if (rc != ZMM_OK || other == 0)
+        return rc;
+    if (other < room)
+        *size = other;
+    for (i = 1; i < PCM_STRATEGIES; i++) {
+        uint32_t limit = *size != 0 ? *size : room;
+
+        rc = deflate_into(c, level, i, c->pcm_content, n,
+                          *size != 0 ? c->pcm_spare : out, limit - 1, &other);
+        if (rc != ZMM_OK)
+            return rc;
+        if (other == 0)
+            continue;
+        if (*size != 0)
+            memcpy(out, c->pcm_spare, other);
+        *size = other;
+    }
+    return ZMM_OK;
+}
+
+/* Block b (filled by zmm_pcm_block_range and the choosers) coded from `in`
+ * at `out` (room for n bytes), if shorter than `best` bytes: *size gets the
+ * stored size, or 0. `slack`: the strategies after the first are tried
+ * only when the first's stream is under `best + slack` bytes. */
+static zmm_result encode_pcm_as(zmm_codec *c, int level,
+                                const zmm_pcm_block *b,
+                                const unsigned char *in, uint32_t n,
+                                unsigned char *out, uint32_t best,
+                                uint32_t slack, uint32_t *size)
+{
+    size_t header = zmm_pcm_header_size(b);
+    uint32_t deflated, room, give_up;
+    zmm_result rc;
+
+    *size = 0;
+    if (best <= header + 1)
+        return ZMM_OK;
+    room = best - (uint32_t)header;
+    give_up = slack < n - best ? room + slack : n - (uint32_t)header;
+    zmm_pcm_forward(b, in, n, c->pcm_content);
+    rc = deflate_pcm(c, level, n, out + header, room, give_up, &deflated);
+    if (rc != ZMM_OK || deflated == 0)
+        return rc;
+    zmm_pcm_header_encode(b, out);
+    *size = (uint32_t)header + deflated;
+    return ZMM_OK;
+}
+
+/*
+ * The block as kind PCM, if that is shorter than `best` bytes: *size gets
+ * the stored size in c->pcm_stored, or 0, and *kind 3, 4 (a channel coded
+ * from the previous one) or 5 (linear predictors; only if pcm_max_kind
+ * allows). A block of kind 5 is kept only when it is shorter than the
+ * block coded with kind 3's and 4's fixed orders, which are coded too: the
+ * predictors' records and the size estimates that choose them do not
+ * always pay (a tiny member's block, a short sound). Kind 5 goes first:
+ * it usually wins, and the fixed orders' streams then stop as soon as
+ * they are no shorter. `scratch` has room for n bytes.
+ */
 static zmm_result encode_pcm(zmm_codec *c, int level,
                              const unsigned char *in, uint32_t n,
                              const zmm_pcm_layout *pcm, uint64_t offset,
+                             unsigned pcm_max_kind, unsigned char *scratch,
                              uint32_t best, uint32_t *size, unsigned *kind)
 {
-    zmm_pcm_block b;
-    size_t header;
-    uint32_t deflated;
+    zmm_pcm_block b, lpc;
+    uint32_t fixed_size;
     zmm_result rc;
 
     *size = 0;
@@ -244,25 +345,40 @@ static zmm_result encode_pcm(zmm_codec *c, int level,
     if (rc != ZMM_OK)
         return rc;
     zmm_pcm_choose_orders(&b, in);
-    zmm_lpc_choose(&b, in);
-    *kind = zmm_pcm_kind(&b);
-    header = zmm_pcm_header_size(&b);
-    if (best <= header + 1)
-        return ZMM_OK;
-    zmm_pcm_forward(&b, in, n, c->pcm_content);
-    rc = deflate_into(c, level, 1, c->pcm_content, n, c->pcm_stored + header,
-                      best - (uint32_t)header - 1, &deflated);
-    if (rc != ZMM_OK || deflated == 0)
+    lpc = b;
+    if (pcm_max_kind >= ZMM_KIND_PCM_LPC)
+        zmm_lpc_choose(&lpc, in);
+    if (lpc.lpc) {
+        rc = encode_pcm_as(c, level, &lpc, in, n, c->pcm_stored, best, n,
+                           size);
+        if (rc != ZMM_OK)
+            return rc;
+        *kind = zmm_pcm_kind(&lpc);
+    }
+    /* The fixed orders, kept on a tie. In a block of 32 KiB or more after
+     * kind 5, their second strategy only when their first's stream is
+     * within an eighth of kind 5's: that spares most of the time coding
+     * them costs (packing the benchmark audio takes a third longer than
+     * with one stream a block, not 57%), and on long sounds the strategies
+     * differ by less. Short ones, where they may differ by more, get
+     * both. */
+    rc = encode_pcm_as(c, level, &b, in, n, scratch,
+                       *size != 0 ? *size + 1 : best,
+                       *size != 0 && n >= 32768 ? *size / 8 : n,
+                       &fixed_size);
+    if (rc != ZMM_OK || fixed_size == 0)
         return rc;
-    zmm_pcm_header_encode(&b, c->pcm_stored);
-    *size = (uint32_t)header + deflated;
+    memcpy(c->pcm_stored, scratch, fixed_size);
+    *size = fixed_size;
+    *kind = zmm_pcm_kind(&b);
     return ZMM_OK;
 }
 
 zmm_result zmm_codec_encode(zmm_codec *c, int level, const unsigned char *in,
                             uint32_t n, const zmm_pcm_layout *pcm,
-                            uint64_t offset, unsigned char *scratch,
-                            zmm_block_ref *ref, const unsigned char **stored)
+                            uint64_t offset, unsigned pcm_max_kind,
+                            unsigned char *scratch, zmm_block_ref *ref,
+                            const unsigned char **stored)
 {
     uint32_t plain = 0, filtered = 0;
     unsigned pcm_kind = ZMM_KIND_PCM;
@@ -282,13 +398,13 @@ zmm_result zmm_codec_encode(zmm_codec *c, int level, const unsigned char *in,
          * still. A PCM member's block is filtered first, and deflated
          * plain too unless the filter clearly wins. */
         if (pcm != NULL) {
-            rc = encode_pcm(c, level, in, n, pcm, offset, n, &filtered,
-                            &pcm_kind);
+            rc = encode_pcm(c, level, in, n, pcm, offset, pcm_max_kind,
+                            scratch, n, &filtered, &pcm_kind);
             if (rc != ZMM_OK)
                 return rc;
         }
         if (filtered == 0 || !filter_wins(c, in, n)) {
-            rc = deflate_into(c, level, 0, in, n, scratch,
+            rc = deflate_into(c, level, -1, in, n, scratch,
                               filtered != 0 && filtered < n - 1 ? filtered
                                                                 : n - 1,
                               &plain);

@@ -255,7 +255,7 @@ static zmm_result stored_size(zmm_codec *c, int level, const unsigned char *in,
 {
     zmm_block_ref ref;
     const unsigned char *stored;
-    zmm_result rc = zmm_codec_encode(c, level, in, n, NULL, 0, scratch, &ref,
+    zmm_result rc = zmm_codec_encode(c, level, in, n, NULL, 0, 0, scratch, &ref,
                                      &stored);
 
     *total += ref.stored_size;

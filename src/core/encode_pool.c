@@ -55,7 +55,8 @@ static void encode_slot_now(encode_worker *w, encode_slot *s)
     zmm_codec_use_dictionary(w->codec, s->job.dict, s->job.dict_len);
     s->rc = zmm_codec_encode(w->codec, s->job.level, s->in, s->job.n,
                              s->job.use_pcm ? &s->job.pcm : NULL,
-                             s->job.offset, s->out, &s->ref, &stored);
+                             s->job.offset, s->job.pcm_max_kind, s->out,
+                             &s->ref, &stored);
     /* The codec's own buffer is reused by its next block: keep a copy. */
     if (s->rc == ZMM_OK && stored != NULL && stored != s->out)
         memcpy(s->out, stored, s->ref.stored_size);

@@ -108,6 +108,7 @@ static zmm_result hand_over(zmm_stream *s, zmm_cache_entry *e)
     job.offset = (uint64_t)e->index << s->m->block_shift;
     job.use_pcm = (s->m->flags & ZMM_MEMBER_PCM) != 0;
     job.pcm = s->m->pcm;
+    job.pcm_max_kind = s->pcm_max_kind;
     job.dict = s->dict; /* unchanged while blocks are pending: see settle */
     job.dict_len = s->dict_len;
     zmm_encode_pool_put(s->encoders, &job, e->data);
@@ -136,7 +137,8 @@ static zmm_result store_entry(zmm_stream *s, zmm_cache_entry *e,
                                  (s->m->flags & ZMM_MEMBER_PCM) ? &s->m->pcm
                                                                 : NULL,
                                  (uint64_t)e->index << s->m->block_shift,
-                                 s->dict, s->dict_len, &ref);
+                                 s->pcm_max_kind, s->dict, s->dict_len,
+                                 &ref);
     if (rc != ZMM_OK)
         return rc;
     s->m->blocks[e->index] = ref;
@@ -817,7 +819,7 @@ static zmm_result check_options(const zmm_member_options *o,
                                 unsigned *shift, int *level,
                                 unsigned *threads, zmm_member_options *out)
 {
-    zmm_member_options full = {sizeof full, 0, -1, 0, 0, 0, 0, 0};
+    zmm_member_options full = {sizeof full, 0, -1, 0, 0, 0, 0, 0, 0};
     uint32_t size = ZMM_DEFAULT_BLOCK_SIZE;
 
     /* Fields past an older caller's struct_size keep their defaults. */
@@ -831,6 +833,8 @@ static zmm_result check_options(const zmm_member_options *o,
         (size & (size - 1)) != 0 || *level < 0 || *level > 9 ||
         (full.threads > ZMM_ENCODE_MAX_THREADS &&
          full.threads != ZMM_THREADS_ALL) ||
+        (full.pcm_max_kind != 0 && full.pcm_max_kind != ZMM_KIND_PCM_CHAN &&
+         full.pcm_max_kind != ZMM_KIND_PCM_LPC) ||
         !zmm_meta_valid(full.meta,
                         (full.meta & ZMM_META_MTIME) ? full.mtime : 0,
                         (full.meta & ZMM_META_MTIME) ? full.mtime_nsec : 0,
@@ -890,6 +894,8 @@ zmm_result zmm_stream_open(zmm_archive *ar, const char *name, unsigned flags,
     s->m = m;
     s->writable = (flags & ZMM_STREAM_WRITE) != 0;
     s->threads = threads;
+    s->pcm_max_kind = opt.pcm_max_kind != 0 ? opt.pcm_max_kind
+                                            : ZMM_KIND_PCM_LPC;
     rc = zmm_archive_add_stream(ar, s);
     if (rc != ZMM_OK) {
         zmm_archive_release_member(ar, m, s->writable);

@@ -54,6 +54,9 @@ struct zmm_stream {
     /* Writable streams: threads wanted for encoding (1: none), and the
      * pool, started when a flush or eviction first stores blocks. */
     unsigned threads;
+    /* the highest PCM block kind its blocks are stored as (the option's
+     * pcm_max_kind; ZMM_KIND_PCM_LPC by default) */
+    unsigned pcm_max_kind;
     zmm_encode_pool *encoders;
 };
 

@@ -62,7 +62,7 @@ zmm_result zmm_stream_load_dictionary(zmm_stream *s)
 static zmm_result store_dictionary(zmm_archive *ar, const unsigned char *dict,
                                    uint32_t len, zmm_block_ref *ref)
 {
-    zmm_result rc = zmm_archive_store_block(ar, 9, dict, len, NULL, 0, NULL,
+    zmm_result rc = zmm_archive_store_block(ar, 9, dict, len, NULL, 0, 0, NULL,
                                             0, ref);
 
     if (rc != ZMM_OK || ref->kind != ZMM_KIND_ZERO)

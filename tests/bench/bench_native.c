@@ -185,7 +185,7 @@ static int pack_zmm(const char *path, const unsigned char *data, uint64_t size,
                     int level, int pcm, uint32_t block_size)
 {
     zmm_member_options o = {sizeof o, block_size, level, pack_threads,
-                            0, 0, 0, 0};
+                            0, 0, 0, 0, 0};
     zmm_pcm_layout lay = {sizeof lay, 0, 0, 0, 0};
     zmm_archive *ar = NULL;
     zmm_stream *s = NULL;

@@ -114,6 +114,7 @@ static zmm_archive *make_archive(const char *path)
     o->level = -1;
     o->threads = 2;
     o->meta = 0; /* the other metadata fields are then not read */
+    o->pcm_max_kind = 0;
     CHECK_OK(zmm_stream_open(ar, "b", ZMM_STREAM_WRITE | ZMM_STREAM_CREATE,
                              o, &s));
     CHECK_OK(zmm_stream_write(s, "bee", 3));
