@@ -193,10 +193,11 @@ static double residual_bits(double abs_sum, uint32_t n)
 }
 
 /* The window the autocorrelation is taken through (Welch: 1 - t^2, t from
- * -1 to 1 over the block), so that the block's edges weigh little. */
-static double window(uint32_t f, uint32_t n)
+ * -1 to 1 over the block), so that the block's edges weigh little; t of
+ * frame f is step * f + t0, without a division per frame. */
+static double window(uint32_t f, double step, double t0)
 {
-    double t = (2.0 * f - (n - 1)) / (n + 1);
+    double t = step * f + t0;
 
     return 1 - t * t;
 }
@@ -214,6 +215,8 @@ static void analyse(const zmm_pcm_block *b, const unsigned char *in,
     double w[LPC_CHOOSE_MAX + CHUNK];
     int64_t h0 = 0, h1 = 0, h2 = 0;
     const unsigned char *p = in + b->first + c * bytes;
+    double step = 2.0 / (b->frames + 1.0);
+    double t0 = -(b->frames - 1.0) / (b->frames + 1.0);
 
     memset(w, 0, sizeof w);
     for (k = 0; k <= LPC_CHOOSE_MAX; k++)
@@ -225,7 +228,7 @@ static void analyse(const zmm_pcm_block *b, const unsigned char *in,
         for (i = 0; i < m; i++, p += fs) {
             int64_t x = zmm_pcm_coded_sample(p, bytes, flag);
 
-            w[LPC_CHOOSE_MAX + i] = (double)x * window(f + i, b->frames);
+            w[LPC_CHOOSE_MAX + i] = (double)x * window(f + i, step, t0);
             if (f + i >= 3) {
                 fixed[0] += fabs_((double)x);
                 fixed[1] += fabs_((double)(x - h0));

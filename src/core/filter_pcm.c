@@ -56,22 +56,6 @@ uint32_t zmm_pcm_block_range(const zmm_pcm_layout *l, uint64_t offset,
 }
 
 /* A sample's bytes as a signed integer. */
-static int64_t load_sample(const unsigned char *p, unsigned bytes)
-{
-    switch (bytes) {
-    case 1:
-        return (int64_t)p[0] - 128;
-    case 2:
-        return (int64_t)(((uint32_t)p[0] | (uint32_t)p[1] << 8) ^ 0x8000u) -
-               0x8000;
-    case 3:
-        return (int64_t)(((uint32_t)p[0] | (uint32_t)p[1] << 8 |
-                          (uint32_t)p[2] << 16) ^ 0x800000u) - 0x800000;
-    default:
-        return (int64_t)(zmm_load32(p) ^ 0x80000000u) - 0x80000000LL;
-    }
-}
-
 static void store_sample(unsigned char *p, unsigned bytes, int64_t s)
 {
     uint64_t u = (uint64_t)s;
@@ -108,27 +92,6 @@ static int64_t abs64(int64_t v)
     return v < 0 ? -v : v;
 }
 
-/* v wrapped to `bits` bits, as a signed value. */
-static int64_t wrap(int64_t v, unsigned bits)
-{
-    uint64_t mask = ((uint64_t)1 << bits) - 1;
-    int64_t half = (int64_t)1 << (bits - 1);
-
-    return (int64_t)(((uint64_t)v & mask) ^ (uint64_t)half) - half;
-}
-
-/* Channel c's sample at p as it is coded: itself, or its difference from
- * the previous channel's (the sample just before it in the frame). */
-static int64_t coded_sample(const unsigned char *p, unsigned bytes,
-                            unsigned order)
-{
-    int64_t s = load_sample(p, bytes);
-
-    if (order & ZMM_PCM_FROM_PREVIOUS)
-        s = wrap(s - load_sample(p - bytes, bytes), 8 * bytes);
-    return s;
-}
-
 /* FLAC's estimate: the order whose residuals are smallest in sum, of the
  * channel itself or (flag ZMM_PCM_FROM_PREVIOUS) of its difference from
  * the previous channel. The first three frames, predicted by lower orders,
@@ -146,7 +109,7 @@ static unsigned char choose_order(const zmm_pcm_block *b,
     memset(h, 0, sizeof h);
     for (f = 0; f < b->frames; f++, p += fs)
         for (k = 0; k < ways; k++) {
-            int64_t s = coded_sample(p, bytes,
+            int64_t s = zmm_pcm_coded_sample(p, bytes,
                                      k ? ZMM_PCM_FROM_PREVIOUS : 0);
 
             if (f >= ZMM_PCM_MAX_ORDER)
@@ -170,22 +133,6 @@ void zmm_pcm_choose_orders(zmm_pcm_block *b, const unsigned char *in)
 
     for (c = 0; c < b->channels; c++)
         b->order[c] = choose_order(b, in, c);
-}
-
-int64_t zmm_pcm_load_sample(const unsigned char *p, unsigned bytes)
-{
-    return load_sample(p, bytes);
-}
-
-int64_t zmm_pcm_coded_sample(const unsigned char *p, unsigned bytes,
-                             unsigned order)
-{
-    return coded_sample(p, bytes, order);
-}
-
-int64_t zmm_pcm_wrap(int64_t v, unsigned bits)
-{
-    return wrap(v, bits);
 }
 
 unsigned zmm_pcm_kind(const zmm_pcm_block *b)
@@ -294,7 +241,7 @@ void zmm_pcm_forward(const zmm_pcm_block *b, const unsigned char *in,
         }
         for (c = 0; c < ch; c++, j++, p += bytes) {
             unsigned order = b->order[c] & ZMM_PCM_ORDER_MASK;
-            int64_t s = coded_sample(p, bytes, b->order[c]);
+            int64_t s = zmm_pcm_coded_sample(p, bytes, b->order[c]);
             uint64_t r;
 
             order = f < order ? f : order;
@@ -351,8 +298,8 @@ void zmm_pcm_add_previous(unsigned bytes, uint32_t fs, unsigned char *p,
     uint32_t f;
 
     for (f = 0; f < frames; f++, p += fs)
-        store_sample(p, bytes, wrap(load_sample(p, bytes) +
-                                        load_sample(p - bytes, bytes),
+        store_sample(p, bytes, zmm_pcm_wrap(zmm_pcm_load_sample(p, bytes) +
+                                        zmm_pcm_load_sample(p - bytes, bytes),
                                     8 * bytes));
 }
 
@@ -381,7 +328,7 @@ static void inverse_channel(const zmm_pcm_block *b, unsigned c,
     unsigned char *p = out + (size_t)from * fs + (size_t)c * bytes;
 
     for (k = 0; k < 3 && k < from; k++)
-        h[k] = coded_sample(p - (size_t)(k + 1) * fs, bytes, b->order[c]);
+        h[k] = zmm_pcm_coded_sample(p - (size_t)(k + 1) * fs, bytes, b->order[c]);
     /* the block's first frames: lower orders, not enough history yet */
     for (; f < frames && f < order; f++, j += ch, p += fs) {
         uint64_t z = 0, r;

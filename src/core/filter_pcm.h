@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bytes.h"
 #include "zmm.h"
 
 #define ZMM_PCM_MAX_CHANNELS 32u
@@ -118,15 +119,47 @@ uint32_t zmm_pcm_inverse16_fast(const zmm_pcm_block *b,
                                 unsigned char *out, uint32_t f0,
                                 uint32_t from, uint32_t f1);
 
-/* Shared with filter_lpc.c: a sample's bytes as a signed integer (8-bit:
- * byte - 128), and the value a channel is coded as: the sample, or with
- * ZMM_PCM_FROM_PREVIOUS in `order` its difference from the previous
- * channel's, wrapped to 8 * bytes bits. */
-int64_t zmm_pcm_load_sample(const unsigned char *p, unsigned bytes);
-int64_t zmm_pcm_coded_sample(const unsigned char *p, unsigned bytes,
-                             unsigned order);
-/* v wrapped to `bits` bits, as a signed value. */
-int64_t zmm_pcm_wrap(int64_t v, unsigned bits);
+/* Shared with filter_lpc.c, inline since every sample of the encoders'
+ * passes goes through them: a sample's bytes as a signed integer (8-bit:
+ * byte - 128); v wrapped to `bits` bits, as a signed value; and the value
+ * a channel is coded as: the sample, or with ZMM_PCM_FROM_PREVIOUS in
+ * `order` its difference from the previous channel's (the sample just
+ * before it in the frame), wrapped to 8 * bytes bits. */
+static inline int64_t zmm_pcm_load_sample(const unsigned char *p,
+                                          unsigned bytes)
+{
+    switch (bytes) {
+    case 1:
+        return (int64_t)p[0] - 128;
+    case 2:
+        return (int64_t)(((uint32_t)p[0] | (uint32_t)p[1] << 8) ^ 0x8000u) -
+               0x8000;
+    case 3:
+        return (int64_t)(((uint32_t)p[0] | (uint32_t)p[1] << 8 |
+                          (uint32_t)p[2] << 16) ^ 0x800000u) - 0x800000;
+    default:
+        return (int64_t)(zmm_load32(p) ^ 0x80000000u) - 0x80000000LL;
+    }
+}
+
+static inline int64_t zmm_pcm_wrap(int64_t v, unsigned bits)
+{
+    uint64_t mask = ((uint64_t)1 << bits) - 1;
+    int64_t half = (int64_t)1 << (bits - 1);
+
+    return (int64_t)(((uint64_t)v & mask) ^ (uint64_t)half) - half;
+}
+
+static inline int64_t zmm_pcm_coded_sample(const unsigned char *p,
+                                           unsigned bytes, unsigned order)
+{
+    int64_t s = zmm_pcm_load_sample(p, bytes);
+
+    if (order & ZMM_PCM_FROM_PREVIOUS)
+        s = zmm_pcm_wrap(s - zmm_pcm_load_sample(p - bytes, bytes),
+                         8 * bytes);
+    return s;
+}
 /* Channel c of frames [0, frames) at p (a frame every fs bytes), holding
  * differences from the previous channel, made samples (that channel is
  * decoded there). */
