@@ -15,9 +15,17 @@
  */
 #include "filter_pcm.h"
 
+#include <assert.h>
 #include <string.h>
 
 #include "bytes.h"
+
+#if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__)
+#define LPC_SSE2 1
+#include <emmintrin.h>
+#else
+#define LPC_SSE2 0
+#endif
 
 /* The encoder's choices: orders up to 32 (measured on the benchmark audio:
  * 3.3% smaller than up to 12, its upsampled music most), coefficients of
@@ -127,55 +135,133 @@ zmm_result zmm_lpc_records_decode(const unsigned char *p, size_t room,
 
 /* ---- encoder ---------------------------------------------------------- */
 
-/* The prediction of x[f] from h[k] = x[f-1-k]. */
-static int64_t predict(const zmm_pcm_block *b, unsigned c, const int64_t *h)
+/*
+ * 16-bit samples and coefficients whose magnitudes sum to 65535 or less:
+ * every partial sum of a prediction is then under 2^31, so SSE2's pmaddwd
+ * (16 x 16-bit products, added in pairs into 32-bit lanes) and 32-bit adds
+ * compute it exactly. Both the encoder and the decoder use it.
+ */
+static int lpc_fits_16(const zmm_pcm_block *b, unsigned c)
 {
     unsigned order = b->order[c] & ZMM_LPC_ORDER_MASK, k;
-    int64_t sum = 0;
+    uint32_t sum_abs = 0;
 
+    if (b->bits != 16)
+        return 0;
     for (k = 0; k < order; k++)
-        sum += (int64_t)b->coef[c][k] * h[k];
-    return floor_shift(sum, b->shift[c]);
+        sum_abs += (uint32_t)(b->coef[c][k] < 0 ? -b->coef[c][k]
+                                                : b->coef[c][k]);
+    return sum_abs <= 65535;
 }
 
-/* h[0..order-1] = the last order values, the newest first. */
-static void push(int64_t *h, unsigned order, int64_t v)
+/*
+ * The predictions of channel c for the m values x[0..m), the `order`
+ * values before them at x[-order..-1]: pred[i] = floor(sum of coef[k - 1]
+ * * x[i - k], k = 1..order, / 2^shift). Unlike the decoder's, these sums
+ * do not wait on each other (the encoder knows every value), so the SSE2
+ * path makes each one from four vectors of the values 1..32 back.
+ */
+static void lpc_predict(const zmm_pcm_block *b, unsigned c, const int32_t *x,
+                        uint32_t m, int64_t *pred)
 {
-    if (order == 0)
+    unsigned order = b->order[c] & ZMM_LPC_ORDER_MASK, shift = b->shift[c];
+    uint32_t i, k;
+
+#if LPC_SSE2
+    if (order > 0 && lpc_fits_16(b, c)) {
+        /* v[32 + i] = x[i]; lane L of the window at i: 32 - L back */
+        int16_t v[LPC_CHOOSE_MAX + CHUNK], cv[32];
+        __m128i c0, c1, c2, c3;
+
+        assert(m <= CHUNK);
+        memset(cv, 0, sizeof cv);
+        for (k = 1; k <= order; k++)
+            cv[32 - k] = b->coef[c][k - 1];
+        for (k = 0; k < 32; k++)
+            v[k] = k + order >= 32 ? (int16_t)x[(int32_t)k - 32] : 0;
+        for (i = 0; i < m; i++)
+            v[32 + i] = (int16_t)x[i];
+        c0 = _mm_loadu_si128((const __m128i *)(const void *)cv);
+        c1 = _mm_loadu_si128((const __m128i *)(const void *)(cv + 8));
+        c2 = _mm_loadu_si128((const __m128i *)(const void *)(cv + 16));
+        c3 = _mm_loadu_si128((const __m128i *)(const void *)(cv + 24));
+        for (i = 0; i < m; i++) {
+            const int16_t *w = v + i;
+            __m128i s = _mm_add_epi32(
+                _mm_madd_epi16(
+                    _mm_loadu_si128((const __m128i *)(const void *)(w + 16)),
+                    c2),
+                _mm_madd_epi16(
+                    _mm_loadu_si128((const __m128i *)(const void *)(w + 24)),
+                    c3));
+
+            if (order > 16)
+                s = _mm_add_epi32(
+                    s, _mm_add_epi32(
+                           _mm_madd_epi16(_mm_loadu_si128(
+                                              (const __m128i *)(const void *)w),
+                                          c0),
+                           _mm_madd_epi16(
+                               _mm_loadu_si128(
+                                   (const __m128i *)(const void *)(w + 8)),
+                               c1)));
+            s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4e));
+            s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xb1));
+            pred[i] = floor_shift(_mm_cvtsi128_si32(s), shift);
+        }
         return;
-    memmove(h + 1, h, (order - 1) * sizeof *h);
-    h[0] = v;
+    }
+#endif
+    for (i = 0; i < m; i++) {
+        int64_t sum = 0;
+
+        for (k = 1; k <= order; k++)
+            sum += (int64_t)b->coef[c][k - 1] * x[(int32_t)(i - k)];
+        pred[i] = floor_shift(sum, shift);
+    }
 }
 
 void zmm_lpc_forward(const zmm_pcm_block *b, const unsigned char *in,
                      uint32_t n, unsigned char *out)
 {
     unsigned bytes = b->bits / 8, ch = b->channels, c, q;
-    uint32_t body = b->frames * ch * bytes, fs = ch * bytes, f, j = 0;
-    uint32_t count = 0;
+    uint32_t body = b->frames * ch * bytes, fs = ch * bytes, f, i, m;
     uint64_t mask = ((uint64_t)1 << b->bits) - 1;
-    int64_t h[ZMM_PCM_MAX_CHANNELS][ZMM_LPC_MAX_ORDER];
-    const unsigned char *p = in + b->first;
-    unsigned char *planes = out + b->first;
+    int32_t x[ZMM_LPC_MAX_ORDER + CHUNK];
+    int64_t pred[CHUNK];
 
-    memset(h, 0, sizeof h);
     memcpy(out, in, b->first);
-    for (f = 0; f < b->frames; f++) {
-        if (f % b->group == 0) {
-            uint32_t left = b->frames - f;
+    /* channel by channel, CHUNK frames at a time: the values, their
+     * predictions, the residuals into their group's planes */
+    for (c = 0; c < ch; c++) {
+        unsigned order = b->order[c] & ZMM_LPC_ORDER_MASK;
+        const unsigned char *p = in + b->first + c * bytes;
+        unsigned char *planes = out + b->first;
+        uint32_t count = 0, j = c;
 
-            planes = out + b->first + (size_t)f * fs;
-            count = (left < b->group ? left : b->group) * ch;
-            j = 0;
-        }
-        for (c = 0; c < ch; c++, j++, p += bytes) {
-            int64_t x = zmm_pcm_coded_sample(p, bytes, b->order[c]);
-            int64_t e = zmm_pcm_wrap(x - predict(b, c, h[c]), b->bits);
-            uint64_t z = (((uint64_t)e << 1) ^ (e < 0 ? mask : 0)) & mask;
+        memset(x, 0, order * sizeof *x);
+        for (f = 0; f < b->frames; f += m) {
+            m = b->frames - f < CHUNK ? b->frames - f : CHUNK;
+            for (i = 0; i < m; i++, p += fs)
+                x[order + i] =
+                    (int32_t)zmm_pcm_coded_sample(p, bytes, b->order[c]);
+            lpc_predict(b, c, x + order, m, pred);
+            for (i = 0; i < m; i++, j += ch) {
+                int64_t e = zmm_pcm_wrap(x[order + i] - pred[i], b->bits);
+                uint64_t z = (((uint64_t)e << 1) ^ (e < 0 ? mask : 0)) & mask;
 
-            for (q = 0; q < bytes; q++)
-                planes[(size_t)q * count + j] = (unsigned char)(z >> (8 * q));
-            push(h[c], b->order[c] & ZMM_LPC_ORDER_MASK, x);
+                if ((f + i) % b->group == 0) { /* a group starts */
+                    uint32_t left = b->frames - (f + i);
+
+                    planes = out + b->first + (size_t)(f + i) * fs;
+                    count = (left < b->group ? left : b->group) * ch;
+                    j = c;
+                }
+                for (q = 0; q < bytes; q++)
+                    planes[(size_t)q * count + j] =
+                        (unsigned char)(z >> (8 * q));
+            }
+            memmove(x, x + m, order * sizeof *x);
         }
     }
     memcpy(out + b->first + body, in + b->first + body,
@@ -358,26 +444,25 @@ static int quantize(zmm_pcm_block *b, unsigned c, const double *lpc,
 static double lpc_cost(const zmm_pcm_block *b, const unsigned char *in,
                        unsigned c)
 {
-    unsigned bytes = b->bits / 8, k;
-    unsigned order = b->order[c] & ZMM_LPC_ORDER_MASK, shift = b->shift[c];
+    unsigned bytes = b->bits / 8;
+    unsigned order = b->order[c] & ZMM_LPC_ORDER_MASK;
     uint32_t fs = bytes * b->channels, f, i, m;
-    int64_t x[ZMM_LPC_MAX_ORDER + CHUNK];
+    int32_t x[ZMM_LPC_MAX_ORDER + CHUNK];
+    int64_t pred[CHUNK];
     const unsigned char *p = in + b->first + c * bytes;
     double sum = 0;
 
-    memset(x, 0, sizeof x);
+    memset(x, 0, order * sizeof *x);
     for (f = 0; f < b->frames; f += m) {
         m = b->frames - f < CHUNK ? b->frames - f : CHUNK;
-        for (i = 0; i < m; i++, p += fs) {
-            /* x[order + i]: this frame's value; x[order + i - k]: k back */
-            int64_t v = zmm_pcm_coded_sample(p, bytes, b->order[c]), pred = 0;
-
-            for (k = 1; k <= order; k++)
-                pred += (int64_t)b->coef[c][k - 1] * x[order + i - k];
-            x[order + i] = v;
-            sum += fabs_((double)zmm_pcm_wrap(v - floor_shift(pred, shift),
+        /* x[order + i]: this frame's value; x[order + i - k]: k back */
+        for (i = 0; i < m; i++, p += fs)
+            x[order + i] =
+                (int32_t)zmm_pcm_coded_sample(p, bytes, b->order[c]);
+        lpc_predict(b, c, x + order, m, pred);
+        for (i = 0; i < m; i++)
+            sum += fabs_((double)zmm_pcm_wrap(x[order + i] - pred[i],
                                               b->bits));
-        }
         memmove(x, x + m, order * sizeof *x);
     }
     return sum;
@@ -558,13 +643,6 @@ void zmm_lpc_choose(zmm_pcm_block *b, const unsigned char *in)
     default: LPC_LOOP(B, order, SUM_ANY) break;                              \
     }
 
-#if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__)
-#define LPC_SSE2 1
-#include <emmintrin.h>
-#else
-#define LPC_SSE2 0
-#endif
-
 #if LPC_SSE2
 /*
  * 16-bit samples, order at most 32, coefficients whose magnitudes sum to
@@ -586,14 +664,9 @@ static int sse2_prepare(const zmm_pcm_block *b, unsigned c,
                         int64_t *prev)
 {
     unsigned order = b->order[c] & ZMM_LPC_ORDER_MASK, k;
-    uint32_t fs = 2 * b->channels, sum_abs = 0;
+    uint32_t fs = 2 * b->channels;
 
-    if (order > lanes)
-        return 0;
-    for (k = 0; k < order; k++)
-        sum_abs += (uint32_t)(b->coef[c][k] < 0 ? -b->coef[c][k]
-                                                : b->coef[c][k]);
-    if (sum_abs > 65535)
+    if (order > lanes || !lpc_fits_16(b, c))
         return 0;
     memset(cv, 0, lanes * sizeof *cv);
     for (k = 2; k <= order; k++)
