@@ -288,6 +288,42 @@ static double window(uint32_t f, double step, double t0)
     return 1 - t * t;
 }
 
+/* s[0..3] += the sums of x[i] * x[i - k - j] over i < m, j = 0..3 (x[-k-3]
+ * onwards readable); with SSE2, two frames a step. */
+static void lag_sums4(const double *x, uint32_t m, unsigned k, double *s)
+{
+    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    uint32_t i = 0;
+#if LPC_SSE2
+    __m128d a0 = _mm_setzero_pd(), a1 = a0, a2 = a0, a3 = a0;
+    double lanes[2];
+
+    for (; i + 2 <= m; i += 2) {
+        const double *y = x + i - k;
+        __m128d xi = _mm_loadu_pd(x + i);
+
+        a0 = _mm_add_pd(a0, _mm_mul_pd(xi, _mm_loadu_pd(y)));
+        a1 = _mm_add_pd(a1, _mm_mul_pd(xi, _mm_loadu_pd(y - 1)));
+        a2 = _mm_add_pd(a2, _mm_mul_pd(xi, _mm_loadu_pd(y - 2)));
+        a3 = _mm_add_pd(a3, _mm_mul_pd(xi, _mm_loadu_pd(y - 3)));
+    }
+    _mm_storeu_pd(lanes, a0), s0 = lanes[0] + lanes[1];
+    _mm_storeu_pd(lanes, a1), s1 = lanes[0] + lanes[1];
+    _mm_storeu_pd(lanes, a2), s2 = lanes[0] + lanes[1];
+    _mm_storeu_pd(lanes, a3), s3 = lanes[0] + lanes[1];
+#endif
+    for (; i < m; i++) {
+        s0 += x[i] * x[(long)i - (long)k];
+        s1 += x[i] * x[(long)i - (long)k - 1];
+        s2 += x[i] * x[(long)i - (long)k - 2];
+        s3 += x[i] * x[(long)i - (long)k - 3];
+    }
+    s[0] += s0;
+    s[1] += s1;
+    s[2] += s2;
+    s[3] += s3;
+}
+
 /* One channel (the values channel c is coded as with `flag`): its windowed
  * autocorrelation for lags 0..LPC_CHOOSE_MAX, and the sums of |residual| of
  * the fixed orders 0..3 (kind 3's predictors, first three frames left out),
@@ -326,21 +362,8 @@ static void analyse(const zmm_pcm_block *b, const unsigned char *in,
             h0 = x;
         }
         /* four lags at a time: four sums that do not wait on each other */
-        for (k = 0; k + 3 <= LPC_CHOOSE_MAX; k += 4) {
-            const double *x = w + LPC_CHOOSE_MAX;
-            double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-
-            for (i = 0; i < m; i++) {
-                s0 += x[i] * x[(long)i - (long)k];
-                s1 += x[i] * x[(long)i - (long)k - 1];
-                s2 += x[i] * x[(long)i - (long)k - 2];
-                s3 += x[i] * x[(long)i - (long)k - 3];
-            }
-            ac[k] += s0;
-            ac[k + 1] += s1;
-            ac[k + 2] += s2;
-            ac[k + 3] += s3;
-        }
+        for (k = 0; k + 3 <= LPC_CHOOSE_MAX; k += 4)
+            lag_sums4(w + LPC_CHOOSE_MAX, m, k, ac + k);
         for (; k <= LPC_CHOOSE_MAX; k++) {
             const double *x = w + LPC_CHOOSE_MAX;
             double sum = 0;
