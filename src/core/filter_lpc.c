@@ -135,6 +135,7 @@ zmm_result zmm_lpc_records_decode(const unsigned char *p, size_t room,
 
 /* ---- encoder ---------------------------------------------------------- */
 
+#if LPC_SSE2
 /*
  * 16-bit samples and coefficients whose magnitudes sum to 65535 or less:
  * every partial sum of a prediction is then under 2^31, so SSE2's pmaddwd
@@ -153,6 +154,7 @@ static int lpc_fits_16(const zmm_pcm_block *b, unsigned c)
                                                 : b->coef[c][k]);
     return sum_abs <= 65535;
 }
+#endif
 
 /*
  * The predictions of channel c for the m values x[0..m), the `order`
