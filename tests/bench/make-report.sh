@@ -18,6 +18,7 @@ mkdir -p "$docs/bench"
 say "plots and docs/benchmarks.md"
 cp "$out"/native.csv "$out"/native-targets.csv "$docs/bench/"
 [ "$run_mmio" = 1 ] && cp "$out"/mmio.csv "$out"/mmio-targets.csv "$docs/bench/"
+if [ -f "$out/corpus.md" ]; then cp "$out"/corpus.csv "$out"/corpus.md "$docs/bench/"; fi
 
 # pivot CSV WORKLOAD [value|ratio] > TSV: a row per system, a column per data set
 pivot() {

@@ -11,7 +11,8 @@
 #      -O2 -g) in build/bench-linux and the Windows one (mingw-w64,
 #      RelWithDebInfo like the windows-x64 preset) in build/bench-windows-x64;
 #   3. makes the data sets (make-data.sh, N MiB each, 64 by default) in
-#      build/bench-data;
+#      build/bench-data, and packs the test corpus's WAVs alone against
+#      flac -5 (tests/bench/corpus-flac.sh: sizes);
 #   4. waits (up to 40 minutes, polling each minute) until the 1-minute load
 #      average is under 0.7, unless --no-wait, and notes the load in the
 #      report either way;
@@ -105,6 +106,10 @@ fi
 say "data sets ($mib MiB each) in ${data#"$root"/}"
 bash tests/bench/make-data.sh "$data" "$mib"
 sets=(audio="$data/audio.wav" text="$data/text.txt" random="$data/random.bin")
+
+# ---- 3b. the test corpus against flac (sizes only: before the timed runs) ------
+say "the test corpus against flac (corpus-flac.sh)"
+bash tests/bench/corpus-flac.sh --out "$out" --audio "$data/audio.wav" >"$out/corpus.log" 2>&1
 
 # ---- 4. a quiet machine -----------------------------------------------------------
 load1() { cut -d' ' -f1 /proc/loadavg; }

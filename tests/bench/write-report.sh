@@ -221,6 +221,17 @@ EOF
         echo '```'
         echo
     fi
+    if [ -f "$out/corpus.md" ]; then
+        echo "## The test corpus against flac (issue 16)"
+        echo
+        echo "Every WAV of the Debian sound packages the benchmark audio is made of,"
+        echo "packed alone by \`tests/bench/corpus-flac.sh\` (sizes: they do not depend on"
+        echo "the machine's load); every file in [corpus.md](bench/corpus.md),"
+        echo "[corpus.csv](bench/corpus.csv)."
+        echo
+        sed -n '/^## Targets/,/^## Every file/p' "$out/corpus.md" | sed '$d' |
+            sed 's/^## /### /'
+    fi
     echo "## CSV"
     echo
     echo "Every number above, with min, max and repetitions:"
