@@ -223,6 +223,21 @@ static void lpc_predict(const zmm_pcm_block *b, unsigned c, const int32_t *x,
     }
 }
 
+/* Channel c's values of frames [f, f + m) into x[order + i] (the `order`
+ * values before them already in x[0..order)), and their predictions. */
+static void lpc_chunk(const zmm_pcm_block *b, unsigned c,
+                      const unsigned char *in, uint32_t f, uint32_t m,
+                      int32_t *x, int64_t *pred)
+{
+    unsigned bytes = b->bits / 8, order = b->order[c] & ZMM_LPC_ORDER_MASK;
+    uint32_t fs = bytes * b->channels, i;
+    const unsigned char *p = in + b->first + (size_t)f * fs + c * bytes;
+
+    for (i = 0; i < m; i++, p += fs)
+        x[order + i] = (int32_t)zmm_pcm_coded_sample(p, bytes, b->order[c]);
+    lpc_predict(b, c, x + order, m, pred);
+}
+
 void zmm_lpc_forward(const zmm_pcm_block *b, const unsigned char *in,
                      uint32_t n, unsigned char *out)
 {
@@ -237,17 +252,13 @@ void zmm_lpc_forward(const zmm_pcm_block *b, const unsigned char *in,
      * predictions, the residuals into their group's planes */
     for (c = 0; c < ch; c++) {
         unsigned order = b->order[c] & ZMM_LPC_ORDER_MASK;
-        const unsigned char *p = in + b->first + c * bytes;
         unsigned char *planes = out + b->first;
         uint32_t count = 0, j = c;
 
         memset(x, 0, order * sizeof *x);
         for (f = 0; f < b->frames; f += m) {
             m = b->frames - f < CHUNK ? b->frames - f : CHUNK;
-            for (i = 0; i < m; i++, p += fs)
-                x[order + i] =
-                    (int32_t)zmm_pcm_coded_sample(p, bytes, b->order[c]);
-            lpc_predict(b, c, x + order, m, pred);
+            lpc_chunk(b, c, in, f, m, x, pred);
             for (i = 0; i < m; i++, j += ch) {
                 int64_t e = zmm_pcm_wrap(x[order + i] - pred[i], b->bits);
                 uint64_t z = (((uint64_t)e << 1) ^ (e < 0 ? mask : 0)) & mask;
@@ -469,22 +480,16 @@ static int quantize(zmm_pcm_block *b, unsigned c, const double *lpc,
 static double lpc_cost(const zmm_pcm_block *b, const unsigned char *in,
                        unsigned c)
 {
-    unsigned bytes = b->bits / 8;
     unsigned order = b->order[c] & ZMM_LPC_ORDER_MASK;
-    uint32_t fs = bytes * b->channels, f, i, m;
+    uint32_t f, i, m;
     int32_t x[ZMM_LPC_MAX_ORDER + CHUNK];
     int64_t pred[CHUNK];
-    const unsigned char *p = in + b->first + c * bytes;
     double sum = 0;
 
     memset(x, 0, order * sizeof *x);
     for (f = 0; f < b->frames; f += m) {
         m = b->frames - f < CHUNK ? b->frames - f : CHUNK;
-        /* x[order + i]: this frame's value; x[order + i - k]: k back */
-        for (i = 0; i < m; i++, p += fs)
-            x[order + i] =
-                (int32_t)zmm_pcm_coded_sample(p, bytes, b->order[c]);
-        lpc_predict(b, c, x + order, m, pred);
+        lpc_chunk(b, c, in, f, m, x, pred);
         for (i = 0; i < m; i++)
             sum += fabs_((double)zmm_pcm_wrap(x[order + i] - pred[i],
                                               b->bits));

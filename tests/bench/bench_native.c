@@ -793,8 +793,10 @@ static void decode_rows(const char *name, const char *pcm_path,
     for (i = 0; i < reps; i++)
         mbs[i] = (double)size / decode_member(pcm_path, NULL, size) / 1e6;
     bench_add(&results, name, "decode", SYS_PCM_DECODE, "MB/s", mbs, reps);
-    snprintf(cmd, sizeof cmd, "flac -s -5 -c - < '%s' > '%s' 2>/dev/null",
-             wav_path, flac_path);
+    /* -o, not standard output: flac writes its MD5 into the file only
+     * where it can seek back, and checks it on decoding only if set */
+    snprintf(cmd, sizeof cmd, "flac -s -5 -f -o '%s' '%s' 2>/dev/null",
+             flac_path, wav_path);
     if (opt.quick || system("command -v flac >/dev/null 2>&1") != 0 ||
         system(cmd) != 0)
         return; /* a missing flac is noted by cli_packer */
