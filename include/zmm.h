@@ -277,8 +277,8 @@ typedef struct zmm_member_info {
     /* Appended with linear prediction: filled only when struct_size
      * covers them. How its blocks are coded (docs/FORMAT.md, "PCM
      * blocks"): */
-    uint32_t pcm_blocks;    /* by the PCM filter (block kinds 3, 4 and 5) */
-    uint32_t lpc_blocks;    /* of them, with linear predictors (kind 5) */
+    uint32_t pcm_blocks;    /* by the PCM filter (block kinds 3 to 6) */
+    uint32_t lpc_blocks;    /* of them, with linear predictors (5 and 6) */
 } zmm_member_info;
 
 /* zmm_member_info.meta and zmm_member_options.meta: which metadata a
@@ -430,9 +430,10 @@ typedef struct zmm_member_options {
     unsigned mode;
     /* Appended with issue 16 (an older struct_size leaves it 0): the
      * highest PCM block kind (docs/FORMAT.md, "Blocks") a writing stream
-     * stores. 0 or 5: any, linear predictors (kind 5) where they pack
-     * smaller; 4: kinds 3 and 4 only, as zmmio 0.4.0 wrote them (larger;
-     * for comparisons, or blocks that readers before 0.5.0 decode).
+     * stores. 0 or 6: any, linear predictors (kind 5, or 6 for two
+     * channels or more) where they pack smaller; 5: kinds 3 to 5 only; 4:
+     * kinds 3 and 4 only, as zmmio 0.4.0 wrote them (larger; for
+     * comparisons, or blocks that readers before 0.5.0 decode).
      * ZMM_ERR_INVALID_ARG for other values. */
     unsigned pcm_max_kind;
 } zmm_member_options;

@@ -11,7 +11,7 @@
  *
  * "pcm" is null for a member without a PCM layout; its filtered_blocks are
  * the blocks the PCM filter codes, lpc_blocks those of them with linear
- * predictors (block kinds 3-5 and 5). "dict" the bytes of its
+ * predictors (block kinds 3-6 and 5-6). "dict" the bytes of its
  * preset dictionary (0: none). Names are escaped as JSON requires ('"',
  * '\\', control characters as \u00XX) and C1 and bidirectional controls
  * too, as the tool prints them. A name that is not UTF-8 (written before

@@ -318,6 +318,9 @@ static zmm_result publish(zmm_archive *ar, int checkpoint)
         (zmm_directory_uses_kind(&ar->dir, ZMM_KIND_PCM_LPC)
              ? ZMM_INCOMPAT_PCM_LPC
              : 0) |
+        (zmm_directory_uses_kind(&ar->dir, ZMM_KIND_PCM_PLANAR)
+             ? ZMM_INCOMPAT_PCM_PLANAR
+             : 0) |
         (delta ? ZMM_INCOMPAT_DELTA : 0);
     next.generation = ar->slot.generation + 1;
     next.directory_offset = offset;
@@ -692,7 +695,8 @@ zmm_result zmm_archive_member_info(zmm_archive *ar, size_t index,
     full.mode = (m->meta & ZMM_META_MODE) ? m->mode : 0;
     for (j = 0; j < m->block_count; j++) {
         full.pcm_blocks += ZMM_KIND_IS_PCM(m->blocks[j].kind);
-        full.lpc_blocks += m->blocks[j].kind == ZMM_KIND_PCM_LPC;
+        full.lpc_blocks += m->blocks[j].kind == ZMM_KIND_PCM_LPC ||
+                           m->blocks[j].kind == ZMM_KIND_PCM_PLANAR;
     }
     /* Callers built before the PCM, dictionary, metadata or block-count
      * fields give an older, shorter struct_size: they get the fields it

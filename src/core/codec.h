@@ -29,8 +29,8 @@ void zmm_codec_use_dictionary(zmm_codec *c, const unsigned char *dict,
 /*
  * Encodes the n logical bytes at `in` as the smallest of zero, PCM (when
  * `pcm` is not NULL and the block, at member offset `offset`, holds whole
- * frames of it: of kinds 3 and 4, and of kind 5 too when pcm_max_kind is
- * ZMM_KIND_PCM_LPC), deflate (at `level`) and raw. `scratch` has room for n
+ * frames of it: of kinds 3 and 4, and of kinds 5 and 6 up to pcm_max_kind),
+ * deflate (at `level`) and raw. `scratch` has room for n
  * bytes. Fills ref's kind, stored_size and CRCs (not its offset) and points
  * *stored at the bytes to write (NULL for a zero block), valid until the
  * codec's next call.

@@ -127,6 +127,7 @@ static int block_ref_sound(const zmm_block_ref *b, uint32_t logical,
     case ZMM_KIND_PCM: /* its header is checked when it is decoded */
     case ZMM_KIND_PCM_CHAN:
     case ZMM_KIND_PCM_LPC:
+    case ZMM_KIND_PCM_PLANAR:
         if (b->stored_size <= ZMM_PCM_HEADER_FIXED + 1 ||
             b->stored_size >= logical)
             return 0;

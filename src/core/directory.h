@@ -19,11 +19,12 @@
 #define ZMM_KIND_PCM_CHAN 4
 /* the same header and planes, each channel with a linear predictor */
 #define ZMM_KIND_PCM_LPC 5
+/* kind 5 whose groups' planes go channel by channel */
+#define ZMM_KIND_PCM_PLANAR 6
 
-/* Nonzero for the kinds coded by the PCM filter (3, 4 and 5). */
+/* Nonzero for the kinds coded by the PCM filter (3 to 6). */
 #define ZMM_KIND_IS_PCM(kind) \
-    ((kind) == ZMM_KIND_PCM || (kind) == ZMM_KIND_PCM_CHAN || \
-     (kind) == ZMM_KIND_PCM_LPC)
+    ((kind) >= ZMM_KIND_PCM && (kind) <= ZMM_KIND_PCM_PLANAR)
 
 #define ZMM_MEMBER_RECORD_SIZE 20u
 #define ZMM_BLOCK_ENTRY_SIZE 20u

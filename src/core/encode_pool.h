@@ -29,7 +29,7 @@ typedef struct zmm_encode_job {
     uint64_t offset; /* the block's offset in the member (for PCM) */
     int use_pcm;
     zmm_pcm_layout pcm;
-    unsigned pcm_max_kind; /* ZMM_KIND_PCM_CHAN or ZMM_KIND_PCM_LPC */
+    unsigned pcm_max_kind; /* ZMM_KIND_PCM_CHAN .. ZMM_KIND_PCM_PLANAR */
     const unsigned char *dict; /* or NULL */
     uint32_t dict_len;
 } zmm_encode_job;

@@ -1,8 +1,11 @@
 /*
- * filter_lpc.c -- the linear predictors of PCM block kind 5 (docs/FORMAT.md,
- * "Linear prediction (kind 5)"). Everything else of the block (the frames
- * filtered, groups, zigzag residuals in byte planes, channels coded from the
- * previous one) is kind 3's and kind 4's, in filter_pcm.c.
+ * filter_lpc.c -- the linear predictors of PCM block kinds 5 and 6
+ * (docs/FORMAT.md, "Linear prediction (kind 5)"). Everything else of the
+ * block (the frames filtered, groups, zigzag residuals in byte planes,
+ * channels coded from the previous one) is kind 3's and kind 4's, in
+ * filter_pcm.c; kind 6 orders each group's planes channel by channel, so
+ * that a channel's residuals lie together (where a channel copies the
+ * previous one, a run of zeros that deflate codes in a few bytes).
  *
  * A channel's value x[f] (its sample, or its difference from the previous
  * channel) is predicted as floor(sum_k coef[k] x[f-1-k] / 2^shift), values
@@ -253,22 +256,23 @@ void zmm_lpc_forward(const zmm_pcm_block *b, const unsigned char *in,
     for (c = 0; c < ch; c++) {
         unsigned order = b->order[c] & ZMM_LPC_ORDER_MASK;
         unsigned char *planes = out + b->first;
-        uint32_t count = 0, j = c;
+        uint32_t count = 0, j = 0, step = zmm_pcm_residual_step(b);
 
         memset(x, 0, order * sizeof *x);
         for (f = 0; f < b->frames; f += m) {
             m = b->frames - f < CHUNK ? b->frames - f : CHUNK;
             lpc_chunk(b, c, in, f, m, x, pred);
-            for (i = 0; i < m; i++, j += ch) {
+            for (i = 0; i < m; i++, j += step) {
                 int64_t e = zmm_pcm_wrap(x[order + i] - pred[i], b->bits);
                 uint64_t z = (((uint64_t)e << 1) ^ (e < 0 ? mask : 0)) & mask;
 
                 if ((f + i) % b->group == 0) { /* a group starts */
                     uint32_t left = b->frames - (f + i);
+                    uint32_t k = left < b->group ? left : b->group;
 
                     planes = out + b->first + (size_t)(f + i) * fs;
-                    count = (left < b->group ? left : b->group) * ch;
-                    j = c;
+                    count = k * ch;
+                    j = zmm_pcm_residual_at(b, c, k, 0);
                 }
                 for (q = 0; q < bytes; q++)
                     planes[(size_t)q * count + j] =
@@ -509,6 +513,15 @@ static void fixed_as_lpc(zmm_pcm_block *b, unsigned c, unsigned o)
     memcpy(b->coef[c], fixed[o], sizeof fixed[o]);
 }
 
+void zmm_lpc_from_fixed(zmm_pcm_block *b)
+{
+    unsigned c;
+
+    for (c = 0; c < b->channels; c++)
+        fixed_as_lpc(b, c, b->order[c] & ZMM_PCM_ORDER_MASK);
+    b->lpc = 1;
+}
+
 /*
  * Per channel and way (the channel itself; for c >= 1 also its difference
  * from the previous channel): the best fixed order, and the linear
@@ -640,7 +653,7 @@ void zmm_lpc_choose(zmm_pcm_block *b, const unsigned char *in)
         sum += (int64_t)cf[k] * x[k];
 
 #define LPC_LOOP(B, ORDER, SUM)                                              \
-    for (i = 0; i < m; i++, j += ch, dst += fs) {                            \
+    for (i = 0; i < m; i++, j += step, dst += fs) {                          \
         uint64_t z = GATHER##B(j);                                           \
         int64_t e = (int64_t)(z >> 1) ^ -(int64_t)(z & 1);                   \
         const int32_t *x = win + i; /* x[k]: the value ORDER - k back */     \
@@ -855,8 +868,11 @@ static void residuals16(const unsigned char *planes, uint32_t count,
  * channels in one loop are two independent chains of dependent steps,
  * which the CPU runs side by side (channel c + 1 coded from c adds c's
  * sample, stored just before in the same frame). The residuals of each
- * RESIDUAL_FRAMES frames are made first, off those chains. Returns 0
- * (nothing done) when a channel does not qualify.
+ * RESIDUAL_FRAMES frames are made first, off those chains: of every
+ * channel at once where a group's planes go frame by frame, of each
+ * channel on its own where they go channel by channel (kind 6). j is
+ * channel c's residual of frame `from`. Returns 0 (nothing done) when a
+ * channel does not qualify.
  */
 static int inverse16_sse2(const zmm_pcm_block *b, unsigned c, int pair,
                           const unsigned char *planes, uint32_t count,
@@ -867,35 +883,48 @@ static int inverse16_sse2(const zmm_pcm_block *b, unsigned c, int pair,
     sse2_channel d0, d1;
     unsigned char *dst = start;
     int16_t r[RESIDUAL_FRAMES * ZMM_PCM_MAX_CHANNELS];
-    uint32_t f, i, m;
+    const int16_t *e0, *e1, *p0, *p1;
+    uint32_t f, i, m, step = zmm_pcm_residual_step(b), next = count / ch;
 
     if (pair && sse2_lanes(b, c + 1) > lanes)
         lanes = 32;
     if (!sse2_start(&d0, b, c, start, from, lanes) ||
         (pair && !sse2_start(&d1, b, c + 1, start + 2, from, lanes)))
         return 0;
-    /* j: channel c's residual of frame f; j - c, the frame's first */
-    for (f = from; f < to; f += m, j += m * ch) {
-        const int16_t *e = r + c;
-
+    if (b->planar) { /* channel c + 1's residuals: a plane's k bytes on */
+        e0 = r;
+        e1 = r + RESIDUAL_FRAMES;
+    } else {
+        e0 = r + c;
+        e1 = r + c + 1;
+    }
+    for (f = from; f < to; f += m, j += m * step) {
         m = to - f < RESIDUAL_FRAMES ? to - f : RESIDUAL_FRAMES;
-        residuals16(planes, count, j - c, m * ch, r);
+        if (b->planar) {
+            residuals16(planes, count, j, m, r);
+            if (pair)
+                residuals16(planes, count, j + next, m, r + RESIDUAL_FRAMES);
+        } else {
+            residuals16(planes, count, j - c, m * ch, r);
+        }
+        p0 = e0;
+        p1 = e1;
         if (pair && lanes == 16)
-            for (i = 0; i < m; i++, e += ch, dst += 2 * ch) {
-                sse2_step16(&d0, e[0], dst);
-                sse2_step16(&d1, e[1], dst + 2);
+            for (i = 0; i < m; i++, p0 += step, p1 += step, dst += 2 * ch) {
+                sse2_step16(&d0, *p0, dst);
+                sse2_step16(&d1, *p1, dst + 2);
             }
         else if (pair)
-            for (i = 0; i < m; i++, e += ch, dst += 2 * ch) {
-                sse2_step32(&d0, e[0], dst);
-                sse2_step32(&d1, e[1], dst + 2);
+            for (i = 0; i < m; i++, p0 += step, p1 += step, dst += 2 * ch) {
+                sse2_step32(&d0, *p0, dst);
+                sse2_step32(&d1, *p1, dst + 2);
             }
         else if (lanes == 16)
-            for (i = 0; i < m; i++, e += ch, dst += 2 * ch)
-                sse2_step16(&d0, e[0], dst);
+            for (i = 0; i < m; i++, p0 += step, dst += 2 * ch)
+                sse2_step16(&d0, *p0, dst);
         else
-            for (i = 0; i < m; i++, e += ch, dst += 2 * ch)
-                sse2_step32(&d0, e[0], dst);
+            for (i = 0; i < m; i++, p0 += step, dst += 2 * ch)
+                sse2_step32(&d0, *p0, dst);
     }
     return 1;
 }
@@ -910,7 +939,8 @@ void zmm_lpc_inverse_channel(const zmm_pcm_block *b, unsigned c,
     unsigned order = b->order[c] & ZMM_LPC_ORDER_MASK;
     int from_previous = (b->order[c] & ZMM_PCM_FROM_PREVIOUS) != 0;
     uint32_t count = (f1 - f0) * ch, fs = ch * bytes, f, i, m;
-    uint32_t j = (from - f0) * ch + c;
+    uint32_t j = zmm_pcm_residual_at(b, c, f1 - f0, from - f0);
+    uint32_t step = zmm_pcm_residual_step(b);
     uint64_t mask = ((uint64_t)1 << b->bits) - 1;
     int64_t half = (int64_t)1 << (b->bits - 1);
     int64_t unbias = (int64_t)(BIAS >> shift);
@@ -959,7 +989,8 @@ void zmm_lpc_inverse_group(const zmm_pcm_block *b, const unsigned char *planes,
         for (; c + 1 < b->channels; c += 2)
             if (!inverse16_sse2(b, c, 1, planes, (f1 - f0) * b->channels,
                                 out + ((size_t)f0 * b->channels + c) * 2,
-                                c, f0, f1))
+                                zmm_pcm_residual_at(b, c, f1 - f0, 0), f0,
+                                f1))
                 break;
 #endif
     for (; c < b->channels; c++)

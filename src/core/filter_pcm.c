@@ -12,7 +12,8 @@
  * channel may be coded as its difference from the previous channel
  * (ZMM_PCM_FROM_PREVIOUS), wrapped to `bits` bits, then predicted alike.
  * Blocks of kind 5 share all of this but the predictor, a linear one of
- * order 0..32 per channel (filter_lpc.c).
+ * order 0..32 per channel (filter_lpc.c); kind 6 also lays each group's
+ * planes out channel by channel.
  */
 #include "filter_pcm.h"
 
@@ -137,7 +138,9 @@ void zmm_pcm_choose_orders(zmm_pcm_block *b, const unsigned char *in)
 
 unsigned zmm_pcm_kind(const zmm_pcm_block *b)
 {
-    return b->lpc ? 5u : zmm_pcm_uses_previous(b) ? 4u : 3u;
+    if (b->lpc)
+        return b->planar ? 6u : 5u;
+    return zmm_pcm_uses_previous(b) ? 4u : 3u;
 }
 
 int zmm_pcm_uses_previous(const zmm_pcm_block *b)
@@ -191,8 +194,9 @@ zmm_result zmm_pcm_header_decode(const unsigned char *p, uint32_t stored_size,
         b->first > n ||
         (uint64_t)b->frames * b->channels * (b->bits / 8) > n - b->first)
         return ZMM_ERR_CORRUPT;
-    if (kind == 5) {
+    if (kind == 5 || kind == 6) {
         b->lpc = 1;
+        b->planar = kind == 6;
         if (zmm_lpc_records_decode(p + ZMM_PCM_HEADER_FIXED,
                                    stored_size - ZMM_PCM_HEADER_FIXED, b,
                                    &records) != ZMM_OK)

@@ -1,8 +1,8 @@
 /*
- * filter_pcm.h -- the reversible PCM predictors of block kinds 3, 4 and 5
+ * filter_pcm.h -- the reversible PCM predictors of block kinds 3 to 6
  * (docs/FORMAT.md, "PCM blocks"): which bytes of a block are whole frames,
  * the per-channel predictor choice, residuals as byte planes and back.
- * Kind 5's linear predictors are in filter_lpc.c.
+ * Kinds 5's and 6's linear predictors are in filter_lpc.c.
  */
 #ifndef ZMM_FILTER_PCM_H
 #define ZMM_FILTER_PCM_H
@@ -43,13 +43,31 @@ typedef struct zmm_pcm_block {
     /* each channel's order, with ZMM_PCM_FROM_PREVIOUS where it is coded
      * as its difference from the previous channel */
     unsigned char order[ZMM_PCM_MAX_CHANNELS];
-    /* kind 5 only (lpc nonzero): each channel's linear predictor, order in
+    /* kinds 5 and 6 only (lpc nonzero): each channel's linear predictor, order in
      * order[c] & ZMM_LPC_ORDER_MASK; coef[c][k] weighs the value k + 1
      * frames back, the sum is shifted right by shift[c] */
     unsigned lpc;
     unsigned char shift[ZMM_PCM_MAX_CHANNELS];
     int16_t coef[ZMM_PCM_MAX_CHANNELS][ZMM_LPC_MAX_ORDER];
+    /* kind 6 only (with lpc): each group's planes hold channel 0's
+     * residuals, then channel 1's, ... instead of frame by frame */
+    unsigned planar;
 } zmm_pcm_block;
+
+/* Where channel c's residual of frame i of a group of k frames lies in
+ * each of the group's planes, and how far on the next frame's is: frame
+ * by frame (kinds 3 to 5) or channel by channel (kind 6). */
+static inline uint32_t zmm_pcm_residual_at(const zmm_pcm_block *b,
+                                           unsigned c, uint32_t k,
+                                           uint32_t i)
+{
+    return b->planar ? c * k + i : i * b->channels + c;
+}
+
+static inline uint32_t zmm_pcm_residual_step(const zmm_pcm_block *b)
+{
+    return b->planar ? 1 : b->channels;
+}
 
 /* Nonzero if bits and channels describe a layout the filter handles. */
 int zmm_pcm_layout_valid(const zmm_pcm_layout *l);
@@ -68,10 +86,10 @@ void zmm_pcm_choose_orders(zmm_pcm_block *b, const unsigned char *in);
 
 /* Nonzero if a channel of b is coded from the previous one: the block is
  * then of kind 4 (ZMM_KIND_PCM_CHAN), else of kind 3 (unless b->lpc: kind
- * 5). */
+ * 5 or 6). */
 int zmm_pcm_uses_previous(const zmm_pcm_block *b);
 
-/* The block kind b is coded as: 3, 4 or 5. */
+/* The block kind b is coded as: 3, 4, 5 or 6. */
 unsigned zmm_pcm_kind(const zmm_pcm_block *b);
 
 /* Bytes of b's stored header. */
@@ -82,7 +100,7 @@ void zmm_pcm_header_encode(const zmm_pcm_block *b, unsigned char *out);
  * Decodes and checks the header at the start of `stored_size` stored bytes
  * of a block of n logical bytes: ZMM_ERR_CORRUPT unless every rule holds and
  * at least one byte of deflate stream follows. Order bytes may carry
- * ZMM_PCM_FROM_PREVIOUS (on channels 1..) only in kinds 4 and 5; kind 5's
+ * ZMM_PCM_FROM_PREVIOUS (on channels 1..) only in kinds 4 to 6; kinds 5 and 6
  * hold linear predictors (filter_lpc.c). *header_size gets its size.
  */
 zmm_result zmm_pcm_header_decode(const unsigned char *p, uint32_t stored_size,
@@ -184,11 +202,14 @@ void zmm_pcm_add_previous(unsigned bytes, uint32_t fs, unsigned char *p,
 #define STORE3(p, u) (STORE2(p, u), (p)[2] = (unsigned char)((u) >> 16))
 #define STORE4(p, u) (STORE3(p, u), (p)[3] = (unsigned char)((u) >> 24))
 
-/* filter_lpc.c: kind 5. */
+/* filter_lpc.c: kinds 5 and 6. */
 /* Picks, per channel, a linear predictor where it beats b's fixed order
  * (chosen first by zmm_pcm_choose_orders) by the estimated coded size;
  * sets b->lpc when any channel takes one. */
 void zmm_lpc_choose(zmm_pcm_block *b, const unsigned char *in);
+/* b's fixed orders (kinds 3 and 4) as linear predictors: the same but at
+ * the block's first frames, which are predicted from zeros. */
+void zmm_lpc_from_fixed(zmm_pcm_block *b);
 size_t zmm_lpc_header_size(const zmm_pcm_block *b);
 void zmm_lpc_header_encode(const zmm_pcm_block *b, unsigned char *out);
 /* The predictor records after the fixed header, at p with `room` bytes
@@ -198,12 +219,12 @@ zmm_result zmm_lpc_records_decode(const unsigned char *p, size_t room,
                                   zmm_pcm_block *b, size_t *size);
 void zmm_lpc_forward(const zmm_pcm_block *b, const unsigned char *in,
                      uint32_t n, unsigned char *out);
-/* As inverse_channel in filter_pcm.c, for a kind-5 channel. */
+/* As inverse_channel in filter_pcm.c, for a kind-5 or -6 channel. */
 void zmm_lpc_inverse_channel(const zmm_pcm_block *b, unsigned c,
                              const unsigned char *planes, unsigned char *out,
                              uint32_t f0, uint32_t from, uint32_t to,
                              uint32_t f1);
-/* Every channel of the group [f0, f1), kind 5. */
+/* Every channel of the group [f0, f1), kind 5 or 6. */
 void zmm_lpc_inverse_group(const zmm_pcm_block *b, const unsigned char *planes,
                            unsigned char *out, uint32_t f0, uint32_t f1);
 

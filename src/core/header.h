@@ -35,6 +35,10 @@
  * (FORMAT.md, "Linear prediction"). */
 #define ZMM_INCOMPAT_PCM_LPC 0x10u
 
+/* incompat_features: PCM blocks of kind 6, kind 5 with each group's planes
+ * channel by channel (FORMAT.md, "Planes channel by channel"). */
+#define ZMM_INCOMPAT_PCM_PLANAR 0x20u
+
 /* compat_features: the slot points at a metadata table (FORMAT.md,
  * "Metadata"): members' modification times and modes. Readers without it
  * ignore the table (it lies before the directory, and the slot fields that
@@ -44,7 +48,7 @@
 /* Feature bits known to this version. */
 #define ZMM_KNOWN_INCOMPAT                                                 \
     (ZMM_INCOMPAT_PCM | ZMM_INCOMPAT_DICT | ZMM_INCOMPAT_DELTA |           \
-     ZMM_INCOMPAT_PCM_CHAN | ZMM_INCOMPAT_PCM_LPC)
+     ZMM_INCOMPAT_PCM_CHAN | ZMM_INCOMPAT_PCM_LPC | ZMM_INCOMPAT_PCM_PLANAR)
 
 typedef struct zmm_slot {
     unsigned format_version;

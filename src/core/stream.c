@@ -292,6 +292,7 @@ static zmm_result decode_entry(zmm_stream *s, zmm_cache_entry *e,
     case ZMM_KIND_PCM: /* decodes by prefixes too, a group at a time */
     case ZMM_KIND_PCM_CHAN:
     case ZMM_KIND_PCM_LPC:
+    case ZMM_KIND_PCM_PLANAR:
     default:           /* deflate; the directory admits no other kind */
         if (s->inflating != e) {
             if (s->shared != NULL &&
@@ -833,8 +834,8 @@ static zmm_result check_options(const zmm_member_options *o,
         (size & (size - 1)) != 0 || *level < 0 || *level > 9 ||
         (full.threads > ZMM_ENCODE_MAX_THREADS &&
          full.threads != ZMM_THREADS_ALL) ||
-        (full.pcm_max_kind != 0 && full.pcm_max_kind != ZMM_KIND_PCM_CHAN &&
-         full.pcm_max_kind != ZMM_KIND_PCM_LPC) ||
+        (full.pcm_max_kind != 0 && full.pcm_max_kind < ZMM_KIND_PCM_CHAN) ||
+        full.pcm_max_kind > ZMM_KIND_PCM_PLANAR ||
         !zmm_meta_valid(full.meta,
                         (full.meta & ZMM_META_MTIME) ? full.mtime : 0,
                         (full.meta & ZMM_META_MTIME) ? full.mtime_nsec : 0,
@@ -895,7 +896,7 @@ zmm_result zmm_stream_open(zmm_archive *ar, const char *name, unsigned flags,
     s->writable = (flags & ZMM_STREAM_WRITE) != 0;
     s->threads = threads;
     s->pcm_max_kind = opt.pcm_max_kind != 0 ? opt.pcm_max_kind
-                                            : ZMM_KIND_PCM_LPC;
+                                            : ZMM_KIND_PCM_PLANAR;
     rc = zmm_archive_add_stream(ar, s);
     if (rc != ZMM_OK) {
         zmm_archive_release_member(ar, m, s->writable);

@@ -55,7 +55,7 @@ struct zmm_stream {
      * pool, started when a flush or eviction first stores blocks. */
     unsigned threads;
     /* the highest PCM block kind its blocks are stored as (the option's
-     * pcm_max_kind; ZMM_KIND_PCM_LPC by default) */
+     * pcm_max_kind; ZMM_KIND_PCM_PLANAR by default) */
     unsigned pcm_max_kind;
     zmm_encode_pool *encoders;
 };

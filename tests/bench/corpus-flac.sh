@@ -9,8 +9,9 @@
 #   wav      its bytes;
 #   kind4    what its member costs packed with `zmm pack --no-lpc` (PCM
 #            blocks of kinds 3 and 4 only, zmmio 0.4.0's filter);
-#   kind5    the same packed with `zmm pack` (the default: kind 5 where it
-#            is smaller);
+#   kind5    the same packed with `zmm pack` (the default: linear
+#            predictors where they are smaller, kind 5, or kind 6 for two
+#            channels or more);
 #   flac     `flac -5`'s file as is (its 8 KiB PADDING block included);
 #   flac_np  `flac -5 --no-padding`'s file: the fair one for short sounds,
 #            and the one the targets are judged by.
@@ -82,7 +83,7 @@ member_cost() {
             print packed + 20 + length(name) + pcm + (dict > 0 ? 24 : 0) + 20 * blocks
         }'
 }
-# lpc_blocks ARCHIVE: its member's kind-5 blocks / blocks
+# lpc_blocks ARCHIVE: its member's kind-5 and -6 blocks / blocks
 lpc_blocks() {
     "$zmm" list --json "$1" | awk '
         /"name": / {
@@ -167,7 +168,7 @@ awk -F, -v audio="$audio_line" '
         print "20 bytes a block entry); flac its whole file. `flac_np`: `flac -5"
         print "--no-padding` (the 8 KiB PADDING block left out), which the targets are"
         print "judged by; `flac`: `flac -5` as is. `kind4`: `zmm pack --no-lpc`; `kind5`:"
-        print "`zmm pack`; `lpc`: kind-5 blocks / blocks."
+        print "`zmm pack` (kinds 5 and 6); `lpc`: blocks of kind 5 or 6 / blocks."
         print ""
         print "## Targets"
         print ""
@@ -175,7 +176,7 @@ awk -F, -v audio="$audio_line" '
             over ? "**NOT met**" : "met", over, files
         printf "- every WAV <= 1.3x `flac -5` as is: %s (%d of %d over)\n",
             over_pad ? "**NOT met**" : "met", over_pad, files
-        printf "- none larger with kind 5 than with kind 4: %s (%d larger)\n",
+        printf "- none larger with `zmm pack` than with kind 4: %s (%d larger)\n",
             larger ? "**NOT met**" : "met", larger
         if (audio != "")
             printf "- %s\n", audio

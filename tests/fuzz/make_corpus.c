@@ -321,6 +321,7 @@ int main(int argc, char **argv)
     zmm_archive *ar;
     unsigned char buf[20000], *bytes, *mixed, *want;
     size_t len, mixed_len;
+    unsigned lpc_kind;
 
     if (argc == 3 && strcmp(argv[1], "--check") == 0) {
         checking = 1;
@@ -407,9 +408,9 @@ int main(int argc, char **argv)
     free(want);
     free(bytes);
 
-    /* PCM layouts and PCM blocks: 16-bit stereo after a 44-byte header in
-     * 4 KiB blocks, and an 8-bit layout at an odd offset (the incompat
-     * feature bit 0x1 is set). */
+    /* PCM layouts and PCM blocks of kind 3: 16-bit stereo after a 44-byte
+     * header in 4 KiB blocks, and an 8-bit layout at an odd offset (the
+     * incompat feature bit 0x1 is set). */
     ar = start(&mem);
     samples(buf, 3 * 4096 + 1000);
     {
@@ -419,6 +420,7 @@ int main(int argc, char **argv)
         o.struct_size = sizeof o;
         o.block_size = 4096;
         o.level = 6;
+        o.pcm_max_kind = 4;
         put_pcm(ar, &o, "song.wav", buf, 3 * 4096 + 1000, 44,
                 3 * 4096 + 1000 - 44, 16, 2);
         put_pcm(ar, &o, "mono8.wav", buf, 6000, 45, 5000, 8, 1);
@@ -556,6 +558,7 @@ int main(int argc, char **argv)
         o.struct_size = sizeof o;
         o.block_size = 4096;
         o.level = 6;
+        o.pcm_max_kind = 4;
         for (w = 0; w < 2; w++) {
             uint32_t x = 2463534242u;
 
@@ -641,20 +644,24 @@ int main(int argc, char **argv)
     }
     TRY(zmm_archive_close(ar));
 
-    /* Linear prediction (kind 5, incompat bit 0x10): smooth tones, 16-bit
-     * stereo (the right channel the left a little apart: coded from it)
-     * and 24-bit mono, in 4 KiB blocks, so each channel gets a predictor
-     * of order 4 or more. */
-    ar = start(&mem);
-    {
+    /* Linear prediction (kind 5, incompat bit 0x10; kind 6 with planes
+     * channel by channel, bit 0x20): smooth tones, 16-bit stereo (the right
+     * channel the left a little apart: coded from it) and 24-bit mono, in
+     * 4 KiB blocks, so each channel gets a predictor of order 4 or more;
+     * one archive with kinds up to 5, one with any (the stereo member's
+     * blocks of kind 6). */
+    for (lpc_kind = 5; lpc_kind <= 6; lpc_kind++) {
         zmm_member_options o;
         size_t i, n = 3 * 4096 + 900;
         uint32_t x = 88675123u;
         unsigned w;
+
+        ar = start(&mem);
         memset(&o, 0, sizeof o);
         o.struct_size = sizeof o;
         o.block_size = 4096;
         o.level = 6;
+        o.pcm_max_kind = lpc_kind;
         for (w = 0; w < 2; w++) {
             unsigned width = w == 0 ? 2 : 3, ch = w == 0 ? 2 : 1;
 
@@ -679,8 +686,9 @@ int main(int argc, char **argv)
                     n - 44, 8 * width, ch);
         }
         bytes = finish(ar, mem, &len);
-        save("pcm-lpc.zmm", bytes, len);
-        expect("pcm-lpc.zmm", 2, "tone24.wav", buf, n);
+        save(lpc_kind == 5 ? "pcm-lpc.zmm" : "pcm-planar.zmm", bytes, len);
+        expect(lpc_kind == 5 ? "pcm-lpc.zmm" : "pcm-planar.zmm", 2,
+               "tone24.wav", buf, n);
         free(bytes);
     }
 

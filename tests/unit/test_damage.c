@@ -684,9 +684,11 @@ static void rule_violations(void)
     check_rule(f, base_len, "block kind 4", 0);
     RESET(); blk = ENTRY(m_raw, raw); blk[11] = 5;
     check_rule(f, base_len, "block kind 5", 0);
-    /* a deflate block's sizes would do for kinds 2 to 5: the kind alone */
-    RESET(); blk = ENTRY(m_defl, defl); blk[11] = 6;
+    RESET(); blk = ENTRY(m_raw, raw); blk[11] = 6;
     check_rule(f, base_len, "block kind 6", 0);
+    /* a deflate block's sizes would do for kinds 2 to 6: the kind alone */
+    RESET(); blk = ENTRY(m_defl, defl); blk[11] = 7;
+    check_rule(f, base_len, "block kind 7", 0);
     RESET(); blk = ENTRY(m_zero, zero); put64(blk, 8192);
     check_rule(f, base_len, "zero block with an offset", 0);
     RESET(); blk = ENTRY(m_zero, zero); put32(blk + 16, 1);
@@ -748,11 +750,11 @@ static void rule_violations(void)
     /* The delta bit on a slot that points at a directory. */
     check_rule(f, base_len, "incompat bit 0x4 (delta) without a delta record",
                0);
-    RESET(); put32(slot + 12, 0x20); /* the first bit not known */
+    RESET(); put32(slot + 12, 0x40); /* the first bit not known */
     reseal(f, base_len);
     {
         zmm_archive *ar = NULL;
-        tu_set_context("incompat bit 0x20");
+        tu_set_context("incompat bit 0x40");
         CHECK_RES(tu_open_bytes(f, base_len, ZMM_OPEN_READ, &ar),
                   ZMM_ERR_UNSUPPORTED);
     }

@@ -198,8 +198,10 @@ static void write_chunked(zmm_stream *s, const unsigned char *data,
     }
 }
 
-static zmm_stream *create(zmm_archive *ar, const char *name,
-                          uint32_t block_size)
+/* A member opened for writing whose PCM blocks are of kinds up to
+ * pcm_max_kind (0: the default, any). */
+static zmm_stream *create_kinds(zmm_archive *ar, const char *name,
+                                uint32_t block_size, unsigned pcm_max_kind)
 {
     zmm_member_options opt;
     zmm_stream *s = NULL;
@@ -208,11 +210,18 @@ static zmm_stream *create(zmm_archive *ar, const char *name,
     opt.struct_size = sizeof opt;
     opt.block_size = block_size;
     opt.level = -1;
+    opt.pcm_max_kind = pcm_max_kind;
     CHECK_OK(zmm_stream_open(ar, name,
                              ZMM_STREAM_WRITE | ZMM_STREAM_CREATE |
                                  ZMM_STREAM_TRUNCATE,
                              &opt, &s));
     return s;
+}
+
+static zmm_stream *create(zmm_archive *ar, const char *name,
+                          uint32_t block_size)
+{
+    return create_kinds(ar, name, block_size, 0);
 }
 
 static zmm_pcm_layout detect(const wav_file *w)
@@ -274,15 +283,15 @@ static void check_reads(zmm_archive *ar, const char *name,
 
 /* What the independent reader found in a member's PCM blocks. */
 typedef struct pcm_stats {
-    uint32_t blocks;      /* of kind 3, 4 or 5 */
+    uint32_t blocks;      /* of kinds 3 to 6 */
     uint32_t chan_blocks; /* with a channel coded from the previous one */
-    uint32_t lpc_blocks;  /* of kind 5 */
+    uint32_t lpc_blocks;  /* of kind 5 or 6 */
     uint32_t flagged;     /* channels coded from the previous one, summed */
     uint32_t incompat;    /* the slot's incompat_features */
 } pcm_stats;
 
-/* The order or mode bytes of a PCM block's header `h`, into mode[]: kind
- * 5's predictor records are 1 byte, or 2 + 2 p with an order p. */
+/* The order or mode bytes of a PCM block's header `h`, into mode[]: kinds
+ * 5's and 6's predictor records are 1 byte, or 2 + 2 p with an order p. */
 static void header_modes(const unsigned char *h, unsigned kind,
                          unsigned char *mode)
 {
@@ -291,14 +300,14 @@ static void header_modes(const unsigned char *h, unsigned kind,
 
     for (c = 0; c < h[1]; c++) {
         mode[c] = h[at];
-        at += kind == 5 && (h[at] & 0x3f) ? 2 + 2 * (size_t)(h[at] & 0x3f)
+        at += kind >= 5 && (h[at] & 0x3f) ? 2 + 2 * (size_t)(h[at] & 0x3f)
                                           : 1;
     }
 }
 
 /* Checks the archive's bytes with the independent reader, member `name`
- * against `want`, and that incompat bit 0x8 (0x10) is set exactly when a
- * block of kind 4 (5) is live. */
+ * against `want`, and that incompat bit 0x8 (0x10, 0x20) is set exactly
+ * when a block of kind 4 (5, 6) is live. */
 static pcm_stats check_member(zmm_file *mem, const char *name,
                               const unsigned char *want, size_t len)
 {
@@ -307,7 +316,7 @@ static pcm_stats check_member(zmm_file *mem, const char *name,
     tu_fmt_archive a;
     const char *err = tu_fmt_parse(file, flen, 1, &a);
     pcm_stats st = {0, 0, 0, 0, 0};
-    uint32_t i, j, c, any_chan = 0, any_lpc = 0;
+    uint32_t i, j, c, any_chan = 0, any_lpc = 0, any_planar = 0;
     unsigned char mode[32];
 
     CHECKF(err == NULL, "the archive breaks FORMAT.md: %s", err);
@@ -319,11 +328,12 @@ static pcm_stats check_member(zmm_file *mem, const char *name,
 
             any_chan |= b->kind == 4;
             any_lpc |= b->kind == 5;
+            any_planar |= b->kind == 6;
             if (strcmp(a.members[i].name, name) != 0 || b->kind < 3 ||
-                b->kind > 5)
+                b->kind > 6)
                 continue;
             st.blocks++;
-            st.lpc_blocks += b->kind == 5;
+            st.lpc_blocks += b->kind >= 5;
             header_modes(h, b->kind, mode);
             for (c = 1; c < h[1]; c++)
                 st.flagged += (mode[c] & 0x80) != 0;
@@ -337,6 +347,9 @@ static pcm_stats check_member(zmm_file *mem, const char *name,
     CHECKF(!(st.incompat & 0x10) == !any_lpc,
            "incompat 0x%x with%s kind-5 blocks", (unsigned)st.incompat,
            any_lpc ? "" : "out");
+    CHECKF(!(st.incompat & 0x20) == !any_planar,
+           "incompat 0x%x with%s kind-6 blocks", (unsigned)st.incompat,
+           any_planar ? "" : "out");
     for (i = 0; i < a.member_count; i++) {
         if (strcmp(a.members[i].name, name) != 0)
             continue;
@@ -351,15 +364,15 @@ static pcm_stats check_member(zmm_file *mem, const char *name,
 }
 
 /* check_member for the tests of the filter alone: returns how many blocks
- * of member `name` are PCM blocks; *incompat gets the slot's bits but 0x8
- * and 0x10 (checked above). */
+ * of member `name` are PCM blocks; *incompat gets the slot's bits but 0x8,
+ * 0x10 and 0x20 (checked above). */
 static uint32_t check_format(zmm_file *mem, const char *name,
                              const unsigned char *want, size_t len,
                              uint32_t *incompat)
 {
     pcm_stats st = check_member(mem, name, want, len);
 
-    *incompat = st.incompat & ~0x18u;
+    *incompat = st.incompat & ~0x38u;
     return st.blocks;
 }
 
@@ -488,8 +501,8 @@ static void test_correlated(void)
             /* every PCM block but a short last one codes channels from
              * the previous one, with every channel but the first so */
             st = check_member(mem, "c.wav", f.bytes, f.len);
-            CHECK_U64(st.incompat & ~0x18u, 0x1);
-            CHECK(st.incompat & 0x18u);
+            CHECK_U64(st.incompat & ~0x38u, 0x1);
+            CHECK(st.incompat & 0x38u);
             CHECKF(st.blocks >= 4 && st.chan_blocks + 1 >= st.blocks,
                    "%u of %u PCM blocks code from the previous channel",
                    (unsigned)st.chan_blocks, (unsigned)st.blocks);
@@ -1077,16 +1090,17 @@ static void read_damaged(const unsigned char *file, size_t flen,
     CHECK_OK(zmm_archive_close(ar));
 }
 
-/* The WAV f packed as member `name` in 4 KiB blocks: the archive's bytes
- * (*flen), parsed into *a, and in idx the indices of up to 64 blocks of
- * `kind`, the member's last block left out; returns how many. */
+/* The WAV f packed as member `name` in 4 KiB blocks of kinds up to `kind`
+ * (4 at least): the archive's bytes (*flen), parsed into *a, and in idx the
+ * indices of up to 64 blocks of `kind`, the member's last block left out;
+ * returns how many. */
 static uint32_t pack_blocks(const wav_file *f, const char *name,
                             unsigned kind, unsigned char **orig,
                             size_t *flen, tu_fmt_archive *a, uint32_t *idx)
 {
     zmm_file *mem = zmm_memfile_new(NULL, 0);
     zmm_archive *ar = open_mem(mem, ZMM_OPEN_WRITE | ZMM_OPEN_CREATE);
-    zmm_stream *s = create(ar, name, 4096);
+    zmm_stream *s = create_kinds(ar, name, 4096, kind < 4 ? 4 : kind);
     zmm_pcm_layout l = detect(f);
     uint32_t j, n = 0;
 
@@ -1232,15 +1246,16 @@ static void test_damage_flags(void)
     free(f.bytes);
 }
 
-/* Kind 5's predictor records damaged, their CRCs made to match: a flag on
- * channel 0, mode bit 6, an order over 32, a shift over 31 are refused
- * before any byte is decoded, even by a prefix read; a kind-5 block read as
- * kind 4 (its directory entry changed), coefficients made extreme (every one
- * -32768 or 32767: the largest sums) or random decode to other bytes, which
- * the logical CRC refuses, and a prefix read of them does not crash
- * (UBSan: no overflow). 16-bit stereo, a 1 kHz tone at 8 kHz (that kind
- * 3's polynomials predict badly). */
-static void test_damage_lpc(void)
+/* Kind 5's (kind 6's) predictor records damaged, their CRCs made to
+ * match: a flag on channel 0, mode bit 6, an order over 32, a shift over 31
+ * are refused before any byte is decoded, even by a prefix read; a kind-5
+ * block read as kind 4 (kind 6 as 5: planes taken frame by frame; its
+ * directory entry changed), coefficients made extreme (every one -32768 or
+ * 32767: the largest sums) or random decode to other bytes, which the
+ * logical CRC refuses, and a prefix read of them does not crash (UBSan: no
+ * overflow). 16-bit stereo, a 1 kHz tone at 8 kHz (that kind 3's
+ * polynomials predict badly). */
+static void test_damage_lpc(unsigned kind)
 {
     wav_spec w = {16, 2, 30001, 1, 0, 0, 0, 0, 0};
     wav_file f = make_wav(&w, 33);
@@ -1253,7 +1268,7 @@ static void test_damage_lpc(void)
 
     tu_rng_seed(&r, 97);
     fill_signal(&f, &w, SIG_8K, &r);
-    nlpc = pack_blocks(&f, "l.wav", 5, &orig, &flen, &a, lpc);
+    nlpc = pack_blocks(&f, "l.wav", kind, &orig, &flen, &a, lpc);
     CHECK(nlpc > 4);
     file = tu_xmalloc(flen);
     for (i = 0; i < 400; i++) {
@@ -1278,8 +1293,9 @@ static void test_damage_lpc(void)
                                      (33 + tu_rng_below(&r, 31)));
             break;
         case 3: rec[1] = (unsigned char)(32 + tu_rng_below(&r, 224)); break;
-        case 4: /* kind 5 -> 4: the records are not order bytes */
-            file[a.members[0].entries_offset + 20 * (uint64_t)jj + 11] = 4;
+        case 4: /* kind 5 -> 4: the records are not order bytes; 6 -> 5 */
+            file[a.members[0].entries_offset + 20 * (uint64_t)jj + 11] =
+                (unsigned char)(kind - 1);
             break;
         case 5: /* extreme coefficients, no shift */
             rec[1] = 0;
@@ -1298,7 +1314,8 @@ static void test_damage_lpc(void)
         if (i % 8 == 5) /* the extremes: -32768 or 32767 exactly */
             for (k = 0; k < (rec[0] & 0x3fu); k++)
                 rec[2 + 2 * k] = rec[2 + 2 * k + 1] == 0x80 ? 0x00 : 0xff;
-        tu_set_context("lpc damage %d on block %u", i, (unsigned)jj);
+        tu_set_context("kind %u damage %d on block %u", kind, i,
+                       (unsigned)jj);
         recompute_crcs(file, &a, jj);
         read_damaged(file, flen, &a, jj, f.bytes,
                      memcmp(file, orig, flen) != 0, 1);
@@ -1319,7 +1336,7 @@ static void test_damage_lpc(void)
  * PCM archive (its known set is 0). */
 static void test_incompat(void)
 {
-    static const uint32_t bits[] = {0x20, 0x21, 0x80000001u};
+    static const uint32_t bits[] = {0x40, 0x41, 0x80000001u};
     wav_spec w = {16, 1, 5001, 1, 0, 0, 0, 0, 0};
     wav_file f = make_wav(&w, 2);
     zmm_file *mem = zmm_memfile_new(NULL, 0);
@@ -1338,7 +1355,7 @@ static void test_incompat(void)
     file = tu_memfile_copy(mem, &flen);
     mem->methods->close(mem);
     CHECK(tu_fmt_parse(file, flen, 1, &a) == NULL);
-    CHECK_U64(a.incompat_features & ~0x18u, 1); /* kinds 4, 5 may be there */
+    CHECK_U64(a.incompat_features & ~0x38u, 1); /* kinds 4-6 may be there */
     for (k = 0; k < 3; k++) {
         unsigned char *slot = file + 4096 * a.slot;
 
@@ -1639,17 +1656,23 @@ static void test_inverse_lpc(void)
     tu_set_context("%s", "");
 }
 
-/* docs/FORMAT.md's worked example of linear prediction (kind 5): its
- * header, content and decoded bytes, through the library's filter and, as
- * a stored block, the independent reader (not the same bytes as kind 4). */
-static void test_spec_example_lpc(void)
+/* docs/FORMAT.md's worked examples of linear prediction (kind 5) and of
+ * planes channel by channel (kind 6, the same block): the header, content
+ * and decoded bytes, through the library's filter and, as a stored block,
+ * the independent reader (not the same bytes as kind 4, or kind 5 for
+ * kind 6). */
+static void test_spec_example_lpc(unsigned kind)
 {
     static const unsigned char header[22] = {
         0x10, 0x02, 0x04, 0x00, 0x00, 0x00, 0x00, 0x00, 0x04, 0x00, 0x00,
         0x00, 0x02, 0x02, 0x07, 0x00, 0xfd, 0xff, 0x81, 0x01, 0x01, 0x00};
-    static const unsigned char content[16] = {
+    static const unsigned char content5[16] = {
         0xc8, 0x05, 0x6d, 0x06, 0x09, 0x05, 0x11, 0x06,
         0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00};
+    static const unsigned char content6[16] = {
+        0xc8, 0x6d, 0x09, 0x11, 0x05, 0x06, 0x05, 0x06,
+        0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00};
+    const unsigned char *content = kind == 6 ? content6 : content5;
     static const unsigned char block[16] = {
         0x64, 0x00, 0x61, 0x00, 0x78, 0x00, 0x79, 0x00,
         0x82, 0x00, 0x7f, 0x00, 0x80, 0x00, 0x81, 0x00};
@@ -1660,10 +1683,11 @@ static void test_spec_example_lpc(void)
 
     memcpy(stored, header, 22);
     stored[22] = 0; /* the header needs a byte of stream after it */
-    CHECK_OK(zmm_pcm_header_decode(stored, 23, 16, 5, &b, &hs));
+    tu_set_context("kind %u", kind);
+    CHECK_OK(zmm_pcm_header_decode(stored, 23, 16, kind, &b, &hs));
     CHECK_U64(hs, 22);
-    CHECK_U64(zmm_pcm_kind(&b), 5);
-    CHECK_RES(zmm_pcm_header_decode(stored, 22, 16, 5, &b, &hs),
+    CHECK_U64(zmm_pcm_kind(&b), kind);
+    CHECK_RES(zmm_pcm_header_decode(stored, 22, 16, kind, &b, &hs),
               ZMM_ERR_CORRUPT); /* no byte of stream */
     /* each rule of the records broken: refused before any decoding */
     {
@@ -1685,13 +1709,13 @@ static void test_spec_example_lpc(void)
             memset(h, 0, sizeof h);
             memcpy(h, stored, 23);
             h[bad[k].at] = (unsigned char)bad[k].value;
-            tu_set_context("hostile record %u", (unsigned)k);
-            CHECK_RES(zmm_pcm_header_decode(h, k == 3 ? 128 : 23, 16, 5,
+            tu_set_context("kind %u, hostile record %u", kind, (unsigned)k);
+            CHECK_RES(zmm_pcm_header_decode(h, k == 3 ? 128 : 23, 16, kind,
                                             &kind4, &hs),
                       ZMM_ERR_CORRUPT);
-            CHECK(!tu_fmt_pcm_block(h, k == 3 ? 128 : 23, 5, out, 16));
+            CHECK(!tu_fmt_pcm_block(h, k == 3 ? 128 : 23, kind, out, 16));
         }
-        tu_set_context("%s", "");
+        tu_set_context("kind %u", kind);
     }
     /* as kind 4: order bytes 2 and 2, the records' rest taken as stream */
     CHECK_OK(zmm_pcm_header_decode(stored, 23, 16, 4, &kind4, &hs));
@@ -1715,11 +1739,12 @@ static void test_spec_example_lpc(void)
     size = 22 + (size_t)zs.total_out;
     deflateEnd(&zs);
     memset(out, 0, sizeof out);
-    CHECK(tu_fmt_pcm_block(stored, size, 5, out, 16));
+    CHECK(tu_fmt_pcm_block(stored, size, kind, out, 16));
     CHECK_MEM(out, block, 16);
     memset(out, 0, sizeof out);
-    CHECK(!tu_fmt_pcm_block(stored, size, 4, out, 16) ||
+    CHECK(!tu_fmt_pcm_block(stored, size, kind - 1, out, 16) ||
           memcmp(out, block, 16) != 0);
+    tu_set_context("%s", "");
 }
 
 /* docs/FORMAT.md's worked example of inter-channel prediction: its header
@@ -1773,7 +1798,8 @@ int main(void)
 {
     tu_init("test_pcm");
     test_spec_example();
-    test_spec_example_lpc();
+    test_spec_example_lpc(5);
+    test_spec_example_lpc(6);
     test_inverse();
     test_inverse_lpc();
     test_signals();
@@ -1789,7 +1815,8 @@ int main(void)
     test_prefix_reads();
     test_damage();
     test_damage_flags();
-    test_damage_lpc();
+    test_damage_lpc(5);
+    test_damage_lpc(6);
     test_incompat();
     printf("test_pcm: OK\n");
     return 0;

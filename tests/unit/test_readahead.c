@@ -178,8 +178,9 @@ static void check_kinds(void)
     CHECKF(why == NULL, "archive: %s", why);
     for (i = 0; i < a.member_count; i++)
         for (b = 0; b < a.members[i].block_count; b++)
-            if (a.members[i].blocks[b].kind < 4)
-                seen[a.members[i].blocks[b].kind]++;
+            seen[a.members[i].blocks[b].kind < 3
+                     ? a.members[i].blocks[b].kind
+                     : ZMM_KIND_PCM]++; /* kinds 3 to 6 */
     CHECKF(seen[ZMM_KIND_ZERO] && seen[ZMM_KIND_RAW] &&
                seen[ZMM_KIND_DEFLATE] && seen[ZMM_KIND_PCM],
            "kinds: zero %u raw %u deflate %u pcm %u", seen[0], seen[1],

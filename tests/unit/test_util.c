@@ -504,14 +504,16 @@ static int64_t pcm_sample(const unsigned char *p, unsigned bits)
     return bits == 8 ? (int64_t)u - 128 : pcm_wrap((int64_t)u, bits);
 }
 
-/* Decodes a kind-3, 4 or 5 (PCM) block by FORMAT.md's "PCM blocks" alone:
+/* Decodes a kind-3 to 6 (PCM) block by FORMAT.md's "PCM blocks" alone:
  * the header, one deflate stream of verbatim bytes and residual planes laid
  * out per group of G frames, then each sample from the samples already
- * written to `out`. In kinds 4 and 5, a channel whose order byte (kind 5:
- * mode byte) has bit 7 is predicted from its differences from the previous
- * channel ("Inter-channel prediction"); in kind 5 each channel has a
- * predictor record: an order 0..32, a shift and 16-bit coefficients ("Linear
- * prediction"). 1 on success. */
+ * written to `out`. In kinds 4 to 6, a channel whose order byte (kinds 5
+ * and 6: mode byte) has bit 7 is predicted from its differences from the
+ * previous channel ("Inter-channel prediction"); in kinds 5 and 6 each
+ * channel has a predictor record: an order 0..32, a shift and 16-bit
+ * coefficients ("Linear prediction"); in kind 6 a group's planes hold its
+ * residuals channel by channel ("Planes channel by channel"). 1 on
+ * success. */
 static int pcm_decode(const unsigned char *st, size_t size, unsigned char *out,
                       size_t n, unsigned kind)
 {
@@ -521,7 +523,7 @@ static int pcm_decode(const unsigned char *st, size_t size, unsigned char *out,
     uint64_t first, frames, group, body, f;
     size_t hs;
     unsigned char *content;
-    int ok;
+    int ok, lpc = kind == 5 || kind == 6;
 
     if (size < 12)
         return 0;
@@ -539,7 +541,7 @@ static int pcm_decode(const unsigned char *st, size_t size, unsigned char *out,
             return 0;
         mode[c] = st[hs++];
         shift[c] = 0;
-        if (kind == 5) {
+        if (lpc) {
             /* bits 0-5 the order (0..32), bit 6 zero, bit 7 not on
              * channel 0; with an order: the shift, then the coefficients */
             unsigned p = mode[c] & 0x3fu, k;
@@ -581,21 +583,24 @@ static int pcm_decode(const unsigned char *st, size_t size, unsigned char *out,
                 const unsigned char *planes =
                     content + first + g0 * ch * bytes;
                 uint64_t idx = f * ch + c, z = 0;
+                /* the residual's place in each plane: frame then channel,
+                 * or (kind 6) channel then frame */
+                uint64_t j = kind == 6 ? c * gframes + (f - g0)
+                                       : (f - g0) * ch + c;
                 unsigned char *at = out + first + idx * bytes;
-                unsigned order = kind == 5 ? mode[c] & 0x3fu : mode[c] & 3u;
+                unsigned order = lpc ? mode[c] & 0x3fu : mode[c] & 3u;
                 int diff = (mode[c] & 0x80u) != 0;
                 int64_t prev[33], res, pred, v;
                 unsigned k;
                 for (q = 0; q < bytes; q++)
-                    z |= (uint64_t)planes[q * count + (f - g0) * ch + c]
-                         << (8 * q);
+                    z |= (uint64_t)planes[q * count + j] << (8 * q);
                 res = (z & 1) ? -(int64_t)(z >> 1) - 1 : (int64_t)(z >> 1);
                 /* the values 1..order frames back, already decoded (the
                  * previous group's too: prediction carries across groups);
                  * with the flag, their differences from channel c - 1's.
-                 * Kind 5: 0 before the block's first frame; kinds 3 and 4:
-                 * a lower order instead */
-                if (kind != 5 && order > f)
+                 * Kinds 5 and 6: 0 before the block's first frame; kinds 3
+                 * and 4: a lower order instead */
+                if (!lpc && order > f)
                     order = (unsigned)f;
                 for (k = 1; k <= order; k++) {
                     const unsigned char *p;
@@ -609,7 +614,7 @@ static int pcm_decode(const unsigned char *st, size_t size, unsigned char *out,
                                                                 bits),
                                            bits);
                 }
-                if (kind == 5) {
+                if (lpc) {
                     /* the sum is under 2^51: exact in 64 bits; floor
                      * division by 2^shift, by arithmetic on magnitudes */
                     int64_t sum = 0, d = (int64_t)1 << shift[c];
@@ -694,8 +699,8 @@ static const char *parse_slot(const unsigned char *s, int *valid,
     if (le16(s + 10) != 64)
         FMT_FAIL("slot_size %u", le16(s + 10));
     /* bit 0: PCM; bit 1: dictionaries; bit 2: a delta record; bit 3: PCM
-     * blocks of kind 4; bit 4: of kind 5 */
-    if ((le32(s + 12) & ~0x1fu) != 0)
+     * blocks of kind 4; bit 4: of kind 5; bit 5: of kind 6 */
+    if ((le32(s + 12) & ~0x3fu) != 0)
         FMT_FAIL("incompat_features 0x%x", (unsigned)le32(s + 12));
     /* bit 0: a metadata table; a writer clears the bits it does not
      * know, so a writer of this version writes no other */
@@ -991,6 +996,7 @@ const char *tu_fmt_parse(const unsigned char *file, size_t len, int decode,
             case 3:
             case 4:
             case 5:
+            case 6:
                 if (b->stored_size < 14 || b->stored_size >= n_i)
                     FMT_FAIL("member %u block %u: PCM size %u for n_i %llu",
                              (unsigned)i, (unsigned)j,
@@ -1005,6 +1011,9 @@ const char *tu_fmt_parse(const unsigned char *file, size_t len, int decode,
                 if (b->kind == 5 && !(le32(s + 12) & 0x10u))
                     FMT_FAIL("member %u block %u: kind 5 without incompat "
                              "bit 0x10", (unsigned)i, (unsigned)j);
+                if (b->kind == 6 && !(le32(s + 12) & 0x20u))
+                    FMT_FAIL("member %u block %u: kind 6 without incompat "
+                             "bit 0x20", (unsigned)i, (unsigned)j);
                 break;
             default:
                 FMT_FAIL("member %u block %u: kind %u", (unsigned)i,
@@ -1082,7 +1091,7 @@ const char *tu_fmt_parse(const unsigned char *file, size_t len, int decode,
             }
             if (b->kind == 1) {
                 memcpy(tmp, stored, n_i);
-            } else if (b->kind >= 3 && b->kind <= 5) {
+            } else if (b->kind >= 3 && b->kind <= 6) {
                 if (!pcm_decode(stored, b->stored_size, tmp, n_i, b->kind)) {
                     free(tmp);
                     FMT_FAIL("member %u block %u: bad PCM block",
@@ -1145,7 +1154,7 @@ unsigned char *tu_fmt_member_bytes(const unsigned char *file,
             CHECK(inflate_exact(file + b->offset, b->stored_size, dst, n_i,
                                 (m->flags & 4u) ? dict : NULL,
                                 m->dict_length));
-        else if (b->kind >= 3 && b->kind <= 5)
+        else if (b->kind >= 3 && b->kind <= 6)
             CHECK(pcm_decode(file + b->offset, b->stored_size, dst, n_i,
                              b->kind));
     }
@@ -1155,7 +1164,7 @@ unsigned char *tu_fmt_member_bytes(const unsigned char *file,
 int tu_fmt_pcm_block(const unsigned char *stored, size_t size, unsigned kind,
                      unsigned char *out, size_t n)
 {
-    return kind >= 3 && kind <= 5 && pcm_decode(stored, size, out, n, kind);
+    return kind >= 3 && kind <= 6 && pcm_decode(stored, size, out, n, kind);
 }
 
 /* ---- images -------------------------------------------------------------- */
