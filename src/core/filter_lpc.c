@@ -734,18 +734,17 @@ static inline int64_t sse2_finish(int32_t dot, int64_t a1, int64_t prev,
                                   unsigned shift, int64_t e,
                                   int from_previous, unsigned char *dst)
 {
-    const uint64_t mask = 0xffffu;
-    const int64_t half = 0x8000;
     int64_t v, coded;
 
+    /* wrapped to 16 bits by a conversion (GCC and Clang reduce modulo
+     * 2^16), one instruction on the chain from a value to the next where
+     * WRAP's test and select take three */
     v = (int64_t)(((uint64_t)((int64_t)dot + a1 * prev) + BIAS) >> shift) -
         (int64_t)(BIAS >> shift) + e;
-    WRAP(v)
-    coded = v;
-    if (from_previous) {
-        v += LOAD2(dst - 2);
-        WRAP(v)
-    }
+    coded = (int16_t)v;
+    v = coded;
+    if (from_previous)
+        v = (int16_t)(v + LOAD2(dst - 2));
     STORE2(dst, (uint64_t)v);
     return coded;
 }

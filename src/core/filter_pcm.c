@@ -51,7 +51,7 @@ uint32_t zmm_pcm_block_range(const zmm_pcm_layout *l, uint64_t offset,
         return 0;
     b->first = (uint32_t)(l->offset + k_first * fs - offset);
     b->frames = (uint32_t)(k_end - k_first);
-    /* fs is 1..128, so G is 64..8192 (never 0) and fits the header's u16 */
+    /* fs is 1..128, so G is 32..4096 (never 0) and fits the header's u16 */
     b->group = ZMM_PCM_GROUP_BYTES / (uint32_t)fs;
     return b->frames;
 }
