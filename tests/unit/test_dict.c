@@ -406,6 +406,32 @@ static void test_choose(void)
     free(d);
 }
 
+/* The probe that skips incompressible data must not skip data whose blocks
+ * do not shrink alone but repeat each other: 4 KiB blocks, each one of
+ * eight random records, in random order. A dictionary holds the records. */
+static void test_choose_repeats(void)
+{
+    size_t len = 2u << 20, i, d_len = 0;
+    unsigned char *data = tu_xmalloc(len);
+    unsigned char *records = tu_xmalloc(8 * 4096);
+    unsigned char *d = tu_xmalloc(ZMM_MAX_DICTIONARY);
+    double saving = 0.0;
+    tu_rng r;
+
+    tu_set_context("zmm_choose_dictionary, repeated random records");
+    tu_rng_seed(&r, 5);
+    tu_fill(&r, TU_DATA_RANDOM, records, 8 * 4096);
+    for (i = 0; i < len; i += 4096)
+        memcpy(data + i, records + tu_rng_next(&r) % 8 * 4096, 4096);
+    CHECK_OK(zmm_choose_dictionary_mt(data, len, len, 4096, 6, d,
+                                      ZMM_MAX_DICTIONARY, &d_len, &saving,
+                                      2));
+    CHECK(d_len > 0 && saving >= 0.01);
+    free(data);
+    free(records);
+    free(d);
+}
+
 /* zmm_choose_dictionary_mt: the same dictionary and saving on 1, 2, 3, 8
  * threads and one per processor (the counts and the trial are split by
  * documents and blocks, then summed), over samples of one document, five
@@ -483,6 +509,7 @@ int main(void)
     test_compact();
     test_train();
     test_choose();
+    test_choose_repeats();
     test_choose_threads();
     printf("test_dict: OK\n");
     return 0;
