@@ -415,6 +415,17 @@ static zmm_result probe_shrinks(const unsigned char *sample, size_t len,
     return rc;
 }
 
+/* What a dictionary saves of the member, net of its cost, as a fraction,
+ * from a trial of trial_len bytes scaled to the member. */
+static double net_saving(uint64_t plain, uint64_t with, uint64_t cost,
+                         uint64_t member_size, size_t trial_len)
+{
+    double scale = (double)member_size / (double)trial_len;
+    double saved = ((double)plain - (double)with) * scale - (double)cost;
+
+    return saved / ((double)plain * scale);
+}
+
 zmm_result zmm_choose_dictionary(const void *sample, size_t len,
                                  uint64_t member_size, uint32_t block_size,
                                  int level, void *dict, size_t capacity,
@@ -433,10 +444,9 @@ zmm_result zmm_choose_dictionary_mt(const void *sample, size_t len,
                                     uint32_t threads)
 {
     const unsigned char *in = sample;
-    size_t blocks, trials, step, i, trial_len = 0, trained = 0;
+    size_t blocks, trials, step, count, first, i, k, trained = 0;
     uint64_t plain = 0, with = 0, cost = 0;
     unsigned char *trial;
-    double scale, saved;
     int shrinks;
     zmm_result rc;
 
@@ -466,25 +476,45 @@ zmm_result zmm_choose_dictionary_mt(const void *sample, size_t len,
     if (rc != ZMM_OK)
         return rc;
     /* The trial: about 1 MiB of whole blocks spread over the sample, and at
-     * least 16 of them. */
+     * least 16 of them, in two rounds: every other one, then the rest only
+     * when the first round's estimate is near the 1% (from 0 to 3%). Each
+     * round is spread over the whole sample; text saves 4-5% and is decided
+     * by the first, which halves the trial's 60 ms of CPU (issue 15). */
     trials = (1u << 20) / block_size > 16 ? (1u << 20) / block_size : 16;
     step = blocks > trials ? blocks / trials : 1;
-    trial = zmm_malloc((blocks / step + 1) * (size_t)block_size);
+    count = (blocks + step - 1) / step;
+    first = (count + 1) / 2;
+    trial = zmm_malloc(count * (size_t)block_size);
     if (trial == NULL)
         return ZMM_ERR_NOMEM;
-    for (i = 0; i < blocks; i += step) {
-        memcpy(trial + trial_len, in + i * block_size, block_size);
-        trial_len += block_size;
+    for (i = 0, k = 0; k < count; i += step, k++) {
+        size_t at = k % 2 == 0 ? k / 2 : first + k / 2; /* evens first */
+
+        memcpy(trial + at * block_size, in + i * block_size, block_size);
     }
-    rc = measure_trial(trial, trial_len, block_size, level, dict, trained,
-                       threads, &plain, &with, &cost);
+    rc = measure_trial(trial, first * block_size, block_size, level, dict,
+                       trained, threads, &plain, &with, &cost);
+    if (rc == ZMM_OK && plain != 0) {
+        *saving = net_saving(plain, with, cost, member_size,
+                             first * block_size);
+        if (*saving >= 0.0 && *saving < 0.03 && count > first) {
+            uint64_t plain2 = 0, with2 = 0;
+
+            rc = measure_trial(trial + first * block_size,
+                               (count - first) * block_size, block_size,
+                               level, dict, trained, threads, &plain2,
+                               &with2, &cost);
+            plain += plain2;
+            with += with2;
+            *saving = net_saving(plain, with, cost, member_size,
+                                 count * block_size);
+        }
+    }
     zmm_free(trial);
-    if (rc != ZMM_OK || plain == 0)
+    if (rc != ZMM_OK) {
+        *saving = 0.0;
         return rc;
-    /* Kept if the blocks, scaled to the member, save 1% net of its cost. */
-    scale = (double)member_size / (double)trial_len;
-    saved = ((double)plain - (double)with) * scale - (double)cost;
-    *saving = saved / ((double)plain * scale);
+    }
     if (*saving >= 0.01)
         *dict_len = trained;
     return ZMM_OK;
