@@ -340,6 +340,28 @@ static void test_train(void)
         CHECK_OK(zmm_measure_dictionary(data, len, 65536, 6, a, a_len,
                                         &plain, &with, &cost));
         CHECK(with < plain && plain < len && cost > 0 && cost <= a_len);
+        /* Blocks are coded from a copy of a deflater preset with the
+         * dictionary, made in an arena; when that cannot be allocated, the
+         * codec presets its own deflater: the same sizes either way. */
+        {
+            uint64_t p2, w2, c2;
+            long n;
+            zmm_result rc;
+
+            for (n = 0;; n++) {
+                tu_alloc_fail_after(n);
+                rc = zmm_measure_dictionary(data, len, 65536, 6, a, a_len,
+                                            &p2, &w2, &c2);
+                tu_alloc_fail_after(-1);
+                if (rc == ZMM_OK) {
+                    CHECK(p2 == plain && w2 == with && c2 == cost);
+                    if (n > 12)
+                        break;
+                } else {
+                    CHECK_RES(rc, ZMM_ERR_NOMEM);
+                }
+            }
+        }
         CHECK_OK(zmm_measure_dictionary(data, len, 4096, 0, a, a_len,
                                         &plain, &with, &cost));
         CHECK_U64(plain, len); /* level 0: raw */
