@@ -264,52 +264,74 @@ static zmm_result stored_size(zmm_codec *c, int level, const unsigned char *in,
     return rc;
 }
 
-zmm_result zmm_measure_dictionary(const void *samples, size_t len,
-                                  uint32_t block_size, int level,
-                                  const void *dict, size_t dict_len,
-                                  uint64_t *plain, uint64_t *with,
-                                  uint64_t *dict_cost)
+/* Adds to *total the stored sizes of len bytes coded as blocks of
+ * block_size at level, with `dict` (NULL: none); the last may be short. */
+static zmm_result code_blocks(const unsigned char *in, size_t len,
+                              uint32_t block_size, int level,
+                              const void *dict, size_t dict_len,
+                              uint64_t *total)
 {
-    const unsigned char *in = samples;
-    zmm_codec *c;
-    unsigned char *scratch;
+    zmm_codec *c = zmm_codec_new();
+    unsigned char *scratch = zmm_malloc(block_size);
     size_t at;
     zmm_result rc = ZMM_OK;
 
-    if (samples == NULL || dict == NULL || plain == NULL || with == NULL ||
-        dict_cost == NULL || dict_len == 0 || dict_len > ZMM_MAX_DICTIONARY ||
-        block_size < ZMM_MIN_BLOCK_SIZE || block_size > ZMM_MAX_BLOCK_SIZE ||
-        (block_size & (block_size - 1)) != 0 || level < 0 || level > 9)
-        return ZMM_ERR_INVALID_ARG;
-    *plain = *with = *dict_cost = 0;
-    c = zmm_codec_new();
-    scratch = zmm_malloc(block_size > dict_len ? block_size : dict_len);
     if (c == NULL || scratch == NULL) {
         zmm_codec_free(c);
         zmm_free(scratch);
         return ZMM_ERR_NOMEM;
     }
-    /* the dictionary as stream_dict.c stores it: level 9, no dictionary */
-    rc = stored_size(c, 9, dict, (uint32_t)dict_len, scratch, dict_cost);
-    if (rc == ZMM_OK && *dict_cost == 0)
-        *dict_cost = dict_len; /* zeros: stored raw */
+    zmm_codec_use_dictionary(c, dict, (uint32_t)dict_len);
     for (at = 0; rc == ZMM_OK && at < len; at += block_size) {
         uint32_t n = len - at < block_size ? (uint32_t)(len - at)
                                            : block_size;
 
-        zmm_codec_use_dictionary(c, NULL, 0);
-        rc = stored_size(c, level, in + at, n, scratch, plain);
-        zmm_codec_use_dictionary(c, dict, (uint32_t)dict_len);
-        if (rc == ZMM_OK)
-            rc = stored_size(c, level, in + at, n, scratch, with);
+        rc = stored_size(c, level, in + at, n, scratch, total);
     }
     zmm_codec_free(c);
     zmm_free(scratch);
     return rc;
 }
 
-/* The trial, split by whole blocks over threads: its sizes are sums, the
- * same whatever the split. */
+/* The dictionary's stored size as stream_dict.c stores it: level 9, no
+ * dictionary, raw when it does not shrink (zeros: stored raw too). */
+static zmm_result dictionary_cost(const void *dict, size_t dict_len,
+                                  uint64_t *cost)
+{
+    zmm_result rc;
+
+    *cost = 0;
+    rc = code_blocks(dict, dict_len, ZMM_MAX_DICTIONARY, 9, NULL, 0, cost);
+    if (rc == ZMM_OK && *cost == 0)
+        *cost = dict_len;
+    return rc;
+}
+
+zmm_result zmm_measure_dictionary(const void *samples, size_t len,
+                                  uint32_t block_size, int level,
+                                  const void *dict, size_t dict_len,
+                                  uint64_t *plain, uint64_t *with,
+                                  uint64_t *dict_cost)
+{
+    zmm_result rc;
+
+    if (samples == NULL || dict == NULL || plain == NULL || with == NULL ||
+        dict_cost == NULL || dict_len == 0 || dict_len > ZMM_MAX_DICTIONARY ||
+        block_size < ZMM_MIN_BLOCK_SIZE || block_size > ZMM_MAX_BLOCK_SIZE ||
+        (block_size & (block_size - 1)) != 0 || level < 0 || level > 9)
+        return ZMM_ERR_INVALID_ARG;
+    *plain = *with = 0;
+    rc = dictionary_cost(dict, dict_len, dict_cost);
+    if (rc == ZMM_OK)
+        rc = code_blocks(samples, len, block_size, level, NULL, 0, plain);
+    if (rc == ZMM_OK)
+        rc = code_blocks(samples, len, block_size, level, dict, dict_len,
+                         with);
+    return rc;
+}
+
+/* The trial's blocks coded with a dictionary or without (dict NULL): a
+ * part of them, on a thread. */
 typedef struct trial_part {
     const unsigned char *in;
     size_t len;
@@ -317,28 +339,42 @@ typedef struct trial_part {
     int level;
     const void *dict;
     size_t dict_len;
-    uint64_t plain, with, cost;
+    uint64_t size; /* their stored bytes */
     zmm_result rc;
 } trial_part;
 
-static void measure_part(void *arg)
+static void code_part(void *arg)
 {
     trial_part *t = arg;
 
-    t->rc = zmm_measure_dictionary(t->in, t->len, t->block_size, t->level,
-                                   t->dict, t->dict_len, &t->plain,
-                                   &t->with, &t->cost);
+    t->size = 0;
+    t->rc = code_blocks(t->in, t->len, t->block_size, t->level, t->dict,
+                        t->dict_len, &t->size);
 }
 
+static void set_part(trial_part *t, const unsigned char *in, size_t len,
+                     uint32_t block_size, int level, const void *dict,
+                     size_t dict_len)
+{
+    memset(t, 0, sizeof *t);
+    t->in = in;
+    t->len = len;
+    t->block_size = block_size;
+    t->level = level;
+    t->dict = dict;
+    t->dict_len = dict_len;
+}
+
+/* The stored size of the trial's whole blocks, split by blocks over
+ * threads: a sum, the same whatever the split. */
 static zmm_result measure_trial(const unsigned char *trial, size_t len,
                                 uint32_t block_size, int level,
                                 const void *dict, size_t dict_len,
-                                unsigned threads, uint64_t *plain,
-                                uint64_t *with, uint64_t *cost)
+                                unsigned threads, uint64_t *size)
 {
     trial_part part[ZMM_DICT_MAX_THREADS];
     zmm_thread *thread[ZMM_DICT_MAX_THREADS];
-    size_t blocks = len / block_size; /* the trial is whole blocks */
+    size_t blocks = len / block_size;
     unsigned k, n = threads < blocks ? threads : (unsigned)blocks;
     zmm_result rc = ZMM_OK;
 
@@ -347,27 +383,21 @@ static zmm_result measure_trial(const unsigned char *trial, size_t len,
     for (k = 0; k < n; k++) {
         size_t from = blocks * k / n, to = blocks * (k + 1) / n;
 
-        memset(&part[k], 0, sizeof part[k]);
-        part[k].in = trial + from * block_size;
-        part[k].len = (to - from) * block_size;
-        part[k].block_size = block_size;
-        part[k].level = level;
-        part[k].dict = dict;
-        part[k].dict_len = dict_len;
-        thread[k] = k > 0 ? zmm_thread_start(measure_part, &part[k]) : NULL;
+        set_part(&part[k], trial + from * block_size,
+                 (to - from) * block_size, block_size, level, dict,
+                 dict_len);
+        thread[k] = k > 0 ? zmm_thread_start(code_part, &part[k]) : NULL;
     }
-    measure_part(&part[0]);
-    *plain = *with = 0;
-    *cost = part[0].cost; /* every part measures the same dictionary */
+    code_part(&part[0]);
+    *size = 0;
     for (k = 0; k < n; k++) {
         if (k > 0 && thread[k] != NULL)
             zmm_thread_join(thread[k]);
         else if (k > 0)
-            measure_part(&part[k]); /* no thread: here */
+            code_part(&part[k]); /* no thread: here */
         if (rc == ZMM_OK)
             rc = part[k].rc;
-        *plain += part[k].plain;
-        *with += part[k].with;
+        *size += part[k].size;
     }
     return rc;
 }
@@ -449,6 +479,8 @@ zmm_result zmm_choose_dictionary_mt(const void *sample, size_t len,
     size_t blocks, trials, step, count, first, i, k, trained = 0;
     uint64_t plain = 0, with = 0, cost = 0;
     unsigned char *trial;
+    trial_part plain_part;
+    zmm_thread *helper;
     int shrinks;
     zmm_result rc;
 
@@ -472,11 +504,6 @@ zmm_result zmm_choose_dictionary_mt(const void *sample, size_t len,
     rc = probe_shrinks(in, len, &shrinks);
     if (rc != ZMM_OK || !shrinks)
         return rc;
-    rc = train(sample, len, dict, capacity, &trained, threads);
-    if (rc == ZMM_ERR_INVALID_ARG)
-        return ZMM_OK; /* too little to train on */
-    if (rc != ZMM_OK)
-        return rc;
     /* The trial: about 1 MiB of whole blocks spread over the sample, and at
      * least 16 of them, in two rounds: every other one, then the rest only
      * when the first round's estimate is near the 1% (from 0 to 3%). Each
@@ -494,25 +521,49 @@ zmm_result zmm_choose_dictionary_mt(const void *sample, size_t len,
 
         memcpy(trial + at * block_size, in + i * block_size, block_size);
     }
-    rc = measure_trial(trial, first * block_size, block_size, level, dict,
-                       trained, threads, &plain, &with, &cost);
+    /* The first round's plain sizes need no dictionary: another thread
+     * codes them while this one trains (the trainer's greedy pass is
+     * serial: about 15 ms with the other core idle). */
+    set_part(&plain_part, trial, first * block_size, block_size, level, NULL,
+             0);
+    helper = threads > 1 ? zmm_thread_start(code_part, &plain_part) : NULL;
+    rc = train(sample, len, dict, capacity, &trained, threads);
+    if (helper != NULL)
+        zmm_thread_join(helper);
+    else if (rc == ZMM_OK)
+        code_part(&plain_part);
+    if (rc == ZMM_OK)
+        rc = plain_part.rc;
+    plain = plain_part.size;
+    if (rc == ZMM_OK)
+        rc = dictionary_cost(dict, trained, &cost);
+    if (rc == ZMM_OK)
+        rc = measure_trial(trial, first * block_size, block_size, level,
+                           dict, trained, threads, &with);
     if (rc == ZMM_OK && plain != 0) {
         *saving = net_saving(plain, with, cost, member_size,
                              first * block_size);
         if (*saving >= 0.0 && *saving < 0.03 && count > first) {
-            uint64_t plain2 = 0, with2 = 0;
+            const unsigned char *rest = trial + first * block_size;
+            size_t rest_len = (count - first) * block_size;
+            uint64_t more = 0;
 
-            rc = measure_trial(trial + first * block_size,
-                               (count - first) * block_size, block_size,
-                               level, dict, trained, threads, &plain2,
-                               &with2, &cost);
-            plain += plain2;
-            with += with2;
+            rc = measure_trial(rest, rest_len, block_size, level, NULL, 0,
+                               threads, &more);
+            plain += more;
+            if (rc == ZMM_OK)
+                rc = measure_trial(rest, rest_len, block_size, level, dict,
+                                   trained, threads, &more);
+            with += more;
             *saving = net_saving(plain, with, cost, member_size,
                                  count * block_size);
         }
     }
     zmm_free(trial);
+    if (rc == ZMM_ERR_INVALID_ARG) { /* from train: too little to train on */
+        *saving = 0.0;
+        return ZMM_OK;
+    }
     if (rc != ZMM_OK) {
         *saving = 0.0;
         return rc;
