@@ -340,6 +340,28 @@ static void test_train(void)
         CHECK_OK(zmm_measure_dictionary(data, len, 65536, 6, a, a_len,
                                         &plain, &with, &cost));
         CHECK(with < plain && plain < len && cost > 0 && cost <= a_len);
+        /* Blocks are coded from a copy of a deflater preset with the
+         * dictionary, made in an arena; when that cannot be allocated, the
+         * codec presets its own deflater: the same sizes either way. */
+        {
+            uint64_t p2, w2, c2;
+            long n;
+            zmm_result rc;
+
+            for (n = 0;; n++) {
+                tu_alloc_fail_after(n);
+                rc = zmm_measure_dictionary(data, len, 65536, 6, a, a_len,
+                                            &p2, &w2, &c2);
+                tu_alloc_fail_after(-1);
+                if (rc == ZMM_OK) {
+                    CHECK(p2 == plain && w2 == with && c2 == cost);
+                    if (n > 12)
+                        break;
+                } else {
+                    CHECK_RES(rc, ZMM_ERR_NOMEM);
+                }
+            }
+        }
         CHECK_OK(zmm_measure_dictionary(data, len, 4096, 0, a, a_len,
                                         &plain, &with, &cost));
         CHECK_U64(plain, len); /* level 0: raw */
@@ -403,6 +425,32 @@ static void test_choose(void)
                                     ZMM_MAX_DICTIONARY, &d_len, &saving),
               ZMM_ERR_INVALID_ARG);
     free(data);
+    free(d);
+}
+
+/* The probe that skips incompressible data must not skip data whose blocks
+ * do not shrink alone but repeat each other: 4 KiB blocks, each one of
+ * eight random records, in random order. A dictionary holds the records. */
+static void test_choose_repeats(void)
+{
+    size_t len = 2u << 20, i, d_len = 0;
+    unsigned char *data = tu_xmalloc(len);
+    unsigned char *records = tu_xmalloc(8 * 4096);
+    unsigned char *d = tu_xmalloc(ZMM_MAX_DICTIONARY);
+    double saving = 0.0;
+    tu_rng r;
+
+    tu_set_context("zmm_choose_dictionary, repeated random records");
+    tu_rng_seed(&r, 5);
+    tu_fill(&r, TU_DATA_RANDOM, records, 8 * 4096);
+    for (i = 0; i < len; i += 4096)
+        memcpy(data + i, records + tu_rng_next(&r) % 8 * 4096, 4096);
+    CHECK_OK(zmm_choose_dictionary_mt(data, len, len, 4096, 6, d,
+                                      ZMM_MAX_DICTIONARY, &d_len, &saving,
+                                      2));
+    CHECK(d_len > 0 && saving >= 0.01);
+    free(data);
+    free(records);
     free(d);
 }
 
@@ -483,6 +531,7 @@ int main(void)
     test_compact();
     test_train();
     test_choose();
+    test_choose_repeats();
     test_choose_threads();
     printf("test_dict: OK\n");
     return 0;
