@@ -448,10 +448,11 @@ static zmm_result encode_pcm_as(zmm_codec *c, int level,
  * the stored size in c->pcm_stored, or 0, and *kind 3, 4 (a channel coded
  * from the previous one), 5 (linear predictors; only if pcm_max_kind
  * allows) or 6 (kind 5 with planes channel by channel, for two channels or
- * more, if pcm_max_kind allows). A block of kind 5 or 6 is kept only when it is shorter than the
- * block coded with kind 3's and 4's fixed orders, which are coded too: the
- * predictors' records and the size estimates that choose them do not
- * always pay (a tiny member's block, a short sound). Kind 5 goes first:
+ * more, if pcm_max_kind allows). Linear predictors are kept only when
+ * shorter than the block coded with kind 3's and 4's fixed orders, which
+ * are coded too: the predictors' records and the size estimates that
+ * choose them do not always pay (a tiny member's block, a short sound).
+ * The linear predictors go first:
  * it usually wins, and the fixed orders' streams then stop as soon as
  * they are no shorter. `scratch` has room for n bytes.
  */
@@ -461,8 +462,9 @@ static zmm_result encode_pcm(zmm_codec *c, int level,
                              unsigned pcm_max_kind, unsigned char *scratch,
                              uint32_t best, uint32_t *size, unsigned *kind)
 {
-    zmm_pcm_block b, way[3];
+    zmm_pcm_block b, lpc, way[3];
     unsigned ways = 0, i;
+    int planar;
     zmm_result rc;
 
     *size = 0;
@@ -474,11 +476,9 @@ static zmm_result encode_pcm(zmm_codec *c, int level,
     if (rc != ZMM_OK)
         return rc;
     zmm_pcm_choose_orders(&b, in);
-    way[0] = b;
+    lpc = b;
     if (pcm_max_kind >= ZMM_KIND_PCM_LPC)
-        zmm_lpc_choose(&way[0], in);
-    if (way[0].lpc)
-        ways++;
+        zmm_lpc_choose(&lpc, in);
     /* Planes channel by channel keep each channel's residuals together:
      * 0.7% smaller on the benchmark audio, a fifth on sounds whose
      * channels are copies (their zero residuals no longer interleaved).
@@ -486,15 +486,18 @@ static zmm_result encode_pcm(zmm_codec *c, int level,
      * short block also tries them as kinds 3 and 4 (shorter records, and
      * lower orders at the block's first frames). One channel's planes are
      * the same either way: kinds 5 and 3 then. */
-    way[ways] = b;
-    if (pcm_max_kind >= ZMM_KIND_PCM_PLANAR && b.channels > 1) {
-        way[0].planar = 1;
-        zmm_lpc_from_fixed(&way[ways]);
-        way[ways].planar = 1;
-        if (n < 32768)
-            way[++ways] = b;
+    planar = pcm_max_kind >= ZMM_KIND_PCM_PLANAR && b.channels > 1;
+    if (lpc.lpc) {
+        lpc.planar = planar;
+        way[ways++] = lpc;
     }
-    ways++;
+    if (planar) {
+        way[ways] = b;
+        zmm_lpc_from_fixed(&way[ways]);
+        way[ways++].planar = 1;
+    }
+    if (!planar || n < 32768)
+        way[ways++] = b;
     /* The fixed orders, kept on a tie. In a block of 32 KiB or more after
      * kind 5 or 6, their second strategy only when their first's stream
      * is within an eighth of the linear predictors': that spares most of

@@ -419,7 +419,8 @@ static zmm_result probe_shrinks(const unsigned char *sample, size_t len,
 {
     size_t n = len < PROBE_PIECE * PROBE_PIECES ? len
                                                 : PROBE_PIECE * PROBE_PIECES;
-    unsigned char *pieces = zmm_malloc(n), *scratch = zmm_malloc(n);
+    unsigned char *pieces = n < len ? zmm_malloc(n) : NULL;
+    unsigned char *scratch = zmm_malloc(n);
     zmm_codec *c = zmm_codec_new();
     zmm_block_ref ref;
     const unsigned char *stored;
@@ -427,17 +428,15 @@ static zmm_result probe_shrinks(const unsigned char *sample, size_t len,
     size_t i;
 
     *shrinks = 1;
-    if (pieces != NULL && scratch != NULL && c != NULL) {
-        if (n == len) {
-            memcpy(pieces, sample, n);
-        } else {
-            for (i = 0; i < PROBE_PIECES; i++)
-                memcpy(pieces + i * PROBE_PIECE,
-                       sample + (len - PROBE_PIECE) / (PROBE_PIECES - 1) * i,
-                       PROBE_PIECE);
-        }
-        rc = zmm_codec_encode(c, 1, pieces, (uint32_t)n, NULL, 0, 0, scratch,
-                              &ref, &stored);
+    if ((pieces != NULL || n == len) && scratch != NULL && c != NULL) {
+        for (i = 0; pieces != NULL && i < PROBE_PIECES; i++)
+            memcpy(pieces + i * PROBE_PIECE,
+                   sample + (len - PROBE_PIECE) / (PROBE_PIECES - 1) * i,
+                   PROBE_PIECE);
+        /* a small sample is its own probe */
+        rc = zmm_codec_encode(c, 1, pieces != NULL ? pieces : sample,
+                              (uint32_t)n, NULL, 0, 0, scratch, &ref,
+                              &stored);
         if (rc == ZMM_OK)
             *shrinks = (uint64_t)ref.stored_size * 100 < (uint64_t)n * 99;
     }
