@@ -68,6 +68,11 @@ struct zmm_file {
 zmm_result zmm_platform_open(const char *path, unsigned flags, zmm_file **out,
                              long *os_error);
 
+/* Tests only (POSIX): the background data syncs of files written from now
+ * on (posix_file.c) fail with errno `e` instead of syncing; 0 restores
+ * them. Set it while no file is being written. */
+void zmm_posix_fail_data_syncs(int e);
+
 /* Gives the file `to` the owner, group and permissions of `from` (POSIX), so
  * that a file renamed over `from` does not widen or change them. Fails
  * (ZMM_ERR_ACCESS, *os_error EPERM) when `to` cannot have them: an owner

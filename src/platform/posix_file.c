@@ -4,10 +4,8 @@
  */
 
 /* glibc hides pread/fsync/flock under -std=c11: _DEFAULT_SOURCE shows POSIX
- * 2008 plus flock; _GNU_SOURCE adds Linux's sync_file_range. 64-bit off_t
- * also on 32-bit Linux. */
+ * 2008 (fdatasync too) plus flock. 64-bit off_t also on 32-bit Linux. */
 #define _DEFAULT_SOURCE
-#define _GNU_SOURCE
 #define _FILE_OFFSET_BITS 64
 
 #include <errno.h>
@@ -22,6 +20,7 @@
 
 #include "alloc.h"
 #include "platform.h"
+#include "thread.h"
 
 _Static_assert(sizeof(off_t) >= 8, "zmm needs a 64-bit off_t");
 
@@ -32,15 +31,28 @@ _Static_assert(sizeof(off_t) >= 8, "zmm needs a 64-bit off_t");
  * 2 GiB anyway and ssize_t must hold the result. */
 #define MAX_CHUNK ((size_t)1 << 30)
 
-/* Written bytes a file lets pile up in the page cache before it asks the
- * kernel to start writing them out (Linux). */
-#define WRITEBACK_STEP ((uint64_t)8 << 20)
+/* Written bytes a file lets pile up before it has a thread of its own sync
+ * them (Linux): see request_data_sync. */
+#define DATA_SYNC_STEP ((uint64_t)4 << 20)
+
+/* A writer's data sync in the background: one thread, started at the first
+ * DATA_SYNC_STEP written, that fdatasyncs the file whenever asked. */
+typedef struct data_syncer {
+    zmm_mutex *mutex;
+    zmm_cond *wake;  /* asked, or stop */
+    zmm_cond *idle;  /* a sync finished */
+    zmm_thread *thread;
+    int fd;
+    int asked, busy, stop;
+    int error; /* errno of a failed background sync; sticky */
+} data_syncer;
 
 typedef struct posix_file {
     zmm_file base; /* first: a zmm_file * is a posix_file * */
     int fd;
-    uint64_t unstarted_from; /* writes at or past here: not yet started */
-    uint64_t unstarted_to;
+    uint64_t unsynced;   /* bytes written since the last sync was asked */
+    data_syncer *syncer; /* NULL: none yet (or none could start) */
+    int no_syncer;       /* one could not start: do not try again */
 } posix_file;
 
 static zmm_result result_from_errno(int e)
@@ -126,29 +138,169 @@ static zmm_result posix_read_shared(zmm_file *f, uint64_t offset, void *buf,
     return read_fd(((posix_file *)f)->fd, offset, buf, len, &e);
 }
 
-/* A commit appends megabytes of blocks, then syncs: left alone, the kernel
- * writes them out only then, and the sync waits for all of it (0.19 s for
- * 64 MiB here, 13% of packing it on two threads). Started every 8 MiB of
- * appended bytes, the writing overlaps the compressing, and the sync waits
- * for the last few. Only a hint (as RocksDB's bytes_per_sync): durability
- * still comes from the sync, and a failure here changes nothing. */
-static void start_writeback(posix_file *pf, uint64_t from, uint64_t to)
+/*
+ * A commit appends megabytes of blocks, then syncs. Left alone, that sync
+ * (ext4) took 40-90 ms for 64 MiB, one thread waiting while the other cores
+ * idle, even when the kernel had been asked to start writing every 8 MiB
+ * (sync_file_range): what it waits for is committing the allocation of all
+ * those blocks, which grows with them. So every DATA_SYNC_STEP of written
+ * bytes a thread of the file's own syncs the data while compressing goes
+ * on, and the commit's sync waits for the last few MiB (4-13 ms). Only a
+ * head start: durability still comes from the commit's sync, and a failure
+ * here is kept to fail that sync (on Linux a failed writeback is reported
+ * to one fsync only).
+ */
+/* zmm_posix_fail_data_syncs: read by a syncer only after its thread starts */
+static int data_sync_errno;
+
+void zmm_posix_fail_data_syncs(int e)
+{
+    data_sync_errno = e;
+}
+
+#if defined(__linux__)
+static int data_sync(int fd)
+{
+    int rc;
+
+    if (data_sync_errno != 0) {
+        errno = data_sync_errno;
+        return -1;
+    }
+    do
+        rc = fdatasync(fd);
+    while (rc != 0 && errno == EINTR);
+    return rc;
+}
+
+static void data_syncer_main(void *arg)
+{
+    data_syncer *d = arg;
+
+    zmm_mutex_lock(d->mutex);
+    for (;;) {
+        while (!d->asked && !d->stop)
+            zmm_cond_wait(d->wake, d->mutex);
+        if (!d->asked)
+            break; /* stop */
+        d->asked = 0;
+        d->busy = 1;
+        zmm_mutex_unlock(d->mutex);
+        {
+            int e = data_sync(d->fd) != 0 ? errno : 0;
+
+            zmm_mutex_lock(d->mutex);
+            if (e != 0 && d->error == 0)
+                d->error = e;
+        }
+        d->busy = 0;
+        zmm_cond_broadcast(d->idle);
+    }
+    zmm_mutex_unlock(d->mutex);
+}
+
+static void data_syncer_free(data_syncer *d)
+{
+    if (d == NULL)
+        return;
+    zmm_cond_free(d->idle);
+    zmm_cond_free(d->wake);
+    zmm_mutex_free(d->mutex);
+    zmm_free(d);
+}
+
+static data_syncer *data_syncer_start(int fd)
+{
+    data_syncer *d = zmm_calloc(1, sizeof *d);
+
+    if (d == NULL)
+        return NULL;
+    d->fd = fd;
+    d->mutex = zmm_mutex_new();
+    d->wake = zmm_cond_new();
+    d->idle = zmm_cond_new();
+    if (d->mutex != NULL && d->wake != NULL && d->idle != NULL)
+        d->thread = zmm_thread_start(data_syncer_main, d);
+    if (d->thread == NULL) {
+        data_syncer_free(d);
+        return NULL;
+    }
+    return d;
+}
+#endif
+
+/* Asks for a background data sync once DATA_SYNC_STEP bytes are written
+ * since the last time (a sync still running covers them when it ends late:
+ * the ask waits for it). */
+static void request_data_sync(posix_file *pf, size_t written)
 {
 #if defined(__linux__)
-    if (from != pf->unstarted_to) /* not an append to the run: a new run */
-        pf->unstarted_from = from;
-    pf->unstarted_to = to;
-    if (pf->unstarted_to - pf->unstarted_from >= WRITEBACK_STEP) {
-        (void)sync_file_range(pf->fd, (off_t)pf->unstarted_from,
-                              (off_t)(pf->unstarted_to - pf->unstarted_from),
-                              SYNC_FILE_RANGE_WRITE);
-        pf->unstarted_from = pf->unstarted_to;
+    pf->unsynced += written;
+    if (pf->unsynced < DATA_SYNC_STEP || pf->no_syncer)
+        return;
+    pf->unsynced = 0;
+    if (pf->syncer == NULL) {
+        pf->syncer = data_syncer_start(pf->fd);
+        if (pf->syncer == NULL) {
+            pf->no_syncer = 1; /* the commit's sync does it all */
+            return;
+        }
     }
+    zmm_mutex_lock(pf->syncer->mutex);
+    pf->syncer->asked = 1;
+    zmm_cond_signal(pf->syncer->wake);
+    zmm_mutex_unlock(pf->syncer->mutex);
 #else
     (void)pf;
-    (void)from;
-    (void)to;
+    (void)written;
 #endif
+}
+
+/* Stops the file's syncer (after the sync it is running, if any) and
+ * returns its error. */
+static int stop_data_syncer(posix_file *pf)
+{
+    int e = 0;
+
+#if defined(__linux__)
+    data_syncer *d = pf->syncer;
+
+    if (d == NULL)
+        return 0;
+    zmm_mutex_lock(d->mutex);
+    d->stop = 1;
+    d->asked = 0; /* nobody waits for it now */
+    zmm_cond_signal(d->wake);
+    zmm_mutex_unlock(d->mutex);
+    zmm_thread_join(d->thread);
+    e = d->error;
+    data_syncer_free(d);
+    pf->syncer = NULL;
+#else
+    (void)pf;
+#endif
+    return e;
+}
+
+/* The error of a background sync so far (0: none), once it is idle. */
+static int data_syncer_error(posix_file *pf)
+{
+    int e = 0;
+
+#if defined(__linux__)
+    data_syncer *d = pf->syncer;
+
+    if (d == NULL)
+        return 0;
+    zmm_mutex_lock(d->mutex);
+    while (d->busy || d->asked)
+        zmm_cond_wait(d->idle, d->mutex);
+    e = d->error;
+    zmm_mutex_unlock(d->mutex);
+#else
+    (void)pf;
+#endif
+    return e;
 }
 
 static zmm_result posix_write_at(zmm_file *f, uint64_t offset,
@@ -174,7 +326,7 @@ static zmm_result posix_write_at(zmm_file *f, uint64_t offset,
         offset += (uint64_t)put;
         len -= (size_t)put;
     }
-    start_writeback((posix_file *)f, start, offset);
+    request_data_sync((posix_file *)f, (size_t)(offset - start));
     return ZMM_OK;
 }
 
@@ -216,8 +368,16 @@ static int sync_fd(int fd)
 
 static zmm_result posix_sync(zmm_file *f)
 {
-    if (sync_fd(((posix_file *)f)->fd) != 0)
+    posix_file *pf = (posix_file *)f;
+    int e;
+
+    if (sync_fd(pf->fd) != 0)
         return fail(f, errno);
+    /* After our own sync: a writeback that failed before it may have been
+     * reported to the background one only. */
+    e = data_syncer_error(pf);
+    if (e != 0)
+        return fail(f, e);
     return ZMM_OK;
 }
 
@@ -225,6 +385,7 @@ static zmm_result posix_close(zmm_file *f)
 {
     zmm_result rc = ZMM_OK;
 
+    (void)stop_data_syncer((posix_file *)f); /* a later open syncs anew */
     /* Not retried on EINTR: Linux has released the descriptor already and
      * it may have been reused. Other errors (NFS reports failed delayed
      * writes here) are returned, but the file is released all the same. */
@@ -312,7 +473,9 @@ zmm_result zmm_platform_open(const char *path, unsigned flags, zmm_file **out,
     pf->base.methods = &posix_methods;
     pf->base.os_error = 0;
     pf->fd = fd;
-    pf->unstarted_from = pf->unstarted_to = 0;
+    pf->unsynced = 0;
+    pf->syncer = NULL;
+    pf->no_syncer = 0;
     *out = &pf->base;
     return ZMM_OK;
 

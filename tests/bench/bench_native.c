@@ -11,6 +11,10 @@
  *       the full run over the data sets (tests/bench/make-data.sh makes
  *       them); writes DIR/native.csv, DIR/native-targets.csv, DIR/native.md.
  *
+ *   bench_native --profile seq64k|rand4k|local4k|pack [--work DIR] ...
+ *       one workload only, for a profiler: the core library's reads, or
+ *       (pack) issue 15's packers in rounds, every time printed.
+ *
  * Each read workload (bench_common.h) runs once with every byte compared
  * with the plain file, then N timed repetitions whose sampled checksum must
  * match; the tables give medians. Files are read from the page cache (just
@@ -561,8 +565,10 @@ static void cli_packer(const char *dataset, const char *sysname,
     }
     snprintf(cmd, sizeof cmd, "%s %s < '%s' > '%s'", program, args, in, out);
     for (i = 0; i < reps && i < 64; i++) {
-        double t0 = bench_now();
+        double t0;
 
+        remove(out); /* as for the library's rows: not timed */
+        t0 = bench_now();
         if (system(cmd) != 0) {
             fprintf(stderr, "bench_native: '%s' failed\n", cmd);
             failures++;
@@ -584,8 +590,10 @@ static void pack_timed(const char *dataset, const char *sysname,
     int i;
 
     for (i = 0; i < reps && i < 64; i++) {
-        double t0 = bench_now();
+        double t0;
 
+        remove(path); /* deleting the last output is not packing */
+        t0 = bench_now();
         if (fn(path, data, size) != 0) {
             fprintf(stderr, "bench_native: %s: packing %s failed\n", dataset,
                     sysname);
@@ -715,29 +723,168 @@ static int same_file(const char *a, const char *b)
     return same;
 }
 
-/* issue 15: packs with 2 threads (timed) and with 8 (once), into `tpath`,
- * and notes whether each archive's bytes are those of -T 1 at `path1`. */
-static void pack_threads_rows(const char *name, const char *sysname,
-                              int (*fn)(const char *, const unsigned char *,
-                                        uint64_t),
-                              const char *path1, const char *tpath,
-                              const unsigned char *data, uint64_t size,
-                              int reps)
-{
-    char d[160];
-    int same;
+/* Issue 15's packers, timed in interleaved rounds (each round: zmm -T 1
+ * and -T 2, the same with the PCM filter on a WAV, gzip -6, pigz -p 2), so
+ * that a change in the machine's speed during the run (a 2-core VM's host
+ * takes its time back in steal, /proc/stat) weighs on every row alike and
+ * the ratios between them hold. */
+typedef struct round_packer {
+    const char *sys;
+    int (*fn)(const char *, const unsigned char *, uint64_t); /* or NULL */
+    uint32_t threads;
+    const char *command; /* a packer's command line, when fn is NULL */
+    char out[1024];
+    double secs[64];
+    int skip; /* its program is missing */
+} round_packer;
 
-    pack_threads = 2;
-    pack_timed(name, sysname, fn, tpath, data, size, reps);
-    same = same_file(path1, tpath);
-    pack_threads = 8;
-    same = same && fn(tpath, data, size) == 0 && same_file(path1, tpath);
+/* CPU steal so far, in seconds (0 where /proc/stat has none). */
+static double steal_seconds(void)
+{
+    unsigned long long v[8] = {0};
+    FILE *f = fopen("/proc/stat", "r");
+    long hz = sysconf(_SC_CLK_TCK);
+
+    if (f == NULL)
+        return 0.0;
+    if (fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0],
+               &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]) != 8)
+        v[7] = 0;
+    fclose(f);
+    return hz > 0 ? (double)v[7] / (double)hz : 0.0;
+}
+
+static int run_round_packer(round_packer *k, const char *in,
+                            const unsigned char *data, uint64_t size,
+                            double *secs)
+{
+    char cmd[2048];
+    double t0;
+    int rc;
+
+    remove(k->out); /* deleting the last output is not packing */
+    snprintf(cmd, sizeof cmd, "%s < '%s' > '%s'", k->command ? k->command : "",
+             in, k->out);
+    pack_threads = k->threads;
+    t0 = bench_now();
+    rc = k->fn != NULL ? k->fn(k->out, data, size) : system(cmd);
+    *secs = bench_now() - t0;
     pack_threads = 1;
-    remove(tpath);
-    snprintf(d, sizeof d, "%s: -T 2 and -T 8 %s", sysname,
-             same ? "wrote the -T 1 bytes" : "DIFFER from -T 1");
-    bench_target_add(&targets, "archives byte-identical for -T 1, 2, 8", name,
-                     same, 1, 0, d);
+    return rc;
+}
+
+/* Times the n packers in interleaved rounds; with `verbose` every time is
+ * printed as it is taken. */
+static void pack_rounds_run(const char *name, const char *in,
+                            round_packer *k, int n,
+                            const unsigned char *data, uint64_t size,
+                            int reps, int verbose)
+{
+    double steal0 = steal_seconds(), t0 = bench_now();
+    int i, r;
+    char d[160];
+
+    for (i = 0; i < n; i++) {
+        char probe[256];
+
+        snprintf(probe, sizeof probe, "command -v %.20s >/dev/null 2>&1",
+                 k[i].command ? k[i].command : "sh");
+        if (k[i].command != NULL && system(probe) != 0) {
+            fprintf(stderr, "bench_native: %s not found: skipped\n",
+                    k[i].sys);
+            k[i].skip = 1;
+        }
+    }
+    for (r = 0; r < reps && r < 64; r++)
+        for (i = 0; i < n; i++) {
+            if (k[i].skip)
+                continue;
+            if (run_round_packer(&k[i], in, data, size, &k[i].secs[r]) != 0) {
+                fprintf(stderr, "bench_native: %s: packing %s failed\n",
+                        name, k[i].sys);
+                failures++;
+                return;
+            }
+            if (verbose)
+                printf("%s round %d %-42s %6.1f MB/s\n", name, r, k[i].sys,
+                       (double)size / k[i].secs[r] / 1e6);
+            fflush(stdout);
+        }
+    printf("%s: packing rounds %.1f s, CPU steal %.2f s\n", name,
+           bench_now() - t0, steal_seconds() - steal0);
+    for (i = 0; i < n; i++) {
+        if (k[i].skip)
+            continue;
+        add_pack(name, k[i].sys, k[i].secs, reps, size);
+        add_size(name, k[i].sys, file_size(k[i].out), size);
+        if (k[i].fn == NULL)
+            remove(k[i].out);
+    }
+    /* -T 2 and -T 8 write the bytes of -T 1 (the row before) */
+    for (i = 1; i < n; i++) {
+        int same;
+
+        if (k[i].fn == NULL || k[i].threads != 2)
+            continue;
+        same = same_file(k[i - 1].out, k[i].out);
+
+        k[i].threads = 8;
+        same = same && run_round_packer(&k[i], in, data, size, &t0) == 0 &&
+               same_file(k[i - 1].out, k[i].out);
+        remove(k[i].out);
+        snprintf(d, sizeof d, "%s: -T 2 and -T 8 %s", k[i].sys,
+                 same ? "wrote the -T 1 bytes" : "DIFFER from -T 1");
+        bench_target_add(&targets, "archives byte-identical for -T 1, 2, 8",
+                         name, same, 1, 0, d);
+    }
+}
+
+/* Issue 15's rows: zmm -T 1 and -T 2, the same with the PCM filter on a
+ * WAV, and (`cli`) gzip -6 and pigz -p 2. Rows and sizes go to the
+ * results; the archives of -T 1 stay at zmm_path and pcm_path for the read
+ * workloads. */
+static void pack_rounds(const char *name, const char *in, const char *zmm_path,
+                        const char *pcm_path, const unsigned char *data,
+                        uint64_t size, int wav, int cli, int reps, int verbose)
+{
+    round_packer k[6];
+    int n = 0;
+
+    memset(k, 0, sizeof k);
+    k[n].sys = SYS_ZMM6, k[n].fn = pack_zmm6, k[n].threads = 1;
+    snprintf(k[n++].out, sizeof k->out, "%s", zmm_path);
+    k[n].sys = SYS_ZMM_T2, k[n].fn = pack_zmm6, k[n].threads = 2;
+    path_in(k[n++].out, sizeof k->out, opt.work, name, ".t.zmm");
+    if (wav) { /* issue 7: the PCM filter, on WAV data sets only */
+        k[n].sys = SYS_PCM, k[n].fn = pack_zmm_pcm, k[n].threads = 1;
+        snprintf(k[n++].out, sizeof k->out, "%s", pcm_path);
+        k[n].sys = SYS_PCM_T2, k[n].fn = pack_zmm_pcm, k[n].threads = 2;
+        path_in(k[n++].out, sizeof k->out, opt.work, name, ".tpcm.zmm");
+    }
+    if (cli) {
+        k[n].sys = "gzip -6", k[n].command = "gzip -6 -c";
+        path_in(k[n++].out, sizeof k->out, opt.work, name, ".gzip.gz");
+        k[n].sys = "pigz -p 2", k[n].command = "pigz -6 -p 2 -c";
+        path_in(k[n++].out, sizeof k->out, opt.work, name, ".pigz.gz");
+    }
+    pack_rounds_run(name, in, k, n, data, size, reps, verbose);
+}
+
+/* --profile pack: issue 15's rows in rounds, every time printed. */
+static void profile_pack(const char *name, const char *path,
+                         const unsigned char *data, uint64_t size)
+{
+    zmm_pcm_layout lay = {sizeof lay, 0, 0, 0, 0};
+    int wav = zmm_detect_wav_layout(data, size < 65536 ? (size_t)size : 65536,
+                                    size, &lay) == ZMM_OK;
+    char zmm_path[1024], pcm_path[1024];
+
+    path_in(zmm_path, sizeof zmm_path, opt.work, name, ".prof.zmm");
+    path_in(pcm_path, sizeof pcm_path, opt.work, name, ".prof.pcm.zmm");
+    pack_rounds(name, path, zmm_path, pcm_path, data, size, wav, 1, opt.reps,
+                1);
+    remove(zmm_path);
+    remove(pcm_path);
 }
 
 /*
@@ -846,23 +993,15 @@ static void bench_dataset(const char *name, const char *path,
     path_in(gz_path, sizeof gz_path, opt.work, name, ".gz");
     path_in(bgzf_path, sizeof bgzf_path, opt.work, name, ".bgzf.gz");
 
-    /* packing, in this process */
-    pack_timed(name, SYS_ZMM6, pack_zmm6, zmm_path, data, size, preps);
-    path_in(tmp, sizeof tmp, opt.work, name, ".t.zmm");
-    pack_threads_rows(name, SYS_ZMM_T2, pack_zmm6, zmm_path, tmp, data, size,
-                      preps);
+    /* packing: issue 15's rows in rounds, then the others */
+    pack_rounds(name, path, zmm_path, pcm_path, data, size, wav, !opt.quick,
+                preps, 0);
     pack_timed(name, "zmm -9 (core library)", pack_zmm9, zmm9_path, data,
                size, 1);
     remove(zmm9_path);
     if (text)
         pack_timed(name, SYS_ZMM32K, pack_zmm32k, zmm32k_path, data, size,
                    preps);
-    if (wav) { /* issue 7: the PCM filter, on WAV data sets only */
-        pack_timed(name, SYS_PCM, pack_zmm_pcm, pcm_path, data, size, preps);
-        path_in(tmp, sizeof tmp, opt.work, name, ".tpcm.zmm");
-        pack_threads_rows(name, SYS_PCM_T2, pack_zmm_pcm, pcm_path, tmp,
-                          data, size, preps);
-    }
     pack_timed(name, "gzwrite -6 (zlib)", pack_gz, gz_path, data, size, preps);
 #ifdef ZMM_BENCH_HTSLIB
     pack_timed(name, "BGZF (htslib 1 thread)", pack_bgzf, bgzf_path, data,
@@ -871,9 +1010,6 @@ static void bench_dataset(const char *name, const char *path,
     /* command-line packers (their own input file: the plain file) */
     if (!opt.quick) {
         path_in(tmp, sizeof tmp, opt.work, name, ".cli.out");
-        cli_packer(name, "gzip -6", "gzip", "-6 -c", path, tmp, preps, size);
-        cli_packer(name, "pigz -p 2", "pigz", "-6 -p 2 -c", path, tmp, preps,
-                   size);
         cli_packer(name, "bgzip -@ 2", "bgzip", "-@ 2 -c", path, tmp, preps,
                    size);
         cli_packer(name, "zstd -3", "zstd", "-3 -q -c", path, tmp, preps, size);
@@ -1235,7 +1371,7 @@ static void usage(void)
             "       bench_native --out DIR [--work DIR] [--reps N] "
             "[--pack-reps N] [--rand N] [--local N] [--gz-reads N] "
             "NAME=PATH...\n"
-            "       bench_native --profile seq64k|rand4k|local4k [--work DIR] "
+            "       bench_native --profile seq64k|rand4k|local4k|pack [--work DIR] "
             "[--reps N] [--no-readahead] NAME=PATH...\n");
     exit(2);
 }
@@ -1320,6 +1456,11 @@ int main(int argc, char **argv)
 
         if (data == NULL || size < 8192)
             die("cannot read a data set (or smaller than 8 KiB)");
+        if (opt.profile != NULL && strcmp(opt.profile, "pack") == 0) {
+            profile_pack(names[i], paths[i], data, size);
+            free(data);
+            continue;
+        }
         if (opt.profile != NULL) {
             profile_dataset(names[i], data, size);
             free(data);

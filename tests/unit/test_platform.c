@@ -9,6 +9,7 @@
 #define _DEFAULT_SOURCE /* mkdtemp */
 #endif
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -866,6 +867,58 @@ static int test_fault_crash_truncate(void)
     return 0;
 }
 
+#if defined(__linux__)
+/* A writer's data is synced in the background every few MiB (posix_file.c);
+ * a failure there must fail the next sync, since Linux reports a failed
+ * writeback to one fsync only, and the commit's sync would then succeed
+ * over lost bytes. */
+static int test_background_sync(void)
+{
+    const char *a = path_of("bg.bin");
+    const size_t chunk = 1u << 20, chunks = 9;
+    unsigned char *buf = malloc(chunk), *back = malloc(chunk);
+    zmm_file *f;
+    long err;
+    size_t i;
+    int fail;
+
+    CHECK(buf && back);
+    for (fail = 0; fail < 2; fail++) {
+        zmm_posix_fail_data_syncs(fail ? EIO : 0);
+        CHECK_RC(zmm_platform_open(a, ZMM_FILE_WRITE | ZMM_FILE_CREATE, &f,
+                                   &err),
+                 ZMM_OK);
+        CHECK_RC(TRUNC(f, 0), ZMM_OK);
+        for (i = 0; i < chunks; i++) {
+            fill_old(buf, i * chunk, chunk);
+            CHECK_RC(WRITE(f, i * chunk, buf, chunk), ZMM_OK);
+        }
+        CHECK_RC(SYNC(f), fail ? ZMM_ERR_IO : ZMM_OK);
+        CHECK(!fail || f->os_error == EIO);
+        /* sticky: bytes may be lost, no later sync may say otherwise */
+        CHECK_RC(SYNC(f), fail ? ZMM_ERR_IO : ZMM_OK);
+        for (i = 0; i < chunks; i++) {
+            fill_old(buf, i * chunk, chunk);
+            CHECK_RC(READ(f, i * chunk, back, chunk), ZMM_OK);
+            CHECK(memcmp(buf, back, chunk) == 0);
+        }
+        CHECK_RC(CLOSE(f), ZMM_OK);
+        zmm_posix_fail_data_syncs(0);
+    }
+    /* a file of less than one step has no syncer: its sync is its own */
+    zmm_posix_fail_data_syncs(EIO);
+    CHECK_RC(zmm_platform_open(a, ZMM_FILE_WRITE, &f, &err), ZMM_OK);
+    CHECK_RC(WRITE(f, 0, buf, chunk), ZMM_OK);
+    CHECK_RC(SYNC(f), ZMM_OK);
+    CHECK_RC(CLOSE(f), ZMM_OK);
+    zmm_posix_fail_data_syncs(0);
+    CHECK_RC(zmm_platform_remove(a, &err), ZMM_OK);
+    free(buf);
+    free(back);
+    return 0;
+}
+#endif
+
 int main(void)
 {
     if (make_temp_dir() != 0) {
@@ -876,6 +929,9 @@ int main(void)
     RUN(test_create_read_write());
     RUN(test_sharing());
     RUN(test_replace_remove());
+#if defined(__linux__)
+    RUN(test_background_sync());
+#endif
     zmm_platform_remove(path_of("a.bin"), NULL);
     zmm_platform_remove(path_of("b.bin"), NULL);
     remove_temp_dir();
