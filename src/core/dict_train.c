@@ -27,7 +27,7 @@
 
 #define SEGMENT 256u          /* bytes a dictionary piece */
 #define DMER 8u               /* the strings scored */
-#define HASH_BITS 20u         /* 1M counters of 16 bits: 2 MiB */
+#define HASH_BITS 20u         /* 1M strings counted: a 2 MiB table */
 #define SAMPLE_CHUNK 16384u   /* the sample is spread over the input */
 #define SAMPLE_MAX (8u << 20) /* bytes scored at most: bounds the time */
 #define DOCUMENT 65536u       /* strings count once per 64 KiB: a block */
@@ -84,52 +84,56 @@ static int by_score(const void *a, const void *b)
 
 /*
  * Counting, split by documents over threads: part k counts the strings of
- * its own documents, each once per document, in its own counters. Summed
- * (saturating) the parts give exactly what one pass over the sample gives,
- * whatever the number of parts.
+ * its own documents, each once per document, in its own table. Summed, the
+ * parts give exactly what one pass over the sample gives, whatever the
+ * number of parts. A string's count and the last document it was seen in
+ * sit side by side, so that counting takes one cache miss a position (the
+ * table is larger than a core's cache: counting is bound by these misses);
+ * bytes suffice, as a sample holds at most MAX_DOCUMENTS documents.
  */
+#define MAX_DOCUMENTS (SAMPLE_MAX / DOCUMENT + 1)
+
+typedef struct string_count {
+    uint8_t seen;  /* the last document (1-based) it was counted in */
+    uint8_t count; /* documents it occurs in */
+} string_count;
+
 typedef struct count_part {
     const unsigned char *sample;
     size_t from, to; /* positions: document boundaries, or the sample's end */
-    uint16_t *counts; /* 1 << HASH_BITS, zeroed */
-    int ok;
+    string_count *table; /* 1 << HASH_BITS, zeroed */
 } count_part;
 
 static void count_strings(void *arg)
 {
     count_part *part = arg;
-    uint16_t *seen = zmm_calloc((size_t)1 << HASH_BITS, sizeof *seen);
     size_t p;
 
-    part->ok = seen != NULL;
-    if (seen == NULL)
-        return;
     for (p = part->from; p < part->to; p++) {
-        uint32_t h = hash8(part->sample + p);
-        uint16_t *c = &part->counts[h];
-        uint16_t id = (uint16_t)(p / DOCUMENT + 1); /* <= 128 + 1 */
+        string_count *c = &part->table[hash8(part->sample + p)];
+        uint8_t id = (uint8_t)(p / DOCUMENT + 1); /* <= MAX_DOCUMENTS */
 
-        if (seen[h] == id)
-            continue;
-        seen[h] = id;
-        if (*c < UINT16_MAX)
-            (*c)++;
+        if (c->seen != id) {
+            c->seen = id;
+            c->count++;
+        }
     }
-    zmm_free(seen);
 }
 
-/* The once-per-document counts of the sample's strings, on up to `threads`
- * threads; NULL when out of memory. */
-static uint16_t *count_sample(const unsigned char *sample, size_t sample_len,
-                              unsigned threads)
+/* The once-per-document counts of the sample's strings (at most
+ * MAX_DOCUMENTS), on up to `threads` threads; NULL when out of memory. */
+static uint8_t *count_sample(const unsigned char *sample, size_t sample_len,
+                             unsigned threads)
 {
     count_part part[ZMM_DICT_MAX_THREADS];
     zmm_thread *thread[ZMM_DICT_MAX_THREADS];
     size_t positions = sample_len >= DMER ? sample_len - DMER + 1 : 0;
     size_t documents = (positions + DOCUMENT - 1) / DOCUMENT, h;
+    uint8_t *counts = zmm_malloc((size_t)1 << HASH_BITS);
     unsigned k, n;
-    int ok = 1;
+    int ok = counts != NULL;
 
+    _Static_assert(MAX_DOCUMENTS <= 255, "a count is a byte");
     n = threads < documents ? threads : (unsigned)documents;
     if (n == 0)
         n = 1;
@@ -140,11 +144,10 @@ static uint16_t *count_sample(const unsigned char *sample, size_t sample_len,
         part[k].sample = sample;
         part[k].from = from < positions ? from : positions;
         part[k].to = to < positions ? to : positions;
-        part[k].counts = zmm_calloc((size_t)1 << HASH_BITS,
-                                    sizeof *part[k].counts);
-        part[k].ok = 0;
+        part[k].table = zmm_calloc((size_t)1 << HASH_BITS,
+                                   sizeof *part[k].table);
         thread[k] = NULL;
-        ok = ok && part[k].counts != NULL;
+        ok = ok && part[k].table != NULL;
     }
     /* part 0 on this thread; a thread that cannot start runs here too */
     for (k = 1; ok && k < n; k++)
@@ -157,22 +160,20 @@ static uint16_t *count_sample(const unsigned char *sample, size_t sample_len,
         else
             count_strings(&part[k]);
     }
-    for (k = 0; k < n; k++)
-        ok = ok && part[k].ok;
-    for (k = 1; k < n; k++) {
-        for (h = 0; ok && h < ((size_t)1 << HASH_BITS); h++) {
-            uint32_t sum = (uint32_t)part[0].counts[h] + part[k].counts[h];
+    for (h = 0; ok && h < ((size_t)1 << HASH_BITS); h++) {
+        unsigned sum = 0;
 
-            part[0].counts[h] =
-                (uint16_t)(sum < UINT16_MAX ? sum : UINT16_MAX);
-        }
-        zmm_free(part[k].counts);
+        for (k = 0; k < n; k++)
+            sum += part[k].table[h].count;
+        counts[h] = (uint8_t)sum; /* parts hold distinct documents */
     }
+    for (k = 0; k < n; k++)
+        zmm_free(part[k].table);
     if (!ok) {
-        zmm_free(part[0].counts);
+        zmm_free(counts);
         return NULL;
     }
-    return part[0].counts;
+    return counts;
 }
 
 /* Segment scoring into out (count segments); 0 when out of memory. */
@@ -183,7 +184,7 @@ static size_t train_scored(const unsigned char *in, size_t len,
     size_t sample_len, epoch, e, p, i;
     unsigned char *copy;
     const unsigned char *sample = take_sample(in, len, &sample_len, &copy);
-    uint16_t *counts =
+    uint8_t *counts =
         sample != NULL ? count_sample(sample, sample_len, threads) : NULL;
     segment *seg = zmm_calloc(count, sizeof *seg);
 

@@ -132,7 +132,7 @@ prio=()
 t0=$SECONDS
 say "bench_native"
 "${prio[@]}" build/bench-linux/tests/bench/bench_native --out "$out" --work "$data" \
-    --reps "$reps" --pack-reps 3 --rand "$nrand" --local "$nlocal" \
+    --reps "$reps" --pack-reps 5 --rand "$nrand" --local "$nlocal" \
     "${sets[@]}" | tee "$out/native.log"
 say "bench_share"
 (cd "$out" && "${prio[@]}" "$root/build/bench-linux/tests/bench/bench_share") |
