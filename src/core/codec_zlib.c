@@ -23,9 +23,15 @@ static const int pcm_strategy[PCM_STRATEGIES] = {Z_RLE, Z_FILTERED};
 /* Z_FILTERED wins few blocks of most recordings (28 of 1,218 tries on the
  * benchmark audio) but every block of some synthetic sounds (by up to 10%),
  * and its full search at level 6 (128 candidates a match) costs as much as
- * the rest of the encoder: a search of PROBE_CHAIN candidates, a third of
- * its time, tells the blocks worth it. */
+ * the rest of the encoder: a search of PROBE_CHAIN candidates on a block's
+ * first quarter, against Z_RLE's on the same bytes, tells the blocks worth
+ * it. Probing whole blocks took a third of packing the benchmark audio;
+ * the quarter packs it 28% faster, 157 bytes (0.001%) larger, and the test
+ * corpus 0.11% larger (its worst file 1.3%). Letting blocks within 3% of
+ * Z_RLE's quarter through gave back the corpus's bytes but took longer
+ * than probing whole blocks. */
 #define PROBE_CHAIN 16
+#define PROBE_MIN 4096 /* a probe's bytes at least (a quarter block) */
 
 struct zmm_codec {
     z_stream inflater;
@@ -392,14 +398,22 @@ static zmm_result deflate_pcm(zmm_codec *c, int level, uint32_t n,
         uint32_t limit = *size != 0 ? *size : room;
         unsigned char *to = *size != 0 ? c->pcm_spare : out;
 
-        /* A short search first, where the level's is long: only a block
-         * it wins gets the full one (see PROBE_CHAIN). */
-        if (level >= 6) {
-            rc = deflate_into(c, level, i, PROBE_CHAIN, c->pcm_content, n,
-                              to, limit - 1, &other);
+        /* Where the level's search is long, a short one on the block's
+         * first quarter, against the first strategy's on the same bytes:
+         * only a block it wins there gets the full search (PROBE_CHAIN). */
+        if (level >= 6 && n >= 4 * PROBE_MIN) {
+            uint32_t part = n / 4, first_part, this_part;
+
+            rc = deflate_into(c, level, 0, 0, c->pcm_content, part,
+                              c->pcm_spare, part, &first_part);
+            if (rc == ZMM_OK)
+                rc = deflate_into(c, level, i, PROBE_CHAIN, c->pcm_content,
+                                  part, c->pcm_spare,
+                                  first_part != 0 ? first_part : part,
+                                  &this_part);
             if (rc != ZMM_OK)
                 return rc;
-            if (other == 0)
+            if (this_part == 0)
                 continue;
         }
         rc = deflate_into(c, level, i, 0, c->pcm_content, n, to, limit - 1,
