@@ -20,6 +20,7 @@
 #include <zlib.h>
 
 #include "archive_file.h"
+#include "codec.h"
 #include "filter_pcm.h"
 #include "test_util.h"
 
@@ -1406,6 +1407,68 @@ static void test_choice(void)
     free(text);
 }
 
+/* Z_FILTERED's search (codec_zlib.c): a block it codes shorter than Z_RLE,
+ * the first strategy, must be coded with it, though a probe on the block's
+ * first quarter decides whether it is tried. The sound: a 37-frame stereo
+ * pattern of noise, repeated, on a rising ramp: plain deflate finds no
+ * repeats in its bytes, its residuals repeat, and Z_RLE finds runs only. The reference: the block's content (its header decoded, the
+ * forward filter run) deflated with Z_RLE by zlib itself, with the codec's
+ * parameters (level 6, memory level 6): the codec's stream must be shorter.
+ * A codec that never ran Z_FILTERED would give that very stream. */
+static void test_filtered_search(void)
+{
+    enum { period = 37 }; /* frames */
+    const uint32_t n = 65536;
+    unsigned pattern[2 * period];
+    zmm_pcm_layout l = {sizeof l, 0, n, 16, 2};
+    unsigned char *in = tu_xmalloc(n), *scratch = tu_xmalloc(n);
+    unsigned char *content = tu_xmalloc(n), *rle = tu_xmalloc(2 * n);
+    const unsigned char *stored;
+    zmm_codec *c = zmm_codec_new();
+    zmm_block_ref ref;
+    zmm_pcm_block b;
+    size_t header = 0;
+    z_stream zs;
+    uint32_t i;
+    tu_rng r;
+
+    tu_set_context("Z_FILTERED on a repeating pattern");
+    CHECK(c != NULL);
+    tu_rng_seed(&r, 37);
+    for (i = 0; i < 2 * period; i++)
+        pattern[i] = (unsigned)tu_rng_below(&r, 4000);
+    for (i = 0; i < n / 2; i++) { /* 16-bit values: pattern + ramp */
+        unsigned v = (pattern[i % (2 * period)] + i / 2 * 3) & 0xffffu;
+
+        in[2 * i] = (unsigned char)v;
+        in[2 * i + 1] = (unsigned char)(v >> 8);
+    }
+    CHECK_OK(zmm_codec_encode(c, 6, in, n, &l, 0, ZMM_KIND_PCM_PLANAR,
+                              scratch, &ref, &stored));
+    CHECKF(ZMM_KIND_IS_PCM(ref.kind), "kind %u, not a PCM block",
+           (unsigned)ref.kind);
+    CHECK_OK(zmm_pcm_header_decode(stored, ref.stored_size, n, ref.kind, &b,
+                                   &header));
+    zmm_pcm_forward(&b, in, n, content);
+    memset(&zs, 0, sizeof zs);
+    CHECK(deflateInit2(&zs, 6, Z_DEFLATED, -15, 6, Z_RLE) == Z_OK);
+    zs.next_in = content;
+    zs.avail_in = n;
+    zs.next_out = rle;
+    zs.avail_out = 2 * n;
+    CHECK(deflate(&zs, Z_FINISH) == Z_STREAM_END);
+    CHECKF(ref.stored_size - header < zs.total_out,
+           "the block's stream is %lu bytes, Z_RLE's %lu: Z_FILTERED not used",
+           (unsigned long)(ref.stored_size - header),
+           (unsigned long)zs.total_out);
+    deflateEnd(&zs);
+    zmm_codec_free(c);
+    free(in);
+    free(scratch);
+    free(content);
+    free(rle);
+}
+
 /* Short sounds (issue 16): a member packed with linear predictors (kind
  * 5 allowed, the default) is never larger than packed with kinds 3 and 4
  * only (pcm_max_kind 4), block by block: the encoder codes both and keeps
@@ -1804,6 +1867,7 @@ int main(void)
     test_inverse_lpc();
     test_signals();
     test_choice();
+    test_filtered_search();
     test_short_sounds();
     test_detect();
     test_api_rules();
