@@ -150,6 +150,7 @@ static zmm_result posix_read_shared(zmm_file *f, uint64_t offset, void *buf,
  * here is kept to fail that sync (on Linux a failed writeback is reported
  * to one fsync only).
  */
+
 /* zmm_posix_fail_data_syncs: read by a syncer only after its thread starts */
 static int data_sync_errno;
 
@@ -227,14 +228,12 @@ static data_syncer *data_syncer_start(int fd)
     }
     return d;
 }
-#endif
 
 /* Asks for a background data sync once DATA_SYNC_STEP bytes are written
  * since the last time (a sync still running covers them when it ends late:
  * the ask waits for it). */
 static void request_data_sync(posix_file *pf, size_t written)
 {
-#if defined(__linux__)
     pf->unsynced += written;
     if (pf->unsynced < DATA_SYNC_STEP || pf->no_syncer)
         return;
@@ -250,45 +249,30 @@ static void request_data_sync(posix_file *pf, size_t written)
     pf->syncer->asked = 1;
     zmm_cond_signal(pf->syncer->wake);
     zmm_mutex_unlock(pf->syncer->mutex);
-#else
-    (void)pf;
-    (void)written;
-#endif
 }
 
-/* Stops the file's syncer (after the sync it is running, if any) and
- * returns its error. */
-static int stop_data_syncer(posix_file *pf)
+/* Stops the file's syncer, after the sync it is running, if any. */
+static void stop_data_syncer(posix_file *pf)
 {
-    int e = 0;
-
-#if defined(__linux__)
     data_syncer *d = pf->syncer;
 
     if (d == NULL)
-        return 0;
+        return;
     zmm_mutex_lock(d->mutex);
     d->stop = 1;
     d->asked = 0; /* nobody waits for it now */
     zmm_cond_signal(d->wake);
     zmm_mutex_unlock(d->mutex);
     zmm_thread_join(d->thread);
-    e = d->error;
     data_syncer_free(d);
     pf->syncer = NULL;
-#else
-    (void)pf;
-#endif
-    return e;
 }
 
 /* The error of a background sync so far (0: none), once it is idle. */
 static int data_syncer_error(posix_file *pf)
 {
-    int e = 0;
-
-#if defined(__linux__)
     data_syncer *d = pf->syncer;
+    int e;
 
     if (d == NULL)
         return 0;
@@ -297,11 +281,26 @@ static int data_syncer_error(posix_file *pf)
         zmm_cond_wait(d->idle, d->mutex);
     e = d->error;
     zmm_mutex_unlock(d->mutex);
-#else
-    (void)pf;
-#endif
     return e;
 }
+#else
+static void request_data_sync(posix_file *pf, size_t written)
+{
+    (void)pf;
+    (void)written;
+}
+
+static void stop_data_syncer(posix_file *pf)
+{
+    (void)pf;
+}
+
+static int data_syncer_error(posix_file *pf)
+{
+    (void)pf;
+    return 0;
+}
+#endif
 
 static zmm_result posix_write_at(zmm_file *f, uint64_t offset,
                                  const void *buf, size_t len)
@@ -385,7 +384,7 @@ static zmm_result posix_close(zmm_file *f)
 {
     zmm_result rc = ZMM_OK;
 
-    (void)stop_data_syncer((posix_file *)f); /* a later open syncs anew */
+    stop_data_syncer((posix_file *)f); /* a later open syncs anew */
     /* Not retried on EINTR: Linux has released the descriptor already and
      * it may have been reused. Other errors (NFS reports failed delayed
      * writes here) are returned, but the file is released all the same. */
