@@ -549,20 +549,29 @@ static void add_pack(const char *dataset, const char *system, double *secs,
 
 /* A command-line packer: `cmd` with IN and OUT substituted, timed over reps
  * (wall clock); its size. Skipped (noted) when the program is missing. */
+/* Whether `program` is on the PATH; noted when it is not. */
+static int have_program(const char *program)
+{
+    char probe[256];
+
+    snprintf(probe, sizeof probe, "command -v %s >/dev/null 2>&1", program);
+    if (system(probe) == 0)
+        return 1;
+    fprintf(stderr, "bench_native: %s not found: skipped\n", program);
+    return 0;
+}
+
 static void cli_packer(const char *dataset, const char *sysname,
                        const char *program, const char *args,
                        const char *in, const char *out, int reps,
                        uint64_t size)
 {
-    char cmd[2048], probe[256];
+    char cmd[2048];
     double secs[64];
     int i;
 
-    snprintf(probe, sizeof probe, "command -v %s >/dev/null 2>&1", program);
-    if (system(probe) != 0) {
-        fprintf(stderr, "bench_native: %s not found: skipped\n", program);
+    if (!have_program(program))
         return;
-    }
     snprintf(cmd, sizeof cmd, "%s %s < '%s' > '%s'", program, args, in, out);
     for (i = 0; i < reps && i < 64; i++) {
         double t0;
@@ -732,7 +741,7 @@ typedef struct round_packer {
     const char *sys;
     int (*fn)(const char *, const unsigned char *, uint64_t); /* or NULL */
     uint32_t threads;
-    const char *command; /* a packer's command line, when fn is NULL */
+    const char *program, *args; /* a command-line packer, when fn is NULL */
     char out[1024];
     double secs[64];
     int skip; /* its program is missing */
@@ -816,8 +825,8 @@ static int run_round_packer(round_packer *k, const char *in,
     int rc;
 
     remove(k->out); /* deleting the last output is not packing */
-    snprintf(cmd, sizeof cmd, "%s < '%s' > '%s'", k->command ? k->command : "",
-             in, k->out);
+    snprintf(cmd, sizeof cmd, "%s %s < '%s' > '%s'", k->program, k->args, in,
+             k->out);
     pack_threads = k->threads;
     t0 = bench_now();
     rc = k->fn != NULL ? k->fn(k->out, data, size) : system(cmd);
@@ -837,17 +846,8 @@ static void pack_rounds_run(const char *name, const char *in,
     int i, r;
     char d[160];
 
-    for (i = 0; i < n; i++) {
-        char probe[256];
-
-        snprintf(probe, sizeof probe, "command -v %.20s >/dev/null 2>&1",
-                 k[i].command ? k[i].command : "sh");
-        if (k[i].command != NULL && system(probe) != 0) {
-            fprintf(stderr, "bench_native: %s not found: skipped\n",
-                    k[i].sys);
-            k[i].skip = 1;
-        }
-    }
+    for (i = 0; i < n; i++)
+        k[i].skip = k[i].program != NULL && !have_program(k[i].program);
     for (r = 0; r < reps && r < 64; r++)
         for (i = 0; i < n; i++) {
             if (k[i].skip)
@@ -923,9 +923,10 @@ static void pack_rounds(const char *name, const char *in, const char *zmm_path,
         path_in(k[n++].out, sizeof k->out, opt.work, name, ".tpcm.zmm");
     }
     if (cli) {
-        k[n].sys = "gzip -6", k[n].command = "gzip -6 -c";
+        k[n].sys = "gzip -6", k[n].program = "gzip", k[n].args = "-6 -c";
         path_in(k[n++].out, sizeof k->out, opt.work, name, ".gzip.gz");
-        k[n].sys = "pigz -p 2", k[n].command = "pigz -6 -p 2 -c";
+        k[n].sys = "pigz -p 2", k[n].program = "pigz";
+        k[n].args = "-6 -p 2 -c";
         path_in(k[n++].out, sizeof k->out, opt.work, name, ".pigz.gz");
     }
     pack_rounds_run(name, in, k, n, data, size, reps, verbose);
@@ -1005,9 +1006,8 @@ static void decode_rows(const char *name, const char *pcm_path,
      * where it can seek back, and checks it on decoding only if set */
     snprintf(cmd, sizeof cmd, "flac -s -5 -f -o '%s' '%s' 2>/dev/null",
              flac_path, wav_path);
-    if (opt.quick || system("command -v flac >/dev/null 2>&1") != 0 ||
-        system(cmd) != 0)
-        return; /* a missing flac is noted by cli_packer */
+    if (opt.quick || !have_program("flac") || system(cmd) != 0)
+        return;
     snprintf(cmd, sizeof cmd, "flac -d -s -c '%s' > /dev/null", flac_path);
     for (i = 0; i < reps; i++) {
         double t0 = bench_now();
