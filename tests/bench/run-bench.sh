@@ -4,9 +4,10 @@
 #                          [--report-only]
 #
 # The whole benchmark, from a Debian 12 machine (as root):
-#   1. installs what it needs and is missing (apt-get, idempotent): htslib
-#      (libhts-dev), pigz, bgzip (tabix), zstd, xz-utils, flac, gnuplot, and
-#      the sound packages make-data.sh uses;
+#   1. installs what it needs and is missing (apt-get, idempotent): what
+#      cmake/setup-debian.sh installs (the builds, 64- and 32-bit Wine), then
+#      htslib (libhts-dev), pigz, bgzip (tabix), zstd, xz-utils, flac,
+#      gnuplot, and the sound packages make-data.sh uses;
 #   2. builds the native benchmark (gcc, RelWithDebInfo like the linux preset:
 #      -O2 -g) in build/bench-linux and the Windows one (mingw-w64,
 #      RelWithDebInfo like the windows-x64 preset) in build/bench-windows-x64;
@@ -68,9 +69,10 @@ mkdir -p "$out" "$docs/bench"
 data=$(mkdir -p "$data" && cd "$data" && pwd)
 
 # ---- 1. packages --------------------------------------------------------------
-need=(cmake ninja-build gcc zlib1g-dev pkg-config libhts-dev pigz tabix zstd
-      xz-utils flac gnuplot-nox fonts-liberation gcc-mingw-w64-x86-64
-      libz-mingw-w64-dev wine wine64)
+# The build, mingw-w64 (both targets) and Wine (64- and 32-bit) come from the
+# project's own setup script; then the peers and the report's tools.
+sh cmake/setup-debian.sh
+need=(libhts-dev pigz tabix zstd xz-utils flac gnuplot-nox fonts-liberation)
 missing=()
 for p in "${need[@]}"; do
     dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null | grep -q '^ii' || missing+=("$p")
