@@ -92,5 +92,6 @@ fi
 plot targets "Targets: measured / needed (at or above the line = met)" "ratio (log)" 1 1
 
 bash tests/bench/write-report.sh "$out" "$docs/benchmarks.md" "$load_before" \
-    "$load_mid" "$load_after" "$elapsed" "$mib" "$reps" "$run_mmio" "$nrand" "$nlocal"
+    "$load_mid" "$load_after" "$elapsed" "$mib" "$reps" "$run_mmio" "$nrand" "$nlocal" \
+    "${x86_why-not recorded}"
 say "wrote docs/benchmarks.md, docs/bench/*.csv, docs/bench/*.png"

@@ -140,6 +140,7 @@ say "bench_share"
 (cd "$out" && "${prio[@]}" "$root/build/bench-linux/tests/bench/bench_share") |
     tee "$out/share.log"
 load_mid=$(cut -d' ' -f1-3 /proc/loadavg)
+x86_why="not measured (--no-mmio or --no-x86)"
 if [ "$run_mmio" = 1 ]; then
     export WINEPREFIX=$root/build/bench-wineprefix WINEDEBUG=-all
     export WINEDLLOVERRIDES="mscoree,mshtml="
@@ -161,13 +162,13 @@ if [ "$run_mmio" = 1 ]; then
     (cd "$out" && "${prio[@]}" "$root/cmake/wine-run.sh" "$root/build/bench-windows-x64/bin/bench_fileio.exe" \
         --work "$out") | tee "$out/fileio.log"
     rm -rf "$out/assets"
-    x86_why=""
     if [ "$run_x86" = 1 ]; then
+        x86_why=""
         # The 32-bit row: the i686 build's bench_mmio, same data and
         # workloads, 32-bit Wine (cmake/wine-run.sh picks the loader).
         if ! /usr/lib/wine/wine --version >/dev/null 2>&1; then
-            x86_why="32-bit code does not run here (no wine32, or a kernel without IA32 emulation: tests/README.md)"
-            say "bench_mmio [32-bit]: not measured: $x86_why"
+            x86_why="not measured: 32-bit code does not run here (no wine32, or a kernel without IA32 emulation: tests/README.md)"
+            say "bench_mmio [32-bit]: $x86_why"
         else
             say "bench_mmio [32-bit] (32-bit Wine)"
             mkdir -p "$out/x86"
@@ -185,5 +186,6 @@ elapsed=$((SECONDS - t0))
 # ---- 6. report ---------------------------------------------------------------------------
 printf '%s=%q\n' load_before "$load_before" load_mid "$load_mid" \
     load_after "$load_after" elapsed "$elapsed" mib "$mib" reps "$reps" \
-    run_mmio "$run_mmio" nrand "$nrand" nlocal "$nlocal" >"$out/run.env"
+    run_mmio "$run_mmio" nrand "$nrand" nlocal "$nlocal" x86_why "$x86_why" \
+    >"$out/run.env"
 bash tests/bench/make-report.sh

@@ -1,11 +1,11 @@
 #!/bin/bash
-# tests/bench/write-report.sh OUT REPORT LOAD_BEFORE LOAD_MID LOAD_AFTER SECONDS MIB REPS MMIO NRAND NLOCAL
+# tests/bench/write-report.sh OUT REPORT LOAD_BEFORE LOAD_MID LOAD_AFTER SECONDS MIB REPS MMIO NRAND NLOCAL X86_WHY
 # Writes docs/benchmarks.md (REPORT) from the benchmark programs' Markdown in
 # OUT (native.md, mmio.md), the machine's description, and
 # tests/bench/analysis.md (the hand-written reading of the results).
 set -euo pipefail
 out=$1 report=$2 load_before=$3 load_mid=$4 load_after=$5 secs=$6 mib=$7 reps=$8 mmio=$9
-nrand=${10} nlocal=${11}
+nrand=${10} nlocal=${11} x86_why=${12}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 cpu=$(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
@@ -19,7 +19,9 @@ gccv=$(gcc -dumpfullversion 2>/dev/null || echo ?)
 zlibv=$(pkg-config --modversion zlib 2>/dev/null || echo ?)
 htsv=$(pkg-config --modversion htslib 2>/dev/null || echo "not installed")
 deflv=$(dpkg-query -W -f='${Version}' libdeflate0 2>/dev/null || echo ?)
-winev=$(wine --version 2>/dev/null || echo ?)
+# /usr/lib/wine/wine64: `wine` starts the 32-bit loader once wine32 is
+# installed, and that fails where the kernel runs no 32-bit code.
+winev=$(/usr/lib/wine/wine64 --version 2>/dev/null || wine --version 2>/dev/null || echo ?)
 mingwv=$(x86_64-w64-mingw32-gcc -dumpfullversion 2>/dev/null || echo ?)
 zlibmingw=$(dpkg-query -W -f='${Version}' libz-mingw-w64-dev 2>/dev/null || echo ?)
 date=$(date -u '+%Y-%m-%d %H:%M UTC')
@@ -48,6 +50,7 @@ are \`tests/bench/bench_native.c\` and \`tests/bench/bench_mmio.c\`.
 | system | $os, Linux $kernel |
 | native build | gcc $gccv, -O2 -g (RelWithDebInfo, as the \`linux\` preset) |
 | Windows build | mingw-w64 gcc $mingwv, -O2 -g, under $winev |
+| 32-bit DLL (i686) | ${x86_why:-measured under 32-bit Wine: the \`[32-bit]\` rows} |
 | zlib | $zlibv (Linux); libz-mingw-w64-dev $zlibmingw (static, in zmmio.dll) |
 | htslib (BGZF) | $htsv, with libdeflate $deflv |
 | data sets | $mib MiB each (below) |
