@@ -338,6 +338,13 @@ ZMM_API int zmm_name_is_valid(const char *name);
  * no trailing dot or space. Returns 0 otherwise (NULL too). */
 ZMM_API int zmm_name_is_portable_path(const char *name);
 
+/* The UTF-8 character at `s` as the name rule reads it: its length in bytes
+ * (1..4), its code point in *code; 0 when `s` starts no such character (a
+ * stray or missing continuation byte, an overlong form, a surrogate, a code
+ * point above U+10FFFF). For clients that show or match names character by
+ * character, as `zmm` does. */
+ZMM_API size_t zmm_utf8_char(const char *s, uint32_t *code);
+
 /*
  * Reads every block of member `name` and checks its CRCs and bounds.
  * ZMM_OK when all are sound. On ZMM_ERR_CORRUPT (or IO) *bad_block, when not

@@ -115,9 +115,10 @@ int cli_make_parents(const char *dir, const char *name);
 
 /* strdup, which C11 lacks; reports and returns NULL when out of memory. */
 char *cli_strdup(const char *s);
-/* The bytes of the valid UTF-8 character at s (its code point in *code),
- * or 0 when s starts no valid sequence (as core's names.c). */
-size_t cli_utf8_char(const char *s, unsigned long *code);
+/* Nonzero for the characters a terminal would not show as themselves: C1
+ * controls and the bidirectional marks, embeddings, overrides and isolates
+ * (which reorder what follows). */
+int cli_is_hidden_control(uint32_t c);
 
 /* `name` as it may be shown on a terminal, in buf: control bytes and bytes
  * that are not UTF-8 as \xNN, C1 and bidirectional controls as \uNNNN

@@ -29,11 +29,11 @@ static int json_string(const char *s)
 {
     int lossy = 0;
     size_t n;
-    unsigned long c;
+    uint32_t c;
 
     cli_out("\"");
     while (*s != '\0') {
-        n = cli_utf8_char(s, &c);
+        n = zmm_utf8_char(s, &c);
         if (n == 0) {
             cli_out("\\ufffd");
             lossy = 1;
@@ -42,10 +42,8 @@ static int json_string(const char *s)
         }
         if (c == '"' || c == '\\')
             cli_out("\\%c", (int)c);
-        else if (c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f) ||
-                 (c >= 0x202a && c <= 0x202e) ||
-                 (c >= 0x2066 && c <= 0x2069) || c == 0x200e || c == 0x200f)
-            cli_out("\\u%04lx", c);
+        else if (c < 0x20 || c == 0x7f || cli_is_hidden_control(c))
+            cli_out("\\u%04lx", (unsigned long)c);
         else
             cli_out("%.*s", (int)n, s);
         s += n;

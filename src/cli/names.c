@@ -10,52 +10,27 @@
 #include "cli.h"
 #include "sys.h"
 
-size_t cli_utf8_char(const char *s, unsigned long *code)
+int cli_is_hidden_control(uint32_t c)
 {
-    const unsigned char *p = (const unsigned char *)s;
-    size_t n, i;
-    unsigned long c;
-
-    if (p[0] < 0x80) {
-        *code = p[0];
-        return 1;
-    }
-    if (p[0] >= 0xc2 && p[0] <= 0xdf)
-        n = 2, c = p[0] & 0x1fu;
-    else if (p[0] >= 0xe0 && p[0] <= 0xef)
-        n = 3, c = p[0] & 0x0fu;
-    else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-        n = 4, c = p[0] & 0x07u;
-    else
-        return 0;
-    for (i = 1; i < n; i++) {
-        if ((p[i] & 0xc0) != 0x80)
-            return 0;
-        c = (c << 6) | (p[i] & 0x3fu);
-    }
-    if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 || c > 0x10ffff)) ||
-        (c >= 0xd800 && c <= 0xdfff))
-        return 0;
-    *code = c;
-    return n;
+    return (c >= 0x80 && c <= 0x9f) || (c >= 0x202a && c <= 0x202e) ||
+           (c >= 0x2066 && c <= 0x2069) || c == 0x200e || c == 0x200f;
 }
 
 const char *cli_name_text(const char *name, char *buf, size_t size)
 {
     const unsigned char *p = (const unsigned char *)name;
     size_t used = 0, n;
-    unsigned long c;
+    uint32_t c;
 
     buf[0] = '\0';
     while (*p != '\0' && used + 8 < size) {
-        n = cli_utf8_char((const char *)p, &c);
+        n = zmm_utf8_char((const char *)p, &c);
         if (n == 0 || c < 0x20 || c == 0x7f) { /* a byte: \xNN */
             used += (size_t)snprintf(buf + used, size - used, "\\x%02X", *p);
             p++;
-        } else if ((c >= 0x80 && c <= 0x9f) || (c >= 0x202a && c <= 0x202e) ||
-                   (c >= 0x2066 && c <= 0x2069) || c == 0x200e ||
-                   c == 0x200f) { /* C1 and bidirectional controls */
-            used += (size_t)snprintf(buf + used, size - used, "\\u%04lX", c);
+        } else if (cli_is_hidden_control(c)) {
+            used += (size_t)snprintf(buf + used, size - used, "\\u%04lX",
+                                     (unsigned long)c);
             p += n;
         } else {
             memcpy(buf + used, p, n);

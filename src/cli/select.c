@@ -20,9 +20,9 @@
  * no valid sequence (names written before the UTF-8 rule) is one. */
 static unsigned long next_char(const char *s, size_t *len)
 {
-    unsigned long c;
+    uint32_t c;
 
-    *len = cli_utf8_char(s, &c);
+    *len = zmm_utf8_char(s, &c);
     if (*len == 0) {
         *len = 1;
         c = (unsigned char)s[0];

@@ -11,10 +11,9 @@
 #include "names.h"
 #include "zmm.h"
 
-/* The bytes of the UTF-8 sequence at p (1..4), or 0 when it is not one:
- * overlong forms, surrogates and code points above U+10FFFF are not. */
-static size_t utf8_length(const unsigned char *p, uint32_t *code)
+size_t zmm_utf8_char(const char *s, uint32_t *code)
 {
+    const unsigned char *p = (const unsigned char *)s;
     size_t n, i;
     uint32_t c;
 
@@ -58,7 +57,7 @@ int zmm_name_is_valid(const char *name)
     if (!zmm_name_is_storable(name))
         return 0;
     for (p = (const unsigned char *)name; *p; p += n) {
-        n = utf8_length(p, &c);
+        n = zmm_utf8_char((const char *)p, &c);
         if (n == 0 || is_bidi_control(c))
             return 0;
     }

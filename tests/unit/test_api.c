@@ -155,6 +155,36 @@ static void test_names(void)
                "\"%s\" accepted as a portable path", unportable[i]);
 }
 
+static void test_utf8_char(void)
+{
+    static const struct {
+        const char *s;
+        size_t length; /* 0: not a character */
+        uint32_t code;
+    } cases[] = {
+        {"a", 1, 'a'}, {"\x7f", 1, 0x7f}, {"\xc3\xa9", 2, 0xe9},
+        {"\xe6\x97\xa5", 3, 0x65e5}, {"\xef\xbf\xbd", 3, 0xfffd},
+        {"\xf0\x9f\x8e\xb5", 4, 0x1f3b5}, {"\xf4\x8f\xbf\xbf", 4, 0x10ffff},
+        {"\xe2\x80\xaex", 3, 0x202e}, /* the rule's bidi test is apart */
+        {"\x80", 0, 0}, {"\xc0\xaf", 0, 0}, {"\xc1\xbf", 0, 0},
+        {"\xe0\x80\xaf", 0, 0}, {"\xed\xa0\x80", 0, 0},
+        {"\xf0\x8f\xbf\xbf", 0, 0}, {"\xf4\x90\x80\x80", 0, 0},
+        {"\xf5\x80\x80\x80", 0, 0}, {"\xff", 0, 0}, {"\xc3", 0, 0},
+        {"\xe6\x97", 0, 0}, {"\xc3" "a", 0, 0}};
+    size_t i;
+    uint32_t code;
+
+    tu_set_context("zmm_utf8_char");
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        code = 0xdeadbeef;
+        CHECKF(zmm_utf8_char(cases[i].s, &code) == cases[i].length,
+               "case %u: length", (unsigned)i);
+        if (cases[i].length != 0)
+            CHECKF(code == cases[i].code, "case %u: U+%lX", (unsigned)i,
+                   (unsigned long)code);
+    }
+}
+
 /* ---- opening archives ---------------------------------------------------- */
 
 static void test_open_flags(void)
@@ -956,6 +986,7 @@ int main(void)
     tu_init("test_api");
     test_version_and_errors();
     test_names();
+    test_utf8_char();
     test_open_flags();
     test_stream_flags();
     test_bad_names();
