@@ -630,6 +630,9 @@ if command -v python3 >/dev/null 2>&1; then
     check 0 "list an archive holding a U+202E name" zmm list legacy.zmm
     check_in out.txt 'evil\u202Etxt.exe' "list shows U+202E escaped"
     if grep -q "$bidi" out.txt; then not_ok "list printed U+202E raw"; else ok "list prints no raw U+202E"; fi
+    check 0 "list --json an archive holding a U+202E name" zmm list --json legacy.zmm
+    check_in out.txt '"evil\u202etxt.exe"' "list --json escapes U+202E"
+    if grep -q "$bidi" out.txt; then not_ok "list --json printed U+202E raw"; else ok "list --json prints no raw U+202E"; fi
     check 1 "unpack refuses a U+202E name" zmm unpack -C names-out legacy.zmm
     check_in err.txt "member 'evil\u202Etxt.exe': refused" "unpack names it escaped"
     if [ -e "names-out/$bidi" ]; then not_ok "unpack wrote the U+202E name"; else ok "nothing written for the U+202E name"; fi
