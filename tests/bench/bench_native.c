@@ -547,8 +547,6 @@ static void add_pack(const char *dataset, const char *system, double *secs,
     bench_add(&results, dataset, "pack", system, "MB/s", mbs, reps);
 }
 
-/* A command-line packer: `cmd` with IN and OUT substituted, timed over reps
- * (wall clock); its size. Skipped (noted) when the program is missing. */
 /* Whether `program` is on the PATH; noted when it is not. */
 static int have_program(const char *program)
 {
@@ -561,6 +559,8 @@ static int have_program(const char *program)
     return 0;
 }
 
+/* A command-line packer: `cmd` with IN and OUT substituted, timed over reps
+ * (wall clock); its size. Skipped (noted) when the program is missing. */
 static void cli_packer(const char *dataset, const char *sysname,
                        const char *program, const char *args,
                        const char *in, const char *out, int reps,
@@ -768,7 +768,7 @@ static double steal_seconds(void)
  * between the two cores and measure that instead (3.7x, not 1.0x). */
 struct busy_result {
     double seconds;
-    uint64_t sum;
+    uint64_t sum; /* kept: a sum never read fails clang's -Wunused-but-set */
 };
 
 static void *busy_work(void *arg)

@@ -1411,8 +1411,9 @@ static void test_choice(void)
  * the first strategy, must be coded with it, though a probe on the block's
  * first quarter decides whether it is tried. The sound: a 37-frame stereo
  * pattern of noise, repeated, on a rising ramp: plain deflate finds no
- * repeats in its bytes, its residuals repeat, and Z_RLE finds runs only. The reference: the block's content (its header decoded, the
- * forward filter run) deflated with Z_RLE by zlib itself, with the codec's
+ * repeats in its bytes, its residuals repeat, and Z_RLE finds runs only.
+ * The reference: the block's content (its header decoded, the forward
+ * filter run) deflated with Z_RLE by zlib itself, with the codec's
  * parameters (level 6, memory level 6): the codec's stream must be shorter.
  * A codec that never ran Z_FILTERED would give that very stream. */
 static void test_filtered_search(void)
